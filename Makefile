@@ -1,0 +1,55 @@
+# The whole set-up for a new user is `make run` or `make test`: both create the virtualenv,
+# install the package and the system libraries they need (Tesseract, Qt's X/EGL libraries,
+# the fonts the scan generator writes with) and then do their job.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+APT_PACKAGES := tesseract-ocr tesseract-ocr-eng libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 \
+	libfontconfig1 libdbus-1-3 libglib2.0-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 \
+	libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-render-util0 libxcb-image0 \
+	fonts-dejavu-core fonts-dkg-handwriting fonts-breip fonts-femkeklaver fonts-comic-neue
+export QT_QPA_PLATFORM ?= offscreen
+
+.PHONY: run test bench bench-smoke screenshots installer system-deps clean
+
+run: system-deps $(STAMP)
+	env -u QT_QPA_PLATFORM $(VENV)/bin/cisr-desk gui --demo-if-empty
+
+test: system-deps $(STAMP)
+	$(PY) -m pytest -q
+
+bench: system-deps $(STAMP)
+	$(PY) tools/bench.py --forms 100
+
+bench-smoke: system-deps $(STAMP)
+	$(PY) tools/bench.py --smoke
+
+screenshots: system-deps $(STAMP)
+	$(PY) tools/screenshots.py --out docs/screenshots
+
+installer: system-deps $(STAMP)
+	$(VENV)/bin/pip install -q -e '.[installer]'
+	$(VENV)/bin/pyinstaller --noconfirm --clean installer.spec
+	dist/cisr-desk/cisr-desk --version
+	dist/cisr-desk/cisr-desk extract --json /tmp/cisr-desk-smoke.json tests/data/digital-sample.pdf
+
+# Installs only what is missing; needs root (or sudo) the first time on a new machine.
+system-deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing system packages:$$missing"; \
+		SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO="sudo"; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache

@@ -1,0 +1,5 @@
+import sys
+
+from cisr_desk.cli.main import main
+
+sys.exit(main())
