@@ -52,7 +52,9 @@ class FormResult:
     fields: dict[str, FieldReading]
     issues: list[Issue] = field(default_factory=list)
     placements: list[PagePlacement] = field(default_factory=list)
-    attachment_pages: list[int] = field(default_factory=list)
+    attachment_pages: list[int] = field(default_factory=list)  # 1-based source pages listing more accounts
+    missing_pages: list[int] = field(default_factory=list)  # 0-based template pages not found in the file
+    received: str = ""  # ISO date on the RECEIVED stamp, or given on import; "" when unknown
     digital: bool = False
 
     @property
