@@ -166,6 +166,10 @@ def test_drp_not_active_and_no_agreement(templates, registry):
     issue = only(run(templates, registry, drp1_id="DRP0417", drp1_name="Owens Valley Demand Response Co"),
                  "drp_not_active")
     assert issue.message == "DRP0417 is SUSPENDED since 2026-10-02"
+    issue = only(run(templates, registry, received=dt.date(2026, 9, 30), customer_sign_date="2026-09-01",
+                     drp_sign_date="2026-09-02", drp1_id="DRP0417", drp1_name="Owens Valley Demand Response"),
+                 "drp_not_active")
+    assert issue.message == "DRP0417 is SUSPENDED since 2026-10-02, after the form was received (09/30/2026)"
     issues = run(templates, registry, drp2_id="DRP1454", drp2_name="DesertFlex")
     assert {(i.field, i.code) for i in issues} == {("drp2_id", "drp_not_active"), ("drp2_id", "drp_no_agreement")}
     issue = only(run(templates, registry, REV19, drp1_id="DRP1500", drp1_name="CatalinaFlex"), "drp_no_agreement")
@@ -249,7 +253,7 @@ def test_page_missing_silences_the_blanks_of_that_page(templates, registry):
     assert [(i.field, i.code, i.message) for i in issues] == [(None, "page_missing", "Page 2 of 2 is missing from the scan")]
 
 
-def test_every_code_has_a_title_and_is_exercised():
+def test_every_code_is_named_in_a_test():
     import inspect
     import sys
     source = inspect.getsource(sys.modules[__name__])

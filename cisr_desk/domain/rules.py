@@ -166,7 +166,7 @@ def validate(
     _formats(form, issues)
     _required(form, kinds, missing, issues)
     _service_accounts(form, missing, issues)
-    _drps(form, registry, policy, kinds, issues)
+    _drps(form, registry, policy, kinds, received, issues)
     _data(form, kinds, issues)
     _term(form, kinds, received, policy, issues)
     _signatures(form, received, policy, issues)
@@ -262,7 +262,7 @@ def _service_accounts(form: _Form, missing: set[int], issues: list[Issue]) -> No
 
 
 def _drps(form: _Form, registry: Registry | None, policy: SitePolicy, kinds: frozenset[str],
-          issues: list[Issue]) -> None:
+          received: dt.date | None, issues: list[Issue]) -> None:
     """Each DRP slot: name and id together, registered, active with an agreement, the name
     naming the provider of the id, and no provider twice."""
     seen: dict[str, str] = {}
@@ -294,7 +294,10 @@ def _drps(form: _Form, registry: Registry | None, policy: SitePolicy, kinds: fro
             continue
         if kinds != frozenset({REVOKE}):  # a revoke may end an authorization of any provider
             if not drp.is_active:
-                since = f" since {drp.status_changed_on.isoformat()}" if drp.status_changed_on else ""
+                changed = drp.status_changed_on
+                since = f" since {changed.isoformat()}" if changed else ""
+                if changed and received and changed > received:  # still a flag: data is released now
+                    since += f", after the form was received ({_fmt_date(received)})"
                 issues.append(Issue(id_key, "drp_not_active", f"{reg_no} is {drp.status}{since}"))
             if not drp.sce_service_agreement:
                 issues.append(Issue(id_key, "drp_no_agreement",
