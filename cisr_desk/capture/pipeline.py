@@ -4,16 +4,41 @@ Public API (used by the store's import, the CLI and the benchmark):
 
     extract_file(path, registry=..., received=..., policy=...) -> DocumentResult
     extract_files(paths, ..., workers=N, progress=cb, cancel=cb) -> iterator of DocumentResult
+
+Each scanned page is analysed on its own (``analyse_page``: a pure function of the file, the
+page number and the templates), so pages run in a pool of processes; forms are then put
+together, scored and validated in the calling process.
 """
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import os
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from cisr_desk.domain.model import DocumentResult
+import numpy as np
+
+from cisr_desk.capture import digital
+from cisr_desk.capture.attachments import looks_like_attachment
+from cisr_desk.capture.confidence import score_fields, snap_drp_name
+from cisr_desk.capture.pages import open_pdf, render_page
+from cisr_desk.capture.read import Reading, read_check, read_signature, read_text, crop
+from cisr_desk.capture.register import match_page, references, to_reg_scale, to_source_matrix
+from cisr_desk.capture.separate import PageKind, separate
+from cisr_desk.capture.zones import extract_zone
+from cisr_desk.domain.errors import InputFileError
+from cisr_desk.domain.fields import FieldType
+from cisr_desk.domain.model import DocumentResult, FormResult, PagePlacement
 from cisr_desk.domain.policy import SitePolicy
+from cisr_desk.domain.registry import Registry
+from cisr_desk.domain.rules import validate
+from cisr_desk.domain.template import FormTemplate, load_templates
+from cisr_desk.paths import forms_dir
+
+MARGIN = 6.0  # points of page around a field's zone that are cut out with it
 
 
 @dataclass(frozen=True)
@@ -29,14 +54,205 @@ ProgressCallback = Callable[[Progress], None]
 CancelCallback = Callable[[], bool]
 
 
-def extract_file(path: Path, *, registry=None, received: dt.date | None = None,
+class Cancelled(Exception):
+    pass
+
+
+@dataclass
+class PageOutcome:
+    """What one page is and, for a form page, what its fields say."""
+
+    number: int
+    template_id: str | None = None
+    page_index: int = -1
+    rotated: bool = False
+    dpi: float = 0.0
+    matrix: tuple = ()
+    coverage: float = 0.0
+    blank: bool = False
+    readings: dict[str, Reading] = field(default_factory=dict)
+    error: str = ""
+
+
+@lru_cache(maxsize=4)
+def templates_in(folder: str) -> dict[str, FormTemplate]:
+    return load_templates(Path(folder))
+
+
+def _is_blank(image: np.ndarray) -> bool:
+    """A separator sheet: hardly any ink once speckle is ignored."""
+    small = image[:: max(1, image.shape[0] // 550), :: max(1, image.shape[1] // 425)]
+    return float((small < 128).mean()) < 0.003
+
+
+def analyse_page(path: str, number: int, folder: str) -> PageOutcome:
+    """Classify, register and read one page of a scanned file (runs in a worker process)."""
+    from cisr_desk.capture.ocr import default_engine
+
+    templates = templates_in(folder)
+    doc = open_pdf(Path(path))
+    try:
+        image = render_page(doc[number - 1])
+    finally:
+        doc.close()
+    out = PageOutcome(number, dpi=image.dpi_x)
+    small = to_reg_scale(image.image, image.dpi_x, image.dpi_y)
+    match = match_page(small, references(templates))
+    if match is None:
+        out.blank = _is_blank(image.image)
+        return out
+    src = np.ascontiguousarray(image.image[::-1, ::-1]) if match.rotated else image.image
+    matrix = to_source_matrix(match.matrix, image.dpi_x, image.dpi_y)
+    out.template_id, out.page_index, out.rotated, out.coverage = (
+        match.template_id, match.page_index, match.rotated, match.coverage)
+    out.matrix = tuple(tuple(float(v) for v in row) for row in matrix)
+    template = templates[match.template_id]
+    engine = default_engine()
+    for spec in template.fields_on(match.page_index):
+        zone = extract_zone(src, matrix, template.blank_path, match.page_index, spec.rect, MARGIN)
+        if spec.type is FieldType.CHECK:
+            out.readings[spec.key] = read_check(crop(zone.image, spec.rect, spec.rect, MARGIN, (-1.2, -1.2)))
+        elif spec.type is FieldType.SIGNATURE:
+            out.readings[spec.key] = read_signature(crop(zone.image, spec.rect, spec.rect, MARGIN))
+        else:
+            out.readings[spec.key] = read_text(engine, zone.image, spec, spec.rect, MARGIN)
+    return out
+
+
+def _init_worker() -> None:
+    import cv2
+
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    cv2.setNumThreads(1)
+
+
+def _analyse_all(path: Path, pages: int, folder: str, pool: ProcessPoolExecutor | None,
+                 on_page: Callable[[int], None], cancel: CancelCallback | None) -> list[PageOutcome]:
+    if pool is None:
+        _init_worker()
+        results = []
+        for n in range(1, pages + 1):
+            if cancel and cancel():
+                raise Cancelled()
+            results.append(analyse_page(str(path), n, folder))
+            on_page(len(results))
+        return results
+    futures: dict[Future, int] = {pool.submit(analyse_page, str(path), n, folder): n for n in range(1, pages + 1)}
+    done_count = 0
+    pending = set(futures)
+    by_number: dict[int, PageOutcome] = {}
+    while pending:
+        done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+        for f in done:
+            by_number[futures[f]] = f.result()
+            done_count += 1
+            on_page(done_count)
+        if cancel and cancel():
+            for f in pending:
+                f.cancel()
+            raise Cancelled()
+    return [by_number[n] for n in range(1, pages + 1)]
+
+
+def _build_form(template: FormTemplate, outcomes: dict[int, PageOutcome], group, source: Path,
+                attachments: list[int], registry: Registry | None, received: dt.date | None,
+                policy: SitePolicy) -> FormResult:
+    readings: dict[str, Reading] = {}
+    placements = []
+    for index in sorted(group.pages):
+        o = outcomes[group.pages[index]]
+        readings.update(o.readings)
+        placements.append(PagePlacement(o.number, o.rotated, o.dpi, o.matrix, round(o.coverage, 3)))
+    for slot in ("drp1", "drp2"):
+        name, rid = readings.get(f"{slot}_name"), readings.get(f"{slot}_id")
+        if name and rid and name.value:
+            snapped, _ = snap_drp_name(str(name.value), str(rid.value), registry, policy)
+            name.value = snapped
+    values = {k: r.value for k, r in readings.items()}
+    more = bool(values.get("more_accounts_attached"))
+    issues = validate(template, values, registry=registry, received=received, policy=policy,
+                      attachment_present=bool(attachments) if more else None, missing_pages=group.missing)
+    fields = score_fields(template, readings, issues, registry, policy)
+    return FormResult(group.file_pages, template.id, fields, issues, placements, list(attachments),
+                      group.missing, received.isoformat() if received else "")
+
+
+def _extract_scanned(path: Path, pages: int, folder: str, pool, registry, received, policy,
+                     on_page, cancel) -> tuple[list[FormResult], list[int]]:
+    templates = templates_in(folder)
+    outcomes = _analyse_all(path, pages, folder, pool, on_page, cancel)
+    by_number = {o.number: o for o in outcomes}
+    kinds = [PageKind(o.number, o.template_id, o.page_index, o.blank) for o in outcomes]
+    # An unrecognised page right after a form that says more accounts are attached may be that list.
+    last_more = False
+    for kind, o in zip(kinds, outcomes):
+        if kind.template_id is not None:
+            last_more = bool(o.readings.get("more_accounts_attached") and o.readings["more_accounts_attached"].value) \
+                or (last_more and kind.page_index > 0)
+            continue
+        if last_more and not kind.blank and looks_like_attachment(path, kind.number):
+            kind.attachment = True
+    groups, loose = separate(kinds, {t.id: len(t.pages) for t in templates.values()})
+    forms = [
+        _build_form(templates[g.template_id], by_number, g, path, g.attachments, registry, received, policy)
+        for g in groups
+    ]
+    return forms, loose
+
+
+def extract_file(path: Path, *, registry: Registry | None = None, received: dt.date | None = None,
                  policy: SitePolicy = SitePolicy(), workers: int = 1,
                  progress: ProgressCallback | None = None, cancel: CancelCallback | None = None) -> DocumentResult:
-    raise NotImplementedError("capture pipeline: in progress")
+    return next(extract_files([path], registry=registry, received=received, policy=policy, workers=workers,
+                              progress=progress, cancel=cancel))
 
 
-def extract_files(paths: Iterable[Path], *, registry=None, received: dt.date | None = None,
+def extract_files(paths: Iterable[Path], *, registry: Registry | None = None, received: dt.date | None = None,
                   policy: SitePolicy = SitePolicy(), workers: int | None = None,
-                  progress: ProgressCallback | None = None,
-                  cancel: CancelCallback | None = None) -> Iterator[DocumentResult]:
-    raise NotImplementedError("capture pipeline: in progress")
+                  progress: ProgressCallback | None = None, cancel: CancelCallback | None = None,
+                  folder: Path | None = None) -> Iterator[DocumentResult]:
+    """One DocumentResult per file, in order; a file that cannot be read gets ``errors``.
+
+    Raises ``Cancelled`` (between pages) when ``cancel()`` turns true.
+    """
+    paths = [Path(p) for p in paths]
+    folder_s = str(folder or forms_dir())
+    workers = workers or os.cpu_count() or 1
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker) if workers > 1 else None
+    try:
+        for index, path in enumerate(paths):
+            source = str(path)
+            try:
+                doc = open_pdf(path)
+            except InputFileError as exc:
+                yield DocumentResult(source, 0, errors=[str(exc)])
+                continue
+            pages = doc.page_count
+            try:
+                form = digital.read_digital(doc, templates_in(folder_s), registry, received, policy)
+            finally:
+                doc.close()
+
+            def on_page(done: int, _i=index, _p=pages, _s=source) -> None:
+                if progress:
+                    progress(Progress(_s, _i, len(paths), done, _p))
+
+            if form is not None:
+                on_page(pages)
+                yield DocumentResult(source, pages, [form], [])
+                continue
+            try:
+                forms, loose = _extract_scanned(path, pages, folder_s, pool, registry, received, policy,
+                                                on_page, cancel)
+            except Cancelled:
+                raise
+            except InputFileError as exc:
+                yield DocumentResult(source, pages, errors=[str(exc)])
+                continue
+            except Exception as exc:  # one bad file must not lose the others
+                yield DocumentResult(source, pages, errors=[f"{path.name}: could not be read ({type(exc).__name__}: {exc})"])
+                continue
+            yield DocumentResult(source, pages, forms, loose)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,80 @@
+"""From raw readings to field values a clerk can trust or must look at.
+
+A reading's confidence starts from its reader (Tesseract's least sure character, the ink
+margin of a checkbox) and is then confirmed or lowered by what is known about the value: its
+format, the registry (an id that names a registered provider whose name was also read), the
+agreement of the name and the id, and the form's rules. A field is marked for review when the
+result is below the site's threshold, or when a rule about it is broken, so that a wrong value
+is (almost) never accepted silently.
+"""
+from __future__ import annotations
+
+from cisr_desk.capture.read import Reading
+from cisr_desk.domain.fields import FieldType, format_error, fold_space
+from cisr_desk.domain.model import FieldReading, Issue
+from cisr_desk.domain.policy import SitePolicy
+from cisr_desk.domain.registry import Registry
+from cisr_desk.domain.template import FormTemplate
+
+# Rule codes that say the value itself is doubtful (as opposed to a form that is complete and
+# legible but breaks a business rule — a suspended DRP is read right, so it is not "in doubt").
+READING_CODES = {"invalid_format", "drp_unregistered", "drp_name_mismatch", "missing_required",
+                 "sa_address_missing", "request_none", "request_both_marked", "history_multiple",
+                 "term_end_before_start", "term_both", "sign_date_after_received", "sa_duplicate"}
+
+
+def snap_drp_name(text: str, drp_id: str, registry: Registry | None, policy: SitePolicy) -> tuple[str, float]:
+    """When the name read is a near miss of the registered name of the id read, take the
+    registered spelling: the registry is a second reader that agrees with the first."""
+    if registry is None or not text or registry.get(drp_id) is None:
+        return text, 0.0
+    drp = registry.get(drp_id)
+    score = registry.name_matches(drp_id, text)
+    if score < policy.fuzzy_name_min_score:
+        return text, score
+    best = max(drp.names, key=lambda n: _similar(text, n))
+    if _similar(text, best) >= 0.85 and fold_space(text).casefold() != best.casefold():
+        return (best.upper() if text.isupper() else best), score
+    return text, score
+
+
+def _similar(a: str, b: str) -> float:
+    from rapidfuzz.fuzz import ratio
+
+    return ratio(a.casefold(), b.casefold()) / 100.0
+
+
+def score_fields(template: FormTemplate, readings: dict[str, Reading], issues: list[Issue],
+                 registry: Registry | None, policy: SitePolicy) -> dict[str, FieldReading]:
+    by_field: dict[str, list[Issue]] = {}
+    for issue in issues:
+        if issue.field:
+            by_field.setdefault(issue.field, []).append(issue)
+    out: dict[str, FieldReading] = {}
+    for spec in template.fields:
+        r = readings.get(spec.key)
+        if r is None:  # the page it sits on is missing
+            out[spec.key] = FieldReading(False if spec.type.is_mark else "", 0.0, True,
+                                         ["its page is missing from the scan"], "")
+            continue
+        conf = r.confidence
+        reasons = list(r.reasons)
+        value = r.value
+        if not spec.type.is_mark and value:
+            err = format_error(spec.type, str(value), spec.key)
+            if err:
+                conf = min(conf, 0.3)
+                reasons.append(err)
+        if spec.type is FieldType.DRP_ID and value and registry is not None:
+            if registry.get(str(value)) is not None:
+                name_key = spec.key.replace("_id", "_name")
+                name = readings.get(name_key)
+                if name and name.value and registry.name_matches(str(value), str(name.value)) >= policy.fuzzy_name_min_score:
+                    conf = max(conf, 0.97)  # id and name read independently and the registry ties them
+        for issue in by_field.get(spec.key, []):
+            if issue.code in READING_CODES:
+                conf = min(conf, 0.5)
+                reasons.append(issue.message)
+        review = conf < policy.review_below_confidence or bool(reasons)
+        out[spec.key] = FieldReading(value, round(conf, 3), review, reasons, r.raw)
+    return out

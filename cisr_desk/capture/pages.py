@@ -1,0 +1,80 @@
+"""Open PDF files and turn their pages into grey images (numpy, uint8, white = 255)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pymupdf
+
+from cisr_desk.domain.errors import InputFileError
+
+MAX_DPI = 300.0  # scans finer than this are rendered down: OCR gains nothing above it
+MIN_DPI = 96.0
+
+
+@dataclass(frozen=True)
+class PageImage:
+    number: int  # 1-based page of the file
+    image: np.ndarray  # grey, uint8
+    dpi_x: float
+    dpi_y: float
+
+
+def open_pdf(path: Path) -> pymupdf.Document:
+    """Open a PDF, or raise InputFileError naming the file and what is wrong with it."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputFileError(f"{path}: no such file")
+    try:
+        doc = pymupdf.open(path, filetype="pdf")
+    except Exception as exc:  # PyMuPDF raises its own FileDataError, RuntimeError, ...
+        raise InputFileError(f"{path.name}: not a readable PDF ({exc})") from None
+    if doc.needs_pass:
+        doc.close()
+        raise InputFileError(f"{path.name}: the PDF is password-protected")
+    if doc.page_count == 0:
+        doc.close()
+        raise InputFileError(f"{path.name}: the PDF has no pages")
+    return doc
+
+
+def native_dpi(page: pymupdf.Page) -> tuple[float, float]:
+    """The resolution of a scanned page's image (its largest image), or (0, 0) for a page without one."""
+    best = (0.0, 0.0)
+    area = 0.0
+    for info in page.get_image_info():
+        bbox = pymupdf.Rect(info["bbox"])
+        if bbox.is_empty or bbox.width < page.rect.width * 0.5:
+            continue
+        dx = info["width"] / (bbox.width / 72.0)
+        dy = info["height"] / (bbox.height / 72.0)
+        if bbox.get_area() > area:
+            area, best = bbox.get_area(), (dx, dy)
+    return best
+
+
+def render_page(page: pymupdf.Page, dpi: float | None = None) -> PageImage:
+    """Render one page in grey at ``dpi`` (default: the scan's own resolution, within limits).
+
+    A fax's unequal horizontal and vertical resolution is kept, so no pixel is invented;
+    registration absorbs the difference.
+    """
+    if dpi is None:
+        dx, dy = native_dpi(page)
+        if dx <= 0:
+            dx = dy = 200.0
+        dx, dy = (min(MAX_DPI, max(MIN_DPI, v)) for v in (dx, dy))
+    else:
+        dx = dy = float(dpi)
+    matrix = pymupdf.Matrix(dx / 72.0, dy / 72.0)
+    pix = page.get_pixmap(matrix=matrix, colorspace=pymupdf.csGRAY, alpha=False, annots=True)
+    img = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.height, pix.stride)[:, : pix.width].copy()
+    return PageImage(page.number + 1, img, dx, dy)
+
+
+def has_filled_widgets(page: pymupdf.Page) -> bool:
+    for w in page.widgets():
+        if w.field_value not in (None, "", "Off", False):
+            return True
+    return False

@@ -1,0 +1,170 @@
+"""Read one field from its cleaned zone image: text by OCR, checks and signatures by ink.
+
+Each reader returns a ``Reading``: the normalised value, the raw text, a confidence in 0..1
+and the reasons it may be doubtful. ``confidence.py`` turns these into the review decision.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from cisr_desk.capture.ocr import DIGITS, LOWER, UPPER, OcrEngine
+from cisr_desk.capture.zones import S
+from cisr_desk.domain.fields import FieldType, normalise
+from cisr_desk.domain.template import FieldSpec
+
+INK = 150  # grey level below which a pixel is ink once the paper tone is gone
+
+CHARSETS: dict[FieldType, str | None] = {
+    FieldType.ACCOUNT: DIGITS + "- ",
+    FieldType.PHONE: DIGITS + "()-. ",
+    FieldType.ZIP: DIGITS,
+    FieldType.STATE: UPPER,
+    FieldType.DATE: DIGITS + "/",
+    FieldType.DRP_ID: "DRP" + DIGITS,
+    FieldType.EMAIL: UPPER + LOWER + DIGITS + "@._-+",
+    FieldType.TEXT: None,
+}
+COMB_CHARSETS: dict[FieldType, str | None] = {
+    FieldType.ACCOUNT: DIGITS, FieldType.ZIP: DIGITS, FieldType.STATE: UPPER,
+}
+
+
+@dataclass
+class Reading:
+    value: str | bool
+    raw: str
+    confidence: float
+    reasons: list[str] = field(default_factory=list)
+    blank: bool = False
+
+
+def ink_mask(image: np.ndarray) -> np.ndarray:
+    """Ink pixels with lone speckles removed (scanner dust is not handwriting)."""
+    ink = (image < INK).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    keep = np.zeros(n, bool)
+    keep[1:] = stats[1:, cv2.CC_STAT_AREA] >= 6
+    return keep[labels]
+
+
+def crop(image: np.ndarray, rect: tuple[float, float, float, float], zone_rect, margin: float,
+         grow: tuple[float, float] = (0.0, 0.0)) -> np.ndarray:
+    """The pixels of ``rect`` (points) inside a zone image cut for ``zone_rect`` with ``margin``."""
+    ox, oy = zone_rect[0] - margin, zone_rect[1] - margin
+    x0 = max(0, int(round((rect[0] - grow[0] - ox) * S)))
+    y0 = max(0, int(round((rect[1] - grow[1] - oy) * S)))
+    x1 = min(image.shape[1], int(round((rect[2] + grow[0] - ox) * S)))
+    y1 = min(image.shape[0], int(round((rect[3] + grow[1] - oy) * S)))
+    return image[y0:y1, x0:x1]
+
+
+def _pad(image: np.ndarray, px: int = 12) -> np.ndarray:
+    return cv2.copyMakeBorder(image, px, px, px, px, cv2.BORDER_CONSTANT, value=255)
+
+
+def _clean_for_ocr(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Binarised ink on pure white: paper tone, speckle and the wiped rules' halo gone."""
+    out = np.full(image.shape, 255, np.uint8)
+    out[mask] = np.minimum(image[mask], 90)
+    return out
+
+
+def read_mark_ratio(image: np.ndarray) -> float:
+    mask = ink_mask(image)
+    return float(mask.mean()) if mask.size else 0.0
+
+
+def read_check(image: np.ndarray, marked_at: float = 0.06, empty_below: float = 0.015) -> Reading:
+    """A checkbox in three states by the share of its inside covered with ink."""
+    ratio = read_mark_ratio(image)
+    if ratio >= marked_at:
+        conf = min(1.0, 0.9 + (ratio - marked_at) * 2)
+        return Reading(True, f"{ratio:.3f}", conf)
+    if ratio <= empty_below:
+        return Reading(False, f"{ratio:.3f}", min(1.0, 0.9 + (empty_below - ratio) * 6), blank=ratio == 0)
+    # Between the two: a stray mark or a faint tick. Say so rather than guess silently.
+    value = ratio >= (marked_at + empty_below) / 2
+    return Reading(value, f"{ratio:.3f}", 0.5, ["faint or stray mark in the box"])
+
+
+def read_signature(image: np.ndarray) -> Reading:
+    """Ink present in the signature box: strokes wide enough to be writing, not dust."""
+    mask = ink_mask(image).astype(np.uint8)
+    if not mask.any():
+        return Reading(False, "0", 0.97, blank=True)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    widths = stats[1:, cv2.CC_STAT_WIDTH]
+    heights = stats[1:, cv2.CC_STAT_HEIGHT]
+    big = (widths >= 4 * S) | (heights >= 5 * S)  # a stroke at least a few points long
+    span = float(widths[big].sum()) / S if big.any() else 0.0
+    ratio = float(mask.mean())
+    if span >= 25 and ratio >= 0.006:
+        return Reading(True, f"{span:.0f}pt", min(1.0, 0.85 + span / 400))
+    if span < 6:
+        return Reading(False, f"{span:.0f}pt", 0.9)
+    return Reading(span >= 15, f"{span:.0f}pt", 0.5, ["little ink in the signature box"])
+
+
+def _comb_line(image: np.ndarray, mask: np.ndarray, spec: FieldSpec, zone_rect, margin: float) -> tuple[np.ndarray, int, int]:
+    """Glue the inked comb cells into one tight line (Tesseract reads a line better than lone
+    glyphs) and count the cells written and the cells in all."""
+    pieces, written = [], 0
+    top = crop(image, spec.rect, zone_rect, margin, (0, 2.5))
+    height = top.shape[0]
+    for cell in spec.cells:
+        sub = crop(mask.astype(np.uint8), cell, zone_rect, margin, (0.5, 2.5))
+        grey = crop(image, cell, zone_rect, margin, (0.5, 2.5))
+        cols = np.where(sub.sum(axis=0) > 0)[0]
+        if sub.sum() < 25 or cols.size == 0:
+            continue
+        written += 1
+        piece = np.full((height, cols[-1] - cols[0] + 1), 255, np.uint8)
+        g = _clean_for_ocr(grey, sub > 0)[:, cols[0]: cols[-1] + 1]
+        piece[: g.shape[0], : g.shape[1]] = g[:height]
+        pieces.append(piece)
+        pieces.append(np.full((height, int(2.5 * S)), 255, np.uint8))
+    if not pieces:
+        return np.zeros((0, 0), np.uint8), 0, len(spec.cells)
+    return np.hstack(pieces), written, len(spec.cells)
+
+
+def fix_confusions(ftype: FieldType, text: str) -> str:
+    """Letters where only digits can stand (and the reverse) are read as the likely character."""
+    if ftype is FieldType.DRP_ID:
+        compact = re.sub(r"\s+", "", text.upper())
+        if len(compact) >= 7:
+            head, tail = "DRP", compact[-4:]
+            tail = tail.translate(str.maketrans("OQDIlLSBZG", "0001115826"))
+            return head + tail if len(compact) == 7 else compact
+        return compact
+    return text
+
+
+def read_text(engine: OcrEngine, image: np.ndarray, spec: FieldSpec, zone_rect, margin: float) -> Reading:
+    ftype = spec.type
+    mask = ink_mask(image)
+    if spec.is_comb:
+        line, written, cells = _comb_line(image, mask, spec, zone_rect, margin)
+        if written == 0:
+            return Reading("", "", 0.97, blank=True)
+        ocr = engine.read_line(_pad(line), COMB_CHARSETS.get(ftype, CHARSETS.get(ftype)))
+        raw = ocr.text
+        reasons = []
+        got = re.sub(r"\s", "", raw)
+        if len(got) != written:
+            reasons.append(f"{written} boxes written, {len(got)} characters read")
+        value = normalise(ftype, fix_confusions(ftype, raw))
+        return Reading(value, raw, ocr.confidence * (0.6 if reasons else 1.0), reasons)
+    area = crop(mask.astype(np.uint8), spec.rect, zone_rect, margin, (1.0, 2.5))
+    if area.sum() < 30:
+        return Reading("", "", 0.97, blank=True)
+    ys, xs = np.where(area > 0)
+    grey = crop(image, spec.rect, zone_rect, margin, (1.0, 2.5))
+    line = _clean_for_ocr(grey, area > 0)[ys.min(): ys.max() + 1, xs.min(): xs.max() + 1]
+    ocr = engine.read_line(_pad(line), CHARSETS.get(ftype))
+    value = normalise(ftype, fix_confusions(ftype, ocr.text))
+    return Reading(value, ocr.text, ocr.confidence)

@@ -1,0 +1,166 @@
+"""Find which blank page a scanned page is, and the affine transform that lays the blank on it.
+
+ORB features of the page (at a coarse resolution) are matched against those of every
+template page, upright and turned 180°; RANSAC estimates a full affine transform (deskew,
+shift, scale, and a fax's unequal x/y resolution); the transform is refined with ECC on the
+form's own ruling, then accepted only when it is plausible and when the blank's printed ink
+is really found where the transform puts it.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pymupdf
+
+from cisr_desk.domain.template import FormTemplate
+
+REG_DPI = 100.0  # resolution the search and the checks work at
+PT = REG_DPI / 72.0  # pixels per point at REG_DPI
+MIN_INLIERS = 40
+MIN_COVERAGE = 0.55  # share of the blank's ink found on the page; form pages score ~0.9
+
+
+@dataclass(frozen=True)
+class Reference:
+    template_id: str
+    page_index: int
+    image: np.ndarray  # blank at REG_DPI, grey
+    ink: np.ndarray  # bool mask of the blank's ink (thin structures)
+    keypoints: np.ndarray  # (n, 2) float32
+    descriptors: np.ndarray
+
+
+@dataclass(frozen=True)
+class Match:
+    template_id: str
+    page_index: int
+    rotated: bool
+    matrix: np.ndarray  # 2x3: template points -> pixels of the (turned) source image
+    inliers: int
+    coverage: float
+
+
+def _orb() -> cv2.ORB:
+    return cv2.ORB_create(nfeatures=1500, scaleFactor=1.2, nlevels=6, edgeThreshold=15, patchSize=31, fastThreshold=12)
+
+
+def render_blank(blank: Path, page_index: int, dpi: float) -> np.ndarray:
+    doc = pymupdf.open(blank)
+    try:
+        page = doc[page_index]
+        pix = page.get_pixmap(matrix=pymupdf.Matrix(dpi / 72.0, dpi / 72.0), colorspace=pymupdf.csGRAY,
+                              alpha=False, annots=False)
+        return np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.stride)[:, : pix.width].copy()
+    finally:
+        doc.close()
+
+
+@lru_cache(maxsize=16)
+def reference(blank: Path, template_id: str, page_index: int) -> Reference:
+    img = render_blank(blank, page_index, REG_DPI)
+    kps, desc = _orb().detectAndCompute(img, None)
+    pts = np.float32([k.pt for k in kps]) if kps else np.zeros((0, 2), np.float32)
+    ink = img < 160
+    return Reference(template_id, page_index, img, ink, pts, desc)
+
+
+def references(templates: dict[str, FormTemplate]) -> list[Reference]:
+    return [reference(t.blank_path, t.id, p.index) for t in templates.values() for p in t.pages]
+
+
+def to_reg_scale(image: np.ndarray, dpi_x: float, dpi_y: float) -> np.ndarray:
+    return cv2.resize(image, None, fx=REG_DPI / dpi_x, fy=REG_DPI / dpi_y, interpolation=cv2.INTER_AREA)
+
+
+def _plausible(a: np.ndarray) -> bool:
+    """A scan is the blank shifted, turned a few degrees and scaled a little: nothing else."""
+    lin = a[:, :2]
+    sx = math.hypot(lin[0, 0], lin[1, 0])
+    sy = math.hypot(lin[0, 1], lin[1, 1])
+    angle = math.degrees(math.atan2(lin[1, 0], lin[0, 0]))
+    shear = abs(lin[0, 0] * lin[0, 1] + lin[1, 0] * lin[1, 1]) / (sx * sy)
+    return 0.85 < sx < 1.18 and 0.85 < sy < 1.18 and abs(angle) < 8 and shear < 0.06
+
+
+def _coverage(small: np.ndarray, ref: Reference, a: np.ndarray) -> float:
+    """Share of the blank's ink that has ink under it on the page once laid over it."""
+    h, w = ref.image.shape
+    warped = cv2.warpAffine(small, a, (w, h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderValue=255)
+    page_ink = cv2.dilate((warped < 170).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    total = int(ref.ink.sum())
+    return float((page_ink & ref.ink).sum()) / total if total else 0.0
+
+
+def _refine(small: np.ndarray, ref: Reference, a: np.ndarray) -> np.ndarray:
+    """Sub-pixel refinement of the affine with ECC on blurred images (ruling dominates)."""
+    h, w = ref.image.shape
+    warped_tpl = cv2.GaussianBlur(ref.image, (5, 5), 1.5).astype(np.float32)
+    page = cv2.GaussianBlur(small, (5, 5), 1.5).astype(np.float32)
+    warp = a.astype(np.float32).copy()
+    try:
+        _, warp = cv2.findTransformECC(warped_tpl, page, warp, cv2.MOTION_AFFINE,
+                                       (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 40, 1e-4), None, 1)
+    except cv2.error:
+        return a
+    if not _plausible(warp) or np.abs(warp[:, 2] - a[:, 2]).max() > 6:
+        return a
+    return warp.astype(np.float64)
+
+
+def _upright(a: np.ndarray, shape: tuple[int, int]) -> tuple[np.ndarray, bool]:
+    """ORB is rotation-invariant, so a page scanned upside down matches with a ~180° turn:
+    express that as an upright transform into the page turned 180°."""
+    if a[0, 0] > 0:
+        return a, False
+    h, w = shape
+    turn = np.array([[-1, 0, w - 1], [0, -1, h - 1], [0, 0, 1]], np.float64)
+    return (turn @ np.vstack([a, [0, 0, 1]]))[:2], True
+
+
+def match_page(small: np.ndarray, refs: list[Reference]) -> Match | None:
+    """Best template page for a page image at REG_DPI (upright or turned 180°), or None."""
+    kps, desc = _orb().detectAndCompute(small, None)
+    if desc is None or len(kps) < MIN_INLIERS:
+        return None
+    pts = np.float32([k.pt for k in kps])
+    turned = np.ascontiguousarray(small[::-1, ::-1])
+    matcher = cv2.BFMatcher(cv2.NORM_HAMMING)
+    best: Match | None = None
+    for ref in refs:
+        if ref.descriptors is None:
+            continue
+        pairs = matcher.knnMatch(ref.descriptors, desc, k=2)
+        good = [p[0] for p in pairs if len(p) == 2 and p[0].distance < 0.8 * p[1].distance]
+        if len(good) < MIN_INLIERS:
+            continue
+        src = ref.keypoints[[m.queryIdx for m in good]]
+        dst = pts[[m.trainIdx for m in good]]
+        a, mask = cv2.estimateAffine2D(src, dst, method=cv2.RANSAC, ransacReprojThreshold=3.0,
+                                       maxIters=2000, confidence=0.995)
+        if a is None or int(mask.sum()) < MIN_INLIERS:
+            continue
+        a, rotated = _upright(a, small.shape)
+        if not _plausible(a):
+            continue
+        coverage = _coverage(turned if rotated else small, ref, a)
+        candidate = Match(ref.template_id, ref.page_index, rotated, a, int(mask.sum()), coverage)
+        if best is None or (coverage, candidate.inliers) > (best.coverage, best.inliers):
+            best = candidate
+        if coverage > 0.93:
+            break  # the printed form is all there: no other blank page will fit better
+    if best is None or best.coverage < MIN_COVERAGE:
+        return None
+    return best
+
+
+def to_source_matrix(a: np.ndarray, dpi_x: float, dpi_y: float) -> np.ndarray:
+    """Compose: template points -> REG_DPI template pixels -> REG_DPI page pixels -> source pixels."""
+    pre = np.array([[PT, 0, 0], [0, PT, 0], [0, 0, 1]], np.float64)
+    post = np.array([[dpi_x / REG_DPI, 0, 0], [0, dpi_y / REG_DPI, 0], [0, 0, 1]], np.float64)
+    full = post @ np.vstack([a, [0, 0, 1]]) @ pre
+    return full[:2]

@@ -1,0 +1,63 @@
+"""``cisr-desk extract``: read PDF files and print what capture found, touching no database."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+from pathlib import Path
+
+from cisr_desk.cli.main import CliError
+
+
+def register(sub) -> None:
+    p = sub.add_parser("extract", help="read scanned or digital PDFs and write the fields as JSON (no database)")
+    p.add_argument("pdfs", nargs="+", type=Path, metavar="PDF")
+    p.add_argument("--registry", type=Path, help="DRP registry (CSV or XLSX) to check providers against")
+    p.add_argument("--received", help="date the forms were received (YYYY-MM-DD)")
+    p.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="pages read in parallel (default: cores)")
+    p.add_argument("--json", dest="out", type=Path, help="write the JSON here instead of to standard output")
+    p.set_defaults(func=run)
+
+
+def parse_received(text: str | None) -> dt.date | None:
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise CliError(f"--received: {text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def run(args) -> int:
+    from cisr_desk.capture.pipeline import extract_files
+    from cisr_desk.domain.errors import InputFileError
+    from cisr_desk.domain.registry import Registry
+
+    received = parse_received(args.received)
+    registry = None
+    if args.registry:
+        try:
+            registry = Registry.load(args.registry)
+        except InputFileError as exc:
+            raise CliError(str(exc)) from None
+    if args.workers < 1:
+        raise CliError("--workers must be at least 1")
+
+    def progress(p) -> None:
+        if sys.stderr.isatty():
+            print(f"\r{Path(p.file).name}: page {p.pages_done}/{p.pages_total}", end="", file=sys.stderr, flush=True)
+
+    documents = []
+    for doc in extract_files(args.pdfs, registry=registry, received=received, workers=args.workers, progress=progress):
+        documents.append(doc.to_json())
+        for error in doc.errors:
+            print(f"\ncisr-desk: {error}" if sys.stderr.isatty() else f"cisr-desk: {error}", file=sys.stderr)
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    text = json.dumps({"documents": documents}, indent=1, ensure_ascii=False)
+    if args.out:
+        args.out.write_text(text + "\n", encoding="utf-8")
+    else:
+        print(text)
+    return 0 if all(not d["errors"] for d in documents) else 2
