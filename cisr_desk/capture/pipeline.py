@@ -88,6 +88,7 @@ def _is_blank(image: np.ndarray) -> bool:
 def analyse_page(path: str, number: int, folder: str) -> PageOutcome:
     """Classify, register and read one page of a scanned file (runs in a worker process)."""
     from cisr_desk.capture.ocr import default_engine
+    from cisr_desk.capture.ppocr import default_reader
 
     templates = templates_in(folder)
     doc = open_pdf(Path(path))
@@ -108,6 +109,7 @@ def analyse_page(path: str, number: int, folder: str) -> PageOutcome:
     out.matrix = tuple(tuple(float(v) for v in row) for row in matrix)
     template = templates[match.template_id]
     engine = default_engine()
+    second = default_reader()
     for spec in template.fields_on(match.page_index):
         zone = extract_zone(src, matrix, template.blank_path, match.page_index, spec.rect, MARGIN)
         if spec.type is FieldType.CHECK:
@@ -115,7 +117,7 @@ def analyse_page(path: str, number: int, folder: str) -> PageOutcome:
         elif spec.type is FieldType.SIGNATURE:
             out.readings[spec.key] = read_signature(crop(zone.image, spec.rect, spec.rect, MARGIN))
         else:
-            out.readings[spec.key] = read_text(engine, zone.image, spec, spec.rect, MARGIN)
+            out.readings[spec.key] = read_text(engine, zone.image, spec, spec.rect, MARGIN, second)
     return out
 
 

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from cisr_desk.capture.ocr import DIGITS, LOWER, UPPER, OcrEngine
+from cisr_desk.capture.ocr import DIGITS, LOWER, UPPER, OcrEngine, OcrText
 from cisr_desk.capture.zones import S
-from cisr_desk.domain.fields import FieldType, normalise
+from cisr_desk.domain.fields import FieldType, format_error, normalise
 from cisr_desk.domain.template import FieldSpec
 
 INK = 150  # grey level below which a pixel is ink once the paper tone is gone
@@ -133,38 +133,69 @@ def _comb_line(image: np.ndarray, mask: np.ndarray, spec: FieldSpec, zone_rect, 
 
 
 def fix_confusions(ftype: FieldType, text: str) -> str:
-    """Letters where only digits can stand (and the reverse) are read as the likely character."""
+    """Repairs that only the field's type makes safe: letters where only digits can stand,
+    a date whose slashes were lost."""
     if ftype is FieldType.DRP_ID:
         compact = re.sub(r"\s+", "", text.upper())
-        if len(compact) >= 7:
-            head, tail = "DRP", compact[-4:]
-            tail = tail.translate(str.maketrans("OQDIlLSBZG", "0001115826"))
-            return head + tail if len(compact) == 7 else compact
+        if len(compact) >= 5:
+            tail = compact[3:].translate(str.maketrans("OQDIlLSBZG", "0001115826"))
+            return "DRP" + tail
         return compact
+    if ftype is FieldType.DATE:
+        d = re.sub(r"\D", "", text)
+        if len(d) == 8 and not re.match(r"^\d{1,2}/\d{1,2}/\d{4}$", text.strip()):
+            return f"{d[:2]}/{d[2:4]}/{d[4:]}"
     return text
 
 
-def read_text(engine: OcrEngine, image: np.ndarray, spec: FieldSpec, zone_rect, margin: float) -> Reading:
+def _agree(ftype: FieldType, a: str, b: str) -> bool:
+    if ftype is FieldType.TEXT:
+        squash = lambda s: re.sub(r"[\s.,'\-]", "", s).casefold()  # noqa: E731
+        return squash(a) == squash(b)
+    return a == b
+
+
+def _decide(ftype: FieldType, key: str, first: OcrText, second: OcrText | None) -> Reading:
+    """Two readers: agreement is strong evidence; disagreement is a doubt for the clerk."""
+    a = normalise(ftype, fix_confusions(ftype, first.text))
+    if second is None:
+        return Reading(a, first.text, first.confidence * 0.9)
+    b = normalise(ftype, fix_confusions(ftype, second.text))
+    if _agree(ftype, a, b):
+        return Reading(a, first.text, max(0.9, 1.0 - (1 - first.confidence) * (1 - second.confidence) * 4))
+    ok_a, ok_b = format_error(ftype, a, key) is None, format_error(ftype, b, key) is None
+    if ok_b and not ok_a:
+        a, first, second = b, second, first
+    reason = f"the two readers disagree ({first.text!r} / {second.text!r})"
+    return Reading(a, first.text, min(0.6, first.confidence), [reason])
+
+
+def read_text(engine: OcrEngine, image: np.ndarray, spec: FieldSpec, zone_rect, margin: float,
+              second=None) -> Reading:
+    """OCR a text field with the first reader and, where there is one, the second."""
     ftype = spec.type
     mask = ink_mask(image)
     if spec.is_comb:
         line, written, cells = _comb_line(image, mask, spec, zone_rect, margin)
         if written == 0:
             return Reading("", "", 0.97, blank=True)
-        ocr = engine.read_line(_pad(line), COMB_CHARSETS.get(ftype, CHARSETS.get(ftype)))
-        raw = ocr.text
-        reasons = []
-        got = re.sub(r"\s", "", raw)
-        if len(got) != written:
-            reasons.append(f"{written} boxes written, {len(got)} characters read")
-        value = normalise(ftype, fix_confusions(ftype, raw))
-        return Reading(value, raw, ocr.confidence * (0.6 if reasons else 1.0), reasons)
-    area = crop(mask.astype(np.uint8), spec.rect, zone_rect, margin, (1.0, 2.5))
-    if area.sum() < 30:
-        return Reading("", "", 0.97, blank=True)
-    ys, xs = np.where(area > 0)
-    grey = crop(image, spec.rect, zone_rect, margin, (1.0, 2.5))
-    line = _clean_for_ocr(grey, area > 0)[ys.min(): ys.max() + 1, xs.min(): xs.max() + 1]
-    ocr = engine.read_line(_pad(line), CHARSETS.get(ftype))
-    value = normalise(ftype, fix_confusions(ftype, ocr.text))
-    return Reading(value, ocr.text, ocr.confidence)
+        charset = COMB_CHARSETS.get(ftype, CHARSETS.get(ftype))
+    else:
+        area = crop(mask.astype(np.uint8), spec.rect, zone_rect, margin, (1.0, 2.5))
+        if area.sum() < 30:
+            return Reading("", "", 0.97, blank=True)
+        ys, xs = np.where(area > 0)
+        grey = crop(image, spec.rect, zone_rect, margin, (1.0, 2.5))
+        line = _clean_for_ocr(grey, area > 0)[ys.min(): ys.max() + 1, xs.min(): xs.max() + 1]
+        charset = CHARSETS.get(ftype)
+        written = 0
+    line = _pad(line)
+    primary = second.read_line(line, charset) if second is not None else engine.read_line(line, charset)
+    other = engine.read_line(line, charset) if second is not None else None
+    reading = _decide(ftype, spec.key, primary, other)
+    if written:
+        got = len(re.sub(r"\D", "", str(reading.value))) if ftype is not FieldType.STATE else len(str(reading.value))
+        if got != written:
+            reading.reasons.append(f"{written} boxes written, {got} characters read")
+            reading.confidence = min(reading.confidence, 0.5)
+    return reading
