@@ -115,7 +115,7 @@ def plan_form(rng: random.Random, template_id: str, keys: list[str], page2_keys:
     if rev26:
         w["customer_email"] = cust.email
     rows = 5 if rev26 else 3
-    n_sa = rng.choices(range(1, rows + 1), weights=(50, 22, 12, 8, 8)[:rows])[0]
+    n_sa = rng.choices(range(1, rows + 1), weights=(46, 20, 12, 8, 14)[:rows])[0]
     for i in range(1, n_sa + 1):
         if i == 1 and not cust.street.startswith("P.O.") and rng.random() < 0.7:
             st, where = cust.street, cust.place
@@ -124,7 +124,7 @@ def plan_form(rng: random.Random, template_id: str, keys: list[str], page2_keys:
         w[f"sa{i}_number"] = fmt_account(rng, people.luhn_free_account(rng, "3"), f"sa{i}_number" in combs)
         w[f"sa{i}_address"] = rng.choice((f"{st}, {where.city} {where.zip}", f"{st}, {where.city} {where.zip}",
                                           f"{st} {where.city} {where.zip}", f"{st}, {where.city}"))
-    if n_sa == rows and rng.random() < 0.45:
+    if rng.random() < (0.5 if n_sa == rows else 0.02):
         m["more_accounts_attached"] = True
         where = cust.place
         plan.attachment = [(fmt_account(rng, people.luhn_free_account(rng, "3"), False),

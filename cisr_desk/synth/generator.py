@@ -68,7 +68,7 @@ def plan_set(n_forms: int, seed: int, styles, dpis, batch_size: tuple[int, int],
     counters = {"batch": 0, "scan": 0, "digital": 0}
     left = n_forms
     while left > 0:
-        digital = "digital" in styles and (not paper or rng.random() < 0.12)
+        digital = "digital" in styles and (not paper or rng.random() < 0.25)
         if digital:
             k, dpi = 1, None
         else:

@@ -197,37 +197,54 @@ def check_mark(page: pymupdf.Page, rect: Rect, kind: str, color: tuple[float, fl
     shape.commit()
 
 
+def _catmull(points: list[tuple[float, float]], steps: int = 6) -> list[tuple[float, float]]:
+    """A smooth curve through the control points (Catmull-Rom), like a pen that does not stop."""
+    pts = [points[0]] + points + [points[-1]]
+    out = []
+    for i in range(1, len(pts) - 2):
+        p0, p1, p2, p3 = pts[i - 1], pts[i], pts[i + 1], pts[i + 2]
+        for s in range(steps):
+            t = s / steps
+            t2, t3 = t * t, t * t * t
+            out.append(tuple(0.5 * (2 * p1[k] + (-p0[k] + p2[k]) * t + (2 * p0[k] - 5 * p1[k] + 4 * p2[k] - p3[k]) * t2
+                                    + (-p0[k] + 3 * p1[k] - 3 * p2[k] + p3[k]) * t3) for k in (0, 1)))
+    out.append(points[-1])
+    return out  # type: ignore[return-value]
+
+
 def signature(page: pymupdf.Page, rect: Rect, color: tuple[float, float, float], rng: random.Random,
               *, fill: float | None = None) -> None:
-    """A cursive-looking scribble: a few strokes of loops and waves across the zone."""
+    """A cursive-looking scribble: one to three pen strokes of humps and loops, like a hurried name."""
     x0, y0, x1, y1 = rect
-    fill = fill if fill is not None else rng.uniform(0.35, 0.85)
+    fill = fill if fill is not None else rng.uniform(0.2, 0.6)
     length = (x1 - x0 - 20) * fill
-    start = x0 + rng.uniform(10, 30)
-    mid = (y0 + y1) / 2 + rng.uniform(0, 3)
-    amp = (y1 - y0) * rng.uniform(0.35, 0.7)
+    base = y1 - rng.uniform(2.0, 4.0)
+    amp = (y1 - y0) * rng.uniform(0.45, 0.8)
     shape = page.new_shape()
     strokes = rng.choice((1, 2, 2, 3))
-    x = start
-    for s in range(strokes):
-        seg = length / strokes * rng.uniform(0.7, 1.1)
-        loops = max(2, int(seg / rng.uniform(7, 14)))
-        freq, loop_r = rng.uniform(0.8, 1.3), rng.uniform(2.0, 5.0)
-        pts = []
-        n = loops * 14
-        phase = rng.uniform(0, math.pi)
-        for i in range(n + 1):
-            t = i / n
-            a = t * loops * 2 * math.pi
-            env = 0.6 + 0.4 * math.sin(t * math.pi * rng.uniform(0.9, 1.1))
-            px = x + t * seg - loop_r * math.sin(a * freq + phase) * (1 if s % 2 == 0 else 0.6)
-            py = mid - amp * env * math.cos(a + phase) * (1.2 if i < n * 0.2 and s == 0 else 1.0) - (t - 0.5) * 3
-            pts.append((px, py))
-        shape.draw_polyline(pts)
-        x += seg + rng.uniform(3, 10)
-    if rng.random() < 0.4:
-        shape.draw_line((start + rng.uniform(0, 10), mid + amp * 0.9), (x - rng.uniform(5, 20), mid + amp * 0.7))
-    shape.finish(color=color, width=rng.uniform(0.7, 1.4), lineCap=1, lineJoin=1, closePath=False)
+    x = x0 + rng.uniform(8, 30)
+    slant = rng.uniform(0.1, 0.45)
+    for _ in range(strokes):
+        seg = length / strokes * rng.uniform(0.6, 1.2)
+        end = x + seg
+        pts = [(x, base - amp * rng.uniform(0.0, 0.3))]
+        first = True
+        while x < end:
+            dx = rng.uniform(3.5, 9.0)
+            h = amp * (rng.uniform(1.0, 1.25) if first or rng.random() < 0.15 else rng.uniform(0.3, 0.8))
+            top = (x + dx * 0.5 + h * slant, base - h)
+            if rng.random() < 0.45:  # a loop: up, back over the top, down on the left of the upstroke
+                pts += [(x + dx * 0.35, base - h * 0.4), top, (x + dx * 0.1 + h * slant * 0.5, base - h * 0.75)]
+            else:
+                pts += [top]
+            pts.append((x + dx, base - rng.uniform(0.0, 0.15) * amp))
+            x += dx
+            first = False
+        shape.draw_polyline(_catmull(pts))
+        x += rng.uniform(4, 12)
+    if rng.random() < 0.35:  # an underline flourish
+        shape.draw_polyline(_catmull([(x0 + rng.uniform(8, 30), base + 1.5), (x - rng.uniform(0, 15), base + rng.uniform(-1, 2.5))]))
+    shape.finish(color=color, width=rng.uniform(0.7, 1.3), lineCap=1, lineJoin=1, closePath=False)
     shape.commit()
 
 

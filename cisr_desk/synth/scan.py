@@ -31,7 +31,7 @@ def degrade(img: np.ndarray, dpi: int | str, rng: random.Random, *, upside_down:
     h, w = img.shape
     px_per_mm = (FAX[0] if dpi == "fax" else int(dpi)) / 25.4
     paper = rng.uniform(228, 248)
-    bed = rng.uniform(150, 215)  # what shows where the sheet does not cover the glass
+    bed = rng.uniform(150, 215) if dpi != "fax" else 255.0  # what shows where the sheet leaves the glass bare
     out = img.astype(np.float32) * (paper / 255.0)
     # uneven illumination: a smooth low-resolution field scaled up
     field = nprng.normal(0, rng.uniform(1.5, 5.0), (6, 5)).astype(np.float32)
@@ -45,9 +45,10 @@ def degrade(img: np.ndarray, dpi: int | str, rng: random.Random, *, upside_down:
     sigma = rng.uniform(0.3, 0.9) * (int(dpi) / 200 if dpi != "fax" else 0.8)
     out = cv2.GaussianBlur(out, (0, 0), sigma)
     if dpi != "fax":
-        noise = nprng.standard_normal((h // 2, w // 2), dtype=np.float32) * rng.uniform(2.0, 6.0)
-        out += cv2.resize(noise, (w, h), interpolation=cv2.INTER_NEAREST)
-    _speckle(out, nprng, px_per_mm, rng.randint(20, 400 if not blank else 250))
+        grain = max(1, int(dpi) // 100)  # paper and sensor grain about 0.25 mm across
+        noise = nprng.standard_normal((h // grain + 1, w // grain + 1), dtype=np.float32) * rng.uniform(4.0, 9.0)
+        out += cv2.resize(noise, (w, h), interpolation=cv2.INTER_LINEAR)
+    _speckle(out, nprng, px_per_mm, rng.randint(5, 120))
     if rng.random() < 0.2:  # a faint vertical streak from dust on the scanner glass
         x = rng.randint(0, w - 3)
         out[:, x:x + rng.randint(1, 3)] -= rng.uniform(10, 40)
@@ -60,7 +61,7 @@ def degrade(img: np.ndarray, dpi: int | str, rng: random.Random, *, upside_down:
 def _speckle(out: np.ndarray, nprng: np.random.Generator, px_per_mm: float, count: int) -> None:
     h, w = out.shape
     ys, xs = nprng.integers(0, h, count), nprng.integers(0, w, count)
-    radius = max(1, int(px_per_mm * 0.12))
+    radius = max(1, int(px_per_mm * 0.06))
     dark = nprng.random(count) < 0.85
     for y, x, d in zip(ys, xs, dark):
         r = int(nprng.integers(1, radius + 2))
