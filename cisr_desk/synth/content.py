@@ -184,6 +184,10 @@ def plan_form(rng: random.Random, template_id: str, keys: list[str], page2_keys:
     if style == "hand":
         for key, value in w.items():
             w[key] = value.upper()
+    elif rng.random() < 0.2:  # some typists use caps lock for names and addresses
+        for key, value in w.items():
+            if FIELD_TYPES[key] is FieldType.TEXT:
+                w[key] = value.upper()
     return plan
 
 

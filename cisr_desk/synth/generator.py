@@ -99,15 +99,23 @@ def plan_set(n_forms: int, seed: int, styles, dpis, batch_size: tuple[int, int],
 def _layout(rng: random.Random, plans: list[FormPlan], templates: dict[str, FormTemplate], paper: bool) -> list[Item]:
     items: list[Item] = []
     flip = (lambda: rng.random() < 0.04) if paper else (lambda: False)
+
+    def cover(rest: list[FormPlan]) -> None:
+        """A DRP's letter in front of the forms it sends (those that follow and name the same DRP)."""
+        prov = rest[0].provider
+        if prov is None:
+            return
+        names = [p.customer_name for p in rest if p.provider and p.provider.reg == prov.reg]
+        when = max((p.received or dt.date(2026, 6, 1)) for p in rest) - dt.timedelta(days=rng.randint(2, 6))
+        items.append(Item("cover", upside_down=[False], cover=(prov, names, when)))
+
     if paper and len(plans) > 1 and rng.random() < 0.3:
-        prov = plans[0].provider
-        names = [p.customer_name for p in plans if p.provider and prov and p.provider.reg == prov.reg]
-        when = max((p.received or dt.date(2026, 6, 1)) for p in plans) - dt.timedelta(days=rng.randint(2, 6))
-        if prov is not None:
-            items.append(Item("cover", upside_down=[False], cover=(prov, names or [plans[0].customer_name], when)))
+        cover(plans)
     for n, plan in enumerate(plans):
         if paper and (n > 0 or not items) and rng.random() < 0.12:
             items.append(Item("separator", upside_down=[False]))
+        elif paper and n > 0 and rng.random() < 0.05:
+            cover(plans[n:])
         count = templates[plan.template_id].pages.__len__() - (1 if plan.page_missing else 0)
         if plan.attachment and plan.attachment_included:
             count += 1

@@ -117,7 +117,8 @@ def write(page: pymupdf.Page, rect: Rect, text: str, pen: Pen, rng: random.Rando
     own = shape is None
     shape = shape or page.new_shape()
     height = y1 - y0
-    size = min(pen.size, (height - 2.0) / _ascent(pen) if height > 8 else pen.size)
+    overshoot = 1.18 if pen.hand and rng.random() < 0.12 else 1.0  # some people write up to the box edge
+    size = min(pen.size * overshoot, (height - 2.0) * overshoot / _ascent(pen) if height > 8 else pen.size)
     pad = left if left is not None else (rng.uniform(2.0, 7.0) if pen.hand else rng.uniform(2.0, 4.0))
     spacing = [1.0 + (rng.uniform(-0.06, 0.14) * pen.jitter if pen.hand else 0.0) for _ in text]
     width = sum(pen.font.font.text_length(ch, size) * s for ch, s in zip(text, spacing))
