@@ -42,7 +42,7 @@ def degrade(img: np.ndarray, dpi: int | str, rng: random.Random, *, upside_down:
     m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, scale)
     m[:, 2] += shift
     out = cv2.warpAffine(out, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=bed)
-    sigma = rng.uniform(0.3, 0.9) * (int(dpi) / 200 if dpi != "fax" else 0.8)
+    sigma = rng.uniform(0.4, 1.1) * (int(dpi) / 200 if dpi != "fax" else 0.8)
     out = cv2.GaussianBlur(out, (0, 0), sigma)
     if dpi != "fax":
         grain = max(1, int(dpi) // 100)  # paper and sensor grain about 0.25 mm across
