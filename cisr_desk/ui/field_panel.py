@@ -1,0 +1,230 @@
+"""The form's fields grouped by section: each with its image crop beside its editor, its
+confidence, and why it is in doubt. Keyboard-first: Enter accepts the field (or the typed
+correction) and jumps to the next doubtful one; Tab moves on; typing overrides."""
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import (QCheckBox, QCompleter, QFrame, QGridLayout, QLabel, QLineEdit,
+                               QScrollArea, QSizePolicy, QVBoxLayout, QWidget)
+
+from cisr_desk.domain.catalog import SECTIONS
+from cisr_desk.domain.fields import FieldType
+from cisr_desk.ui.models import field_text, field_type
+
+CROP_W, CROP_H = 230, 34
+
+
+def confidence_text(conf: float) -> str:
+    return f"{conf * 100:.0f}%" if conf is not None else ""
+
+
+class FieldRow(QObject):
+    """The widgets of one field in the panel's grid (not a widget itself: the grid aligns columns)."""
+
+    def __init__(self, field, panel: "FieldPanel") -> None:
+        super().__init__(panel)
+        self.key = field.key
+        self.type = field_type(field)
+        self.panel = panel
+        self.label = QLabel(field.label or field.key)
+        self.label.setObjectName("fieldLabel")
+        self.label.setWordWrap(True)
+        self.crop = QLabel()
+        self.crop.setObjectName("fieldCrop")
+        self.crop.setFixedSize(CROP_W, CROP_H)
+        self.crop.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.crop.setToolTip("The field as scanned")
+        if self.type.is_mark:
+            self.editor: QWidget = QCheckBox("Signed" if self.type is FieldType.SIGNATURE else "Marked")
+        else:
+            self.editor = QLineEdit()
+            self.editor.textEdited.connect(lambda text: panel.edited.emit(self.key, text))
+        self.editor.setObjectName("fieldEditor")
+        self.editor.installEventFilter(self)
+        self.editor.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.conf = QLabel()
+        self.conf.setObjectName("fieldConfidence")
+        self.conf.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.conf.setMinimumWidth(40)
+        self.reason = QLabel()
+        self.reason.setObjectName("fieldReason")
+        self.reason.setWordWrap(True)
+        self.reason.hide()
+        self.shown_value = ""
+        self.review = False
+        self.update(field)
+
+    # --- state -----------------------------------------------------------------------------
+    def update(self, field) -> None:
+        self.review = bool(field.review)
+        if isinstance(self.editor, QCheckBox):
+            self.editor.setChecked(bool(field.value))
+        else:
+            self.shown_value = field_text(field)
+            self.editor.setText(self.shown_value)
+        self.conf.setText(confidence_text(field.confidence))
+        tip = f"Read by OCR: {field.ocr_value!s}" if field.ocr_value not in (None, "") else "OCR read nothing"
+        if field.changed_by:
+            tip += f"\nChanged by {field.changed_by}"
+        self.editor.setToolTip(tip)
+        self.set_reasons(list(field.reasons or []))
+
+    def set_reasons(self, reasons: list[str], live: bool = False) -> None:
+        doubtful = self.review or bool(reasons)
+        state = "doubt" if doubtful else "ok"
+        for w in (self.label, self.editor, self.conf, self.crop):
+            w.setProperty("state", state)
+            w.style().unpolish(w)
+            w.style().polish(w)
+        self.reason.setText(("⚠ " if reasons else "") + "; ".join(reasons) if reasons else
+                            ("In doubt: please check" if self.review else ""))
+        self.reason.setVisible(bool(self.reason.text()))
+        self.reason.setProperty("live", live)
+
+    def value(self):
+        if isinstance(self.editor, QCheckBox):
+            return self.editor.isChecked()
+        return self.editor.text()
+
+    def changed(self, original) -> bool:
+        if isinstance(self.editor, QCheckBox):
+            return self.editor.isChecked() != bool(original)
+        return self.editor.text().strip() != self.shown_value.strip()
+
+    def set_crop(self, pixmap: QPixmap) -> None:
+        if pixmap.isNull():
+            self.crop.setText("no image")
+            return
+        self.crop.setPixmap(pixmap.scaled(CROP_W, CROP_H, Qt.AspectRatioMode.KeepAspectRatio,
+                                          Qt.TransformationMode.SmoothTransformation))
+
+    def focus(self) -> None:
+        self.editor.setFocus(Qt.FocusReason.OtherFocusReason)
+        if isinstance(self.editor, QLineEdit):
+            self.editor.selectAll()
+
+    # --- keys ------------------------------------------------------------------------------
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.FocusIn:
+            self.panel.field_focused.emit(self.key)
+            if isinstance(self.editor, QLineEdit):
+                self.editor.selectAll()
+        elif event.type() == QEvent.Type.KeyPress and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) \
+                and not event.modifiers() & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier):
+            completer = getattr(self.editor, "completer", lambda: None)()
+            if completer is not None and completer.popup().isVisible():
+                return False
+            self.panel.commit_requested.emit(self.key)
+            return True
+        return False
+
+
+class FieldPanel(QScrollArea):
+    """All fields of one record. Emits requests; the record editor talks to the Desk."""
+
+    commit_requested = Signal(str)  # Enter on a field: accept it or save what was typed
+    field_focused = Signal(str)
+    edited = Signal(str, str)  # key, text as typed (for the live rule check and completion)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.rows: dict[str, FieldRow] = {}
+        self.order: list[str] = []
+        self._fields: dict[str, object] = {}
+        self.setWidget(QWidget())
+
+    def show_fields(self, fields) -> None:
+        """Rebuild for a record: fields grouped by section, in the catalogue's order."""
+        self.rows.clear()
+        self.order.clear()
+        self._fields = {f.key: f for f in fields}
+        body = QWidget()
+        body.setObjectName("fieldBody")
+        outer = QVBoxLayout(body)
+        outer.setContentsMargins(10, 6, 10, 10)
+        outer.setSpacing(4)
+        by_key = {f.key: f for f in fields}
+        sections = [(name, [by_key[k] for k in keys if k in by_key]) for name, keys in SECTIONS]
+        known = {k for _, keys in SECTIONS for k in keys}
+        extra = [f for f in fields if f.key not in known]
+        if extra:
+            sections.append(("Other", extra))
+        for name, group in sections:
+            if not group:
+                continue
+            doubts = sum(1 for f in group if f.review)
+            header = QLabel(name + (f"  ·  {doubts} in doubt" if doubts else ""))
+            header.setObjectName("sectionHeader")
+            header.setProperty("state", "doubt" if doubts else "ok")
+            outer.addWidget(header)
+            grid = QGridLayout()
+            grid.setHorizontalSpacing(10)
+            grid.setVerticalSpacing(3)
+            grid.setColumnMinimumWidth(0, 150)
+            grid.setColumnStretch(2, 1)
+            line = 0
+            for f in group:
+                row = FieldRow(f, self)
+                self.rows[f.key] = row
+                self.order.append(f.key)
+                grid.addWidget(row.label, line, 0)
+                grid.addWidget(row.crop, line, 1)
+                grid.addWidget(row.editor, line, 2)
+                grid.addWidget(row.conf, line, 3)
+                grid.addWidget(row.reason, line + 1, 1, 1, 3)
+                line += 2
+            outer.addLayout(grid)
+        outer.addStretch(1)
+        self.setWidget(body)
+        self._chain_tab_order()
+
+    def _chain_tab_order(self) -> None:
+        editors = [self.rows[k].editor for k in self.order]
+        for a, b in zip(editors, editors[1:]):
+            QWidget.setTabOrder(a, b)
+
+    def update_fields(self, fields) -> None:
+        for f in fields:
+            self._fields[f.key] = f
+            row = self.rows.get(f.key)
+            if row is not None:
+                row.update(f)
+
+    def field(self, key: str):
+        return self._fields.get(key)
+
+    def doubtful_keys(self) -> list[str]:
+        return [k for k in self.order if self.rows[k].review]
+
+    def next_doubtful(self, after: str | None) -> str | None:
+        """The next doubtful field after ``after`` in reading order, wrapping round; None if none."""
+        doubtful = self.doubtful_keys()
+        if not doubtful:
+            return None
+        if after in self.order:
+            start = self.order.index(after)
+            for key in self.order[start + 1:] + self.order[:start]:
+                if key in doubtful:
+                    return key
+            return None
+        return doubtful[0]
+
+    def focus_field(self, key: str) -> None:
+        row = self.rows.get(key)
+        if row is None:
+            return
+        row.focus()
+        self.ensureWidgetVisible(row.editor, 40, 60)
+
+    def set_crop(self, key: str, pixmap: QPixmap) -> None:
+        row = self.rows.get(key)
+        if row is not None:
+            row.set_crop(pixmap)
+
+    def set_completer(self, key: str, completer: QCompleter) -> None:
+        row = self.rows.get(key)
+        if row is not None and isinstance(row.editor, QLineEdit):
+            row.editor.setCompleter(completer)

@@ -1,0 +1,82 @@
+"""Page images and field crops for the review screens.
+
+Pixels come from the capture engine (``cisr_desk.capture.views``): a form page warped into
+template coordinates, and the crop of one field zone. These functions run on worker threads
+and return numpy arrays; ``to_qimage`` turns them into images on the GUI side.
+"""
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtGui import QImage
+
+from cisr_desk.domain.template import FormTemplate, load_templates
+from cisr_desk.paths import forms_dir
+
+PAGE_DPI = 100
+CROP_DPI = 150
+
+
+@functools.lru_cache(maxsize=1)
+def templates() -> dict[str, FormTemplate]:
+    return load_templates(forms_dir())
+
+
+def template_of(record) -> FormTemplate | None:
+    return templates().get(record.template)
+
+
+def _placement(record, page_index: int):
+    placements = list(getattr(record, "placements", None) or [])
+    return placements[page_index] if page_index < len(placements) else None
+
+
+def page_array(record, page_index: int, dpi: int = PAGE_DPI) -> np.ndarray | None:
+    """The form page as registered to its template, or, without a placement (page missing),
+    the blank form page so the zones still have something to sit on."""
+    template = template_of(record)
+    if template is None or page_index >= len(template.pages):
+        return None
+    placement = _placement(record, page_index)
+    if placement is not None and record.source_path:
+        from cisr_desk.capture.views import registered_page
+
+        return registered_page(Path(record.source_path), placement, template.pages[page_index], dpi=dpi)
+    return render_pdf_page(template.blank_path, page_index, dpi)
+
+
+def crop_array(record, key: str, dpi: int = CROP_DPI) -> np.ndarray | None:
+    template = template_of(record)
+    if template is None or not template.has(key):
+        return None
+    spec = template.field(key)
+    placement = _placement(record, spec.page)
+    if placement is None or not record.source_path:
+        return None
+    from cisr_desk.capture.views import field_crop
+
+    return field_crop(Path(record.source_path), placement, spec.rect, dpi=dpi)
+
+
+def render_pdf_page(path: Path, page_index: int, dpi: int) -> np.ndarray | None:
+    import pymupdf
+
+    with pymupdf.open(path) as doc:
+        if page_index >= doc.page_count:
+            return None
+        pix = doc[page_index].get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY)
+        return np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.height, pix.stride)[:, :pix.width].copy()
+
+
+def to_qimage(array: np.ndarray | None) -> QImage:
+    if array is None:
+        return QImage()
+    array = np.ascontiguousarray(array)
+    if array.ndim == 2:
+        h, w = array.shape
+        return QImage(array.data, w, h, array.strides[0], QImage.Format.Format_Grayscale8).copy()
+    h, w, c = array.shape
+    fmt = QImage.Format.Format_RGB888 if c == 3 else QImage.Format.Format_RGBA8888
+    return QImage(array.data, w, h, array.strides[0], fmt).copy()

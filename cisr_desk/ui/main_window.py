@@ -1,0 +1,238 @@
+"""The main window: navigation on the left, one screen at a time, user and role in the status
+bar, drag and drop of scans anywhere, layout remembered between sessions."""
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow, QMessageBox,
+                               QProgressBar, QStackedWidget, QWidget)
+
+from cisr_desk import __version__
+from cisr_desk.ui.widgets import action, icon
+
+# Screens in navigation order: key, module, class, icon, who sees it.
+SCREENS = (
+    ("inbox", "cisr_desk.ui.inbox", "InboxScreen", "inbox", "all"),
+    ("review", "cisr_desk.ui.review", "ReviewScreen", "review", "all"),
+    ("group", "cisr_desk.ui.group_verify", "GroupScreen", "grid", "all"),
+    ("supervisor", "cisr_desk.ui.supervisor", "SupervisorScreen", "supervisor", "supervisor"),
+    ("registry", "cisr_desk.ui.registry_screen", "RegistryScreen", "registry", "all"),
+    ("exports", "cisr_desk.ui.exports", "ExportsScreen", "export", "supervisor"),
+    ("settings", "cisr_desk.ui.settings_screen", "SettingsScreen", "settings", "all"),
+)
+TITLES = {"inbox": "Inbox", "review": "Review", "group": "Group check", "supervisor": "Supervisor",
+          "registry": "Registry", "exports": "Exports", "settings": "Settings"}
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx, switch_user=None, parent=None) -> None:
+        super().__init__(parent)
+        import importlib
+
+        self.ctx = ctx
+        self._switch_user = switch_user
+        self.setWindowTitle("CISR-DRP Desk")
+        self.setWindowIcon(icon("app"))
+        self.setAcceptDrops(True)
+        self.nav = QListWidget()
+        self.nav.setObjectName("nav")
+        self.nav.setIconSize(QSize(20, 20))
+        self.nav.setFixedWidth(168)
+        self.nav.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.stack = QStackedWidget()
+        self.screens: dict[str, QWidget] = {}
+        self._items: dict[str, QListWidgetItem] = {}
+        for key, module, cls, icon_name, who in SCREENS:
+            screen = getattr(importlib.import_module(module), cls)(ctx)
+            self.screens[key] = screen
+            self.stack.addWidget(screen)
+            item = QListWidgetItem(icon(icon_name), TITLES[key])
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            item.setData(Qt.ItemDataRole.UserRole + 1, who)
+            item.setSizeHint(QSize(150, 38))
+            self.nav.addItem(item)
+            self._items[key] = item
+        self.nav.currentItemChanged.connect(self._nav_changed)
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.nav)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+        self._build_status_bar()
+        self._build_menus()
+        ctx.events.status_message.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        ctx.events.open_record.connect(lambda _id: self.show_screen("review"))
+        ctx.runner.busy_changed.connect(self._busy)
+        self.apply_user()
+        self._restore()
+
+    # --- chrome ----------------------------------------------------------------------------
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)
+        self.busy.setMaximumWidth(120)
+        self.busy.setMaximumHeight(14)
+        self.busy.setToolTip("Working in the background; the window stays usable")
+        self.busy.hide()
+        self.user_label = QLabel()
+        self.user_label.setObjectName("userLabel")
+        self.db_label = QLabel()
+        self.db_label.setObjectName("hint")
+        bar.addPermanentWidget(self.busy)
+        bar.addPermanentWidget(self.db_label)
+        bar.addPermanentWidget(self.user_label)
+
+    def _build_menus(self) -> None:
+        menu = self.menuBar()
+        file_menu = menu.addMenu("&File")
+        inbox = self.screens["inbox"]
+        file_menu.addAction(action(self, "&Import files…", lambda: (self.show_screen("inbox"), inbox.pick_files()),
+                                   QKeySequence.StandardKey.Open, "file"))
+        file_menu.addAction(action(self, "Import &folder…", lambda: (self.show_screen("inbox"), inbox.pick_folder()),
+                                   "Ctrl+Shift+O", "folder"))
+        file_menu.addSeparator()
+        file_menu.addAction(action(self, "&Switch user…", self.switch_user, "Ctrl+Shift+U", "user"))
+        file_menu.addSeparator()
+        file_menu.addAction(action(self, "&Quit", self.close, QKeySequence.StandardKey.Quit))
+        go = menu.addMenu("&Go")
+        self.go_actions = {}
+        for n, (key, *_rest) in enumerate(SCREENS, start=1):
+            act = action(self, TITLES[key], lambda _=False, k=key: self.show_screen(k), f"Ctrl+{n}")
+            go.addAction(act)
+            self.go_actions[key] = act
+        go.addSeparator()
+        go.addAction(action(self, "Search the queue", lambda: (self.show_screen("review"),
+                                                               self.screens["review"].focus_search()), "Ctrl+K"))
+        record = menu.addMenu("&Record")
+        editor = self.screens["review"].editor
+        for act in (editor.act_prev, editor.act_next, editor.act_flag, editor.act_submit, editor.act_back):
+            record.addAction(act)
+        record.addSeparator()
+        for act in (editor.act_zoom_in, editor.act_zoom_out, editor.act_fit):
+            record.addAction(act)
+        help_menu = menu.addMenu("&Help")
+        help_menu.addAction(action(self, "&Keyboard shortcuts", self._shortcuts, "F1"))
+        help_menu.addAction(action(self, "&About", self._about))
+
+    def _busy(self, running: int) -> None:
+        self.busy.setVisible(running > 0)
+
+    # --- users and roles -------------------------------------------------------------------
+    def apply_user(self) -> None:
+        """Show the screens this role works with; the Desk still checks every action."""
+        ctx = self.ctx
+        self.user_label.setText(f"  {ctx.user_name} · {ctx.role}  ")
+        self.db_label.setText(_short_url(getattr(ctx.desk, "url", "")))
+        for key, item in self._items.items():
+            who = item.data(Qt.ItemDataRole.UserRole + 1)
+            hidden = who == "supervisor" and not ctx.is_supervisor()
+            item.setHidden(hidden)
+            self.go_actions[key].setEnabled(not hidden)
+        current = self.nav.currentItem()
+        if current is None or current.isHidden():
+            self.show_screen(self.ctx.settings.get("window/screen") or "inbox")
+
+    def switch_user(self) -> None:
+        if self._switch_user is None:
+            return
+        user = self._switch_user(self)
+        if user is not None:
+            self.ctx.user = user
+            self.ctx.events.user_changed.emit(user)
+            self.apply_user()
+            self.statusBar().showMessage(f"Signed in as {user.name}", 4000)
+            screen = self.stack.currentWidget()
+            if hasattr(screen, "activate"):
+                screen.activate()
+
+    # --- navigation ------------------------------------------------------------------------
+    def show_screen(self, key: str) -> None:
+        item = self._items.get(key)
+        if item is None or item.isHidden():
+            item = self._items["inbox"]
+        self.nav.setCurrentItem(item)
+
+    def current_screen(self) -> str:
+        item = self.nav.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item else ""
+
+    def _nav_changed(self, item, _previous) -> None:
+        if item is None:
+            return
+        key = item.data(Qt.ItemDataRole.UserRole)
+        screen = self.screens[key]
+        self.stack.setCurrentWidget(screen)
+        self.ctx.settings.set("window/screen", key)
+        if hasattr(screen, "activate"):
+            screen.activate()
+
+    # --- drag and drop ---------------------------------------------------------------------
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            self.show_screen("inbox")
+            self.screens["inbox"].import_paths(paths)
+            event.acceptProposedAction()
+
+    # --- layout memory ---------------------------------------------------------------------
+    def _restore(self) -> None:
+        geometry = self.ctx.settings.get("window/geometry")
+        if not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1360, 860)
+        state = self.ctx.settings.get("window/state")
+        if not state.isEmpty():
+            self.restoreState(state)
+        splitter = self.ctx.settings.get("review/splitter")
+        if not splitter.isEmpty():
+            self.screens["review"].editor.splitter.restoreState(splitter)
+
+    def save_layout(self) -> None:
+        s = self.ctx.settings
+        s.set("window/geometry", self.saveGeometry())
+        s.set("window/state", self.saveState())
+        s.set("review/splitter", self.screens["review"].editor.splitter.saveState())
+        s.sync()
+
+    def closeEvent(self, event) -> None:  # noqa: N802
+        running = self.ctx.runner.running
+        if running and QMessageBox.question(
+                self, "Work in progress",
+                f"{running} background job(s) are still running. Quit anyway? Files already imported stay imported.",
+        ) != QMessageBox.StandardButton.Yes:
+            event.ignore()
+            return
+        self.save_layout()
+        event.accept()
+
+    # --- help ------------------------------------------------------------------------------
+    def _shortcuts(self) -> None:
+        QMessageBox.information(self, "Keyboard shortcuts", (
+            "Review a record\n"
+            "  Enter\taccept the field (or your correction), next doubtful field\n"
+            "  Tab\tnext field\n"
+            "  Ctrl+F\tflag to a supervisor\n"
+            "  Ctrl+Enter\tsubmit the record\n"
+            "  PgUp / PgDn\tprevious / next record\n"
+            "  Esc\tback to the queue\n"
+            "  Ctrl + / Ctrl - / Ctrl 0\tzoom the page\n\n"
+            "Everywhere\n"
+            "  Ctrl+1 … Ctrl+7\tscreens\n  Ctrl+K\tsearch the queue\n  Ctrl+O\timport files"))
+
+    def _about(self) -> None:
+        QMessageBox.about(self, "About CISR-DRP Desk",
+                          f"CISR-DRP Desk {__version__}\nCapture, review, approval and export of "
+                          "SCE Form 14-941 authorizations.")
+
+
+def _short_url(url: str) -> str:
+    url = str(url or "")
+    return url if len(url) < 48 else "…" + url[-46:]

@@ -1,0 +1,383 @@
+"""One record under review: the page image beside its fields, issues on top, actions below.
+
+Edits go straight to the Desk (short calls); page images and crops are rendered in the
+background and arrive as they are ready, so the clerk can type while they load."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QPixmap, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (QButtonGroup, QCompleter, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
+                               QPushButton, QSplitter, QVBoxLayout, QWidget)
+
+from cisr_desk.domain.errors import DeskError
+from cisr_desk.ui import imaging
+from cisr_desk.ui.field_panel import FieldPanel
+from cisr_desk.ui.models import status_label, status_value
+from cisr_desk.ui.page_view import PageView
+from cisr_desk.ui.widgets import MessageBar, action, ask_reason, tool_button
+
+DRP_KEYS = ("drp1_id", "drp2_id", "drp1_name", "drp2_name")
+InsertRole = Qt.ItemDataRole.UserRole + 1
+
+
+class RecordEditor(QWidget):
+    back_requested = Signal()
+    move_requested = Signal(int)  # -1 previous record, +1 next
+    record_done = Signal(int)  # submitted or flagged: the queue moves on
+
+    def __init__(self, ctx, parent=None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.record = None
+        self.page_index = 0
+        self._current_key = ""
+        self._token = None
+        self._page_cache: dict[tuple[int, int], object] = {}
+        self._policy = None
+        self._live_key, self._live_text = "", ""
+        self._live_timer = QTimer(self, singleShot=True, interval=200)
+        self._live_timer.timeout.connect(self._live_check)
+        self._build()
+
+    # --- layout ----------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.title = QLabel()
+        self.title.setObjectName("recordTitle")
+        self.subtitle = QLabel()
+        self.subtitle.setObjectName("screenSub")
+        self.page_buttons = QButtonGroup(self)
+        self.page_buttons.idClicked.connect(self.show_page)
+        self.page_bar = QHBoxLayout()
+        self.page_bar.setSpacing(2)
+        self.act_back = action(self, "Queue", self.back_requested.emit, "Esc", "back", "Back to the queue")
+        self.act_prev = action(self, "Previous", lambda: self.move_requested.emit(-1), QKeySequence.StandardKey.MoveToPreviousPage, "up", "Previous record")
+        self.act_next = action(self, "Next", lambda: self.move_requested.emit(1), QKeySequence.StandardKey.MoveToNextPage, "down", "Next record")
+        self.act_flag = action(self, "Flag to supervisor…", self.flag, "Ctrl+F", "flag")
+        self.act_submit = action(self, "Submit", self.submit, "Ctrl+Return", "submit", "Submit the record")
+        self.act_zoom_in = action(self, "Zoom in", lambda: self.page_view.zoom(1.25), "Ctrl++", "zoom-in")
+        self.act_zoom_out = action(self, "Zoom out", lambda: self.page_view.zoom(0.8), "Ctrl+-", "zoom-out")
+        self.act_fit = action(self, "Fit width", lambda: self.page_view.fit_width(), "Ctrl+0", "fit")
+        for act in (self.act_back, self.act_prev, self.act_next, self.act_flag, self.act_submit,
+                    self.act_zoom_in, self.act_zoom_out, self.act_fit):
+            act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.addAction(act)
+
+        top = QHBoxLayout()
+        top.addWidget(tool_button(self.act_back))
+        titles = QVBoxLayout()
+        titles.setSpacing(0)
+        titles.addWidget(self.title)
+        titles.addWidget(self.subtitle)
+        top.addLayout(titles, 1)
+        top.addLayout(self.page_bar)
+        top.addSpacing(12)
+        for act in (self.act_zoom_out, self.act_zoom_in, self.act_fit):
+            top.addWidget(tool_button(act, text_beside=False))
+
+        self.message = MessageBar()
+        self.page_view = PageView()
+        self.page_view.zone_clicked.connect(self._zone_clicked)
+        self.issues = QListWidget()
+        self.issues.setObjectName("issueList")
+        self.issues.setMaximumHeight(92)
+        self.issues.itemActivated.connect(self._issue_activated)
+        self.issues.itemClicked.connect(self._issue_activated)
+        self.fields = FieldPanel()
+        self.fields.commit_requested.connect(self.commit_field)
+        self.fields.field_focused.connect(self._field_focused)
+        self.fields.edited.connect(self._edited)
+        right = QWidget()
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(0, 0, 0, 0)
+        rl.setSpacing(4)
+        self.issues_title = QLabel()
+        self.issues_title.setObjectName("panelTitle")
+        rl.addWidget(self.issues_title)
+        rl.addWidget(self.issues)
+        rl.addWidget(self.fields, 1)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.page_view)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(0, 5)
+        self.splitter.setStretchFactor(1, 6)
+        self.splitter.setSizes([640, 720])
+
+        self.hint = QLabel()
+        self.hint.setObjectName("hint")
+        bottom = QHBoxLayout()
+        bottom.addWidget(tool_button(self.act_prev))
+        bottom.addWidget(tool_button(self.act_next))
+        bottom.addWidget(self.hint, 1)
+        self.flag_button = QPushButton(self.act_flag.icon(), "Flag…")
+        self.flag_button.setToolTip(self.act_flag.toolTip())
+        self.flag_button.clicked.connect(self.flag)
+        self.submit_button = QPushButton(self.act_submit.icon(), "Submit")
+        self.submit_button.setObjectName("primary")
+        self.submit_button.setToolTip(self.act_submit.toolTip())
+        self.submit_button.clicked.connect(self.submit)
+        bottom.addWidget(self.flag_button)
+        bottom.addWidget(self.submit_button)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.message)
+        layout.addWidget(self.splitter, 1)
+        layout.addLayout(bottom)
+
+    # --- opening ---------------------------------------------------------------------------
+    def open(self, record_id: int) -> None:
+        if self._token is not None:
+            self._token.cancel()
+        self.message.hide()
+        try:
+            self.record = self.ctx.desk.get_record(record_id)
+        except DeskError as exc:
+            self.record = None
+            self.message.show_error(exc)
+            return
+        self._policy = None
+        self._show_record(rebuild=True)
+        self._load_crops()
+        self.show_page(0)
+        first = self.fields.next_doubtful(None) or (self.fields.order[0] if self.fields.order else None)
+        if first:
+            QTimer.singleShot(0, lambda k=first: self.fields.focus_field(k))
+
+    def _show_record(self, rebuild: bool = False) -> None:
+        rec = self.record
+        values = {f.key: f.value for f in rec.fields}
+        customer = values.get("customer_name") or "customer not read"
+        self.title.setText(f"Record {rec.id} · {customer}")
+        source = str(rec.source_path).replace("\\", "/").rsplit("/", 1)[-1]
+        pages = ", ".join(str(p) for p in rec.pages or [])
+        self.subtitle.setText(f"{status_label(rec.status)}  ·  {source}, page(s) {pages}  ·  {rec.template}")
+        if rebuild:
+            self.fields.show_fields(rec.fields)
+            self._install_completers()
+            self._build_page_buttons()
+        else:
+            self.fields.update_fields(rec.fields)
+        self._show_issues()
+        self.page_view.set_doubtful(set(self.fields.doubtful_keys()))
+        # Whether an action is allowed is the workflow's call; the buttons only hide what is done.
+        finished = status_value(rec.status) in ("approved", "exported")
+        self.submit_button.setEnabled(not finished)
+        self.flag_button.setEnabled(not finished)
+        self._update_hint()
+
+    def _show_issues(self) -> None:
+        self.issues.clear()
+        for issue in self.record.issues or []:
+            item = QListWidgetItem(("• " if issue.field else "▲ ") + issue.message)
+            item.setData(Qt.ItemDataRole.UserRole, issue.field)
+            self.issues.addItem(item)
+        n = len(self.record.issues or [])
+        self.issues.setFixedHeight(min(n, 4) * 20 + 8)
+        self.issues_title.setText(f"{n} issue{'s' if n != 1 else ''} on this form" if n else "No issues on this form")
+        self.issues.setVisible(bool(n))
+
+    def _update_hint(self) -> None:
+        left = len(self.fields.doubtful_keys())
+        self.hint.setText(f"{left} field{'s' if left != 1 else ''} in doubt — Enter accepts and moves on" if left
+                          else "All fields checked — Ctrl+Enter submits")
+        self.hint.setProperty("state", "doubt" if left else "ok")
+        self.hint.style().unpolish(self.hint)
+        self.hint.style().polish(self.hint)
+
+    def _build_page_buttons(self) -> None:
+        for btn in self.page_buttons.buttons():
+            self.page_buttons.removeButton(btn)
+            btn.deleteLater()
+        template = imaging.template_of(self.record)
+        for i in range(len(template.pages) if template else 1):
+            btn = QPushButton(f"Page {i + 1}")
+            btn.setCheckable(True)
+            btn.setObjectName("pageButton")
+            self.page_buttons.addButton(btn, i)
+            self.page_bar.addWidget(btn)
+
+    # --- page image and crops (background) -------------------------------------------------
+    def show_page(self, index: int) -> None:
+        if self.record is None:
+            return
+        self.page_index = index
+        btn = self.page_buttons.button(index)
+        if btn:
+            btn.setChecked(True)
+        rec = self.record
+        key = (rec.id, index)
+        if key in self._page_cache:
+            self._paint_page(index, self._page_cache[key])
+            return
+        self.page_view.show_page(imaging.to_qimage(None), {}, set(), imaging.PAGE_DPI, "Loading page…")
+
+        def render(ctx):
+            return imaging.to_qimage(imaging.page_array(rec, index))
+
+        def done(result=None, error=None):
+            if error is not None:
+                self.page_view.show_page(imaging.to_qimage(None), {}, set(), imaging.PAGE_DPI,
+                                         f"The page image could not be shown: {error}")
+                return
+            self._page_cache[key] = result
+            if self.record is not None and self.record.id == rec.id and self.page_index == index:
+                self._paint_page(index, result)
+
+        self.ctx.runner.run_task(render, done)
+
+    def _paint_page(self, index: int, image) -> None:
+        template = imaging.template_of(self.record)
+        zones = {f.key: f.rect for f in template.fields_on(index)} if template else {}
+        self.page_view.show_page(image, zones, set(self.fields.doubtful_keys()), imaging.PAGE_DPI)
+        if self._current_key:
+            self.page_view.select(self._current_key)
+
+    def _load_crops(self) -> None:
+        rec = self.record
+        keys = list(self.fields.order)
+
+        def work(ctx):
+            for key in keys:
+                if ctx.cancelled():
+                    return
+                try:
+                    ctx.progress((rec.id, key, imaging.to_qimage(imaging.crop_array(rec, key))))
+                except Exception:  # noqa: BLE001 - one unreadable crop must not stop the others
+                    ctx.progress((rec.id, key, imaging.to_qimage(None)))
+
+        def arrived(value):
+            rid, key, image = value
+            if self.record is not None and self.record.id == rid:
+                self.fields.set_crop(key, QPixmap.fromImage(image))
+
+        self._token = self.ctx.runner.run_task(work, lambda result=None, error=None: None, progress=arrived)
+
+    # --- fields ----------------------------------------------------------------------------
+    def _field_focused(self, key: str) -> None:
+        self._current_key = key
+        template = imaging.template_of(self.record) if self.record else None
+        if template and template.has(key) and template.field(key).page != self.page_index:
+            self.show_page(template.field(key).page)
+        self.page_view.select(key)
+
+    def _zone_clicked(self, key: str) -> None:
+        self.fields.focus_field(key)
+
+    def _issue_activated(self, item) -> None:
+        key = item.data(Qt.ItemDataRole.UserRole)
+        if key:
+            self.fields.focus_field(key)
+
+    def commit_field(self, key: str) -> None:
+        """Enter: save a typed correction, or accept the reading as it is; then the next doubt."""
+        if self.record is None:
+            return
+        row, field = self.fields.rows[key], self.fields.field(key)
+        desk, by = self.ctx.desk, self.ctx.user_name
+        try:
+            if row.changed(field.value):
+                self.record = desk.set_field(self.record.id, key, row.value(), by)
+            elif field.review:
+                self.record = desk.accept_field(self.record.id, key, by)
+        except DeskError as exc:
+            self.message.show_error(exc)
+            return
+        self.message.hide()
+        self._show_record()
+        self.ctx.events.records_changed.emit()
+        nxt = self.fields.next_doubtful(key)
+        if nxt:
+            self.fields.focus_field(nxt)
+        else:
+            self.submit_button.setFocus()
+
+    def _edited(self, key: str, text: str) -> None:
+        self._live_key, self._live_text = key, text
+        self._live_timer.start()
+        if key in DRP_KEYS:
+            self._complete(key, text)
+
+    def _live_check(self) -> None:
+        """Re-run the form's rules on what is being typed, before it is saved."""
+        from cisr_desk.domain.rules import validate
+
+        rec, key = self.record, self._live_key
+        template = imaging.template_of(rec) if rec else None
+        if template is None or key not in self.fields.rows:
+            return
+        values = {f.key: f.value for f in rec.fields}
+        values[key] = self._live_text
+        try:
+            if self._policy is None:
+                self._policy = self.ctx.desk.policy()
+            issues = validate(template, values, registry=self._registry(), received=None, policy=self._policy)
+        except Exception:  # noqa: BLE001 - the live check is a hint; saving runs the real check
+            return
+        self.fields.rows[key].set_reasons([i.message for i in issues if i.field == key], live=True)
+
+    # --- DRP completion --------------------------------------------------------------------
+    def _registry(self):
+        try:
+            return self.ctx.desk.registry()
+        except DeskError:
+            return None
+
+    def _install_completers(self) -> None:
+        self._completion_models: dict[str, QStandardItemModel] = {}
+        for key in DRP_KEYS:
+            model = QStandardItemModel(self)
+            completer = QCompleter(model, self)
+            completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
+            completer.setCompletionRole(InsertRole)
+            completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+            self._completion_models[key] = model
+            self.fields.set_completer(key, completer)
+
+    def _complete(self, key: str, text: str) -> None:
+        registry = self._registry()
+        model = self._completion_models.get(key)
+        if registry is None or model is None or len(text.strip()) < 2:
+            return
+        found = registry.complete(text, 8)
+        model.clear()
+        for i, (drp, score) in enumerate(found):
+            margin = score - found[1][1] if i == 0 and len(found) > 1 else None
+            note = f"{score:.0f}%" + (f", {margin:+.0f} over next" if margin is not None else "")
+            state = "" if drp.is_active else f" — {drp.status.lower()}"
+            item = QStandardItem(f"{drp.registration_no}  {drp.display_name}{state}   ({note})")
+            item.setData(drp.registration_no if key.endswith("_id") else drp.legal_name, InsertRole)
+            model.appendRow(item)
+        editor = self.fields.rows[key].editor
+        if found and editor.completer() is not None:
+            editor.completer().complete()
+
+    # --- actions ---------------------------------------------------------------------------
+    def submit(self) -> None:
+        if self.record is None:
+            return
+        try:
+            self.ctx.desk.submit(self.record.id, self.ctx.user_name)
+        except DeskError as exc:
+            self.message.show_error(exc)
+            return
+        done = self.record.id
+        self.ctx.events.records_changed.emit()
+        self.ctx.events.status_message.emit(f"Record {done} submitted")
+        self.record_done.emit(done)
+
+    def flag(self) -> None:
+        if self.record is None:
+            return
+        reason = ask_reason(self, "Flag to a supervisor", "Why does a supervisor need to look at this record?")
+        if not reason:
+            return
+        try:
+            self.ctx.desk.flag(self.record.id, reason, self.ctx.user_name)
+        except DeskError as exc:
+            self.message.show_error(exc)
+            return
+        done = self.record.id
+        self.ctx.events.records_changed.emit()
+        self.ctx.events.status_message.emit(f"Record {done} flagged to a supervisor")
+        self.record_done.emit(done)

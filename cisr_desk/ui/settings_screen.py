@@ -1,0 +1,165 @@
+"""Settings: where Tesseract is (detected, with an install hint when missing), which database
+to use, and the site policy (stored in the database, changed through the Desk)."""
+from __future__ import annotations
+
+import os
+from dataclasses import fields
+from pathlib import Path
+
+from PySide6.QtWidgets import (QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
+                               QPushButton, QSpinBox, QVBoxLayout, QWidget)
+
+from cisr_desk.domain.errors import DeskError
+from cisr_desk.domain.policy import SitePolicy
+from cisr_desk.ui.widgets import MessageBar, heading
+
+# The clerk's words for each policy value: (label, suffix, minimum, maximum, step).
+POLICY_LABELS = {
+    "signature_max_age_days": ("Oldest customer signature accepted", " days", 0, 3650, 1),
+    "start_max_days_ahead": ("Latest start after receipt", " days", 0, 3650, 1),
+    "supervisor_sample_every": ("Send every Nth clean record to a supervisor", "", 0, 1000, 1),
+    "review_below_confidence": ("Mark readings for review below", "", 0.0, 1.0, 0.05),
+    "fuzzy_name_min_score": ("DRP name match needs at least", " %", 0.0, 100.0, 1.0),
+}
+
+
+def find_tesseract(configured: str = "") -> str | None:
+    try:
+        from cisr_desk.capture.ocr import tesseract_binary
+    except ImportError:
+        import shutil
+
+        return configured if configured and os.access(configured, os.X_OK) else shutil.which("tesseract")
+    return tesseract_binary(configured or None)
+
+
+def install_hint() -> str:
+    try:
+        from cisr_desk.capture.ocr import INSTALL_HINT
+    except ImportError:
+        return "Install Tesseract (on Debian/Ubuntu: sudo apt-get install tesseract-ocr) or set its location here."
+    return INSTALL_HINT
+
+
+def apply_tesseract_setting(path: str) -> None:
+    """Make a chosen Tesseract the one found first (capture looks on PATH)."""
+    if path and Path(path).is_file():
+        folder = str(Path(path).parent)
+        if folder not in os.environ.get("PATH", "").split(os.pathsep):
+            os.environ["PATH"] = folder + os.pathsep + os.environ.get("PATH", "")
+
+
+class SettingsScreen(QWidget):
+    title = "Settings"
+
+    def __init__(self, ctx, parent=None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.message = MessageBar()
+
+        ocr = QGroupBox("Text recognition (Tesseract)")
+        self.tess_status = QLabel()
+        self.tess_status.setWordWrap(True)
+        self.tess_path = QLineEdit(ctx.settings.get("tesseract_path"))
+        self.tess_path.setPlaceholderText("Detected automatically")
+        browse = QPushButton("Choose…")
+        browse.clicked.connect(self._choose_tesseract)
+        detect = QPushButton("Detect")
+        detect.clicked.connect(self._save_tesseract)
+        row = QHBoxLayout()
+        row.addWidget(self.tess_path, 1)
+        row.addWidget(browse)
+        row.addWidget(detect)
+        ol = QVBoxLayout(ocr)
+        ol.addWidget(self.tess_status)
+        ol.addLayout(row)
+
+        db = QGroupBox("Database")
+        self.db_current = QLabel(str(getattr(ctx.desk, "url", "")))
+        self.db_current.setWordWrap(True)
+        self.db_next = QLineEdit(ctx.settings.get("database_url"))
+        self.db_next.setPlaceholderText("sqlite:///path/to/desk.sqlite or postgresql://… (empty: the default)")
+        self.db_next.editingFinished.connect(lambda: ctx.settings.set("database_url", self.db_next.text().strip()))
+        dl = QFormLayout(db)
+        dl.addRow("In use", self.db_current)
+        dl.addRow("At next start", self.db_next)
+
+        policy = QGroupBox("Site policy")
+        self.policy_form = QFormLayout(policy)
+        self.policy_inputs: dict[str, QSpinBox | QDoubleSpinBox] = {}
+        for f in fields(SitePolicy):
+            label, suffix, lo, hi, step = POLICY_LABELS.get(f.name, (f.name.replace("_", " "), "", 0, 10**6, 1))
+            box = QDoubleSpinBox() if isinstance(getattr(SitePolicy, f.name), float) else QSpinBox()
+            if isinstance(box, QDoubleSpinBox):
+                box.setDecimals(2)
+            box.setRange(lo, hi)
+            box.setSingleStep(step)
+            box.setSuffix(suffix)
+            if f.name == "supervisor_sample_every":
+                box.setSpecialValueText("never")
+            self.policy_inputs[f.name] = box
+            self.policy_form.addRow(label, box)
+        self.save_policy = QPushButton("Save policy")
+        self.save_policy.setObjectName("primary")
+        self.save_policy.setToolTip("Supervisors and admins may change the site policy")
+        self.save_policy.clicked.connect(self.store_policy)
+        self.policy_form.addRow("", self.save_policy)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 10, 12, 8)
+        layout.addWidget(heading("Settings"))
+        layout.addWidget(self.message)
+        layout.addWidget(ocr)
+        layout.addWidget(db)
+        layout.addWidget(policy)
+        layout.addStretch(1)
+
+    def activate(self) -> None:
+        self._show_tesseract()
+        self.load_policy()
+
+    def _show_tesseract(self) -> None:
+        found = find_tesseract(self.tess_path.text().strip())
+        if found:
+            self.tess_status.setText(f"✔ Using {found}")
+            self.tess_status.setProperty("kind", "ok")
+        else:
+            self.tess_status.setText(f"✘ Tesseract was not found. {install_hint()}")
+            self.tess_status.setProperty("kind", "error")
+        self.tess_status.style().unpolish(self.tess_status)
+        self.tess_status.style().polish(self.tess_status)
+
+    def _choose_tesseract(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Tesseract program", self.tess_path.text() or str(Path.home()))
+        if path:
+            self.tess_path.setText(path)
+            self._save_tesseract()
+
+    def _save_tesseract(self) -> None:
+        path = self.tess_path.text().strip()
+        self.ctx.settings.set("tesseract_path", path)
+        apply_tesseract_setting(path)
+        self._show_tesseract()
+
+    def load_policy(self) -> None:
+        try:
+            policy = self.ctx.desk.policy()
+        except DeskError as exc:
+            self.message.show_error(exc)
+            return
+        for name, box in self.policy_inputs.items():
+            box.setValue(getattr(policy, name))
+        allowed = self.ctx.is_supervisor()
+        for box in self.policy_inputs.values():
+            box.setEnabled(allowed)
+        self.save_policy.setEnabled(allowed)
+
+    def store_policy(self) -> None:
+        values = {name: box.value() for name, box in self.policy_inputs.items()}
+        try:
+            self.ctx.desk.set_policy(SitePolicy.from_dict(values), self.ctx.user_name)
+        except DeskError as exc:
+            self.message.show_error(exc)
+            return
+        self.message.show_message("Site policy saved. It applies to records imported or checked from now on.",
+                                  "info", 6000)

@@ -1,0 +1,323 @@
+"""A small in-memory Desk with the facade's names, so UI tests run without database or OCR.
+
+It follows the real Desk's contract closely enough for the widgets: same method names, the
+same kinds of rows and errors. Business rules here are deliberately trivial.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from cisr_desk.domain.catalog import LABELS, section_of, FIELD_TYPES
+from cisr_desk.domain.errors import FourEyesViolation, InvalidTransition, NotFound, PermissionDenied
+from cisr_desk.domain.fields import FieldType, format_error, normalise
+from cisr_desk.domain.model import Issue
+from cisr_desk.domain.policy import SitePolicy
+
+TEMPLATE = "14-941-rev-2026-03"
+
+
+@dataclass
+class UserInfo:
+    name: str
+    role: str
+
+
+@dataclass
+class FileOutcome:
+    path: str
+    status: str
+    forms: int = 0
+    unrecognized_pages: list = field(default_factory=list)
+    message: str = ""
+
+
+@dataclass
+class ImportReport:
+    files: list
+
+
+@dataclass
+class RecordRow:
+    id: int
+    status: str
+    template: str
+    received: str
+    customer: str
+    drp: str
+    doubtful: int
+    issues: int
+    source: str
+    pages: list
+    holder: str = ""
+
+
+@dataclass
+class FieldDetail:
+    key: str
+    type: FieldType
+    label: str
+    section: str
+    ocr_value: object
+    value: object
+    confidence: float
+    review: bool
+    reasons: list
+    changed_by: str = ""
+
+
+@dataclass
+class AuditEvent:
+    at: str
+    user: str
+    action: str
+    field: str = ""
+    old: str = ""
+    new: str = ""
+    reason: str = ""
+
+
+@dataclass
+class RecordDetail:
+    id: int
+    status: str
+    template: str
+    source_path: str
+    pages: list
+    placements: list
+    fields: list
+    issues: list
+    history: list
+    entered_by: str = ""
+    edited_by: list = field(default_factory=list)
+    flag_reason: str = ""
+    reject_reason: str = ""
+
+
+@dataclass
+class ExportRow:
+    record_id: int
+    customer: str
+    drp: str
+    received: str
+
+
+@dataclass
+class ExportBatchInfo:
+    id: int
+    start: str
+    end: str
+    path: str
+    records: int
+    created_by: str
+    created_at: str
+
+
+@dataclass
+class RegistryPreview:
+    added: list
+    changed: list
+    removed: list
+    affected_records: list
+
+
+def _fields(i: int) -> list[FieldDetail]:
+    values = {"customer_name": f"Customer {i}", "customer_account": "2123456789", "drp1_id": "DRP1791",
+              "drp1_name": "Coastal Energy Partners", "mailing_zip": "9170", "request_authorize": True,
+              "customer_signature": True, "customer_sign_date": "2026-11-02"}
+    out = []
+    for key, ftype in FIELD_TYPES.items():
+        value = values.get(key, False if ftype.is_mark else "")
+        doubtful = key in ("mailing_zip", "customer_name")
+        out.append(FieldDetail(key, ftype, LABELS[key], section_of(key), value, value,
+                               0.55 if doubtful else 0.97, doubtful,
+                               ["low confidence"] if doubtful else []))
+    return out
+
+
+class FakeDesk:
+    url = "memory://fake"
+
+    def __init__(self, n_records: int = 3, source: str = "") -> None:
+        self._users = {"clerk": UserInfo("clerk", "clerk"), "supervisor": UserInfo("supervisor", "supervisor"),
+                       "admin": UserInfo("admin", "admin")}
+        self._policy = SitePolicy()
+        self._records: dict[int, RecordDetail] = {}
+        self.source = source
+        self.batches: list[ExportBatchInfo] = []
+        for _ in range(n_records):
+            self._add_record()
+
+    def _add_record(self) -> int:
+        rid = len(self._records) + 1
+        self._records[rid] = RecordDetail(rid, "in_review", TEMPLATE, self.source, [1, 2], [], _fields(rid),
+                                          [Issue("mailing_zip", "format", "'9170' is not a 5-digit ZIP code")],
+                                          [], entered_by="")
+        return rid
+
+    @classmethod
+    def open(cls, url=None):
+        return cls()
+
+    def close(self):
+        pass
+
+    # users
+    def add_user(self, name, role):
+        self._users[name] = UserInfo(name, role)
+        return self._users[name]
+
+    def users(self):
+        return list(self._users.values())
+
+    def user(self, name):
+        if name not in self._users:
+            raise NotFound(f"No user called {name}")
+        return self._users[name]
+
+    # import
+    def import_files(self, paths, by, *, received=None, progress=None, cancel=None, workers=None):
+        outcomes = []
+        paths = list(paths)
+        for i, path in enumerate(paths):
+            if cancel and cancel():
+                outcomes.append(FileOutcome(str(path), "cancelled"))
+                continue
+            if progress:
+                from types import SimpleNamespace
+                progress(SimpleNamespace(file=str(path), file_index=i, files_total=len(paths), pages_done=1, pages_total=1))
+            if not Path(path).exists():
+                outcomes.append(FileOutcome(str(path), "error", message=f"{path}: no such file"))
+                continue
+            self._add_record()
+            outcomes.append(FileOutcome(str(path), "imported", forms=1, unrecognized_pages=[3]))
+        return ImportReport(outcomes)
+
+    # queue
+    def _select(self, status, search):
+        out = []
+        for r in self._records.values():
+            if status and r.status not in ((status,) if isinstance(status, str) else tuple(status)):
+                continue
+            row = self._row(r)
+            if search and search.lower() not in f"{row.customer} {row.drp} {row.id}".lower():
+                continue
+            out.append(row)
+        return out
+
+    def _row(self, r):
+        vals = {f.key: f.value for f in r.fields}
+        return RecordRow(r.id, r.status, r.template, "2026-11-20", vals["customer_name"], vals["drp1_id"],
+                         sum(1 for f in r.fields if f.review), len(r.issues), Path(r.source_path).name, r.pages)
+
+    def count_records(self, status=None, search=""):
+        return len(self._select(status, search))
+
+    def list_records(self, status=None, search="", offset=0, limit=100, order="id"):
+        return self._select(status, search)[offset:offset + limit]
+
+    def record_ids(self, status=None, search=""):
+        return [r.id for r in self._select(status, search)]
+
+    def get_record(self, record_id):
+        if record_id not in self._records:
+            raise NotFound(f"No record {record_id}")
+        return self._records[record_id]
+
+    def set_field(self, record_id, key, value, by):
+        r = self.get_record(record_id)
+        for i, f in enumerate(r.fields):
+            if f.key == key:
+                if not f.type.is_mark:
+                    value = normalise(f.type, value)
+                    err = format_error(f.type, value, key)
+                else:
+                    err = None
+                r.fields[i] = replace(f, value=value, review=bool(err), reasons=[err] if err else [], changed_by=by)
+                r.history.append(AuditEvent("2026-11-29 10:00", by, "edit", key, str(f.value), str(value)))
+        r.issues = [i for i in r.issues if i.field != key] if not any(f.review for f in r.fields if f.key == key) else r.issues
+        if by not in r.edited_by:
+            r.edited_by.append(by)
+        return r
+
+    def accept_field(self, record_id, key, by):
+        r = self.get_record(record_id)
+        for i, f in enumerate(r.fields):
+            if f.key == key:
+                r.fields[i] = replace(f, review=False, reasons=[], changed_by=by)
+        return r
+
+    def submit(self, record_id, by):
+        r = self.get_record(record_id)
+        if any(f.review for f in r.fields):
+            raise InvalidTransition("Some fields are still in doubt")
+        r.status = "submitted"
+        if by not in r.edited_by:
+            r.edited_by.append(by)
+
+    def flag(self, record_id, reason, by):
+        r = self.get_record(record_id)
+        r.status, r.flag_reason = "flagged", reason
+
+    def approve(self, record_id, by):
+        r = self.get_record(record_id)
+        if self._users[by].role not in ("supervisor", "admin"):
+            raise PermissionDenied("Only a supervisor may approve")
+        if by in r.edited_by:
+            raise FourEyesViolation(f"{by} edited this record, so another supervisor must approve it")
+        r.status = "approved"
+
+    def reject(self, record_id, reason, by):
+        r = self.get_record(record_id)
+        r.status, r.reject_reason = "rejected", reason
+
+    def return_to_clerk(self, record_id, by):
+        self.get_record(record_id).status = "in_review"
+
+    def history(self, record_id):
+        return list(self.get_record(record_id).history)
+
+    # registry
+    def preview_registry(self, path):
+        return RegistryPreview(["DRP9999"], [], [], [])
+
+    def import_registry(self, path, by):
+        return self.preview_registry(path)
+
+    def registry(self):
+        return None
+
+    # export
+    def preview_export(self, start, end):
+        return [ExportRow(r.id, self._row(r).customer, self._row(r).drp, "2026-11-20")
+                for r in self._records.values() if r.status == "approved"]
+
+    def export_period(self, start, end, by, out):
+        rows = self.preview_export(start, end)
+        if not rows:
+            return None
+        Path(out).parent.mkdir(parents=True, exist_ok=True)
+        Path(out).write_text("fake workbook")
+        info = ExportBatchInfo(len(self.batches) + 1, str(start), str(end), str(out), len(rows), by, "now")
+        self.batches.append(info)
+        for r in self._records.values():
+            if r.status == "approved":
+                r.status = "exported"
+        return info
+
+    def export_batches(self):
+        return list(self.batches)
+
+    def reexport(self, batch_id, out):
+        return self.batches[batch_id - 1]
+
+    def policy(self):
+        return self._policy
+
+    def set_policy(self, policy, by):
+        self._policy = policy
+
+
+def today() -> dt.date:
+    return dt.date(2026, 11, 29)
