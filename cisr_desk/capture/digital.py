@@ -63,8 +63,8 @@ def read_digital(doc: pymupdf.Document, templates: dict[str, FormTemplate], regi
     for index, page in enumerate(doc):
         image = render_page(page, RENDER_DPI)
         s = RENDER_DPI / 72.0
-        matrix = np.array([[s, 0, 0], [0, s, 0]], np.float64)
-        placements.append(PagePlacement(index + 1, False, RENDER_DPI, ((s, 0.0, 0.0), (0.0, s, 0.0)), 1.0))
+        matrix = np.array([[s, 0, 0], [0, s, 0], [0, 0, 1]], np.float64)
+        placements.append(PagePlacement(index + 1, False, RENDER_DPI, tuple(map(tuple, matrix.tolist())), 1.0))
         for spec in template.fields_on(index):
             if spec.type is FieldType.SIGNATURE:
                 zone = extract_zone(image.image, matrix, template.blank_path, index, spec.rect, MARGIN)

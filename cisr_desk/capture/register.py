@@ -1,10 +1,10 @@
 """Find which blank page a scanned page is, and the affine transform that lays the blank on it.
 
 ORB features of the page (at a coarse resolution) are matched against those of every
-template page, upright and turned 180°; RANSAC estimates a full affine transform (deskew,
-shift, scale, and a fax's unequal x/y resolution); the transform is refined with ECC on the
-form's own ruling, then accepted only when it is plausible and when the blank's printed ink
-is really found where the transform puts it.
+template page; RANSAC estimates a homography (deskew, shift, scale, a fax's unequal x/y
+resolution, a slight keystone; a page turned 180° shows as a half turn and is taken as
+such), accepted only when it is plausible and when the blank's printed ink is really found
+where the transform puts it.
 """
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ class Match:
     template_id: str
     page_index: int
     rotated: bool
-    matrix: np.ndarray  # 2x3: template points -> pixels of the (turned) source image
+    matrix: np.ndarray  # 3x3 homography: template pixels at REG_DPI -> page pixels at REG_DPI
     inliers: int
     coverage: float
 
@@ -78,8 +78,11 @@ def to_reg_scale(image: np.ndarray, dpi_x: float, dpi_y: float) -> np.ndarray:
 
 
 def _plausible(a: np.ndarray) -> bool:
-    """A scan is the blank shifted, turned a few degrees and scaled a little: nothing else."""
-    lin = a[:, :2]
+    """A scan is the blank shifted, turned a few degrees, scaled a little and at most slightly
+    keystoned (a page not flat on the glass): nothing else."""
+    if abs(a[2, 0]) > 3e-4 or abs(a[2, 1]) > 3e-4:
+        return False
+    lin = a[:2, :2] / a[2, 2]
     sx = math.hypot(lin[0, 0], lin[1, 0])
     sy = math.hypot(lin[0, 1], lin[1, 1])
     angle = math.degrees(math.atan2(lin[1, 0], lin[0, 0]))
@@ -90,36 +93,22 @@ def _plausible(a: np.ndarray) -> bool:
 def _coverage(small: np.ndarray, ref: Reference, a: np.ndarray) -> float:
     """Share of the blank's ink that has ink under it on the page once laid over it."""
     h, w = ref.image.shape
-    warped = cv2.warpAffine(small, a, (w, h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderValue=255)
+    warped = cv2.warpPerspective(small, a, (w, h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderValue=255)
     page_ink = cv2.dilate((warped < 170).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
     total = int(ref.ink.sum())
     return float((page_ink & ref.ink).sum()) / total if total else 0.0
 
 
-def _refine(small: np.ndarray, ref: Reference, a: np.ndarray) -> np.ndarray:
-    """Sub-pixel refinement of the affine with ECC on blurred images (ruling dominates)."""
-    h, w = ref.image.shape
-    warped_tpl = cv2.GaussianBlur(ref.image, (5, 5), 1.5).astype(np.float32)
-    page = cv2.GaussianBlur(small, (5, 5), 1.5).astype(np.float32)
-    warp = a.astype(np.float32).copy()
-    try:
-        _, warp = cv2.findTransformECC(warped_tpl, page, warp, cv2.MOTION_AFFINE,
-                                       (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 40, 1e-4), None, 1)
-    except cv2.error:
-        return a
-    if not _plausible(warp) or np.abs(warp[:, 2] - a[:, 2]).max() > 6:
-        return a
-    return warp.astype(np.float64)
-
-
 def _upright(a: np.ndarray, shape: tuple[int, int]) -> tuple[np.ndarray, bool]:
     """ORB is rotation-invariant, so a page scanned upside down matches with a ~180° turn:
     express that as an upright transform into the page turned 180°."""
+    a = a / a[2, 2]
     if a[0, 0] > 0:
         return a, False
     h, w = shape
     turn = np.array([[-1, 0, w - 1], [0, -1, h - 1], [0, 0, 1]], np.float64)
-    return (turn @ np.vstack([a, [0, 0, 1]]))[:2], True
+    turned = turn @ a
+    return turned / turned[2, 2], True
 
 
 def match_page(small: np.ndarray, refs: list[Reference]) -> Match | None:
@@ -140,18 +129,27 @@ def match_page(small: np.ndarray, refs: list[Reference]) -> Match | None:
             continue
         src = ref.keypoints[[m.queryIdx for m in good]]
         dst = pts[[m.trainIdx for m in good]]
-        a, mask = cv2.estimateAffine2D(src, dst, method=cv2.RANSAC, ransacReprojThreshold=3.0,
-                                       maxIters=2000, confidence=0.995)
-        if a is None or int(mask.sum()) < MIN_INLIERS:
-            continue
-        a, rotated = _upright(a, small.shape)
-        if not _plausible(a):
-            continue
-        coverage = _coverage(turned if rotated else small, ref, a)
-        candidate = Match(ref.template_id, ref.page_index, rotated, a, int(mask.sum()), coverage)
-        if best is None or (coverage, candidate.inliers) > (best.coverage, best.inliers):
-            best = candidate
-        if coverage > 0.93:
+        # An affine fit is the steadier; a homography is tried only when the affine leaves the
+        # form's print uncovered (a keystoned page), and kept only when it covers more.
+        for kind in ("affine", "homography"):
+            if kind == "affine":
+                a, mask = cv2.estimateAffine2D(src, dst, method=cv2.RANSAC, ransacReprojThreshold=3.0,
+                                               maxIters=2000, confidence=0.995)
+                a = np.vstack([a, [0, 0, 1]]) if a is not None else None
+            else:
+                if best is not None and best.coverage > 0.9:
+                    break
+                a, mask = cv2.findHomography(src, dst, cv2.RANSAC, 3.0, maxIters=2000, confidence=0.995)
+            if a is None or mask is None or int(mask.sum()) < MIN_INLIERS:
+                continue
+            a, rotated = _upright(a, small.shape)
+            if not _plausible(a):
+                continue
+            coverage = _coverage(turned if rotated else small, ref, a)
+            candidate = Match(ref.template_id, ref.page_index, rotated, a, int(mask.sum()), coverage)
+            if best is None or (coverage, candidate.inliers) > (best.coverage, best.inliers):
+                best = candidate
+        if best is not None and best.coverage > 0.93:
             break  # the printed form is all there: no other blank page will fit better
     if best is None or best.coverage < MIN_COVERAGE:
         return None
@@ -162,5 +160,5 @@ def to_source_matrix(a: np.ndarray, dpi_x: float, dpi_y: float) -> np.ndarray:
     """Compose: template points -> REG_DPI template pixels -> REG_DPI page pixels -> source pixels."""
     pre = np.array([[PT, 0, 0], [0, PT, 0], [0, 0, 1]], np.float64)
     post = np.array([[dpi_x / REG_DPI, 0, 0], [0, dpi_y / REG_DPI, 0], [0, 0, 1]], np.float64)
-    full = post @ np.vstack([a, [0, 0, 1]]) @ pre
-    return full[:2]
+    full = post @ a @ pre
+    return full / full[2, 2]

@@ -48,9 +48,9 @@ def warp_zone(source: np.ndarray, matrix: np.ndarray, rect: Rect, margin: float,
     w = int(round((rect[2] - rect[0] + 2 * margin) * s))
     h = int(round((rect[3] - rect[1] + 2 * margin) * s))
     to_template = np.array([[1 / s, 0, x0], [0, 1 / s, y0], [0, 0, 1]], np.float64)
-    full = np.vstack([matrix, [0, 0, 1]]) @ to_template
-    return cv2.warpAffine(source, full[:2], (w, h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-                          borderMode=cv2.BORDER_CONSTANT, borderValue=255)
+    full = np.asarray(matrix, np.float64) @ to_template
+    return cv2.warpPerspective(source, full, (w, h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                               borderMode=cv2.BORDER_CONSTANT, borderValue=255)
 
 
 def _blank_slice(page: np.ndarray, rect: Rect, margin: float) -> np.ndarray:

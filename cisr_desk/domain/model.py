@@ -36,12 +36,13 @@ class Issue:
 @dataclass
 class PagePlacement:
     """Where one page of a form was found: the source page (1-based), whether it was turned
-    180°, and the 2x3 affine matrix mapping template points to source-image pixels at ``dpi``."""
+    180°, and the 3x3 homography mapping template points to pixels of the page rendered at
+    ``dpi`` (and turned 180° first when ``rotated``)."""
 
     source_page: int
     rotated: bool
     dpi: float
-    matrix: tuple[tuple[float, float, float], tuple[float, float, float]]
+    matrix: tuple[tuple[float, float, float], ...]
     score: float
 
 

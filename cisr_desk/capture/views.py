@@ -1,0 +1,37 @@
+"""Images for the clerk: a form page laid on its blank, and the crop a field was read from.
+
+Both are re-rendered from the stored source file and the page's placement, so nothing but
+the original PDF has to be kept.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from cisr_desk.capture.pages import open_pdf, render_page
+from cisr_desk.capture.zones import warp_zone
+from cisr_desk.domain.model import PagePlacement
+from cisr_desk.domain.template import PageSpec, Rect
+
+
+def _source(source_pdf: Path, placement: PagePlacement) -> np.ndarray:
+    doc = open_pdf(Path(source_pdf))
+    try:
+        image = render_page(doc[placement.source_page - 1], placement.dpi).image
+    finally:
+        doc.close()
+    return np.ascontiguousarray(image[::-1, ::-1]) if placement.rotated else image
+
+
+def registered_page(source_pdf: Path, placement: PagePlacement, page: PageSpec, dpi: float = 100) -> np.ndarray:
+    """The whole form page, straightened into template coordinates (grey, uint8), so that the
+    template's field zones (in points × dpi/72) fall on the right spots."""
+    image = _source(source_pdf, placement)
+    return warp_zone(image, np.asarray(placement.matrix, np.float64), (0, 0, page.width, page.height), 0.0, dpi)
+
+
+def field_crop(source_pdf: Path, placement: PagePlacement, rect: Rect, dpi: float = 150, margin: float = 4) -> np.ndarray:
+    """The field's zone as scanned (registered, not cleaned), with ``margin`` points around it."""
+    image = _source(source_pdf, placement)
+    return warp_zone(image, np.asarray(placement.matrix, np.float64), rect, margin, dpi)
