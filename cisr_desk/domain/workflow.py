@@ -1,0 +1,327 @@
+"""The review workflow: who may move a form record from which state to which, and why.
+
+A record is captured (``imported``), a clerk works on it (``in_review``) and submits it. A
+clean submission is approved by policy, unless site policy samples it for a supervisor
+(``submitted``); a record with open issues or doubtful fields, or one the clerk flags, waits
+for a supervisor (``flagged``). A supervisor approves or rejects (with a reason), and may
+return a record to the clerk. Approved records leave the office in a weekly export.
+
+Every function here is pure: it takes the facts about a record and the acting user and
+returns the :class:`Change` to apply (the new state and the audit event), or raises a
+:mod:`cisr_desk.domain.errors` error written for the user. The store applies changes; it has
+no other way to change a state.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import Enum
+from typing import Mapping
+
+from cisr_desk.domain.errors import FourEyesViolation, InvalidTransition, InvalidValue, PermissionDenied
+from cisr_desk.domain.model import Issue, Value
+
+
+class Status(str, Enum):
+    IMPORTED = "imported"
+    IN_REVIEW = "in_review"
+    SUBMITTED = "submitted"
+    FLAGGED = "flagged"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    EXPORTED = "exported"
+
+
+class Role(str, Enum):
+    CLERK = "clerk"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+
+
+STATUSES = tuple(s.value for s in Status)
+ROLES = tuple(r.value for r in Role)
+OPEN_STATUSES = (Status.IMPORTED, Status.IN_REVIEW, Status.SUBMITTED, Status.FLAGGED, Status.REJECTED)
+"""Not yet approved: these are re-checked when the registry changes."""
+
+POLICY_USER = "policy"
+"""The approver recorded when a clean record is approved by site policy without a supervisor."""
+
+_WORKERS = (Role.CLERK, Role.SUPERVISOR, Role.ADMIN)  # may key and submit
+_DECIDERS = (Role.SUPERVISOR, Role.ADMIN)  # may approve, reject, return, edit a record in their hands
+
+
+@dataclass(frozen=True)
+class Actor:
+    name: str
+    role: Role
+
+
+@dataclass(frozen=True)
+class RecordFacts:
+    """What the workflow needs to know about a record."""
+
+    id: int
+    status: Status
+    entered_by: str = ""
+    edited_by: frozenset[str] = frozenset()
+    issues: int = 0  # open validation issues
+    doubtful: int = 0  # fields still marked for review
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    """One line of the append-only audit log: who did what, when, to what, old -> new, why."""
+
+    at: dt.datetime
+    user: str
+    action: str
+    field: str = ""
+    old: str = ""
+    new: str = ""
+    reason: str = ""
+    record_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Change:
+    """A transition decided by the workflow: the state to set and the event to log."""
+
+    action: str
+    old: Status
+    new: Status
+    user: str
+    reason: str = ""
+    holder: str | None = None  # None: leave the holder as it is; "" clears it
+    entered_by: str | None = None
+
+    def event(self, at: dt.datetime, record_id: int) -> AuditEvent:
+        return AuditEvent(at, self.user, self.action, "status", self.old.value, self.new.value, self.reason, record_id)
+
+
+def parse_role(text: str) -> Role:
+    try:
+        return Role(str(text).strip().lower())
+    except ValueError:
+        raise InvalidValue(f"{text!r} is not a role (one of {', '.join(ROLES)})") from None
+
+
+def _require(actor: Actor, roles: tuple[Role, ...], doing: str) -> None:
+    if actor.role not in roles:
+        names = " or ".join(r.value for r in roles)
+        raise PermissionDenied(f"{actor.name} is a {actor.role.value}; only a {names} may {doing}")
+
+
+def _from(record: RecordFacts, allowed: tuple[Status, ...], doing: str) -> None:
+    if record.status not in allowed:
+        raise InvalidTransition(
+            f"Record {record.id} is {record.status.value.replace('_', ' ')}; it cannot be {doing} "
+            f"(only when {' or '.join(s.value.replace('_', ' ') for s in allowed)})"
+        )
+
+
+def _four_eyes(record: RecordFacts, actor: Actor, doing: str) -> None:
+    if actor.name == record.entered_by or actor.name in record.edited_by:
+        raise FourEyesViolation(
+            f"{actor.name} entered or edited record {record.id}, so another supervisor must {doing} it"
+        )
+
+
+def _reason(reason: str, doing: str) -> str:
+    text = " ".join((reason or "").split())
+    if not text:
+        raise InvalidValue(f"A reason is required to {doing} a record")
+    return text
+
+
+# -- editing ------------------------------------------------------------------------------------
+def may_edit(record: RecordFacts, actor: Actor) -> None:
+    """Clerks key records before submission; a supervisor may also correct one in their hands."""
+    if record.status in (Status.IMPORTED, Status.IN_REVIEW):
+        _require(actor, _WORKERS, "edit a record")
+        return
+    if record.status in (Status.SUBMITTED, Status.FLAGGED):
+        _require(actor, _DECIDERS, f"edit a {record.status.value} record")
+        return
+    raise InvalidTransition(f"Record {record.id} is {record.status.value}; its fields can no longer be changed")
+
+
+def start_review(record: RecordFacts, actor: Actor) -> Change | None:
+    """The first edit of an imported record puts it in review, held by the editor."""
+    if record.status is not Status.IMPORTED:
+        return None
+    _require(actor, _WORKERS, "review a record")
+    return Change("start_review", record.status, Status.IN_REVIEW, actor.name, holder=actor.name)
+
+
+# -- clerk ----------------------------------------------------------------------------------------
+def submit(record: RecordFacts, actor: Actor, *, sample_due: bool) -> Change:
+    """A clean record is approved by policy (or sampled for a supervisor); one with open
+    issues or doubtful fields goes to a supervisor, flagged with the reason why."""
+    _require(actor, _WORKERS, "submit a record")
+    _from(record, (Status.IMPORTED, Status.IN_REVIEW), "submitted")
+    if record.issues or record.doubtful:
+        parts = []
+        if record.issues:
+            parts.append(f"{record.issues} open issue{'s' if record.issues != 1 else ''}")
+        if record.doubtful:
+            parts.append(f"{record.doubtful} field{'s' if record.doubtful != 1 else ''} not confirmed")
+        return Change("submit", record.status, Status.FLAGGED, actor.name, " and ".join(parts),
+                      holder="", entered_by=actor.name)
+    if sample_due:
+        return Change("submit", record.status, Status.SUBMITTED, actor.name, "sampled for supervisor review",
+                      holder="", entered_by=actor.name)
+    return Change("submit", record.status, Status.SUBMITTED, actor.name, holder="", entered_by=actor.name)
+
+
+def approve_by_policy(record: RecordFacts) -> Change:
+    """The automatic approval that follows a clean, unsampled submission."""
+    _from(record, (Status.SUBMITTED,), "approved by policy")
+    return Change("approve", record.status, Status.APPROVED, POLICY_USER, "clean record, approved by site policy")
+
+
+def flag(record: RecordFacts, actor: Actor, reason: str) -> Change:
+    _require(actor, _WORKERS, "flag a record")
+    _from(record, (Status.IMPORTED, Status.IN_REVIEW), "flagged")
+    return Change("flag", record.status, Status.FLAGGED, actor.name, _reason(reason, "flag"),
+                  holder="", entered_by=actor.name)
+
+
+# -- supervisor -------------------------------------------------------------------------------------
+def approve(record: RecordFacts, actor: Actor) -> Change:
+    _require(actor, _DECIDERS, "approve a record")
+    _from(record, (Status.SUBMITTED, Status.FLAGGED), "approved")
+    _four_eyes(record, actor, "approve")
+    return Change("approve", record.status, Status.APPROVED, actor.name)
+
+
+def reject(record: RecordFacts, actor: Actor, reason: str) -> Change:
+    _require(actor, _DECIDERS, "reject a record")
+    _from(record, (Status.SUBMITTED, Status.FLAGGED), "rejected")
+    _four_eyes(record, actor, "reject")
+    return Change("reject", record.status, Status.REJECTED, actor.name, _reason(reason, "reject"))
+
+
+def return_to_clerk(record: RecordFacts, actor: Actor, reason: str = "") -> Change:
+    _require(actor, _DECIDERS, "return a record to the clerk")
+    _from(record, (Status.REJECTED, Status.FLAGGED, Status.SUBMITTED), "returned to the clerk")
+    return Change("return", record.status, Status.IN_REVIEW, actor.name, " ".join(reason.split()),
+                  holder=record.entered_by)
+
+
+def export(record: RecordFacts, user: str, batch_id: int) -> Change:
+    _from(record, (Status.APPROVED,), "exported")
+    return Change("export", record.status, Status.EXPORTED, user, f"export batch {batch_id}")
+
+
+# -- what an approved form does to the authorizations -------------------------------------------------
+SERVICE_ROWS = 5
+DRP_SLOTS = 2
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One service account released to one DRP: the unit of an authorization."""
+
+    service_account: str
+    service_address: str
+    drp_id: str
+    row: int = 1  # the service-account row of the form (1-based)
+
+
+@dataclass(frozen=True)
+class ActiveAuthorization:
+    id: int
+    service_account: str
+    drp_id: str
+    record_id: int
+
+
+def request_type(values: Mapping[str, Value]) -> str:
+    """"authorize", "revoke", or "" when neither or both boxes are marked (a rule reports that)."""
+    auth, revoke = values.get("request_authorize") is True, values.get("request_revoke") is True
+    if auth == revoke:
+        return ""
+    return "authorize" if auth else "revoke"
+
+
+def pairs(values: Mapping[str, Value]) -> list[Pair]:
+    """Every service account x DRP the form names, in form order, without repeats."""
+    accounts = []
+    for i in range(1, SERVICE_ROWS + 1):
+        number = values.get(f"sa{i}_number") or ""
+        if isinstance(number, str) and number and number not in [a[0] for a in accounts]:
+            accounts.append((number, str(values.get(f"sa{i}_address") or ""), i))
+    drps = []
+    for i in range(1, DRP_SLOTS + 1):
+        drp = values.get(f"drp{i}_id") or ""
+        if isinstance(drp, str) and drp and drp not in drps:
+            drps.append(drp)
+    return [Pair(a, addr, d, row) for a, addr, row in accounts for d in drps]
+
+
+def authorization_issues(values: Mapping[str, Value], active: list[ActiveAuthorization],
+                         record_id: int | None = None) -> list[Issue]:
+    """Issues that depend on the authorizations already in force.
+
+    An authorize form for a pair already active is a duplicate for the supervisor to judge;
+    a revoke form that matches nothing active revokes nothing, which a supervisor should see.
+    ``active`` holds the active authorizations of the form's service accounts.
+    """
+    kind = request_type(values)
+    in_force = {(a.service_account, a.drp_id): a for a in active if a.record_id != record_id}
+    issues = []
+    if kind == "authorize":
+        for p in pairs(values):
+            hit = in_force.get((p.service_account, p.drp_id))
+            if hit:
+                issues.append(Issue(
+                    f"sa{p.row}_number", "duplicate_authorization",
+                    f"Service account {p.service_account} is already authorized for {p.drp_id} "
+                    f"(form {hit.record_id}); approving replaces that authorization",
+                ))
+    elif kind == "revoke":
+        found = [p for p in pairs(values) if (p.service_account, p.drp_id) in in_force]
+        if pairs(values) and not found:
+            issues.append(Issue(None, "nothing_to_revoke",
+                                "No active authorization matches the service accounts and DRPs on this revoke form"))
+    return issues
+
+
+@dataclass(frozen=True)
+class Term:
+    start: dt.date | None
+    end: dt.date | None  # None: until revoked
+
+
+def term(values: Mapping[str, Value]) -> Term:
+    def date(key: str) -> dt.date | None:
+        text = values.get(key)
+        try:
+            return dt.date.fromisoformat(text) if isinstance(text, str) and text else None
+        except ValueError:
+            return None
+
+    end = None if values.get("term_until_revoked") is True else date("term_end")
+    return Term(date("term_start"), end)
+
+
+DATA_CATEGORIES = (
+    ("data_account", "account information"),
+    ("data_interval", "interval usage data"),
+    ("data_billing", "billing data"),
+    ("data_programs", "DR program enrollment"),
+)
+
+
+def data_categories(values: Mapping[str, Value]) -> list[str]:
+    cats = [name for key, name in DATA_CATEGORIES if values.get(key) is True]
+    for months in (12, 24, 36):
+        if values.get(f"history_{months}") is True:
+            cats.append(f"{months} months history")
+    return cats
+
+
+def sample_due(clean_submissions: int, every: int) -> bool:
+    """Whether the ``clean_submissions``-th clean record (1-based) is sampled for a supervisor:
+    every Nth one, N from site policy (0: never)."""
+    return every > 0 and clean_submissions % every == 0

@@ -1,0 +1,159 @@
+"""Where the database is, how to connect to it, and bringing its schema up to date.
+
+The URL comes from, in order: the caller (``--db URL``), the ``CISR_DESK_DB`` environment
+variable, ``db_url`` in the user's ``settings.json`` (platformdirs config folder), and last the
+embedded default, a SQLite file in the user's data folder. The stored copies of source files
+go beside a SQLite file, or for a server database to ``CISR_DESK_FILES`` / ``files_dir`` in
+settings / the data folder.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sqlite3
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+
+APP_NAME = "cisr-desk"
+ENV_DB = "CISR_DESK_DB"
+ENV_FILES = "CISR_DESK_FILES"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def data_dir() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir(APP_NAME, appauthor=False))
+
+
+def _settings() -> dict:
+    from platformdirs import user_config_dir
+
+    path = Path(user_config_dir(APP_NAME, appauthor=False)) / "settings.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def resolve_url(url: str | None = None) -> str:
+    url = url or os.environ.get(ENV_DB) or _settings().get("db_url")
+    if url:
+        if "://" not in url:  # a bare file name means a SQLite file
+            url = f"sqlite:///{Path(url).expanduser().resolve()}"
+        return url
+    folder = data_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / 'cisr-desk.sqlite3'}"
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The database file of a SQLite URL (None for an in-memory database or another engine)."""
+    u = make_url(url)
+    if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
+        return None
+    return Path(u.database)
+
+
+def resolve_files_dir(url: str, files_dir: Path | str | None = None) -> Path:
+    if files_dir:
+        return Path(files_dir)
+    if os.environ.get(ENV_FILES):
+        return Path(os.environ[ENV_FILES])
+    db_file = sqlite_path(url)
+    if db_file is not None:
+        return db_file.with_name(db_file.stem + "-files")
+    configured = _settings().get("files_dir")
+    return Path(configured) if configured else data_dir() / "files"
+
+
+def make_engine(url: str) -> Engine:
+    u = make_url(url)
+    if u.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    db_file = sqlite_path(url)
+    if db_file is not None:
+        db_file.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin (see _on_begin).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        if db_file is not None:
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        # A writer takes the write lock at once, so two processes never deadlock upgrading a
+        # read lock; readers stay deferred and never block.
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("writer") else "BEGIN")
+
+    return engine
+
+
+def _alembic_config(connection=None):
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def backup_sqlite(engine: Engine, db_file: Path, label: str) -> Path:
+    """A consistent copy of a SQLite file (through SQLite's backup API, safe with WAL)."""
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = db_file.with_name(f"{db_file.name}.{label}-{stamp}.bak")
+    raw = engine.raw_connection()
+    try:
+        dest = sqlite3.connect(target)
+        try:
+            raw.driver_connection.backup(dest)
+        finally:
+            dest.close()
+    finally:
+        raw.close()
+    return target
+
+
+def migrate(engine: Engine) -> Path | None:
+    """Upgrade the schema to the newest revision; returns the backup made first, if any.
+
+    A SQLite file that already holds data is copied before it is migrated, so a failed or
+    unwanted upgrade can be undone by putting the copy back.
+    """
+    from alembic import command
+
+    head = head_revision()
+    current = current_revision(engine)
+    if current == head:
+        return None
+    backup = None
+    db_file = sqlite_path(str(engine.url))
+    if db_file is not None and db_file.exists() and (current or inspect(engine).get_table_names()):
+        backup = backup_sqlite(engine, db_file, f"before-{head}")
+    with engine.connect() as conn:
+        command.upgrade(_alembic_config(conn), "head")
+        conn.commit()
+    return backup

@@ -1,0 +1,155 @@
+"""What the Desk hands out: plain frozen dataclasses, never ORM objects, safe across threads."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cisr_desk.domain.fields import FieldType
+from cisr_desk.domain.model import Issue, PagePlacement, Value
+from cisr_desk.domain.workflow import AuditEvent
+from cisr_desk.export.rows import ExportRow
+
+__all__ = [
+    "AuditEvent", "AuthorizationInfo", "ExportBatchInfo", "ExportRow", "FieldDetail", "FileOutcome",
+    "ImportReport", "RecordDetail", "RecordRow", "RegistryPreview", "UserInfo",
+]
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    name: str
+    role: str
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    path: str
+    status: str  # imported | duplicate | error | cancelled
+    forms: int = 0
+    unrecognized_pages: list[int] = field(default_factory=list)
+    message: str = ""
+    record_ids: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    files: list[FileOutcome]
+    batch_id: int | None = None
+
+    def count(self, status: str) -> int:
+        return sum(1 for f in self.files if f.status == status)
+
+    @property
+    def forms(self) -> int:
+        return sum(f.forms for f in self.files)
+
+    @property
+    def record_ids(self) -> list[int]:
+        return [i for f in self.files for i in f.record_ids]
+
+
+@dataclass(frozen=True)
+class RecordRow:
+    """One line of the review queue, read without touching the field values."""
+
+    id: int
+    status: str
+    template: str
+    received: dt.date | None
+    customer: str
+    drp: str
+    doubtful: int  # fields marked for review
+    issues: int
+    source: str  # file name
+    pages: list[int]
+    holder: str = ""
+    request_type: str = ""
+
+
+@dataclass(frozen=True)
+class FieldDetail:
+    key: str
+    type: FieldType
+    label: str
+    section: str
+    ocr_value: Value
+    value: Value
+    confidence: float
+    review: bool
+    reasons: list[str]
+    changed_by: str = ""
+
+
+@dataclass(frozen=True)
+class RecordDetail:
+    id: int
+    status: str
+    template: str
+    source_path: Path  # the stored copy
+    pages: list[int]
+    placements: list[PagePlacement]
+    fields: list[FieldDetail]
+    issues: list[Issue]
+    history: list[AuditEvent]
+    entered_by: str = ""
+    edited_by: frozenset[str] = frozenset()
+    flag_reason: str = ""
+    reject_reason: str = ""
+    holder: str = ""
+    received: dt.date | None = None
+    source_name: str = ""
+    attachment_pages: list[int] = field(default_factory=list)
+    missing_pages: list[int] = field(default_factory=list)
+    registry_version: int | None = None  # the registry import it was last checked against
+    approved_by: str = ""
+    approved_at: dt.datetime | None = None
+    export_batch: int | None = None
+    request_type: str = ""
+
+    def field(self, key: str) -> FieldDetail:
+        for f in self.fields:
+            if f.key == key:
+                return f
+        raise KeyError(key)
+
+    def values(self) -> dict[str, Value]:
+        return {f.key: f.value for f in self.fields}
+
+
+@dataclass(frozen=True)
+class RegistryPreview:
+    added: list[str]  # registration numbers
+    changed: list[str]
+    removed: list[str]
+    affected_records: list[int]  # open records naming one of those DRPs (or whose issues changed)
+    version: int | None = None  # the stored version (import) or None (preview)
+    unchanged: bool = False  # the file is the same as the current registry
+    rows: int = 0
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class ExportBatchInfo:
+    id: int
+    start: dt.date
+    end: dt.date
+    path: str
+    records: int
+    rows: int
+    created_by: str
+    created_at: dt.datetime
+    rows_hash: str = ""
+
+
+@dataclass(frozen=True)
+class AuthorizationInfo:
+    id: int
+    record_id: int
+    service_account: str
+    drp_id: str
+    customer_account: str
+    term_start: dt.date | None
+    term_end: dt.date | None
+    state: str  # active | revoked | expired
+    ended_reason: str = ""

@@ -1,0 +1,135 @@
+"""The weekly export batch: approved, not yet exported records of a period, as rows, written and
+marked exported in one transaction. The rows are kept with the batch, so a re-export writes
+exactly the same workbook rows (the Manifest's hash proves it)."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Callable, Mapping
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from cisr_desk.domain import workflow as wf
+from cisr_desk.domain.errors import DeskError, NotFound
+from cisr_desk.domain.model import Value
+from cisr_desk.domain.registry import Registry
+from cisr_desk.export.rows import ExportRow, rows_hash
+from cisr_desk.export.workbook import Manifest, write_workbook
+from cisr_desk.store import audit, dto, records
+from cisr_desk.store.models import ExportBatch, ExportBatchRow, Record
+
+RegistryFor = Callable[[int | None], Registry | None]
+
+
+def _local(at: dt.datetime | None) -> dt.datetime | None:
+    """A stored UTC time as the office's local wall-clock time (Excel has no time zones)."""
+    return records.utc(at).astimezone().replace(tzinfo=None, microsecond=0) if at else None
+
+
+def rows_of(rec: Record, values: Mapping[str, Value], registry: Registry | None) -> list[ExportRow]:
+    def text(key: str) -> str:
+        v = values.get(key)
+        return v if isinstance(v, str) else ""
+
+    t = wf.term(values)
+    try:
+        signed = dt.date.fromisoformat(text("customer_sign_date")) if text("customer_sign_date") else None
+    except ValueError:
+        signed = None
+    categories = ", ".join(wf.data_categories(values))
+    out = []
+    for p in wf.pairs(values):
+        drp = registry.get(p.drp_id) if registry is not None else None
+        out.append(ExportRow(
+            record_id=rec.id, request_type=rec.request_type or wf.request_type(values), customer=text("customer_name"),
+            customer_account=text("customer_account"), service_account=p.service_account,
+            service_address=p.service_address, drp=p.drp_id, drp_legal_name=drp.legal_name if drp else "",
+            data_categories=categories, term_start=t.start, term_end=t.end,
+            until_revoked=t.end is None and rec.request_type != "revoke", signature_date=signed,
+            received=rec.received, clerk=rec.entered_by or "", approver=rec.approved_by or "",
+            approved_at=_local(rec.approved_at)))
+    return out
+
+
+def _pending(s: Session, start: dt.date, end: dt.date, *, lock: bool = False) -> list[Record]:
+    query = (select(Record).where(Record.status == wf.Status.APPROVED.value, Record.export_batch_id.is_(None),
+                                  Record.approved_on >= start, Record.approved_on <= end).order_by(Record.id))
+    if lock:
+        query = query.with_for_update()
+    return list(s.scalars(query))
+
+
+def _rows(s: Session, recs: list[Record], registry_for: RegistryFor) -> list[ExportRow]:
+    values = records.values_of(s, [r.id for r in recs])
+    return [row for rec in recs for row in rows_of(rec, values.get(rec.id, {}), registry_for(rec.registry_version_id))]
+
+
+def pending_rows(s: Session, start: dt.date, end: dt.date, registry_for: RegistryFor) -> list[ExportRow]:
+    return _rows(s, _pending(s, start, end), registry_for)
+
+
+def _info(batch: ExportBatch, path: str | None = None) -> dto.ExportBatchInfo:
+    return dto.ExportBatchInfo(batch.id, batch.period_start, batch.period_end, path if path is not None else batch.path,
+                               batch.record_count, batch.row_count, batch.created_by, records.utc(batch.created_at),
+                               batch.rows_hash)
+
+
+def _manifest(batch: ExportBatch) -> Manifest:
+    return Manifest(batch.id, batch.period_start, batch.period_end, batch.created_by, _local(batch.created_at),
+                    batch.record_count, batch.row_count, batch.rows_hash)
+
+
+def export_period(s: Session, start: dt.date, end: dt.date, by: str, out: Path, now: dt.datetime,
+                  registry_for: RegistryFor, final: Path | None = None) -> dto.ExportBatchInfo | None:
+    """Write the period's batch and mark its records exported, or None when there is nothing to export.
+
+    The caller's transaction covers both: if the workbook cannot be written nothing is marked.
+    ``out`` may be a pending name that the caller renames to ``final`` once the transaction commits.
+    """
+    if end < start:
+        raise DeskError(f"The period ends ({end}) before it starts ({start})")
+    recs = _pending(s, start, end, lock=True)
+    if not recs:
+        return None
+    rows = _rows(s, recs, registry_for)
+    batch = ExportBatch(period_start=start, period_end=end, created_by=by,
+                        created_at=now.astimezone(dt.timezone.utc).replace(tzinfo=None, microsecond=0),
+                        record_count=len(recs), row_count=len(rows), rows_hash=rows_hash(rows),
+                        path=str(final or out))
+    s.add(batch)
+    s.flush()
+    s.add_all(ExportBatchRow(batch_id=batch.id, position=i, data=r.to_json()) for i, r in enumerate(rows))
+    for rec in recs:
+        change = wf.export(wf.RecordFacts(rec.id, wf.Status(rec.status)), by, batch.id)
+        audit.log_event(s, change.event(now, rec.id))
+    done = s.execute(update(Record).where(Record.id.in_([r.id for r in recs]),
+                                          Record.status == wf.Status.APPROVED.value,
+                                          Record.export_batch_id.is_(None))
+                     .values(status=wf.Status.EXPORTED.value, export_batch_id=batch.id)
+                     .execution_options(synchronize_session=False))
+    if done.rowcount != len(recs):  # another seat exported some of them meanwhile
+        raise DeskError("Some of these records were exported by someone else just now; export again")
+    write_workbook(out, rows, _manifest(batch))
+    return _info(batch)
+
+
+def batches(s: Session) -> list[dto.ExportBatchInfo]:
+    return [_info(b) for b in s.scalars(select(ExportBatch).order_by(ExportBatch.id))]
+
+
+def batch_rows(s: Session, batch_id: int) -> tuple[ExportBatch, list[ExportRow]]:
+    batch = s.get(ExportBatch, batch_id)
+    if batch is None:
+        raise NotFound(f"There is no export batch {batch_id}")
+    rows = [ExportRow.from_json(d) for d in s.scalars(
+        select(ExportBatchRow.data).where(ExportBatchRow.batch_id == batch_id).order_by(ExportBatchRow.position))]
+    if rows_hash(rows) != batch.rows_hash:
+        raise DeskError(f"Export batch {batch_id} no longer matches its recorded hash; it cannot be reproduced")
+    return batch, rows
+
+
+def reexport(s: Session, batch_id: int, out: Path) -> dto.ExportBatchInfo:
+    batch, rows = batch_rows(s, batch_id)
+    write_workbook(out, rows, _manifest(batch))
+    return _info(batch, str(out))

@@ -1,0 +1,120 @@
+"""Capture results made up in code, for tests, the store benchmark and demos without OCR.
+
+``clean_values()`` is a form that passes every rule against ``demo_registry_rows()``;
+``FakeExtractor`` stands in for ``capture.pipeline.extract_files`` and answers each file by
+its name from a dict of prepared results.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Iterable, Iterator, Mapping
+
+from cisr_desk.domain.catalog import FIELD_TYPES
+from cisr_desk.domain.model import DocumentResult, FieldReading, FormResult, PagePlacement, Value
+
+TEMPLATE = "14-941-rev-2026-03"
+IDENTITY = ((1.0, 0.0, 0.0), (0.0, 1.0, 0.0))
+
+
+def demo_registry_rows() -> list[dict]:
+    return [
+        {"registration_no": "DRP1791", "legal_name": "Coastal Energy Partners Corporation", "dba_name": "",
+         "status": "ACTIVE", "registered_on": "2017-09-29", "status_changed_on": "", "sce_service_agreement": "Y",
+         "contact_name": "Michael Hernandez", "contact_phone": "(680) 555-0169", "contact_email": "m@coastal.example"},
+        {"registration_no": "DRP0933", "legal_name": "Big Bear Grid Services L.P.", "dba_name": "GridNow",
+         "status": "ACTIVE", "registered_on": "2016-02-08", "status_changed_on": "", "sce_service_agreement": "Y",
+         "contact_name": "Ana Patel", "contact_phone": "(620) 555-0177", "contact_email": "ana@bigbear.example"},
+    ]
+
+
+def write_registry_csv(path: Path, rows: list[dict] | None = None) -> Path:
+    import csv
+
+    rows = demo_registry_rows() if rows is None else rows
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def clean_values(n: int = 1, *, revoke: bool = False, accounts: int = 1, drp: str = "DRP1791",
+                 drp_name: str = "Coastal Energy Partners", signed: dt.date = dt.date(2026, 11, 2)) -> dict[str, Value]:
+    """A complete, valid rev 2026-03 form; ``n`` varies the customer and service accounts."""
+    values: dict[str, Value] = {k: (False if t.is_mark else "") for k, t in FIELD_TYPES.items()}
+    values.update({
+        "request_authorize": not revoke, "request_revoke": revoke,
+        "customer_name": f"Customer {n:06d}", "customer_account": f"2{n:09d}",
+        "mailing_street": f"{n % 900 + 100} Main St", "mailing_city": "Rosemead", "mailing_state": "CA",
+        "mailing_zip": "91770", "customer_phone": "6265550100",
+        "drp1_name": drp_name, "drp1_id": drp,
+        "data_interval": True, "data_billing": True, "history_12": True,
+        "term_start": (signed + dt.timedelta(days=10)).isoformat(), "term_until_revoked": True,
+        "customer_signature": True, "customer_sign_date": signed.isoformat(),
+        "customer_print_name": f"Customer {n:06d}",
+    })
+    for i in range(1, accounts + 1):
+        values[f"sa{i}_number"] = f"3{(n * 5 + i) % 10**9:09d}"
+        values[f"sa{i}_address"] = f"{i} Service Rd"
+    return values
+
+
+def form(values: Mapping[str, Value], *, pages: Iterable[int] = (1, 2), template: str = TEMPLATE,
+         doubtful: Iterable[str] = (), received: str = "", confidence: float = 0.97) -> FormResult:
+    doubtful = set(doubtful)
+    fields = {k: FieldReading(v, 0.5 if k in doubtful else confidence, k in doubtful,
+                              ["hard to read"] if k in doubtful else [], str(v)) for k, v in values.items()}
+    pages = list(pages)
+    placements = [PagePlacement(p, False, 200.0, IDENTITY, 0.9) for p in pages]
+    return FormResult(pages, template, fields, [], placements, [], [], received, False)
+
+
+def document(path: Path | str, forms: list[FormResult], *, pages: int | None = None,
+             unrecognized: Iterable[int] = (), errors: Iterable[str] = ()) -> DocumentResult:
+    used = sum(len(f.pages) for f in forms)
+    return DocumentResult(str(path), pages if pages is not None else used + len(list(unrecognized)), forms,
+                          list(unrecognized), list(errors))
+
+
+class FakeExtractor:
+    """Answers ``extract_files`` from prepared results by file name; unknown files get one clean form."""
+
+    def __init__(self, results: Mapping[str, list[FormResult] | DocumentResult] | None = None) -> None:
+        self.results = dict(results or {})
+        self.calls: list[list[str]] = []
+        self._n = 0
+
+    def __call__(self, paths, *, registry=None, received=None, policy=None, workers=None, progress=None,
+                 cancel=None) -> Iterator[DocumentResult]:
+        paths = [Path(p) for p in paths]
+        self.calls.append([p.name for p in paths])
+        for index, path in enumerate(paths):
+            if cancel is not None and cancel():
+                raise RuntimeError("cancelled")
+            answer = self.results.get(path.name)
+            if answer is None:
+                self._n += 1
+                answer = [form(clean_values(self._n))]
+            if isinstance(answer, Exception):
+                raise answer
+            doc = answer if isinstance(answer, DocumentResult) else document(path, answer)
+            if progress is not None:
+                progress(SimpleNamespace(file=str(path), file_index=index, files_total=len(paths),
+                                         pages_done=doc.pages, pages_total=doc.pages))
+            yield DocumentResult(str(path), doc.pages, doc.forms, doc.unrecognized_pages, doc.errors)
+
+
+class FixedClock:
+    """A clock for tests: stands still until moved."""
+
+    def __init__(self, at: dt.datetime = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.timezone.utc)) -> None:
+        self.at = at
+
+    def __call__(self) -> dt.datetime:
+        return self.at
+
+    def advance(self, **delta) -> dt.datetime:
+        self.at += dt.timedelta(**delta)
+        return self.at

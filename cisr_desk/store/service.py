@@ -1,0 +1,424 @@
+"""The Desk: the one facade over the store that the command line and the GUI use.
+
+Every call opens its own session (the GUI calls from worker threads) and returns plain frozen
+dataclasses (``dto``); writes are serialised through one lock per Desk (and, on SQLite, an
+immediate transaction, so several processes queue rather than fail). State changes go through
+``cisr_desk.domain.workflow`` and each writes its audit event in the same transaction.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable, Collection, Iterator
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cisr_desk.domain import workflow as wf
+from cisr_desk.domain.errors import InvalidValue, NotFound, PermissionDenied
+from cisr_desk.domain.policy import SitePolicy
+from cisr_desk.domain.registry import Registry
+from cisr_desk.store import audit, authorizations, db, dto, records, registry_store
+from cisr_desk.store.importing import Extractor, ImportContext, default_extractor, run_import, sha256_of
+from cisr_desk.store.models import Record, Setting, User
+
+Clock = Callable[[], dt.datetime]
+POLICY_KEY = "site_policy"
+CLEAN_COUNT_KEY = "clean_submissions"
+SYSTEM = "system"  # the actor of command-line batch work (imports) when no user is named
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class Desk:
+    """Records, review workflow, registry and exports over one database."""
+
+    def __init__(self, url: str, *, files_dir: Path | str | None = None, clock: Clock | None = None,
+                 extractor: Extractor | None = None) -> None:
+        self.url = url
+        self.files_dir = db.resolve_files_dir(url, files_dir)
+        self._engine = db.make_engine(url)
+        self._writer = self._engine.execution_options(writer=True)
+        self._lock = threading.RLock()
+        self._clock = clock or _utc_now
+        self._extractor = extractor or default_extractor
+        self._registry_cache: tuple[int, Registry] | None = None
+        self.backup: Path | None = None
+
+    @classmethod
+    def open(cls, url: str | None = None, *, files_dir: Path | str | None = None, clock: Clock | None = None,
+             extractor: Extractor | None = None) -> "Desk":
+        """Open (and create or upgrade) the database; None means ``CISR_DESK_DB``, settings, or the default."""
+        desk = cls(db.resolve_url(url), files_dir=files_dir, clock=clock, extractor=extractor)
+        with desk._lock:
+            desk.backup = db.migrate(desk._engine)
+        return desk
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> "Desk":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- plumbing --------------------------------------------------------------------------------
+    def now(self) -> dt.datetime:
+        at = self._clock()
+        return at if at.tzinfo else at.replace(tzinfo=dt.timezone.utc)
+
+    def today(self) -> dt.date:
+        return self.now().astimezone().date()
+
+    @contextmanager
+    def _read(self) -> Iterator[Session]:
+        with Session(self._engine, expire_on_commit=False) as s:
+            yield s
+
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        with self._lock, Session(self._writer, expire_on_commit=False) as s, s.begin():
+            yield s
+
+    def _actor(self, s: Session, name: str, roles: Collection[wf.Role] | None = None) -> wf.Actor:
+        user = s.scalars(select(User).where(User.name == name)).first()
+        if user is None:
+            raise NotFound(f"There is no user called {name!r} (add one with: cisr-desk users add {name} --role clerk)")
+        return wf.Actor(user.name, wf.Role(user.role))
+
+    def _setting(self, s: Session, key: str, default=None):
+        row = s.get(Setting, key)
+        return row.value if row is not None else default
+
+    def _put_setting(self, s: Session, key: str, value) -> None:
+        row = s.get(Setting, key)
+        if row is None:
+            s.add(Setting(key=key, value=value))
+        else:
+            row.value = value
+
+    # -- users -----------------------------------------------------------------------------------
+    def add_user(self, name: str, role: str) -> dto.UserInfo:
+        name = " ".join((name or "").split())
+        if not name or name.lower() in (SYSTEM, wf.POLICY_USER):
+            raise InvalidValue(f"{name!r} cannot be a user name")
+        r = wf.parse_role(role)
+        with self._write() as s:
+            if s.scalars(select(User).where(User.name == name)).first() is not None:
+                raise InvalidValue(f"There is already a user called {name!r}")
+            s.add(User(name=name, role=r.value, created_at=self.now().astimezone(dt.timezone.utc).replace(tzinfo=None)))
+            audit.log(s, self.now(), SYSTEM, "user_added", entity="user", field=name, new=r.value)
+        return dto.UserInfo(name, r.value)
+
+    def users(self) -> list[dto.UserInfo]:
+        with self._read() as s:
+            return [dto.UserInfo(u.name, u.role) for u in s.scalars(select(User).order_by(User.name))]
+
+    def user(self, name: str) -> dto.UserInfo:
+        with self._read() as s:
+            a = self._actor(s, name)
+            return dto.UserInfo(a.name, a.role.value)
+
+    # -- site policy -------------------------------------------------------------------------------
+    def _policy(self, s: Session) -> SitePolicy:
+        return SitePolicy.from_dict(self._setting(s, POLICY_KEY, {}))
+
+    def policy(self) -> SitePolicy:
+        with self._read() as s:
+            return self._policy(s)
+
+    def set_policy(self, policy: SitePolicy, by: str) -> None:
+        with self._write() as s:
+            actor = self._actor(s, by)
+            if actor.role not in (wf.Role.SUPERVISOR, wf.Role.ADMIN):
+                raise PermissionDenied(f"{by} is a {actor.role.value}; only a supervisor or admin may change site policy")
+            old = self._policy(s).to_dict()
+            new = policy.to_dict()
+            self._put_setting(s, POLICY_KEY, new)
+            for key in new:
+                if old.get(key) != new[key]:
+                    audit.log(s, self.now(), by, "policy_changed", entity="policy", field=key, old=old.get(key),
+                              new=new[key])
+
+    # -- registry ----------------------------------------------------------------------------------
+    def _current_registry(self, s: Session) -> tuple[int | None, Registry | None]:
+        version = registry_store.current(s)
+        if version is None:
+            return None, None
+        cached = self._registry_cache
+        if cached is None or cached[0] != version.id:
+            cached = (version.id, registry_store.load(s, version.id))
+            self._registry_cache = cached
+        return cached
+
+    def registry(self) -> Registry | None:
+        with self._read() as s:
+            return self._current_registry(s)[1]
+
+    def registry_versions(self) -> list[tuple[int, str, dt.datetime, int]]:
+        """(version, source file name, imported at, providers), oldest first."""
+        from cisr_desk.store.models import RegistryVersion
+
+        with self._read() as s:
+            return [(v.id, v.source_name, records.utc(v.imported_at), v.row_count)
+                    for v in s.scalars(select(RegistryVersion).order_by(RegistryVersion.id))]
+
+    def _affected(self, s: Session, drp_ids: list[str]) -> list[int]:
+        if not drp_ids:
+            return []
+        open_ = [st.value for st in wf.OPEN_STATUSES]
+        found: set[int] = set()
+        for drp in drp_ids:
+            found.update(s.scalars(select(Record.id).where(Record.status.in_(open_),
+                                                           Record.drp.contains(drp, autoescape=True))))
+        return sorted(found)
+
+    def preview_registry(self, path: Path) -> dto.RegistryPreview:
+        new = Registry.load(path)
+        with self._read() as s:
+            version = registry_store.current(s)
+            _, old = self._current_registry(s)
+            added, changed, removed = registry_store.diff_ids((old or Registry()).diff(new))
+            unchanged = old is not None and old == new
+            return dto.RegistryPreview(added, changed, removed, self._affected(s, added + changed + removed),
+                                       None, unchanged, len(new), Path(path).name)
+
+    def import_registry(self, path: Path, by: str) -> dto.RegistryPreview:
+        """Store a new registry version and re-check every record not yet approved against it."""
+        path = Path(path)
+        new = Registry.load(path)
+        sha = sha256_of(path)
+        with self._write() as s:
+            if by != SYSTEM:
+                actor = self._actor(s, by)
+                if actor.role not in (wf.Role.SUPERVISOR, wf.Role.ADMIN):
+                    raise PermissionDenied(f"{by} is a {actor.role.value}; only a supervisor or admin may import the registry")
+            current_id, old = self._current_registry(s)
+            added, changed, removed = registry_store.diff_ids((old or Registry()).diff(new))
+            if old is not None and old == new:
+                return dto.RegistryPreview([], [], [], [], current_id, True, len(new), path.name)
+            version = registry_store.store(s, new, source_name=path.name, sha256=sha, by=by, at=self.now())
+            audit.log(s, self.now(), by, "registry_import", entity="registry", field=f"version {version.id}",
+                      old=f"version {current_id}" if current_id else "", new=path.name,
+                      reason=f"{len(added)} added, {len(changed)} changed, {len(removed)} removed")
+            affected = set(self._affected(s, added + changed + removed))
+            affected |= self._revalidate_open(s, new, version.id)
+            return dto.RegistryPreview(added, changed, removed, sorted(affected), version.id, False, len(new),
+                                       path.name)
+
+    def _revalidate_open(self, s: Session, registry: Registry, version_id: int) -> set[int]:
+        policy = self._policy(s)
+        changed: set[int] = set()
+        open_ = [st.value for st in wf.OPEN_STATUSES]
+        ids = list(s.scalars(select(Record.id).where(Record.status.in_(open_)).order_by(Record.id)))
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            values = records.values_of(s, chunk)
+            for rec in s.scalars(select(Record).where(Record.id.in_(chunk))):
+                if records.revalidate(s, rec, registry=registry, registry_version_id=version_id, policy=policy,
+                                      values=values.get(rec.id, {})):
+                    changed.add(rec.id)
+                    audit.log(s, self.now(), SYSTEM, "revalidate", record_id=rec.id, field="issues",
+                              new=str(rec.issue_count), reason=f"registry version {version_id}")
+        return changed
+
+    # -- import --------------------------------------------------------------------------------------
+    def import_files(self, paths: list[Path], by: str, *, received: dt.date | None = None, progress=None,
+                     cancel=None, workers: int | None = None) -> dto.ImportReport:
+        with self._read() as s:
+            version_id, registry = self._current_registry(s)
+            policy = self._policy(s)
+        ctx = ImportContext(self._write, self.files_dir, self._extractor, registry, version_id, policy, self.now)
+        return run_import(ctx, paths, by, received=received, progress=progress, cancel=cancel, workers=workers)
+
+    # -- queue -----------------------------------------------------------------------------------------
+    def count_records(self, status: Collection[str] | str | None = None, search: str = "") -> int:
+        with self._read() as s:
+            return records.count(s, status, search)
+
+    def list_records(self, status: Collection[str] | str | None = None, search: str = "", offset: int = 0,
+                     limit: int = 100, order: str = "id") -> list[dto.RecordRow]:
+        with self._read() as s:
+            return records.rows(s, status, search, offset, limit, order)
+
+    def record_ids(self, status: Collection[str] | str | None = None, search: str = "",
+                   order: str = "id") -> list[int]:
+        with self._read() as s:
+            return records.ids(s, status, search, order)
+
+    def get_record(self, record_id: int) -> dto.RecordDetail:
+        with self._read() as s:
+            return records.detail(s, records.get(s, record_id), self.files_dir)
+
+    def history(self, record_id: int) -> list[wf.AuditEvent]:
+        with self._read() as s:
+            records.get(s, record_id)
+            return records.history(s, record_id)
+
+    # -- review ---------------------------------------------------------------------------------------
+    def _apply(self, s: Session, rec: Record, change: wf.Change | None) -> None:
+        if change is None:
+            return
+        rec.status = change.new.value
+        if change.holder is not None:
+            rec.holder = change.holder
+        if change.entered_by is not None:
+            rec.entered_by = change.entered_by
+        rec.updated_at = self.now().astimezone(dt.timezone.utc).replace(tzinfo=None)
+        audit.log_event(s, change.event(self.now(), rec.id))
+
+    def _edit(self, record_id: int, key: str, by: str, change_field) -> dto.RecordDetail:
+        with self._write() as s:
+            rec = records.get(s, record_id, lock=True)
+            actor = self._actor(s, by)
+            facts = records.facts(s, rec)
+            wf.may_edit(facts, actor)
+            row = records.field_row(s, rec.id, key, rec.template)
+            self._apply(s, rec, wf.start_review(facts, actor))
+            change_field(s, rec, row, actor)
+            row.review = False
+            row.changed_by = actor.name
+            row.changed_at = self.now().astimezone(dt.timezone.utc).replace(tzinfo=None)
+            s.flush()
+            version_id, registry = self._current_registry(s)
+            records.revalidate(s, rec, registry=registry, registry_version_id=version_id, policy=self._policy(s))
+        return self.get_record(record_id)
+
+    def set_field(self, record_id: int, key: str, value, by: str) -> dto.RecordDetail:
+        """Change a value (normalised to its type; InvalidValue when it is not one), re-check, log."""
+        def change(s: Session, rec: Record, row, actor: wf.Actor) -> None:
+            new = records.coerce(records.template_of(rec.template), key, value)
+            old = row.value
+            row.value = new
+            audit.log(s, self.now(), actor.name, "set_field", record_id=rec.id, field=key, old=old, new=new)
+
+        return self._edit(record_id, key, by, change)
+
+    def accept_field(self, record_id: int, key: str, by: str) -> dto.RecordDetail:
+        """The clerk confirms a doubtful value as read: it is no longer marked for review."""
+        def change(s: Session, rec: Record, row, actor: wf.Actor) -> None:
+            audit.log(s, self.now(), actor.name, "accept_field", record_id=rec.id, field=key,
+                      old=row.value, new=row.value, reason="confirmed as read")
+
+        return self._edit(record_id, key, by, change)
+
+    def _transition(self, record_id: int, by: str, decide) -> dto.RecordDetail:
+        with self._write() as s:
+            rec = records.get(s, record_id, lock=True)
+            actor = self._actor(s, by)
+            decide(s, rec, records.facts(s, rec), actor)
+        return self.get_record(record_id)
+
+    def submit(self, record_id: int, by: str) -> dto.RecordDetail:
+        def decide(s, rec, facts, actor):
+            clean = not (facts.issues or facts.doubtful)
+            count = int(self._setting(s, CLEAN_COUNT_KEY, 0)) + (1 if clean else 0)
+            due = clean and wf.sample_due(count, self._policy(s).supervisor_sample_every)
+            change = wf.submit(facts, actor, sample_due=due)
+            self._put_setting(s, CLEAN_COUNT_KEY, count)
+            self._apply(s, rec, change)
+            if change.new is wf.Status.FLAGGED:
+                rec.flag_reason = change.reason
+            elif change.new is wf.Status.SUBMITTED and not due:
+                after = wf.RecordFacts(rec.id, wf.Status.SUBMITTED, actor.name, facts.edited_by)
+                self._approve(s, rec, wf.approve_by_policy(after))
+
+        return self._transition(record_id, by, decide)
+
+    def flag(self, record_id: int, reason: str, by: str) -> dto.RecordDetail:
+        def decide(s, rec, facts, actor):
+            change = wf.flag(facts, actor, reason)
+            self._apply(s, rec, change)
+            rec.flag_reason = change.reason
+
+        return self._transition(record_id, by, decide)
+
+    def _approve(self, s: Session, rec: Record, change: wf.Change) -> None:
+        values = records.values_of(s, [rec.id]).get(rec.id, {})
+        now = self.now()
+        authorizations.expire(s, self.today(), now)
+        authorizations.apply_approval(s, rec, values, change.user, now)
+        self._apply(s, rec, change)
+        rec.approved_by = change.user
+        rec.approved_at = now.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        rec.approved_on = now.astimezone().date()
+        rec.holder = ""
+
+    def approve(self, record_id: int, by: str) -> dto.RecordDetail:
+        return self._transition(record_id, by, lambda s, rec, facts, actor:
+                                self._approve(s, rec, wf.approve(facts, actor)))
+
+    def reject(self, record_id: int, reason: str, by: str) -> dto.RecordDetail:
+        def decide(s, rec, facts, actor):
+            change = wf.reject(facts, actor, reason)
+            self._apply(s, rec, change)
+            rec.reject_reason = change.reason
+
+        return self._transition(record_id, by, decide)
+
+    def return_to_clerk(self, record_id: int, by: str, reason: str = "") -> dto.RecordDetail:
+        return self._transition(record_id, by, lambda s, rec, facts, actor:
+                                self._apply(s, rec, wf.return_to_clerk(facts, actor, reason)))
+
+    # -- authorizations ----------------------------------------------------------------------------------
+    def authorizations(self, *, service_account: str = "", drp_id: str = "", state: str = "",
+                       record_id: int | None = None) -> list[dto.AuthorizationInfo]:
+        with self._read() as s:
+            return authorizations.listing(s, service_account=service_account, drp_id=drp_id, state=state,
+                                          record_id=record_id)
+
+    def expire_authorizations(self) -> int:
+        with self._write() as s:
+            return authorizations.expire(s, self.today(), self.now())
+
+    # -- export ---------------------------------------------------------------------------------------------
+    def preview_export(self, start: dt.date, end: dt.date) -> list[dto.ExportRow]:
+        from cisr_desk.store import exporting
+
+        with self._read() as s:
+            return exporting.pending_rows(s, start, end, self._registry_for(s))
+
+    def export_period(self, start: dt.date, end: dt.date, by: str, out: Path) -> dto.ExportBatchInfo | None:
+        from cisr_desk.store import exporting
+
+        out = Path(out)
+        pending = out.with_name(f".{out.name}.pending")
+        try:
+            with self._write() as s:
+                if by != SYSTEM:
+                    self._actor(s, by)
+                info = exporting.export_period(s, start, end, by, pending, self.now(), self._registry_for(s), out)
+            if info is not None:  # committed: the workbook takes its name only now
+                os.replace(pending, out)
+            return info
+        finally:
+            pending.unlink(missing_ok=True)
+
+    def export_batches(self) -> list[dto.ExportBatchInfo]:
+        from cisr_desk.store import exporting
+
+        with self._read() as s:
+            return exporting.batches(s)
+
+    def reexport(self, batch_id: int, out: Path) -> dto.ExportBatchInfo:
+        from cisr_desk.store import exporting
+
+        with self._read() as s:
+            return exporting.reexport(s, batch_id, Path(out))
+
+    def _registry_for(self, s: Session) -> Callable[[int | None], Registry | None]:
+        cache: dict[int | None, Registry | None] = {None: None}
+
+        def get(version_id: int | None) -> Registry | None:
+            if version_id not in cache:
+                cache[version_id] = registry_store.load(s, version_id)
+            return cache[version_id]
+
+        return get
+
