@@ -1,0 +1,176 @@
+#!/usr/bin/env python3
+"""Accuracy and speed report of the capture engine on a fresh generated set of scans.
+
+    python tools/bench.py [--forms 100] [--seed N] [--smoke] [--keep DIR]
+
+Prints field accuracy overall and by style, dpi and type; checkbox and signature accuracy;
+the silent error rate (wrong and not flagged); the review rate; form separation and revision
+accuracy; a confidence calibration table; CPU seconds per page; and the ratio of our time to
+full-page Tesseract (image_to_string, OMP_THREAD_LIMIT=1) on the same pages, measured in the
+same run. Figures, never assertions: machines are noisy, ratios are what to compare.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+os.environ["OMP_THREAD_LIMIT"] = "1"
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from cisr_desk.capture.pipeline import extract_files  # noqa: E402
+from cisr_desk.domain.registry import Registry  # noqa: E402
+from cisr_desk.paths import demo_registry  # noqa: E402
+from cisr_desk.synth import generate_set  # noqa: E402
+
+PUNCT = re.compile(r"[.,'\-]")
+
+
+def same(ftype: str, truth, value) -> bool:
+    if ftype in ("check", "signature"):
+        return bool(value) == bool(truth)
+    value = "" if value is None or isinstance(value, bool) else str(value)
+    if ftype == "text":
+        fold = lambda s: " ".join(PUNCT.sub("", str(s)).split()).casefold()  # noqa: E731
+        return fold(value) == fold(truth)
+    return value.strip() == str(truth)
+
+
+class Tally:
+    def __init__(self) -> None:
+        self.n = self.ok = self.review = self.silent = 0
+
+    def add(self, ok: bool, review: bool) -> None:
+        self.n += 1
+        self.ok += ok
+        self.review += review
+        self.silent += (not ok) and (not review)
+
+    def line(self) -> str:
+        if not self.n:
+            return "-"
+        return f"{100 * self.ok / self.n:.2f}% ({self.ok}/{self.n})"
+
+
+def score(truth: dict, results: list[dict]) -> dict:
+    import json  # noqa: F401
+
+    types = {tid: t["fields"] for tid, t in truth["templates"].items()}
+    docs = {Path(d["source"]).name: d for d in results}
+    groups: dict[str, Tally] = defaultdict(Tally)
+    calib: dict[int, Tally] = defaultdict(Tally)
+    forms = sep = tpl = 0
+    for tf in truth["files"]:
+        doc = docs.get(tf["file"], {})
+        by_pages = {frozenset(f["pages"]): f for f in doc.get("forms", [])}
+        for form in tf["forms"]:
+            forms += 1
+            rf = by_pages.get(frozenset(form["pages"]))
+            sep += rf is not None
+            tpl += rf is not None and rf["template"] == form["template"]
+            dpi = "digital" if form.get("dpi") is None else ("fax" if form.get("fax") else str(form["dpi"]))
+            for key, tv in form["fields"].items():
+                ftype = types[form["template"]].get(key, "text")
+                got = (rf or {}).get("fields", {}).get(key, {})
+                ok = rf is not None and same(ftype, tv, got.get("value"))
+                review = bool(got.get("review"))
+                for g in ("all", f"style:{form['style']}", f"dpi:{dpi}", f"type:{ftype}"):
+                    groups[g].add(ok, review)
+                calib[min(9, int(float(got.get("confidence", 0)) * 10))].add(ok, review)
+    return {"groups": groups, "calib": calib, "forms": forms, "sep": sep, "tpl": tpl}
+
+
+def page_images(pdfs: list[Path], limit: int):
+    import pymupdf
+
+    from cisr_desk.capture.pages import render_page
+
+    out = []
+    for pdf in pdfs:
+        doc = pymupdf.open(pdf)
+        for page in doc:
+            out.append(render_page(page).image)
+            if len(out) >= limit:
+                return out
+    return out
+
+
+def tesseract_baseline(images) -> float:
+    """CPU seconds per page of full-page Tesseract on one thread (child process time)."""
+    import pytesseract
+    from PIL import Image
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    for img in images:
+        pytesseract.image_to_string(Image.fromarray(img))
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return cpu / max(1, len(images))
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--forms", type=int, default=100)
+    ap.add_argument("--seed", type=int, default=int(time.time()) % 100000)
+    ap.add_argument("--smoke", action="store_true", help="a few forms, for CI: proves the report runs")
+    ap.add_argument("--keep", type=Path, help="generate into this folder and keep it")
+    ap.add_argument("--baseline-pages", type=int, default=12)
+    args = ap.parse_args()
+    if args.smoke:
+        args.forms, args.baseline_pages = 6, 2
+    work = args.keep or Path(tempfile.mkdtemp(prefix="cisr-bench-"))
+    t0 = time.time()
+    truth_path = generate_set(work, args.forms, args.seed)
+    import json
+
+    truth = json.loads(truth_path.read_text())
+    pdfs = sorted(work.glob("*.pdf"))
+    pages = sum(f["pages"] for f in truth["files"])
+    print(f"set: {args.forms} forms, {len(pdfs)} files, {pages} pages, seed {args.seed} "
+          f"(generated in {time.time() - t0:.1f} s) in {work}")
+
+    registry = Registry.load(demo_registry())
+    cpu0 = time.process_time()
+    wall0 = time.time()
+    results = [d.to_json() for d in extract_files(pdfs, registry=registry, workers=1)]
+    cpu = time.process_time() - cpu0
+    wall = time.time() - wall0
+    (work / "result.json").write_text(json.dumps({"documents": results}, indent=1))
+
+    s = score(truth, results)
+    g = s["groups"]
+    a = g["all"]
+    print(f"fields: {a.line()} | silent {100 * a.silent / a.n:.2f}% | review {100 * a.review / a.n:.2f}%")
+    for title in ("style", "dpi", "type"):
+        parts = [f"{k.split(':', 1)[1]} {v.line()}" for k, v in sorted(g.items()) if k.startswith(title + ":")]
+        print(f"  by {title}: " + " | ".join(parts))
+    print(f"checkboxes: {g['type:check'].line()} | signatures: {g['type:signature'].line()}")
+    print(f"forms separated exactly: {s['sep']}/{s['forms']} | revision right: {s['tpl']}/{s['forms']}")
+    print("calibration (confidence bin: accuracy, share reviewed):")
+    for b in sorted(s["calib"]):
+        t = s["calib"][b]
+        print(f"  {b / 10:.1f}-{(b + 1) / 10:.1f}: {t.line():>22}  reviewed {100 * t.review / t.n:5.1f}%")
+    per_page = cpu / max(1, pages)
+    print(f"speed: {per_page:.3f} CPU s per page (one worker; {wall:.1f} s wall for {pages} pages)")
+    images = page_images(pdfs, args.baseline_pages)
+    base = tesseract_baseline(images)
+    print(f"full-page Tesseract baseline: {base:.3f} CPU s per page on {len(images)} pages; "
+          f"ratio {base / per_page:.2f}x (ours faster when > 1)")
+    store_bench = ROOT / "tools" / "bench_store.py"
+    if store_bench.exists():
+        sys.stdout.flush()
+        cmd = [sys.executable, str(store_bench)] + (["--smoke"] if args.smoke else [])
+        return subprocess.call(cmd)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
