@@ -22,41 +22,44 @@ def confidence_text(conf: float) -> str:
 class FieldRow(QObject):
     """The widgets of one field in the panel's grid (not a widget itself: the grid aligns columns)."""
 
-    def __init__(self, field, panel: "FieldPanel") -> None:
+    def __init__(self, field, panel: "FieldPanel", host: QWidget, issues: list[str] = ()) -> None:
+        # Widgets are born inside ``host``: a parentless label shown early becomes a window.
         super().__init__(panel)
         self.key = field.key
         self.type = field_type(field)
         self.panel = panel
-        self.label = QLabel(field.label or field.key)
+        self.label = QLabel(field.label or field.key, host)
         self.label.setObjectName("fieldLabel")
         self.label.setWordWrap(True)
-        self.crop = QLabel()
+        self.crop = QLabel(host)
         self.crop.setObjectName("fieldCrop")
         self.crop.setFixedSize(CROP_W, CROP_H)
         self.crop.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.crop.setToolTip("The field as scanned")
         if self.type.is_mark:
-            self.editor: QWidget = QCheckBox("Signed" if self.type is FieldType.SIGNATURE else "Marked")
+            self.editor: QWidget = QCheckBox("Signed" if self.type is FieldType.SIGNATURE else "Marked", host)
         else:
-            self.editor = QLineEdit()
+            self.editor = QLineEdit(host)
             self.editor.textEdited.connect(lambda text: panel.edited.emit(self.key, text))
         self.editor.setObjectName("fieldEditor")
         self.editor.installEventFilter(self)
         self.editor.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.conf = QLabel()
+        self.conf = QLabel(host)
         self.conf.setObjectName("fieldConfidence")
         self.conf.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.conf.setMinimumWidth(40)
-        self.reason = QLabel()
+        self.reason = QLabel(host)
         self.reason.setObjectName("fieldReason")
         self.reason.setWordWrap(True)
         self.reason.hide()
         self.shown_value = ""
         self.review = False
-        self.update(field)
+        self.has_issue = False
+        self.update(field, issues)
 
     # --- state -----------------------------------------------------------------------------
-    def update(self, field) -> None:
+    def update(self, field, issues: list[str] = ()) -> None:
+        """Show a field's reading; ``issues`` are the rules it breaks, beside its own doubts."""
         self.review = bool(field.review)
         if isinstance(self.editor, QCheckBox):
             self.editor.setChecked(bool(field.value))
@@ -68,10 +71,13 @@ class FieldRow(QObject):
         if field.changed_by:
             tip += f"\nChanged by {field.changed_by}"
         self.editor.setToolTip(tip)
-        self.set_reasons(list(field.reasons or []))
+        # why OCR doubted it matters only while it is in doubt; broken rules always show
+        reasons = list(field.reasons or []) if self.review else []
+        self.set_reasons(reasons + [m for m in issues if m not in reasons])
 
     def set_reasons(self, reasons: list[str], live: bool = False) -> None:
         doubtful = self.review or bool(reasons)
+        self.has_issue = bool(reasons)
         state = "doubt" if doubtful else "ok"
         for w in (self.label, self.editor, self.conf, self.crop):
             w.setProperty("state", state)
@@ -136,11 +142,12 @@ class FieldPanel(QScrollArea):
         self._fields: dict[str, object] = {}
         self.setWidget(QWidget())
 
-    def show_fields(self, fields) -> None:
+    def show_fields(self, fields, issues=()) -> None:
         """Rebuild for a record: fields grouped by section, in the catalogue's order."""
         self.rows.clear()
         self.order.clear()
         self._fields = {f.key: f for f in fields}
+        by_field = _messages_by_field(issues)
         body = QWidget()
         body.setObjectName("fieldBody")
         outer = QVBoxLayout(body)
@@ -155,7 +162,7 @@ class FieldPanel(QScrollArea):
         for name, group in sections:
             if not group:
                 continue
-            doubts = sum(1 for f in group if f.review)
+            doubts = sum(1 for f in group if f.review or by_field.get(f.key))
             header = QLabel(name + (f"  ·  {doubts} in doubt" if doubts else ""))
             header.setObjectName("sectionHeader")
             header.setProperty("state", "doubt" if doubts else "ok")
@@ -167,7 +174,7 @@ class FieldPanel(QScrollArea):
             grid.setColumnStretch(2, 1)
             line = 0
             for f in group:
-                row = FieldRow(f, self)
+                row = FieldRow(f, self, body, by_field.get(f.key, []))
                 self.rows[f.key] = row
                 self.order.append(f.key)
                 grid.addWidget(row.label, line, 0)
@@ -178,30 +185,32 @@ class FieldPanel(QScrollArea):
                 line += 2
             outer.addLayout(grid)
         outer.addStretch(1)
+        # Tab order is creation order, which is reading order. (QWidget.setTabOrder over the
+        # freshly built body deactivated the window on Qt 6.12, so it is not used.)
         self.setWidget(body)
-        self._chain_tab_order()
 
-    def _chain_tab_order(self) -> None:
-        editors = [self.rows[k].editor for k in self.order]
-        for a, b in zip(editors, editors[1:]):
-            QWidget.setTabOrder(a, b)
-
-    def update_fields(self, fields) -> None:
+    def update_fields(self, fields, issues=()) -> None:
+        by_field = _messages_by_field(issues)
         for f in fields:
             self._fields[f.key] = f
             row = self.rows.get(f.key)
             if row is not None:
-                row.update(f)
+                row.update(f, by_field.get(f.key, []))
 
     def field(self, key: str):
         return self._fields.get(key)
 
     def doubtful_keys(self) -> list[str]:
+        """Fields still marked for review (Enter walks through these)."""
         return [k for k in self.order if self.rows[k].review]
+
+    def flagged_keys(self) -> list[str]:
+        """Fields in doubt or breaking a rule (highlighted on the page)."""
+        return [k for k in self.order if self.rows[k].review or self.rows[k].has_issue]
 
     def next_doubtful(self, after: str | None) -> str | None:
         """The next doubtful field after ``after`` in reading order, wrapping round; None if none."""
-        doubtful = self.doubtful_keys()
+        doubtful = self.flagged_keys()
         if not doubtful:
             return None
         if after in self.order:
@@ -228,3 +237,11 @@ class FieldPanel(QScrollArea):
         row = self.rows.get(key)
         if row is not None and isinstance(row.editor, QLineEdit):
             row.editor.setCompleter(completer)
+
+
+def _messages_by_field(issues) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for issue in issues or ():
+        if issue.field:
+            out.setdefault(issue.field, []).append(issue.message)
+    return out

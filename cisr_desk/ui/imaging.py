@@ -7,6 +7,7 @@ and return numpy arrays; ``to_qimage`` turns them into images on the GUI side.
 from __future__ import annotations
 
 import functools
+import logging
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,8 @@ from PySide6.QtGui import QImage
 
 from cisr_desk.domain.template import FormTemplate, load_templates
 from cisr_desk.paths import forms_dir
+
+log = logging.getLogger(__name__)
 
 PAGE_DPI = 100
 CROP_DPI = 150
@@ -41,9 +44,16 @@ def page_array(record, page_index: int, dpi: int = PAGE_DPI) -> np.ndarray | Non
         return None
     placement = _placement(record, page_index)
     if placement is not None and record.source_path:
-        from cisr_desk.capture.views import registered_page
-
-        return registered_page(Path(record.source_path), placement, template.pages[page_index], dpi=dpi)
+        try:
+            from cisr_desk.capture.views import registered_page
+        except ImportError:  # an older capture engine: show the scanned page as it is
+            return render_pdf_page(Path(record.source_path), placement.source_page - 1, dpi)
+        try:
+            return registered_page(Path(record.source_path), placement, template.pages[page_index], dpi=dpi)
+        except Exception:  # noqa: BLE001 - a page that cannot be warped is still worth seeing as scanned
+            log.warning("page %s of record %s could not be registered; showing it as scanned",
+                        page_index + 1, record.id, exc_info=True)
+            return render_pdf_page(Path(record.source_path), placement.source_page - 1, dpi)
     return render_pdf_page(template.blank_path, page_index, dpi)
 
 
@@ -55,8 +65,10 @@ def crop_array(record, key: str, dpi: int = CROP_DPI) -> np.ndarray | None:
     placement = _placement(record, spec.page)
     if placement is None or not record.source_path:
         return None
-    from cisr_desk.capture.views import field_crop
-
+    try:
+        from cisr_desk.capture.views import field_crop
+    except ImportError:
+        return None
     return field_crop(Path(record.source_path), placement, spec.rect, dpi=dpi)
 
 

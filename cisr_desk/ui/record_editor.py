@@ -153,13 +153,13 @@ class RecordEditor(QWidget):
         pages = ", ".join(str(p) for p in rec.pages or [])
         self.subtitle.setText(f"{status_label(rec.status)}  ·  {source}, page(s) {pages}  ·  {rec.template}")
         if rebuild:
-            self.fields.show_fields(rec.fields)
+            self.fields.show_fields(rec.fields, rec.issues)
             self._install_completers()
             self._build_page_buttons()
         else:
-            self.fields.update_fields(rec.fields)
+            self.fields.update_fields(rec.fields, rec.issues)
         self._show_issues()
-        self.page_view.set_doubtful(set(self.fields.doubtful_keys()))
+        self.page_view.set_doubtful(set(self.fields.flagged_keys()))
         # Whether an action is allowed is the workflow's call; the buttons only hide what is done.
         finished = status_value(rec.status) in ("approved", "exported")
         self.submit_button.setEnabled(not finished)
@@ -179,8 +179,14 @@ class RecordEditor(QWidget):
 
     def _update_hint(self) -> None:
         left = len(self.fields.doubtful_keys())
-        self.hint.setText(f"{left} field{'s' if left != 1 else ''} in doubt — Enter accepts and moves on" if left
-                          else "All fields checked — Ctrl+Enter submits")
+        broken = len(self.record.issues or []) if self.record else 0
+        if left:
+            text = f"{left} field{'s' if left != 1 else ''} in doubt — Enter accepts and moves on"
+        elif broken:
+            text = f"All readings checked; {broken} issue{'s' if broken != 1 else ''} left — correct, or flag (Ctrl+F)"
+        else:
+            text = "All fields checked — Ctrl+Enter submits"
+        self.hint.setText(text)
         self.hint.setProperty("state", "doubt" if left else "ok")
         self.hint.style().unpolish(self.hint)
         self.hint.style().polish(self.hint)
@@ -229,7 +235,7 @@ class RecordEditor(QWidget):
     def _paint_page(self, index: int, image) -> None:
         template = imaging.template_of(self.record)
         zones = {f.key: f.rect for f in template.fields_on(index)} if template else {}
-        self.page_view.show_page(image, zones, set(self.fields.doubtful_keys()), imaging.PAGE_DPI)
+        self.page_view.show_page(image, zones, set(self.fields.flagged_keys()), imaging.PAGE_DPI)
         if self._current_key:
             self.page_view.select(self._current_key)
 
