@@ -171,9 +171,9 @@ def _print_json(data) -> None:
 class _Bar:
     """A one-line progress bar on a terminal; a line per finished file otherwise."""
 
-    def __init__(self, stream=sys.stderr) -> None:
-        self.stream = stream
-        self.tty = stream.isatty()
+    def __init__(self, stream=None) -> None:
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty()
         self.last_file = None
 
     def __call__(self, p) -> None:
@@ -267,11 +267,11 @@ def _print_registry(p) -> None:
     head = f"registry version {p.version} stored" if p.version else "preview (nothing stored)"
     print(f"{p.source}: {head}: {p.rows} providers; {len(p.added)} added, {len(p.changed)} changed, "
           f"{len(p.removed)} removed")
-    for label, ids in (("added", p.added), ("changed", p.changed), ("removed", p.removed)):
+    for label, ids in (("added", p.added), ("changed", p.changed), ("removed", p.removed),
+                       ("open records affected", list(map(str, p.affected_records)))):
         if ids:
-            print(f"  {label}: {', '.join(ids)}")
-    if p.affected_records:
-        print(f"  open records affected: {', '.join(map(str, p.affected_records))}")
+            more = f" and {len(ids) - 12} more" if len(ids) > 12 else ""
+            print(f"  {label}: {', '.join(ids[:12])}{more}")
 
 
 def _registry_import(desk, args) -> int:
