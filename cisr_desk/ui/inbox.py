@@ -48,7 +48,7 @@ class BatchCard(QFrame):
         self.summary = QLabel()
         self.summary.setObjectName("screenSub")
         self.table = QTableWidget(len(paths), 5)
-        self.table.setHorizontalHeaderLabels(["File", "Result", "Forms", "Pages not recognized", "Details"])
+        self.table.setHorizontalHeaderLabels(["File", "Result", "Forms", "Unrecognized pages", "Details"])
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setShowGrid(False)
@@ -56,11 +56,12 @@ class BatchCard(QFrame):
         self.table.setColumnWidth(0, 220)
         self.table.setColumnWidth(1, 130)
         self.table.setColumnWidth(2, 60)
-        self.table.setColumnWidth(3, 150)
+        self.table.setColumnWidth(3, 160)
         for i, p in enumerate(paths):
             self._set(i, 0, p.name, str(p))
             self._set(i, 1, STATUS_TEXT["waiting"])
-        self.table.setFixedHeight(min(8, len(paths)) * 26 + 30)
+        self.table.verticalHeader().setDefaultSectionSize(26)
+        self.table.setFixedHeight(min(8, len(paths)) * 26 + self.table.horizontalHeader().sizeHint().height() + 6)
         head = QHBoxLayout()
         head.addWidget(self.title)
         head.addWidget(self.progress, 1)
@@ -94,6 +95,7 @@ class BatchCard(QFrame):
 
     def on_done(self, report=None, error=None) -> None:
         self.cancel.setEnabled(False)
+        self.cancel.hide()
         self.progress.setValue(self.progress.maximum())
         if error is not None:
             self.progress.setFormat("Stopped")

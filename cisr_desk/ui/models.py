@@ -168,7 +168,7 @@ class RecordQueueModel(QAbstractTableModel):
         if col == self.COL_STATUS:
             return status_label(rec.status) + (f" · {rec.holder}" if getattr(rec, "holder", "") else "")
         if col == self.COL_RECEIVED:
-            return display(FieldType.DATE, str(rec.received or ""))
+            return display(FieldType.DATE, str(rec.received)) if rec.received else "—"
         if col == self.COL_CUSTOMER:
             return rec.customer or "—"
         if col == self.COL_DRP:

@@ -149,7 +149,7 @@ class RecordEditor(QWidget):
         values = {f.key: f.value for f in rec.fields}
         customer = values.get("customer_name") or "customer not read"
         self.title.setText(f"Record {rec.id} · {customer}")
-        source = str(rec.source_path).replace("\\", "/").rsplit("/", 1)[-1]
+        source = getattr(rec, "source_name", "") or str(rec.source_path).replace("\\", "/").rsplit("/", 1)[-1]
         pages = ", ".join(str(p) for p in rec.pages or [])
         self.subtitle.setText(f"{status_label(rec.status)}  ·  {source}, page(s) {pages}  ·  {rec.template}")
         if rebuild:

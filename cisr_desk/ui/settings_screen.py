@@ -103,8 +103,13 @@ class SettingsScreen(QWidget):
         self.save_policy.setObjectName("primary")
         self.save_policy.setToolTip("Supervisors and admins may change the site policy")
         self.save_policy.clicked.connect(self.store_policy)
-        self.policy_form.addRow("", self.save_policy)
+        save_row = QHBoxLayout()
+        save_row.addWidget(self.save_policy)
+        save_row.addStretch(1)
+        self.policy_form.addRow("", save_row)
 
+        for group in (ocr, db, policy):
+            group.setMaximumWidth(820)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 10, 12, 8)
         layout.addWidget(heading("Settings"))

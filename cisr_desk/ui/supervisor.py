@@ -37,6 +37,11 @@ class SupervisorScreen(QWidget):
         self.record = None
         self.model = RecordQueueModel(ctx.desk, self)
         self.table = make_queue_table(self.model)
+        for col in (RecordQueueModel.COL_RECEIVED, RecordQueueModel.COL_DRP, RecordQueueModel.COL_SOURCE,
+                    RecordQueueModel.COL_DOUBTFUL):
+            self.table.setColumnHidden(col, True)  # the detail pane shows these
+        self.table.setColumnWidth(RecordQueueModel.COL_STATUS, 120)
+        self.table.setColumnWidth(RecordQueueModel.COL_CUSTOMER, 200)
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self.show_row(cur.row()))
         self.message = MessageBar()
         self.count = QLabel()
@@ -93,6 +98,7 @@ class SupervisorScreen(QWidget):
         split.addWidget(detail)
         split.setStretchFactor(0, 4)
         split.setStretchFactor(1, 5)
+        split.setSizes([440, 760])
         head = QHBoxLayout()
         head.addWidget(heading("Supervisor", "Flagged and sampled records"))
         head.addStretch(1)
