@@ -230,3 +230,40 @@ def test_each_call_uses_its_own_session_from_threads(desk, tmp_path):
     with ThreadPoolExecutor(4) as pool:
         results = list(pool.map(lambda i: desk.set_field(i, "customer_title", f"T{i}", "ann"), range(1, 5)))
     assert [r.field("customer_title").value for r in results] == ["T1", "T2", "T3", "T4"]
+
+
+def test_upgrading_a_database_with_records_keeps_them(tmp_path):
+    """A file made by revision 0001 (before records kept their values in one column) is copied,
+    upgraded, and its records read as before."""
+    from alembic import command
+
+    path = tmp_path / "v1.sqlite3"
+    engine = db.make_engine(f"sqlite:///{path}")
+    with engine.connect() as conn:
+        command.upgrade(db._alembic_config(conn), "0001")
+        conn.commit()
+    old = Desk(f"sqlite:///{path}", extractor=fakes.FakeExtractor())  # no migration: still at 0001
+    with old._write() as s:
+        s.execute(text("INSERT INTO import_batches (id, created_at, created_by) VALUES (1, '2026-11-01', 'x')"))
+        s.execute(text("INSERT INTO source_files (id, batch_id, sha256, original_path, name, size, page_count, "
+                       "stored_name, unrecognized_pages, imported_at) VALUES (1, 1, 'ab', '/a.pdf', 'a.pdf', 1, 2, "
+                       "'ab/ab.pdf', '[]', '2026-11-01')"))
+        s.execute(text("INSERT INTO records (id, source_file_id, template, pages, attachment_pages, missing_pages, "
+                       "digital, status, holder, customer, customer_account, drp, request_type, doubtful, issue_count, "
+                       "source_name, search, entered_by, flag_reason, reject_reason, created_at, updated_at, "
+                       "approved_by) VALUES (1, 1, '14-941-rev-2026-03', '[1, 2]', '[]', '[]', 0, 'imported', '', "
+                       "'Jo', '', '', '', 0, 0, 'a.pdf', 'jo', '', '', '', '2026-11-01', '2026-11-01', '')"))
+        s.execute(text("INSERT INTO field_values (record_id, key, ocr_value, value, confidence, review, reasons, raw, "
+                       "changed_by) VALUES (1, 'customer_name', '\"Jo\"', '\"Jo\"', 0.9, 0, '[]', 'Jo', ''), "
+                       "(1, 'request_authorize', 'true', 'true', 0.9, 0, '[]', '', '')"))
+    old.close()
+    engine.dispose()
+    desk = Desk.open(f"sqlite:///{path}")
+    assert desk.backup is not None and "before-" in desk.backup.name
+    assert db.current_revision(desk._engine) == db.head_revision()
+    with desk._read() as s:
+        from cisr_desk.store.models import Record
+
+        assert s.get(Record, 1).current_values == {"customer_name": "Jo", "request_authorize": True}
+    assert desk.list_records()[0].customer == "Jo"
+    desk.close()

@@ -5,7 +5,7 @@ import datetime as dt
 import hashlib
 import json
 import re
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 
 from cisr_desk.domain.errors import InvalidValue
 
@@ -31,11 +31,9 @@ class ExportRow:
     approved_at: dt.datetime | None  # local time, as the office reads it
 
     def to_json(self) -> dict:
-        data = asdict(self)
-        for key, value in data.items():
-            if isinstance(value, (dt.date, dt.datetime)):
-                data[key] = value.isoformat()
-        return data
+        # By hand, not dataclasses.asdict: a 10,000-row batch calls this 10,000 times.
+        return {f: (v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v)
+                for f, v in ((f, getattr(self, f)) for f in _FIELDS)}
 
     @classmethod
     def from_json(cls, data: dict) -> "ExportRow":
@@ -52,9 +50,13 @@ class ExportRow:
         return cls(**kwargs)
 
 
-def rows_hash(rows: list[ExportRow]) -> str:
+_FIELDS = tuple(f.name for f in fields(ExportRow))
+
+
+def rows_hash(rows: list[ExportRow], as_json: list[dict] | None = None) -> str:
     """SHA-256 of the rows' canonical JSON: the Manifest's proof that a re-export is identical."""
-    text = json.dumps([r.to_json() for r in rows], sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    data = as_json if as_json is not None else [r.to_json() for r in rows]
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from cisr_desk.domain.workflow import AuditEvent
@@ -30,3 +31,12 @@ def log(session: Session, at: dt.datetime, user: str, action: str, *, record_id:
 def log_event(session: Session, event: AuditEvent, entity: str = "record") -> None:
     log(session, event.at, event.user, event.action, record_id=event.record_id, entity=entity, field=event.field,
         old=event.old, new=event.new, reason=event.reason)
+
+
+def log_many(session: Session, events: list[AuditEvent], entity: str = "record") -> None:
+    """Many events in one statement (an export marks thousands of records)."""
+    if events:
+        session.execute(insert(AuditRecord), [
+            {"at": _naive_utc(e.at), "user": e.user, "action": e.action, "record_id": e.record_id, "entity": entity,
+             "field": e.field or "", "old": _text(e.old), "new": _text(e.new), "reason": e.reason or ""}
+            for e in events])

@@ -7,7 +7,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Callable, Mapping
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from cisr_desk.domain import workflow as wf
@@ -61,8 +61,7 @@ def _pending(s: Session, start: dt.date, end: dt.date, *, lock: bool = False) ->
 
 
 def _rows(s: Session, recs: list[Record], registry_for: RegistryFor) -> list[ExportRow]:
-    values = records.values_of(s, [r.id for r in recs])
-    return [row for rec in recs for row in rows_of(rec, values.get(rec.id, {}), registry_for(rec.registry_version_id))]
+    return [row for rec in recs for row in rows_of(rec, rec.current_values or {}, registry_for(rec.registry_version_id))]
 
 
 def pending_rows(s: Session, start: dt.date, end: dt.date, registry_for: RegistryFor) -> list[ExportRow]:
@@ -93,16 +92,17 @@ def export_period(s: Session, start: dt.date, end: dt.date, by: str, out: Path, 
     if not recs:
         return None
     rows = _rows(s, recs, registry_for)
+    as_json = [r.to_json() for r in rows]
     batch = ExportBatch(period_start=start, period_end=end, created_by=by,
                         created_at=now.astimezone(dt.timezone.utc).replace(tzinfo=None, microsecond=0),
-                        record_count=len(recs), row_count=len(rows), rows_hash=rows_hash(rows),
+                        record_count=len(recs), row_count=len(rows), rows_hash=rows_hash(rows, as_json),
                         path=str(final or out))
     s.add(batch)
     s.flush()
-    s.add_all(ExportBatchRow(batch_id=batch.id, position=i, data=r.to_json()) for i, r in enumerate(rows))
-    for rec in recs:
-        change = wf.export(wf.RecordFacts(rec.id, wf.Status(rec.status)), by, batch.id)
-        audit.log_event(s, change.event(now, rec.id))
+    # Core inserts: thousands of rows, no need for ORM objects.
+    s.execute(insert(ExportBatchRow), [{"batch_id": batch.id, "position": i, "data": d} for i, d in enumerate(as_json)])
+    audit.log_many(s, [wf.export(wf.RecordFacts(rec.id, wf.Status(rec.status)), by, batch.id).event(now, rec.id)
+                       for rec in recs])
     done = s.execute(update(Record).where(Record.id.in_([r.id for r in recs]),
                                           Record.status == wf.Status.APPROVED.value,
                                           Record.export_batch_id.is_(None))

@@ -114,6 +114,9 @@ class Record(Base):
     issue_count: Mapped[int] = mapped_column(Integer, default=0)
     source_name: Mapped[str] = mapped_column(String(255), default="")
     search: Mapped[str] = mapped_column(Text, default="")  # lower-case text the queue search looks in
+    # every current value by key, in one column: exports and registry re-checks of thousands of
+    # records read these instead of tens of field rows each (field_values stays the full story)
+    current_values: Mapped[dict | None] = mapped_column(JSON)
     # workflow
     entered_by: Mapped[str] = mapped_column(String(80), default="")
     flag_reason: Mapped[str] = mapped_column(Text, default="")

@@ -78,6 +78,7 @@ def coerce(template: FormTemplate | None, key: str, value: object) -> Value:
 
 
 def values_of(session: Session, record_ids: Iterable[int]) -> dict[int, dict[str, Value]]:
+    """Current values by record id, from the field rows (``Record.current_values`` is their copy)."""
     out: dict[int, dict[str, Value]] = {}
     ids = list(record_ids)
     for start in range(0, len(ids), 500):
@@ -144,6 +145,7 @@ def _list_columns(rec: Record, values: Mapping[str, Value], issue_count: int, do
     rec.request_type = request_type(values)
     rec.issue_count = issue_count
     rec.doubtful = doubtful
+    rec.current_values = dict(values)
     accounts = " ".join(v for k, v in values.items() if _SA_NUMBER.match(k) and isinstance(v, str))
     rec.search = " ".join(filter(None, (rec.customer, rec.customer_account, rec.drp, text("drp1_name"),
                                         accounts, rec.source_name, rec.template))).lower()

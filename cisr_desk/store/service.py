@@ -157,9 +157,16 @@ class Desk:
             self._registry_cache = cached
         return cached
 
-    def registry(self) -> Registry | None:
+    def registry(self, version: int | None = None) -> Registry | None:
+        """The current registry, or an earlier version (the one a record was checked against)."""
         with self._read() as s:
-            return self._current_registry(s)[1]
+            if version is None:
+                return self._current_registry(s)[1]
+            from cisr_desk.store.models import RegistryVersion
+
+            if s.get(RegistryVersion, version) is None:
+                raise NotFound(f"There is no registry version {version}")
+            return registry_store.load(s, version)
 
     def registry_versions(self) -> list[tuple[int, str, dt.datetime, int]]:
         """(version, source file name, imported at, providers), oldest first."""
@@ -219,10 +226,9 @@ class Desk:
         ids = list(s.scalars(select(Record.id).where(Record.status.in_(open_)).order_by(Record.id)))
         for start in range(0, len(ids), 500):
             chunk = ids[start:start + 500]
-            values = records.values_of(s, chunk)
             for rec in s.scalars(select(Record).where(Record.id.in_(chunk))):
                 if records.revalidate(s, rec, registry=registry, registry_version_id=version_id, policy=policy,
-                                      values=values.get(rec.id, {})):
+                                      values=rec.current_values or {}):
                     changed.add(rec.id)
                     audit.log(s, self.now(), SYSTEM, "revalidate", record_id=rec.id, field="issues",
                               new=str(rec.issue_count), reason=f"registry version {version_id}")
@@ -340,7 +346,7 @@ class Desk:
         return self._transition(record_id, by, decide)
 
     def _approve(self, s: Session, rec: Record, change: wf.Change) -> None:
-        values = records.values_of(s, [rec.id]).get(rec.id, {})
+        values = rec.current_values or {}
         now = self.now()
         authorizations.expire(s, self.today(), now)
         authorizations.apply_approval(s, rec, values, change.user, now)
