@@ -3,7 +3,6 @@ revocations and re-checking against a new registry."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 

@@ -174,7 +174,8 @@ class Authorization(Base):
     """One service account released to one DRP by an approved authorize form."""
 
     __tablename__ = "authorizations"
-    __table_args__ = (Index("ix_authorizations_pair", "service_account", "drp_id", "state"),)
+    __table_args__ = (Index("ix_authorizations_pair", "service_account", "drp_id", "state"),
+                      Index("ix_authorizations_state_term_end", "state", "term_end"))
     id: Mapped[int] = mapped_column(primary_key=True)
     record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
     service_account: Mapped[str] = mapped_column(String(16))

@@ -57,6 +57,7 @@ class Desk:
         desk = cls(db.resolve_url(url), files_dir=files_dir, clock=clock, extractor=extractor)
         with desk._lock:
             desk.backup = db.migrate(desk._engine)
+        desk.expire_authorizations()
         return desk
 
     def close(self) -> None:
@@ -189,7 +190,6 @@ class Desk:
     def preview_registry(self, path: Path) -> dto.RegistryPreview:
         new = Registry.load(path)
         with self._read() as s:
-            version = registry_store.current(s)
             _, old = self._current_registry(s)
             added, changed, removed = registry_store.diff_ids((old or Registry()).diff(new))
             unchanged = old is not None and old == new
