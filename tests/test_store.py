@@ -267,3 +267,19 @@ def test_upgrading_a_database_with_records_keeps_them(tmp_path):
         assert s.get(Record, 1).current_values == {"customer_name": "Jo", "request_authorize": True}
     assert desk.list_records()[0].customer == "Jo"
     desk.close()
+
+
+def test_migrations_render_for_postgresql():
+    """The office server's engine: the whole schema renders as PostgreSQL DDL (offline, no server)."""
+    import io
+
+    from alembic import command
+
+    cfg = db._alembic_config()
+    cfg.set_main_option("sqlalchemy.url", "postgresql://desk@localhost/desk")
+    cfg.output_buffer = io.StringIO()
+    command.upgrade(cfg, "head", sql=True)
+    script = cfg.output_buffer.getvalue()
+    assert "CREATE TABLE records" in script and '"user" VARCHAR(80)' in script
+    assert "EXECUTE FUNCTION audit_events_append_only()" in script
+    assert f"UPDATE alembic_version SET version_num='{db.head_revision()}'" in script

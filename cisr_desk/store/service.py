@@ -289,6 +289,7 @@ class Desk:
             self._apply(s, rec, wf.start_review(facts, actor))
             change_field(s, rec, row, actor)
             row.review = False
+            row.reasons = []  # the doubt is settled; the audit log keeps the story
             row.changed_by = actor.name
             row.changed_at = self.now().astimezone(dt.timezone.utc).replace(tzinfo=None)
             s.flush()

@@ -22,7 +22,13 @@ def _run(connection) -> None:
 
 
 connection = config.attributes.get("connection")
-if connection is not None:
+if context.is_offline_mode():  # `alembic upgrade head --sql -x url=postgresql://`: the DDL as a script
+    context.configure(url=context.get_x_argument(as_dictionary=True).get("url")
+                      or config.get_main_option("sqlalchemy.url"), target_metadata=target_metadata,
+                      literal_binds=True)
+    with context.begin_transaction():
+        context.run_migrations()
+elif connection is not None:
     _run(connection)
 else:
     url = context.get_x_argument(as_dictionary=True).get("url") or config.get_main_option("sqlalchemy.url")
