@@ -54,12 +54,26 @@ def start_demo(ctx, window) -> None:
         ctx.events.registry_changed.emit()
         window.screens["inbox"].import_paths(result)
 
-    ctx.runner.run_task(lambda tctx: demo.prepare_scans(desk, scans, "admin", progress=tctx.progress),
+    n_forms = demo.DEMO_FORMS
+    ctx.runner.run_task(lambda tctx: demo.prepare_scans(desk, scans, "admin", n_forms, progress=tctx.progress),
                         prepared, progress=lambda text: bar.showMessage(str(text), 10000))
 
 
+def install_excepthook(window) -> None:
+    """A bug in a slot is logged and reported in the status bar, never as a traceback dialog."""
+    def hook(kind, value, tb):
+        log.error("unexpected error", exc_info=(kind, value, tb))
+        try:
+            window.statusBar().showMessage(f"Something went wrong: {error_text(value)}", 15000)
+        except RuntimeError:  # the window is already gone
+            pass
+
+    sys.excepthook = hook
+
+
 def run(argv: list[str] | None = None, *, db_url: str | None = None, demo_if_empty: bool = False) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("cisr_desk").setLevel(logging.INFO)
     app = make_app(argv)
     settings = UiSettings()
     apply_tesseract_setting(settings.get("tesseract_path"))
@@ -88,6 +102,7 @@ def run(argv: list[str] | None = None, *, db_url: str | None = None, demo_if_emp
         return 0
     ctx = AppContext(desk, TaskRunner(), settings, user, data_dir())
     window = MainWindow(ctx, switch_user=lambda parent: choose_user(desk, settings, parent))
+    install_excepthook(window)
     window.show()
     if fresh:
         window.show_screen("inbox")

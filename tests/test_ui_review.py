@@ -1,0 +1,110 @@
+"""The record editor's helpers for heads-down work: rules re-checked while typing, registry
+completion with its match margin, Enter walking the doubtful fields, PgDn to the next record;
+and a first start that builds the demo in the background."""
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QThreadPool
+
+from cisr_desk.ui.main_window import MainWindow
+from cisr_desk.ui.review import ReviewScreen
+from ui_support import make_ctx, make_pdf, open_desk
+
+pytest.importorskip("cisr_desk.store.service")
+
+
+@pytest.fixture
+def review(tmp_path, qtbot):
+    from cisr_desk.store.fakes import FakeExtractor, clean_values, form
+
+    values = clean_values(1)
+    values["drp1_id"] = "DRP179"
+    extractor = FakeExtractor({"a.pdf": [form(values, doubtful=["customer_name", "drp1_id", "mailing_zip"])]})
+    desk = open_desk(tmp_path, extractor)
+    desk.import_files([make_pdf(tmp_path / "a.pdf", "a"), make_pdf(tmp_path / "b.pdf", "b")], "clerk")
+    screen = ReviewScreen(make_ctx(desk, "clerk", tmp_path))
+    qtbot.addWidget(screen)
+    screen.show()
+    screen.refresh()
+    screen.open_row(0)
+    yield screen, desk
+    desk.close()
+
+
+def test_enter_walks_the_doubtful_fields_in_reading_order(review):
+    screen, desk = review
+    editor = screen.editor
+    assert editor.fields.next_doubtful(None) == "customer_name"
+    editor.commit_field("customer_name")  # accepted as read
+    assert not editor.fields.rows["customer_name"].review
+    assert editor.fields.next_doubtful("customer_name") == "mailing_zip"
+    assert desk.get_record(editor.record.id).field("customer_name").review is False
+
+
+def test_rules_recheck_while_typing(review, qtbot):
+    screen, _ = review
+    editor = screen.editor
+    row = editor.fields.rows["mailing_zip"]
+    row.editor.setText("917")
+    editor.fields.edited.emit("mailing_zip", "917")
+    qtbot.waitUntil(lambda: "5-digit" in row.reason.text(), timeout=2000)
+    row.editor.setText("91770")
+    editor.fields.edited.emit("mailing_zip", "91770")
+    qtbot.waitUntil(lambda: "5-digit" not in row.reason.text(), timeout=2000)
+
+
+def test_drp_completion_shows_the_match_margin(review):
+    screen, _ = review
+    editor = screen.editor
+    editor._complete("drp1_name", "Coastal Ener")
+    model = editor._completion_models["drp1_name"]
+    assert model.rowCount() >= 1
+    top = model.item(0)
+    assert "DRP1791" in top.text() and "%" in top.text()
+    assert top.data(editor_insert_role()) == "Coastal Energy Partners Corporation"
+    editor._complete("drp1_id", "DRP17")
+    ids = editor._completion_models["drp1_id"]
+    assert any(ids.item(i).data(editor_insert_role()) == "DRP1791" for i in range(ids.rowCount()))
+
+
+def editor_insert_role():
+    from cisr_desk.ui.record_editor import InsertRole
+
+    return InsertRole
+
+
+def test_page_down_moves_to_the_next_record(review):
+    screen, _ = review
+    first = screen.editor.record.id
+    screen.move(1)
+    assert screen.editor.record.id != first
+    screen.move(-1)
+    assert screen.editor.record.id == first
+    screen.move(-1)
+    assert "No more records" in screen.editor.message.current()
+
+
+@pytest.mark.slow
+def test_first_start_builds_the_demo_in_the_background(tmp_path, qtbot, monkeypatch):
+    """Users, registry and generated scans, read by the real capture engine, land in the queue."""
+    from cisr_desk.store.service import Desk
+    from cisr_desk.ui import demo
+    from cisr_desk.ui.app import start_demo
+
+    monkeypatch.setattr(demo, "DEMO_FORMS", 2)
+    desk = Desk.open(f"sqlite:///{tmp_path / 'demo.sqlite'}", files_dir=tmp_path / "files")
+    assert demo.is_empty(desk)
+    roles = demo.create_users(desk, "pat")
+    assert roles == {"pat": "clerk", "supervisor": "supervisor", "admin": "admin"}
+    pool = QThreadPool()
+    ctx = make_ctx(desk, "pat", tmp_path, pool)
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.show()
+    inbox = window.screens["inbox"]
+    with qtbot.waitSignal(inbox.import_finished, timeout=300000):
+        start_demo(ctx, window)
+    assert desk.registry() is not None and len(desk.registry()) > 10
+    assert desk.count_records() >= 2
+    pool.waitForDone()
+    desk.close()
