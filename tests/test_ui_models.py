@@ -102,3 +102,22 @@ def test_display_helpers():
     assert field_text(fields["customer_signature"]) == "Signed"
     assert status_label("submitted") == "Sampled for approval"
     assert status_label("something_new") == "Something new"
+
+
+def test_registry_model_colours_status_and_greys_inactive(qapp):
+    from PySide6.QtGui import QColor
+
+    from cisr_desk.domain.registry import Registry
+    from cisr_desk.paths import demo_registry
+    from cisr_desk.ui.registry_screen import RegistryModel
+
+    model = RegistryModel()
+    drps = list(Registry.load(demo_registry()))
+    model.set_rows(drps)
+    active = next(i for i, d in enumerate(drps) if d.is_active)
+    withdrawn = next(i for i, d in enumerate(drps) if d.status == "WITHDRAWN")
+    fg = Qt.ItemDataRole.ForegroundRole
+    assert model.data(model.index(active, RegistryModel.COL_STATUS), fg) == QColor("#15803d")
+    assert model.data(model.index(active, RegistryModel.COL_NAME), fg) is None
+    assert model.data(model.index(withdrawn, RegistryModel.COL_NAME), fg) == QColor("#9ca3af")
+    assert model.data(model.index(withdrawn, RegistryModel.COL_STATUS)) == "Withdrawn"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout, QHeaderView,
                                QLabel, QLineEdit, QPushButton, QTableView, QVBoxLayout, QWidget)
 
@@ -32,7 +32,19 @@ class RegistryModel(ObjectTableModel):
             ("Service agreement", lambda d: "Yes" if d.sce_service_agreement else "No"),
             ("Contact", "contact_name"), ("Phone", "contact_phone"),
         ], parent)
-        self.colour = drp_colour
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        # The status speaks in colour; a provider that is not active is greyed out as a whole.
+        if role == Qt.ItemDataRole.ForegroundRole and index.isValid():
+            drp = self.rows[index.row()]
+            if index.column() == self.COL_STATUS:
+                return drp_colour(drp)
+            return None if getattr(drp, "is_active", True) else QColor("#9ca3af")
+        if role == Qt.ItemDataRole.FontRole and index.isValid() and index.column() == self.COL_STATUS:
+            font = QFont()
+            font.setBold(True)
+            return font
+        return super().data(index, role)
 
 
 class PreviewDialog(QDialog):
