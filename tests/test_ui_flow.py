@@ -182,3 +182,28 @@ def test_registry_import_preview_and_settings(office, qtbot, tmp_path):
     settings.store_policy()
     assert desk.policy().signature_max_age_days == 120
     assert settings.tess_status.text()
+
+
+def test_drop_files_and_watch_a_folder(office, qtbot, tmp_path):
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    window, desk, files, users = office
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(files[0]))])
+    window.dropEvent(QDropEvent(QPointF(20, 20), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                                Qt.KeyboardModifier.NoModifier))
+    assert window.current_screen() == "inbox"
+    assert desk.count_records() == 1
+
+    inbox = window.screens["inbox"]
+    watched = tmp_path / "scanner"
+    watched.mkdir()
+    make_pdf(watched / "already-there.pdf", "old")
+    inbox.watch_path.setText(str(watched))
+    inbox.watch_enabled.setChecked(True)
+    assert "Watching" in inbox.message.current()
+    assert inbox.ctx.settings.get("watch_folder") == str(watched)
+    make_pdf(watched / "batch-b.pdf", "new scan")
+    inbox._scan_watched()  # what the watcher's debounce timer calls
+    assert desk.count_records() == 2  # the new file only

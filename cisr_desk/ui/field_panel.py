@@ -12,7 +12,37 @@ from cisr_desk.domain.catalog import SECTIONS
 from cisr_desk.domain.fields import FieldType
 from cisr_desk.ui.models import field_text, field_type
 
-CROP_W, CROP_H = 230, 34
+CROP_MIN_W, CROP_H = 180, 38
+
+
+class CropLabel(QLabel):
+    """The field as scanned, scaled to whatever width the panel gives it (crops are wide)."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._source = QPixmap()
+        self.setMinimumSize(CROP_MIN_W, CROP_H)
+        self.setMaximumHeight(CROP_H)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+
+    def set_source(self, pixmap: QPixmap) -> None:
+        self._source = pixmap
+        self._rescale()
+
+    def source(self) -> QPixmap:
+        return self._source
+
+    def _rescale(self) -> None:
+        if self._source.isNull():
+            return
+        size = self.contentsRect().size()
+        self.setPixmap(self._source.scaled(size, Qt.AspectRatioMode.KeepAspectRatio,
+                                           Qt.TransformationMode.SmoothTransformation))
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._rescale()
 
 
 def confidence_text(conf: float) -> str:
@@ -31,10 +61,9 @@ class FieldRow(QObject):
         self.label = QLabel(field.label or field.key, host)
         self.label.setObjectName("fieldLabel")
         self.label.setWordWrap(True)
-        self.crop = QLabel(host)
+        self.label.setMaximumWidth(140)
+        self.crop = CropLabel(host)
         self.crop.setObjectName("fieldCrop")
-        self.crop.setFixedSize(CROP_W, CROP_H)
-        self.crop.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.crop.setToolTip("The field as scanned")
         if self.type.is_mark:
             self.editor: QWidget = QCheckBox("Signed" if self.type is FieldType.SIGNATURE else "Marked", host)
@@ -44,6 +73,7 @@ class FieldRow(QObject):
         self.editor.setObjectName("fieldEditor")
         self.editor.installEventFilter(self)
         self.editor.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.editor.setMinimumWidth(150)
         self.conf = QLabel(host)
         self.conf.setObjectName("fieldConfidence")
         self.conf.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -102,8 +132,7 @@ class FieldRow(QObject):
         if pixmap.isNull():
             self.crop.setText("no image")
             return
-        self.crop.setPixmap(pixmap.scaled(CROP_W, CROP_H, Qt.AspectRatioMode.KeepAspectRatio,
-                                          Qt.TransformationMode.SmoothTransformation))
+        self.crop.set_source(pixmap)
 
     def focus(self) -> None:
         self.editor.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -170,8 +199,9 @@ class FieldPanel(QScrollArea):
             grid = QGridLayout()
             grid.setHorizontalSpacing(10)
             grid.setVerticalSpacing(3)
-            grid.setColumnMinimumWidth(0, 150)
-            grid.setColumnStretch(2, 1)
+            grid.setColumnMinimumWidth(0, 120)
+            grid.setColumnStretch(1, 3)  # the crop gets most of the width: wide fields stay legible
+            grid.setColumnStretch(2, 2)
             line = 0
             for f in group:
                 row = FieldRow(f, self, body, by_field.get(f.key, []))

@@ -100,7 +100,7 @@ class RecordEditor(QWidget):
         self.splitter.addWidget(right)
         self.splitter.setStretchFactor(0, 5)
         self.splitter.setStretchFactor(1, 6)
-        self.splitter.setSizes([640, 720])
+        self.splitter.setSizes([540, 760])  # the fields need the width: crop beside editor
 
         self.hint = QLabel()
         self.hint.setObjectName("hint")
