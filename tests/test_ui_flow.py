@@ -117,6 +117,14 @@ def test_import_review_approve_export(office, qtbot):
     assert "Customer 000001" in cells and "Customer 000002" in cells
     assert desk.get_record(first).status == "exported"
 
+    # a past batch can go out again, and the window remembers its layout
+    exports.batch_table.selectRow(0)
+    exports.reexport()
+    assert exports.last_file.exists() and "again" in exports.last_file.name
+    window.save_layout()
+    assert not ctx.settings.get("window/geometry").isEmpty()
+    assert ctx.settings.get("window/screen") == "exports"
+
 
 def test_flag_and_four_eyes(office, qtbot):
     window, desk, files, users = office
