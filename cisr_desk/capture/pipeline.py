@@ -12,6 +12,7 @@ together, scored and validated in the calling process.
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing as mp
 import os
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -220,7 +221,9 @@ def extract_files(paths: Iterable[Path], *, registry: Registry | None = None, re
     paths = [Path(p) for p in paths]
     folder_s = str(folder or forms_dir())
     workers = workers or os.cpu_count() or 1
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker) if workers > 1 else None
+    # "spawn": a forked child inherits the parent's OCR and OpenCV thread pools half-locked.
+    pool = (ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, mp_context=mp.get_context("spawn"))
+            if workers > 1 else None)
     try:
         for index, path in enumerate(paths):
             source = str(path)

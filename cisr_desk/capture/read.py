@@ -148,11 +148,10 @@ def fix_confusions(ftype: FieldType, text: str) -> str:
     return text
 
 
-def _agree(ftype: FieldType, a: str, b: str) -> bool:
-    if ftype is FieldType.TEXT:
-        squash = lambda s: re.sub(r"[\s.,'\-]", "", s).casefold()  # noqa: E731
-        return squash(a) == squash(b)
-    return a == b
+def _squash(text: str, keep_spaces: bool) -> str:
+    """Text as the clerk compares it: case and the marks . , ' - do not count."""
+    text = re.sub(r"[.,'\-]", " " if keep_spaces else "", text).casefold()
+    return " ".join(text.split()) if keep_spaces else re.sub(r"\s", "", text)
 
 
 def _decide(ftype: FieldType, key: str, first: OcrText, second: OcrText | None) -> Reading:
@@ -161,8 +160,18 @@ def _decide(ftype: FieldType, key: str, first: OcrText, second: OcrText | None) 
     if second is None:
         return Reading(a, first.text, first.confidence * 0.9)
     b = normalise(ftype, fix_confusions(ftype, second.text))
-    if _agree(ftype, a, b):
-        return Reading(a, first.text, max(0.9, 1.0 - (1 - first.confidence) * (1 - second.confidence) * 4))
+    agree_conf = max(0.9, 1.0 - (1 - first.confidence) * (1 - second.confidence) * 4)
+    if ftype is FieldType.TEXT:
+        if _squash(a, True) == _squash(b, True):
+            return Reading(a, first.text, agree_conf)
+        if _squash(a, False) == _squash(b, False):
+            # Same letters, different word breaks: one reader dropped a space, or one split a
+            # widely spaced hand-printed word. Neither is reliably right: the clerk decides.
+            spaced = a if len(_squash(a, True).split()) >= len(_squash(b, True).split()) else b
+            return Reading(spaced, first.text, min(agree_conf, 0.7),
+                           [f"word breaks differ between the readers ({a!r} / {b!r})"])
+    elif a == b:
+        return Reading(a, first.text, agree_conf)
     ok_a, ok_b = format_error(ftype, a, key) is None, format_error(ftype, b, key) is None
     if ok_b and not ok_a:
         a, first, second = b, second, first

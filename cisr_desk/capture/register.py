@@ -151,9 +151,33 @@ def match_page(small: np.ndarray, refs: list[Reference]) -> Match | None:
                 best = candidate
         if best is not None and best.coverage > 0.93:
             break  # the printed form is all there: no other blank page will fit better
+    if best is not None and best.coverage < 0.9:
+        best = _refine(turned if best.rotated else small, refs, best)
     if best is None or best.coverage < MIN_COVERAGE:
         return None
     return best
+
+
+def _refine(page: np.ndarray, refs: list[Reference], match: Match) -> Match:
+    """ECC on the blurred page and blank, from the feature estimate: hand-printed pages give
+    ORB many features of their own, and the estimate can be a point or two off; ECC pulls the
+    form's ruling onto the blank's. Kept only when more of the blank's print is covered."""
+    ref = next(r for r in refs if (r.template_id, r.page_index) == (match.template_id, match.page_index))
+    tpl = cv2.GaussianBlur(ref.image, (0, 0), 1.5).astype(np.float32)
+    img = cv2.GaussianBlur(page, (0, 0), 1.5).astype(np.float32)
+    warp = match.matrix.astype(np.float32)
+    try:
+        _, warp = cv2.findTransformECC(tpl, img, warp, cv2.MOTION_HOMOGRAPHY,
+                                       (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 30, 1e-5), None, 3)
+    except cv2.error:
+        return match
+    warp = warp.astype(np.float64) / warp[2, 2]
+    if not _plausible(warp):
+        return match
+    coverage = _coverage(page, ref, warp)
+    if coverage <= match.coverage:
+        return match
+    return Match(match.template_id, match.page_index, match.rotated, warp, match.inliers, coverage)
 
 
 def to_source_matrix(a: np.ndarray, dpi_x: float, dpi_y: float) -> np.ndarray:

@@ -19,7 +19,7 @@ from cisr_desk.domain.template import Rect
 
 WORK_DPI = 300.0
 S = WORK_DPI / 72.0  # pixels per point
-SEARCH_PX = 8  # local alignment search, each way, in WORK_DPI pixels
+SEARCH_PX = 24  # local alignment search, each way, in WORK_DPI pixels
 
 
 @dataclass
