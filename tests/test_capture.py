@@ -1,0 +1,106 @@
+"""Capture end to end on the project's own generated scans (real Tesseract and PP-OCR)."""
+import json
+import subprocess
+import sys
+
+import pytest
+
+from cisr_desk.capture.pipeline import extract_file, extract_files
+from cisr_desk.domain.registry import Registry
+from cisr_desk.domain.template import load_templates
+from cisr_desk.paths import demo_registry, forms_dir
+from cisr_desk.synth import generate_set
+
+PUNCT = ".,'-"
+
+
+def fold(v):
+    return " ".join(str(v).translate({ord(c): None for c in PUNCT}).split()).casefold()
+
+
+def accuracy(truth_form, result_form):
+    ok = sum(fold(result_form.fields[k].value) == fold(v) for k, v in truth_form["fields"].items())
+    return ok / len(truth_form["fields"])
+
+
+@pytest.fixture(scope="module")
+def registry():
+    return Registry.load(demo_registry())
+
+
+@pytest.fixture(scope="module")
+def typed_set(tmp_path_factory):
+    out = tmp_path_factory.mktemp("typed")
+    truth = json.loads(generate_set(out, 3, seed=11, styles=("typed",), dpis=(300,), batch_size=(3, 3),
+                                    faults=False).read_text())
+    return out, truth
+
+
+def test_digital_forms_are_read_exactly(tmp_path, registry):
+    truth = json.loads(generate_set(tmp_path, 2, seed=5, styles=("digital",), faults=False).read_text())
+    for tf in truth["files"]:
+        doc = extract_file(tmp_path / tf["file"], registry=registry)
+        assert not doc.errors
+        assert len(doc.forms) == len(tf["forms"]) == 1
+        form, tform = doc.forms[0], tf["forms"][0]
+        assert form.template == tform["template"] and form.digital
+        for key, value in tform["fields"].items():
+            assert form.fields[key].value == value, key
+            assert form.fields[key].confidence == 1.0 or key.endswith("signature")
+
+
+def test_typed_batch_is_separated_and_read(typed_set, registry):
+    out, truth = typed_set
+    results = {d.source: d for d in extract_files([out / f["file"] for f in truth["files"]], registry=registry, workers=2)}
+    for tf in truth["files"]:
+        doc = results[str(out / tf["file"])]
+        assert [f.pages for f in doc.forms] == [f["pages"] for f in tf["forms"]]
+        assert [f.template for f in doc.forms] == [f["template"] for f in tf["forms"]]
+        assert sorted(doc.unrecognized_pages) == sorted(tf["non_form_pages"])
+        for form, tform in zip(doc.forms, tf["forms"]):
+            assert accuracy(tform, form) >= 0.9
+            templates = load_templates(forms_dir())
+            assert set(form.fields) == set(templates[form.template].keys)
+            # A wrong value must be flagged: that is what the confidence is for.
+            for key, value in tform["fields"].items():
+                got = form.fields[key]
+                if fold(got.value) != fold(value):
+                    assert got.review, f"{key}: {got.value!r} != {value!r} and not flagged"
+
+
+def test_unreadable_file_is_reported_and_others_still_read(tmp_path, typed_set):
+    out, truth = typed_set
+    bad = tmp_path / "not-a-pdf.pdf"
+    bad.write_text("hello")
+    good = out / truth["files"][0]["file"]
+    docs = list(extract_files([bad, good], workers=1))
+    assert docs[0].errors and "not-a-pdf.pdf" in docs[0].errors[0] and not docs[0].forms
+    assert docs[1].forms and not docs[1].errors
+
+
+def test_cli_writes_the_json_contract(tmp_path, typed_set):
+    out, truth = typed_set
+    target = tmp_path / "out.json"
+    bad = tmp_path / "missing.pdf"
+    proc = subprocess.run([sys.executable, "-m", "cisr_desk", "extract", "--registry", str(demo_registry()),
+                           "--received", "2026-11-20", "--workers", "1", "--json", str(target),
+                           str(out / truth["files"][0]["file"]), str(bad)], capture_output=True, text=True)
+    assert proc.returncode == 2, proc.stderr
+    assert "missing.pdf" in proc.stderr
+    data = json.loads(target.read_text())
+    doc, missing = data["documents"]
+    assert set(doc) == {"source", "pages", "forms", "unrecognized_pages", "errors"}
+    assert missing["errors"] and missing["forms"] == []
+    form = doc["forms"][0]
+    assert set(form) == {"pages", "template", "fields", "issues"}
+    for key, field in form["fields"].items():
+        assert set(field) == {"value", "confidence", "review"}
+        assert 0.0 <= field["confidence"] <= 1.0
+    assert isinstance(form["fields"]["request_authorize"]["value"], bool)
+    assert isinstance(form["fields"]["customer_name"]["value"], str)
+
+
+def test_cli_rejects_a_bad_date():
+    proc = subprocess.run([sys.executable, "-m", "cisr_desk", "extract", "--received", "22/05/2026", "x.pdf"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2 and "--received" in proc.stderr
