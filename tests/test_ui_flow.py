@@ -53,6 +53,7 @@ def test_import_review_approve_export(office, qtbot):
     assert results[:2] == ["Imported", "Imported"]
     assert card.table.item(2, 3).text() == "1, 2"  # pages not recognized
     assert "form(s)" in card.summary.text()
+    assert window._items["review"].text() == "Review  ·  2"  # what needs attention, in the navigation
 
     # Review: the queue lists them; Enter opens the first
     window.show_screen("review")

@@ -95,13 +95,14 @@ def main(argv: list[str] | None = None) -> int:
         for i, row in enumerate(rows[:3]):
             try:
                 name = desk.get_record(row.id).field("customer_name")
-                if name.value:  # the clerk tidies the name's capitals: an OCR -> clerk change to show
-                    desk.set_field(row.id, "customer_name", str(name.value).title(), "clerk")
+                if name.value:  # the clerk writes the name as printed: an OCR -> clerk change to show
+                    desk.set_field(row.id, "customer_name", str(name.value).upper(), "clerk")
                 desk.flag(row.id, "Customer signature looks different from the account's", "clerk") if i == 0 \
                     else desk.submit(row.id, "clerk")
             except DeskError:
                 pass
         review.show_queue()
+        ctx.events.records_changed.emit()
 
     window.show_screen("group")
     shot("group-check")
@@ -114,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
             desk.approve(row.id, "supervisor")
         except DeskError as exc:
             print(f"record {row.id} not approved: {exc}")
+    ctx.events.records_changed.emit()
     window.show_screen("registry")
     shot("registry")
     window.show_screen("exports")

@@ -20,6 +20,8 @@ SCREENS = (
     ("exports", "cisr_desk.ui.exports", "ExportsScreen", "export", "supervisor"),
     ("settings", "cisr_desk.ui.settings_screen", "SettingsScreen", "settings", "all"),
 )
+# What needs attention, counted beside the screen's name: key -> statuses.
+BADGES = {"review": ("imported", "in_review"), "supervisor": ("flagged", "submitted")}
 TITLES = {"inbox": "Inbox", "review": "Review", "group": "Group check", "supervisor": "Supervisor",
           "registry": "Registry", "exports": "Exports", "settings": "Settings"}
 
@@ -65,7 +67,9 @@ class MainWindow(QMainWindow):
         ctx.events.status_message.connect(lambda text: self.statusBar().showMessage(text, 6000))
         ctx.events.open_record.connect(lambda _id: self.show_screen("review"))
         ctx.runner.busy_changed.connect(self._busy)
+        ctx.events.records_changed.connect(self.update_badges)
         self.apply_user()
+        self.update_badges()
         self._restore()
 
     # --- chrome ----------------------------------------------------------------------------
@@ -116,6 +120,14 @@ class MainWindow(QMainWindow):
         help_menu = menu.addMenu("&Help")
         help_menu.addAction(action(self, "&Keyboard shortcuts", self._shortcuts, "F1"))
         help_menu.addAction(action(self, "&About", self._about))
+
+    def update_badges(self) -> None:
+        for key, statuses in BADGES.items():
+            try:
+                n = self.ctx.desk.count_records(status=statuses)
+            except Exception:  # noqa: BLE001 - a count is a courtesy; never let it break the window
+                continue
+            self._items[key].setText(f"{TITLES[key]}  ·  {n}" if n else TITLES[key])
 
     def _busy(self, running: int) -> None:
         self.busy.setVisible(running > 0)

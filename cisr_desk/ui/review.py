@@ -61,6 +61,7 @@ class ReviewScreen(QWidget):
         self._search_timer = QTimer(self, singleShot=True, interval=250)
         self._search_timer.timeout.connect(self.refresh)
         ctx.events.open_record.connect(self.open_record)
+        ctx.events.records_changed.connect(self._records_changed)
 
     def _build_queue(self) -> QWidget:
         page = QWidget()
@@ -98,6 +99,11 @@ class ReviewScreen(QWidget):
     # --- queue -----------------------------------------------------------------------------
     def activate(self) -> None:
         if self.stack.currentIndex() == 0:
+            self.refresh()
+
+    def _records_changed(self) -> None:
+        """An import or a decision elsewhere: a visible queue shows it at once."""
+        if self.isVisible() and self.stack.currentIndex() == 0:
             self.refresh()
 
     def refresh(self) -> None:
