@@ -91,6 +91,8 @@ def main(argv: list[str] | None = None) -> int:
         review.open_record(target.id)
         settle(runner)
         shot("review-record")
+        window.show_screen("group")
+        shot("group-check")
         # a clerk's morning: the first records submitted or flagged, so the supervisor has work
         for i, row in enumerate(rows[:3]):
             try:
@@ -104,8 +106,6 @@ def main(argv: list[str] | None = None) -> int:
         review.show_queue()
         ctx.events.records_changed.emit()
 
-    window.show_screen("group")
-    shot("group-check")
     window.switch_user()
     window.show_screen("supervisor")
     shot("supervisor")

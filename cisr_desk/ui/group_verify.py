@@ -100,8 +100,12 @@ class GroupScreen(QWidget):
         bar.addWidget(self.field_box)
         bar.addWidget(QLabel("Batch"))
         bar.addWidget(self.batch_box)
+        hint = QLabel("Enter accepts the selected readings · F2 corrects one · Ctrl+Shift+Enter accepts all in doubt")
+        hint.setObjectName("hint")
         buttons = QHBoxLayout()
-        buttons.addWidget(self.summary, 1)
+        buttons.addWidget(self.summary)
+        buttons.addSpacing(16)
+        buttons.addWidget(hint, 1)
         for act in (self.act_edit, self.act_accept, self.act_accept_all):
             btn = QPushButton(act.icon(), act.text())
             btn.setToolTip(act.toolTip())
