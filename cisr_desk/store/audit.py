@@ -7,11 +7,8 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from cisr_desk.domain.workflow import AuditEvent
+from cisr_desk.store.times import to_db
 from cisr_desk.store.models import AuditRecord
-
-
-def _naive_utc(at: dt.datetime) -> dt.datetime:
-    return at.astimezone(dt.timezone.utc).replace(tzinfo=None) if at.tzinfo else at
 
 
 def _text(value: object) -> str:
@@ -24,7 +21,7 @@ def _text(value: object) -> str:
 
 def log(session: Session, at: dt.datetime, user: str, action: str, *, record_id: int | None = None,
         entity: str = "record", field: str = "", old: object = "", new: object = "", reason: str = "") -> None:
-    session.add(AuditRecord(at=_naive_utc(at), user=user, action=action, record_id=record_id, entity=entity,
+    session.add(AuditRecord(at=to_db(at), user=user, action=action, record_id=record_id, entity=entity,
                             field=field or "", old=_text(old), new=_text(new), reason=reason or ""))
 
 
@@ -37,6 +34,6 @@ def log_many(session: Session, events: list[AuditEvent], entity: str = "record")
     """Many events in one statement (an export marks thousands of records)."""
     if events:
         session.execute(insert(AuditRecord), [
-            {"at": _naive_utc(e.at), "user": e.user, "action": e.action, "record_id": e.record_id, "entity": entity,
+            {"at": to_db(e.at), "user": e.user, "action": e.action, "record_id": e.record_id, "entity": entity,
              "field": e.field or "", "old": _text(e.old), "new": _text(e.new), "reason": e.reason or ""}
             for e in events])

@@ -10,17 +10,14 @@ from sqlalchemy.orm import Session
 from cisr_desk.domain.errors import InvalidTransition
 from cisr_desk.domain.model import Value
 from cisr_desk.domain.workflow import pairs, request_type, term
+from cisr_desk.store.times import to_db
 from cisr_desk.store import audit, dto
 from cisr_desk.store.models import Authorization, Record
 
 
-def _naive(at: dt.datetime) -> dt.datetime:
-    return at.astimezone(dt.timezone.utc).replace(tzinfo=None)
-
-
 def _end(session: Session, auth: Authorization, rec: Record, by: str, at: dt.datetime, why: str) -> None:
     auth.state = "revoked"
-    auth.ended_at = _naive(at)
+    auth.ended_at = to_db(at)
     auth.ended_by_record_id = rec.id
     auth.ended_reason = why
     audit.log(session, at, by, "authorization_ended", record_id=rec.id, entity="authorization",
@@ -50,7 +47,7 @@ def apply_approval(session: Session, rec: Record, values: Mapping[str, Value], b
         session.add(Authorization(record_id=rec.id, service_account=p.service_account,
                                   service_address=p.service_address, drp_id=p.drp_id,
                                   customer_account=str(values.get("customer_account") or ""),
-                                  term_start=t.start, term_end=t.end, state="active", created_at=_naive(at),
+                                  term_start=t.start, term_end=t.end, state="active", created_at=to_db(at),
                                   ended_reason=""))
         audit.log(session, at, by, "authorization_created", record_id=rec.id, entity="authorization",
                   field=f"{p.service_account} x {p.drp_id}", old="", new="active")
@@ -62,7 +59,7 @@ def expire(session: Session, today: dt.date, at: dt.datetime) -> int:
         Authorization.state == "active", Authorization.term_end.is_not(None), Authorization.term_end < today)))
     for auth in ended:
         auth.state = "expired"
-        auth.ended_at = _naive(at)
+        auth.ended_at = to_db(at)
         auth.ended_reason = "term ended"
         audit.log(session, at, "system", "authorization_expired", record_id=auth.record_id, entity="authorization",
                   field=f"{auth.service_account} x {auth.drp_id}", old="active", new="expired",

@@ -16,15 +16,11 @@ from cisr_desk.domain.model import Value
 from cisr_desk.domain.registry import Registry
 from cisr_desk.export.rows import ExportRow, rows_hash
 from cisr_desk.export.workbook import Manifest, write_workbook
-from cisr_desk.store import audit, dto, records
+from cisr_desk.store import audit, dto
+from cisr_desk.store.times import from_db, local_wall_clock, to_db
 from cisr_desk.store.models import ExportBatch, ExportBatchRow, Record
 
 RegistryFor = Callable[[int | None], Registry | None]
-
-
-def _local(at: dt.datetime | None) -> dt.datetime | None:
-    """A stored UTC time as the office's local wall-clock time (Excel has no time zones)."""
-    return records.utc(at).astimezone().replace(tzinfo=None, microsecond=0) if at else None
 
 
 def rows_of(rec: Record, values: Mapping[str, Value], registry: Registry | None) -> list[ExportRow]:
@@ -48,7 +44,7 @@ def rows_of(rec: Record, values: Mapping[str, Value], registry: Registry | None)
             data_categories=categories, term_start=t.start, term_end=t.end,
             until_revoked=t.end is None and rec.request_type != "revoke", signature_date=signed,
             received=rec.received, clerk=rec.entered_by or "", approver=rec.approved_by or "",
-            approved_at=_local(rec.approved_at)))
+            approved_at=local_wall_clock(rec.approved_at)))
     return out
 
 
@@ -70,12 +66,12 @@ def pending_rows(s: Session, start: dt.date, end: dt.date, registry_for: Registr
 
 def _info(batch: ExportBatch, path: str | None = None) -> dto.ExportBatchInfo:
     return dto.ExportBatchInfo(batch.id, batch.period_start, batch.period_end, path if path is not None else batch.path,
-                               batch.record_count, batch.row_count, batch.created_by, records.utc(batch.created_at),
+                               batch.record_count, batch.row_count, batch.created_by, from_db(batch.created_at),
                                batch.rows_hash)
 
 
 def _manifest(batch: ExportBatch) -> Manifest:
-    return Manifest(batch.id, batch.period_start, batch.period_end, batch.created_by, _local(batch.created_at),
+    return Manifest(batch.id, batch.period_start, batch.period_end, batch.created_by, local_wall_clock(batch.created_at),
                     batch.record_count, batch.row_count, batch.rows_hash)
 
 
@@ -94,7 +90,7 @@ def export_period(s: Session, start: dt.date, end: dt.date, by: str, out: Path, 
     rows = _rows(s, recs, registry_for)
     as_json = [r.to_json() for r in rows]
     batch = ExportBatch(period_start=start, period_end=end, created_by=by,
-                        created_at=now.astimezone(dt.timezone.utc).replace(tzinfo=None, microsecond=0),
+                        created_at=to_db(now).replace(microsecond=0),
                         record_count=len(recs), row_count=len(rows), rows_hash=rows_hash(rows, as_json),
                         path=str(final or out))
     s.add(batch)

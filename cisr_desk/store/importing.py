@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from cisr_desk.domain.model import DocumentResult
 from cisr_desk.domain.policy import SitePolicy
 from cisr_desk.domain.registry import Registry
+from cisr_desk.store.times import to_db
 from cisr_desk.store import audit, records
 from cisr_desk.store.dto import FileOutcome, ImportReport
 from cisr_desk.store.models import ImportBatch, Record, SourceFile
@@ -89,7 +90,7 @@ class ImportContext:
 def _store_result(ctx: ImportContext, s: Session, batch_id: int, path: Path, sha: str, result: DocumentResult,
                   received: dt.date | None, by: str) -> FileOutcome:
     now = ctx.now()
-    naive = now.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    naive = to_db(now)
     stored = store_copy(ctx.files_dir, path, sha)
     source = SourceFile(batch_id=batch_id, sha256=sha, original_path=str(path.resolve()), name=path.name,
                         size=path.stat().st_size, page_count=result.pages, stored_name=stored,
@@ -153,7 +154,7 @@ def run_import(ctx: ImportContext, paths: Iterable[Path], by: str, *, received: 
             return
         with ctx.write() as s:
             if batch_id is None:
-                batch = ImportBatch(created_at=ctx.now().astimezone(dt.timezone.utc).replace(tzinfo=None),
+                batch = ImportBatch(created_at=to_db(ctx.now()),
                                     created_by=by, registry_version_id=ctx.registry_version_id)
                 s.add(batch)
                 s.flush()

@@ -23,6 +23,7 @@ from cisr_desk.domain.workflow import (STATUSES, ActiveAuthorization, AuditEvent
                                        authorization_issues, request_type)
 from cisr_desk.paths import forms_dir
 from cisr_desk.store import dto
+from cisr_desk.store.times import from_db
 from cisr_desk.store.models import (AuditRecord, Authorization, FieldValue, Record, RecordIssue, RecordPage,
                                     SourceFile)
 
@@ -43,11 +44,6 @@ def field_type(template: FormTemplate | None, key: str) -> FieldType:
     if template is not None and template.has(key):
         return template.field(key).type
     return FIELD_TYPES.get(key, FieldType.TEXT)
-
-
-def utc(at: dt.datetime | None) -> dt.datetime | None:
-    """A stored (naive UTC) time as an aware one."""
-    return at.replace(tzinfo=dt.timezone.utc) if at is not None else None
 
 
 # -- values -----------------------------------------------------------------------------------------
@@ -213,7 +209,7 @@ def facts(session: Session, rec: Record) -> RecordFacts:
 
 def history(session: Session, record_id: int) -> list[AuditEvent]:
     rows = session.scalars(select(AuditRecord).where(AuditRecord.record_id == record_id).order_by(AuditRecord.id))
-    return [AuditEvent(utc(a.at), a.user, a.action, a.field, a.old, a.new, a.reason, a.record_id) for a in rows]
+    return [AuditEvent(from_db(a.at), a.user, a.action, a.field, a.old, a.new, a.reason, a.record_id) for a in rows]
 
 
 def _statuses(status: str | Collection[str] | None) -> list[str] | None:
@@ -301,7 +297,7 @@ def detail(session: Session, rec: Record, files_dir: Path) -> dto.RecordDetail:
         flag_reason=rec.flag_reason or "", reject_reason=rec.reject_reason or "", holder=rec.holder or "",
         received=rec.received, source_name=source.name, attachment_pages=list(rec.attachment_pages or []),
         missing_pages=list(rec.missing_pages or []), registry_version=rec.registry_version_id,
-        approved_by=rec.approved_by or "", approved_at=utc(rec.approved_at), export_batch=rec.export_batch_id,
+        approved_by=rec.approved_by or "", approved_at=from_db(rec.approved_at), export_batch=rec.export_batch_id,
         request_type=rec.request_type or "",
     )
 

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cisr_desk.domain.registry import Registry, RegistryDiff
+from cisr_desk.store.times import to_db
 from cisr_desk.store.models import RegistryEntry, RegistryVersion
 
 
@@ -24,7 +25,7 @@ def load(session: Session, version_id: int) -> Registry:
 
 def store(session: Session, registry: Registry, *, source_name: str, sha256: str, by: str,
           at: dt.datetime) -> RegistryVersion:
-    version = RegistryVersion(imported_at=at.astimezone(dt.timezone.utc).replace(tzinfo=None), imported_by=by,
+    version = RegistryVersion(imported_at=to_db(at), imported_by=by,
                               source_name=source_name, sha256=sha256, row_count=len(registry))
     session.add(version)
     session.flush()

@@ -24,6 +24,7 @@ from cisr_desk.domain.registry import Registry
 from cisr_desk.store import audit, authorizations, db, dto, records, registry_store
 from cisr_desk.store.importing import Extractor, ImportContext, default_extractor, run_import, sha256_of
 from cisr_desk.store.models import Record, Setting, User
+from cisr_desk.store.times import from_db, to_db
 
 Clock = Callable[[], dt.datetime]
 POLICY_KEY = "site_policy"
@@ -113,7 +114,7 @@ class Desk:
         with self._write() as s:
             if s.scalars(select(User).where(User.name == name)).first() is not None:
                 raise InvalidValue(f"There is already a user called {name!r}")
-            s.add(User(name=name, role=r.value, created_at=self.now().astimezone(dt.timezone.utc).replace(tzinfo=None)))
+            s.add(User(name=name, role=r.value, created_at=to_db(self.now())))
             audit.log(s, self.now(), SYSTEM, "user_added", entity="user", field=name, new=r.value)
         return dto.UserInfo(name, r.value)
 
@@ -174,7 +175,7 @@ class Desk:
         from cisr_desk.store.models import RegistryVersion
 
         with self._read() as s:
-            return [(v.id, v.source_name, records.utc(v.imported_at), v.row_count)
+            return [(v.id, v.source_name, from_db(v.imported_at), v.row_count)
                     for v in s.scalars(select(RegistryVersion).order_by(RegistryVersion.id))]
 
     def _affected(self, s: Session, drp_ids: list[str]) -> list[int]:
@@ -276,7 +277,7 @@ class Desk:
             rec.holder = change.holder
         if change.entered_by is not None:
             rec.entered_by = change.entered_by
-        rec.updated_at = self.now().astimezone(dt.timezone.utc).replace(tzinfo=None)
+        rec.updated_at = to_db(self.now())
         audit.log_event(s, change.event(self.now(), rec.id))
 
     def _edit(self, record_id: int, key: str, by: str, change_field) -> dto.RecordDetail:
@@ -291,7 +292,7 @@ class Desk:
             row.review = False
             row.reasons = []  # the doubt is settled; the audit log keeps the story
             row.changed_by = actor.name
-            row.changed_at = self.now().astimezone(dt.timezone.utc).replace(tzinfo=None)
+            row.changed_at = to_db(self.now())
             s.flush()
             version_id, registry = self._current_registry(s)
             records.revalidate(s, rec, registry=registry, registry_version_id=version_id, policy=self._policy(s))
@@ -353,7 +354,7 @@ class Desk:
         authorizations.apply_approval(s, rec, values, change.user, now)
         self._apply(s, rec, change)
         rec.approved_by = change.user
-        rec.approved_at = now.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        rec.approved_at = to_db(now)
         rec.approved_on = now.astimezone().date()
         rec.holder = ""
 
