@@ -26,7 +26,8 @@ CHARSETS: dict[FieldType, str | None] = {
     FieldType.DATE: DIGITS + "/",
     FieldType.DRP_ID: "DRP" + DIGITS,
     FieldType.EMAIL: UPPER + LOWER + DIGITS + "@._-+",
-    FieldType.TEXT: None,
+    # Names and addresses: no "!", "|", "{" ... on this form; barring them keeps "l" an "l".
+    FieldType.TEXT: UPPER + LOWER + DIGITS + " &'-.,#/()@",
 }
 COMB_CHARSETS: dict[FieldType, str | None] = {
     FieldType.ACCOUNT: DIGITS, FieldType.ZIP: DIGITS, FieldType.STATE: UPPER,
@@ -42,9 +43,18 @@ class Reading:
     blank: bool = False
 
 
+def ink_threshold(image: np.ndarray) -> float:
+    """Grey level below which a pixel is ink, from the zone's own paper and darkest ink: a light
+    toner or a pale pen loses its thin strokes under a fixed threshold."""
+    if image.size == 0:
+        return INK
+    dark, paper = np.percentile(image, [0.5, 50])
+    return float(max(INK, min(dark + 0.6 * (paper - dark), paper - 50)))
+
+
 def ink_mask(image: np.ndarray) -> np.ndarray:
     """Ink pixels with lone speckles removed (scanner dust is not handwriting)."""
-    ink = (image < INK).astype(np.uint8)
+    ink = (image < ink_threshold(image)).astype(np.uint8)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     keep = np.zeros(n, bool)
     keep[1:] = stats[1:, cv2.CC_STAT_AREA] >= 6
@@ -202,6 +212,9 @@ def read_text(engine: OcrEngine, image: np.ndarray, spec: FieldSpec, zone_rect, 
     primary = second.read_line(line, charset) if second is not None else engine.read_line(line, charset)
     other = engine.read_line(line, charset) if second is not None else None
     reading = _decide(ftype, spec.key, primary, other)
+    if not re.search(r"[0-9A-Za-z]", str(reading.value)):
+        # Only a stray mark or a remnant of the box survived: nothing was written here.
+        return Reading("", reading.raw, 0.9, blank=True)
     if written:
         got = len(re.sub(r"\D", "", str(reading.value))) if ftype is not FieldType.STATE else len(str(reading.value))
         if got != written:
