@@ -108,3 +108,19 @@ def test_first_start_builds_the_demo_in_the_background(tmp_path, qtbot, monkeypa
     assert desk.count_records() >= 2
     pool.waitForDone()
     desk.close()
+
+
+def test_typed_changes_are_kept_when_leaving_a_field_or_the_record(review, qtbot):
+    screen, desk = review
+    editor = screen.editor
+    rid = editor.record.id
+    city = editor.fields.rows["mailing_city"]
+    city.editor.setText("Pasadena")
+    editor.fields.left.emit("mailing_city")  # what Tab away does
+    assert desk.get_record(rid).field("mailing_city").value == "Pasadena"
+    zip_row = editor.fields.rows["mailing_zip"]
+    zip_row.editor.setText("91101")
+    screen.move(1)  # PgDn with an unsaved edit
+    assert desk.get_record(rid).field("mailing_zip").value == "91101"
+    # an untouched doubt is not accepted by leaving it
+    assert desk.get_record(rid).field("customer_name").review is True

@@ -54,7 +54,8 @@ class FieldRow(QObject):
 
     def __init__(self, field, panel: "FieldPanel", host: QWidget, issues: list[str] = ()) -> None:
         # Widgets are born inside ``host``: a parentless label shown early becomes a window.
-        super().__init__(panel)
+        # The row itself belongs to ``host`` too, so it goes when the next record replaces it.
+        super().__init__(host)
         self.key = field.key
         self.type = field_type(field)
         self.panel = panel
@@ -145,6 +146,10 @@ class FieldRow(QObject):
             self.panel.field_focused.emit(self.key)
             if isinstance(self.editor, QLineEdit):
                 self.editor.selectAll()
+        elif event.type() == QEvent.Type.FocusOut:
+            popup = getattr(self.editor, "completer", lambda: None)()
+            if popup is None or not popup.popup().isVisible():
+                self.panel.left.emit(self.key)
         elif event.type() == QEvent.Type.KeyPress and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) \
                 and not event.modifiers() & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier):
             completer = getattr(self.editor, "completer", lambda: None)()
@@ -159,6 +164,7 @@ class FieldPanel(QScrollArea):
     """All fields of one record. Emits requests; the record editor talks to the Desk."""
 
     commit_requested = Signal(str)  # Enter on a field: accept it or save what was typed
+    left = Signal(str)  # focus left a field (Tab, click): save what was typed, accept nothing
     field_focused = Signal(str)
     edited = Signal(str, str)  # key, text as typed (for the live rule check and completion)
 
@@ -173,6 +179,8 @@ class FieldPanel(QScrollArea):
 
     def show_fields(self, fields, issues=()) -> None:
         """Rebuild for a record: fields grouped by section, in the catalogue's order."""
+        for row in self.rows.values():  # the old editors lose focus as they go: nothing to save then
+            row.editor.removeEventFilter(row)
         self.rows.clear()
         self.order.clear()
         self._fields = {f.key: f for f in fields}
@@ -226,6 +234,10 @@ class FieldPanel(QScrollArea):
             row = self.rows.get(f.key)
             if row is not None:
                 row.update(f, by_field.get(f.key, []))
+
+    def changed_keys(self) -> list[str]:
+        """Fields whose editor holds something not yet saved."""
+        return [k for k in self.order if self.rows[k].changed(self._fields[k].value)]
 
     def field(self, key: str):
         return self._fields.get(key)

@@ -86,6 +86,7 @@ class RecordEditor(QWidget):
         self.fields.commit_requested.connect(self.commit_field)
         self.fields.field_focused.connect(self._field_focused)
         self.fields.edited.connect(self._edited)
+        self.fields.left.connect(self.save_typed)
         right = QWidget()
         rl = QVBoxLayout(right)
         rl.setContentsMargins(0, 0, 0, 0)
@@ -298,6 +299,28 @@ class RecordEditor(QWidget):
         else:
             self.submit_button.setFocus()
 
+    def save_typed(self, key: str) -> bool:
+        """Tab or a click away keeps what was typed (without accepting an untouched doubt)."""
+        if self.record is None or key not in self.fields.rows:
+            return True
+        row, field = self.fields.rows[key], self.fields.field(key)
+        if not row.changed(field.value):
+            return True
+        try:
+            self.record = self.ctx.desk.set_field(self.record.id, key, row.value(), self.ctx.user_name)
+        except DeskError as exc:
+            self.message.show_error(exc)
+            return False
+        self._show_record()
+        self.ctx.events.records_changed.emit()
+        return True
+
+    def flush_edits(self) -> bool:
+        """Save every typed change before the record is left, submitted or flagged."""
+        if self.record is None:
+            return True
+        return all([self.save_typed(key) for key in self.fields.changed_keys()])
+
     def _edited(self, key: str, text: str) -> None:
         self._live_key, self._live_text = key, text
         self._live_timer.start()
@@ -360,7 +383,7 @@ class RecordEditor(QWidget):
 
     # --- actions ---------------------------------------------------------------------------
     def submit(self) -> None:
-        if self.record is None:
+        if self.record is None or not self.flush_edits():
             return
         try:
             self.ctx.desk.submit(self.record.id, self.ctx.user_name)
@@ -373,7 +396,7 @@ class RecordEditor(QWidget):
         self.record_done.emit(done)
 
     def flag(self) -> None:
-        if self.record is None:
+        if self.record is None or not self.flush_edits():
             return
         reason = ask_reason(self, "Flag to a supervisor", "Why does a supervisor need to look at this record?")
         if not reason:

@@ -129,6 +129,8 @@ class ReviewScreen(QWidget):
         self.search.selectAll()
 
     def show_queue(self) -> None:
+        if self.stack.currentIndex() == 1 and not self.editor.flush_edits():
+            return
         self.stack.setCurrentIndex(0)
         self.refresh()
         self.table.setFocus()
@@ -151,7 +153,7 @@ class ReviewScreen(QWidget):
     def move(self, delta: int) -> None:
         ids = self.model.ids()
         current = self.current_record_id()
-        if not ids or current is None:
+        if not ids or current is None or not self.editor.flush_edits():
             return
         pos = ids.index(current) if current in ids else -1
         target = pos + delta
