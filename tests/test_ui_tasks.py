@@ -82,3 +82,19 @@ def test_busy_count_signal(qapp):
     runner.run_task(lambda ctx: None, lambda result=None, error=None: None)
     assert counts == [1, 0]
     assert CancelToken()() is False
+
+
+def test_cancel_all_on_close(qtbot):
+    pool = QThreadPool()
+    runner = TaskRunner(pool)
+    done = {}
+
+    def work(ctx):
+        while not ctx.cancelled():
+            time.sleep(0.01)
+        return "stopped"
+
+    runner.run_task(work, lambda result=None, error=None: done.update(result=result))
+    runner.cancel_all()
+    qtbot.waitUntil(lambda: done.get("result") == "stopped", timeout=5000)
+    pool.waitForDone()

@@ -223,6 +223,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.save_layout()
+        self.ctx.runner.cancel_all()
         event.accept()
 
     # --- help ------------------------------------------------------------------------------

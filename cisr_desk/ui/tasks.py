@@ -101,6 +101,7 @@ class TaskRunner(QObject):
         self._poster.done.connect(self._deliver_done)
         self._poster.progressed.connect(self._deliver_progress)
         self._jobs: dict[int, tuple[DoneCallback, Callable[[Any], None] | None]] = {}
+        self._tokens: dict[int, CancelToken] = {}
         self._next_id = 0
 
     @property
@@ -114,9 +115,15 @@ class TaskRunner(QObject):
         self._next_id += 1
         job_id = self._next_id
         self._jobs[job_id] = (on_done, progress)
+        self._tokens[job_id] = token
         self.busy_changed.emit(len(self._jobs))
         self.pool.start(_Job(job_id, fn, token, self._poster))
         return token
+
+    def cancel_all(self) -> None:
+        """Ask every running job to stop (the window is closing)."""
+        for token in self._tokens.values():
+            token.cancel()
 
     def wait(self, msecs: int = -1) -> bool:
         return self.pool.waitForDone(msecs)
@@ -130,6 +137,7 @@ class TaskRunner(QObject):
     @Slot(int, object, object)
     def _deliver_done(self, job_id: int, result: Any, error: Exception | None) -> None:
         on_done, _ = self._jobs.pop(job_id, (None, None))
+        self._tokens.pop(job_id, None)
         self.busy_changed.emit(len(self._jobs))
         if on_done is None:
             return
