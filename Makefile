@@ -32,7 +32,9 @@ installer: system-deps $(STAMP)
 	$(VENV)/bin/pip install -q -e '.[installer]'
 	$(VENV)/bin/pyinstaller --noconfirm --clean installer.spec
 	dist/cisr-desk/cisr-desk --version
-	dist/cisr-desk/cisr-desk extract --json /tmp/cisr-desk-smoke.json tests/data/digital-sample.pdf
+	rm -rf build/smoke && $(PY) -m cisr_desk.synth --forms 2 --seed 1 --styles digital,typed --out build/smoke
+	dist/cisr-desk/cisr-desk extract --json build/smoke/result.json build/smoke/*.pdf
+	@echo "frozen app read $$(grep -c '"template"' build/smoke/result.json) form(s)"
 
 # Installs only what is missing; needs root (or sudo) the first time on a new machine.
 system-deps:

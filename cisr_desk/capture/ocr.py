@@ -73,8 +73,11 @@ def tessdata_dir() -> str | None:
 
 
 def tesseract_binary(configured: str | None = None) -> str | None:
-    """The tesseract program: the configured one, one bundled beside the app, or on PATH."""
+    """The tesseract program: the configured one (argument or CISR_DESK_TESSERACT), one bundled
+    beside the app, or on PATH."""
     options = [configured] if configured else []
+    if os.environ.get("CISR_DESK_TESSERACT"):
+        options.append(os.environ["CISR_DESK_TESSERACT"])
     frozen = getattr(sys, "_MEIPASS", None)
     if frozen:
         options.append(os.path.join(frozen, "tesseract", "tesseract"))
