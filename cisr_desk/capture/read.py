@@ -83,6 +83,17 @@ def _clean_for_ocr(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return out
 
 
+def _grey_for_ocr(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """The strokes with their own grey edges on white paper (for the neural reader, which was
+    trained on real photographs of text, not on thresholded ink)."""
+    near = cv2.dilate(mask.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    out = np.full(image.shape, 255, np.uint8)
+    paper = float(np.median(image)) if image.size else 255.0
+    stretched = np.clip(image.astype(np.float32) * (255.0 / max(paper, 1.0)), 0, 255).astype(np.uint8)
+    out[near] = stretched[near]
+    return out
+
+
 def read_mark_ratio(image: np.ndarray) -> float:
     mask = ink_mask(image)
     return float(mask.mean()) if mask.size else 0.0
@@ -119,12 +130,13 @@ def read_signature(image: np.ndarray) -> Reading:
     return Reading(span >= 15, f"{span:.0f}pt", 0.5, ["little ink in the signature box"])
 
 
-def _comb_line(image: np.ndarray, mask: np.ndarray, spec: FieldSpec, zone_rect, margin: float) -> tuple[np.ndarray, int, int]:
-    """Glue the inked comb cells into one tight line (Tesseract reads a line better than lone
-    glyphs) and count the cells written and the cells in all."""
-    pieces, written = [], 0
-    top = crop(image, spec.rect, zone_rect, margin, (0, 2.5))
-    height = top.shape[0]
+def _comb_line(image: np.ndarray, mask: np.ndarray, spec: FieldSpec, zone_rect, margin: float
+               ) -> tuple[np.ndarray, np.ndarray, int]:
+    """Glue the inked comb cells into one tight line (readers read a line better than lone
+    glyphs): a thresholded version and a soft grey one, and the number of cells written."""
+    hard, soft, written = [], [], 0
+    height = crop(image, spec.rect, zone_rect, margin, (0, 2.5)).shape[0]
+    gap = np.full((height, int(2.5 * S)), 255, np.uint8)
     for cell in spec.cells:
         sub = crop(mask.astype(np.uint8), cell, zone_rect, margin, (0.5, 2.5))
         grey = crop(image, cell, zone_rect, margin, (0.5, 2.5))
@@ -132,14 +144,14 @@ def _comb_line(image: np.ndarray, mask: np.ndarray, spec: FieldSpec, zone_rect, 
         if sub.sum() < 25 or cols.size == 0:
             continue
         written += 1
-        piece = np.full((height, cols[-1] - cols[0] + 1), 255, np.uint8)
-        g = _clean_for_ocr(grey, sub > 0)[:, cols[0]: cols[-1] + 1]
-        piece[: g.shape[0], : g.shape[1]] = g[:height]
-        pieces.append(piece)
-        pieces.append(np.full((height, int(2.5 * S)), 255, np.uint8))
-    if not pieces:
-        return np.zeros((0, 0), np.uint8), 0, len(spec.cells)
-    return np.hstack(pieces), written, len(spec.cells)
+        for out, render in ((hard, _clean_for_ocr), (soft, _grey_for_ocr)):
+            piece = np.full((height, cols[-1] - cols[0] + 1), 255, np.uint8)
+            g = render(grey, sub > 0)[:, cols[0]: cols[-1] + 1]
+            piece[: g.shape[0], : g.shape[1]] = g[:height]
+            out += [piece, gap]
+    if not hard:
+        return np.zeros((0, 0), np.uint8), np.zeros((0, 0), np.uint8), 0
+    return np.hstack(hard), np.hstack(soft), written
 
 
 def fix_confusions(ftype: FieldType, text: str) -> str:
@@ -195,7 +207,8 @@ def read_text(engine: OcrEngine, image: np.ndarray, spec: FieldSpec, zone_rect, 
     ftype = spec.type
     mask = ink_mask(image)
     if spec.is_comb:
-        line, written, cells = _comb_line(image, mask, spec, zone_rect, margin)
+        line, soft, written = _comb_line(image, mask, spec, zone_rect, margin)
+        soft = _pad(soft) if written else soft
         if written == 0:
             return Reading("", "", 0.97, blank=True)
         charset = COMB_CHARSETS.get(ftype, CHARSETS.get(ftype))
@@ -205,11 +218,13 @@ def read_text(engine: OcrEngine, image: np.ndarray, spec: FieldSpec, zone_rect, 
             return Reading("", "", 0.97, blank=True)
         ys, xs = np.where(area > 0)
         grey = crop(image, spec.rect, zone_rect, margin, (1.0, 2.5))
-        line = _clean_for_ocr(grey, area > 0)[ys.min(): ys.max() + 1, xs.min(): xs.max() + 1]
+        box = (slice(ys.min(), ys.max() + 1), slice(xs.min(), xs.max() + 1))
+        soft = _pad(_grey_for_ocr(grey, area > 0)[box])
+        line = _clean_for_ocr(grey, area > 0)[box]
         charset = CHARSETS.get(ftype)
         written = 0
     line = _pad(line)
-    primary = second.read_line(line, charset) if second is not None else engine.read_line(line, charset)
+    primary = second.read_line(soft, charset) if second is not None else engine.read_line(line, charset)
     other = engine.read_line(line, charset) if second is not None else None
     reading = _decide(ftype, spec.key, primary, other)
     if not re.search(r"[0-9A-Za-z]", str(reading.value)):
