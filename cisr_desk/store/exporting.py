@@ -23,7 +23,7 @@ from cisr_desk.store.models import ExportBatch, ExportBatchRow, Record
 RegistryFor = Callable[[int | None], Registry | None]
 
 
-def rows_of(rec: Record, values: Mapping[str, Value], registry: Registry | None) -> list[ExportRow]:
+def rows_of(rec, values: Mapping[str, Value], registry: Registry | None) -> list[ExportRow]:
     def text(key: str) -> str:
         v = values.get(key)
         return v if isinstance(v, str) else ""
@@ -48,15 +48,20 @@ def rows_of(rec: Record, values: Mapping[str, Value], registry: Registry | None)
     return out
 
 
-def _pending(s: Session, start: dt.date, end: dt.date, *, lock: bool = False) -> list[Record]:
-    query = (select(Record).where(Record.status == wf.Status.APPROVED.value, Record.export_batch_id.is_(None),
+# What an export reads of a record: not the whole row (a batch reads thousands).
+_COLUMNS = (Record.id, Record.status, Record.request_type, Record.received, Record.entered_by, Record.approved_by,
+            Record.approved_at, Record.registry_version_id, Record.current_values)
+
+
+def _pending(s: Session, start: dt.date, end: dt.date, *, lock: bool = False) -> list:
+    query = (select(*_COLUMNS).where(Record.status == wf.Status.APPROVED.value, Record.export_batch_id.is_(None),
                                   Record.approved_on >= start, Record.approved_on <= end).order_by(Record.id))
     if lock:
         query = query.with_for_update()
-    return list(s.scalars(query))
+    return list(s.execute(query))
 
 
-def _rows(s: Session, recs: list[Record], registry_for: RegistryFor) -> list[ExportRow]:
+def _rows(s: Session, recs: list, registry_for: RegistryFor) -> list[ExportRow]:
     return [row for rec in recs for row in rows_of(rec, rec.current_values or {}, registry_for(rec.registry_version_id))]
 
 
