@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+import sys
 from pathlib import Path
 
 import pytest
@@ -283,3 +284,20 @@ def test_migrations_render_for_postgresql():
     assert "CREATE TABLE records" in script and '"user" VARCHAR(80)' in script
     assert "EXECUTE FUNCTION audit_events_append_only()" in script
     assert f"UPDATE alembic_version SET version_num='{db.head_revision()}'" in script
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="XDG folders are how Linux names them")
+def test_the_default_is_a_sqlite_file_in_the_users_data_folder(tmp_path, monkeypatch):
+    monkeypatch.delenv("CISR_DESK_DB", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    desk = Desk.open()
+    try:
+        assert desk.url == f"sqlite:///{tmp_path / 'data' / 'cisr-desk' / 'cisr-desk.sqlite3'}"
+        assert desk.files_dir == tmp_path / "data" / "cisr-desk" / "cisr-desk-files"
+        assert desk.users() == []
+    finally:
+        desk.close()
+    (tmp_path / "config" / "cisr-desk").mkdir(parents=True)
+    (tmp_path / "config" / "cisr-desk" / "settings.json").write_text('{"db_url": "sqlite:///%s"}' % (tmp_path / "s.db"))
+    assert db.resolve_url() == f"sqlite:///{tmp_path / 's.db'}"
