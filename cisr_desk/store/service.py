@@ -88,7 +88,7 @@ class Desk:
         with self._lock, Session(self._writer, expire_on_commit=False) as s, s.begin():
             yield s
 
-    def _actor(self, s: Session, name: str, roles: Collection[wf.Role] | None = None) -> wf.Actor:
+    def _actor(self, s: Session, name: str) -> wf.Actor:
         user = s.scalars(select(User).where(User.name == name)).first()
         if user is None:
             raise NotFound(f"There is no user called {name!r} (add one with: cisr-desk users add {name} --role clerk)")
