@@ -16,6 +16,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from cisr_desk.capture.formats import Automaton
 from cisr_desk.capture.ocr import OcrText
 
 HEIGHT = 48
@@ -83,6 +84,76 @@ class PpOcrReader:
             last = idx
         joined = "".join(text).strip()
         return OcrText(joined, min(confs) if confs else (0.0 if joined else 1.0), confs)
+
+
+    def read_format(self, image: np.ndarray, automaton: Automaton) -> OcrText:
+        """The likeliest reading that the field's format accepts (CTC Viterbi over the
+        automaton), with a confidence that drops when the format had to overrule the model."""
+        probs = self.probabilities(image)
+        return decode_constrained(probs, self._index, automaton, self._chars)
+
+
+def decode_constrained(probs: np.ndarray, index: dict[str, int], automaton: Automaton,
+                       chars: list[str]) -> OcrText:
+    """Best CTC path whose collapsed text the automaton accepts.
+
+    Viterbi over (automaton state, last label): a blank keeps the state, repeating the last
+    character collapses into it, a new character moves the automaton.
+    """
+    alphabet = [c for c in automaton.alphabet if c in index]
+    cols = [index[c] for c in alphabet]
+    lp = np.log(probs[:, [0] + cols] + 1e-9).tolist()  # label 0 blank, 1.. alphabet
+    n_states, n_labels = len(automaton.moves), len(alphabet) + 1
+    neg = -1e18
+    moves = [[(j + 1, automaton.moves[s][c]) for j, c in enumerate(alphabet) if c in automaton.moves[s]]
+             for s in range(n_states)]
+    score = [[neg] * n_labels for _ in range(n_states)]
+    score[0][0] = 0.0
+    back: list[list[list[tuple[int, int]]]] = []
+    for row in lp:
+        new = [[neg] * n_labels for _ in range(n_states)]
+        ptr = [[(-1, -1)] * n_labels for _ in range(n_states)]
+        for s in range(n_states):
+            cur = score[s]
+            best_l = max(range(n_labels), key=cur.__getitem__)
+            best = cur[best_l]
+            if best <= neg / 2:
+                continue
+            v = best + row[0]
+            if v > new[s][0]:
+                new[s][0], ptr[s][0] = v, (s, best_l)
+            for label in range(1, n_labels):
+                if cur[label] > neg / 2:  # repeat: collapses into the character already read
+                    v = cur[label] + row[label]
+                    if v > new[s][label]:
+                        new[s][label], ptr[s][label] = v, (s, label)
+            for label, dst in moves[s]:
+                src_l = best_l
+                if best_l == label:  # a new character must follow a blank or another character
+                    src_l = max((l for l in range(n_labels) if l != label), key=cur.__getitem__)
+                if cur[src_l] <= neg / 2:
+                    continue
+                v = cur[src_l] + row[label]
+                if v > new[dst][label]:
+                    new[dst][label], ptr[dst][label] = v, (s, src_l)
+        score = new
+        back.append(ptr)
+    finals = [(score[s][l], s, l) for s in automaton.accept for l in range(n_labels)]
+    best_score, s, l = max(finals)
+    if best_score <= neg / 2:
+        return OcrText("", 0.0, [])
+    # Walk back, collecting characters where a move was made.
+    out = []
+    for t in range(len(back) - 1, -1, -1):
+        ps, pl = back[t][s][l]
+        if l != 0 and (ps != s or pl != l):
+            out.append(alphabet[l - 1])
+        s, l = ps, pl
+    text = "".join(reversed(out))
+    free = float(np.log(probs.max(axis=1) + 1e-9).sum())
+    # How much likelier the unconstrained best path was: near 1 when the format agreed.
+    agreement = float(np.exp(max(-50.0, (best_score - free) / max(1, len(text)))))
+    return OcrText(text, agreement, [])
 
 
 @lru_cache(maxsize=64)

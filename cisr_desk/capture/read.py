@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from cisr_desk.capture import formats
 from cisr_desk.capture.ocr import DIGITS, LOWER, UPPER, OcrEngine, OcrText
 from cisr_desk.capture.zones import S
 from cisr_desk.domain.fields import FieldType, format_error, normalise
@@ -172,7 +173,7 @@ def fix_confusions(ftype: FieldType, text: str) -> str:
 
 def _squash(text: str, keep_spaces: bool) -> str:
     """Text as the clerk compares it: case and the marks . , ' - do not count."""
-    text = re.sub(r"[.,'\-]", " " if keep_spaces else "", text).casefold()
+    text = re.sub(r"[.,'\-]", "", text).casefold()
     return " ".join(text.split()) if keep_spaces else re.sub(r"\s", "", text)
 
 
@@ -224,8 +225,23 @@ def read_text(engine: OcrEngine, image: np.ndarray, spec: FieldSpec, zone_rect, 
         charset = CHARSETS.get(ftype)
         written = 0
     line = _pad(line)
-    primary = second.read_line(soft, charset) if second is not None else engine.read_line(line, charset)
+    automaton = formats.for_field(ftype, spec.key, written)
+    if second is None:
+        primary = engine.read_line(line, charset)
+    elif automaton is not None:
+        primary = second.read_format(soft, automaton)
+    else:
+        primary = second.read_line(soft, charset)
     other = engine.read_line(line, charset) if second is not None else None
+    if other is not None and automaton is not None and primary.confidence < 0.05 \
+            and not re.search(r"[0-9A-Za-z]", other.text):
+        # The format forced a reading out of a stray mark the other reader saw as nothing.
+        return Reading("", other.text, 0.85, blank=True)
+    if ftype is FieldType.TEXT:
+        # "HWY,ORANGE" is "HWY, ORANGE": a comma is always followed by a space on this form.
+        primary.text = re.sub(r",(?=\w)", ", ", primary.text)
+        if other is not None:
+            other.text = re.sub(r",(?=\w)", ", ", other.text)
     reading = _decide(ftype, spec.key, primary, other)
     if not re.search(r"[0-9A-Za-z]", str(reading.value)):
         # Only a stray mark or a remnant of the box survived: nothing was written here.

@@ -1,0 +1,133 @@
+"""What a structured field may look like, as small automata for constrained decoding.
+
+A date is one or two digits, a slash, one or two digits, a slash and four digits; an account
+is ten digits with optional separators between them; and so on. The neural reader's output
+is decoded with the best path *that the automaton accepts* (CTC Viterbi over automaton
+states), so a handwritten 2 that looks like a Z, or a slash the model missed, is resolved by
+what the field can hold rather than guessed character by character.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cisr_desk.domain.fields import FieldType
+
+DIGITS = "0123456789"
+UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+@dataclass(frozen=True)
+class Automaton:
+    """A DFA over characters: ``moves[state][char] -> state``; ``accept`` the final states."""
+
+    moves: tuple[dict[str, int], ...]
+    accept: frozenset[int]
+
+    @property
+    def alphabet(self) -> str:
+        return "".join(sorted({c for m in self.moves for c in m}))
+
+
+def sequence(*parts: tuple[str, int, int]) -> Automaton:
+    """Character classes in order, each repeated between min and max times."""
+    # States are (part index, count so far); built as a DFA because classes in a row that
+    # share characters (digit groups) are separated by literal classes here.
+    moves: list[dict[str, int]] = []
+    index: dict[tuple[int, int], int] = {}
+
+    def state(p: int, n: int) -> int:
+        if (p, n) not in index:
+            index[(p, n)] = len(moves)
+            moves.append({})
+        return index[(p, n)]
+
+    start = state(0, 0)
+    accept = set()
+    todo = [(0, 0)]
+    seen = set()
+    while todo:
+        p, n = todo.pop()
+        if (p, n) in seen:
+            continue
+        seen.add((p, n))
+        s = state(p, n)
+        if p == len(parts):
+            accept.add(s)
+            continue
+        chars, lo, hi = parts[p]
+        if n < hi:
+            for c in chars:
+                moves[s][c] = state(p, n + 1)
+            todo.append((p, n + 1))
+        if n >= lo:
+            # Skip ahead to the next part: its first characters leave from here too.
+            q = p + 1
+            if q == len(parts):
+                accept.add(s)
+            else:
+                nchars, nlo, nhi = parts[q]
+                for c in nchars:
+                    if c in moves[s]:
+                        continue  # ambiguous class boundary: the longer reading wins
+                    moves[s][c] = state(q, 1)
+                todo.append((q, 1))
+                if nlo == 0:
+                    # an optional part may be skipped entirely
+                    r = q + 1
+                    if r == len(parts):
+                        accept.add(s)
+                    else:
+                        rchars = parts[r][0]
+                        for c in rchars:
+                            moves[s].setdefault(c, state(r, 1))
+                        todo.append((r, 1))
+    del start
+    return Automaton(tuple(moves), frozenset(accept))
+
+
+def counted_digits(n: int, separators: str) -> Automaton:
+    """Exactly n digits, with any separators between them (not before the first)."""
+    moves: list[dict[str, int]] = []
+    for k in range(n + 1):
+        m: dict[str, int] = {}
+        if k < n:
+            for d in DIGITS:
+                m[d] = k + 1
+        if 0 < k < n:
+            for s in separators:
+                m[s] = k
+        moves.append(m)
+    return Automaton(tuple(moves), frozenset({n}))
+
+
+def phone() -> Automaton:
+    """Ten digits, optionally an area code in parentheses, separators between groups."""
+    base = counted_digits(10, "-. ")
+    moves = [dict(m) for m in base.moves]
+    # "(805) 864-8431": an opening parenthesis first, a closing one after three digits.
+    paren = len(moves)
+    moves.append({d: 1 for d in DIGITS})  # after "(" come the digits
+    moves[0]["("] = paren
+    moves[3][")"] = 3
+    return Automaton(tuple(moves), base.accept)
+
+
+def for_field(ftype: FieldType, key: str, comb_cells: int = 0) -> Automaton | None:
+    """The automaton of a field's written form, or None for free text and e-mail."""
+    if comb_cells:
+        if ftype is FieldType.STATE:
+            return sequence((UPPER, comb_cells, comb_cells))
+        return counted_digits(comb_cells, "")
+    if ftype is FieldType.DATE:
+        return sequence((DIGITS, 1, 2), ("/", 1, 1), (DIGITS, 1, 2), ("/", 1, 1), (DIGITS, 4, 4))
+    if ftype is FieldType.ACCOUNT:
+        return counted_digits(10, "- ")
+    if ftype is FieldType.PHONE:
+        return phone()
+    if ftype is FieldType.ZIP:
+        return counted_digits(5, "")
+    if ftype is FieldType.STATE:
+        return sequence((UPPER, 2, 2))
+    if ftype is FieldType.DRP_ID:
+        return sequence(("D", 1, 1), ("R", 1, 1), ("P", 1, 1), (DIGITS, 4, 4))
+    return None
