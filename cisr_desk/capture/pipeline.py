@@ -29,6 +29,7 @@ from cisr_desk.capture.pages import open_pdf, render_page
 from cisr_desk.capture.read import Reading, read_check, read_signature, read_text, crop
 from cisr_desk.capture.register import match_page, references, to_reg_scale, to_source_matrix
 from cisr_desk.capture.separate import PageKind, separate
+from cisr_desk.capture.stamp import read_received
 from cisr_desk.capture.zones import extract_zone
 from cisr_desk.domain.errors import InputFileError
 from cisr_desk.domain.fields import FieldType
@@ -72,6 +73,7 @@ class PageOutcome:
     coverage: float = 0.0
     blank: bool = False
     readings: dict[str, Reading] = field(default_factory=dict)
+    received: str = ""  # ISO date read off a RECEIVED stamp on this page
     error: str = ""
 
 
@@ -110,6 +112,11 @@ def analyse_page(path: str, number: int, folder: str) -> PageOutcome:
     out.matrix = tuple(tuple(float(v) for v in row) for row in matrix)
     template = templates[match.template_id]
     engine = default_engine()
+    second = default_reader()
+    if template.received_zone and template.received_zone[0] == match.page_index and second is not None:
+        stamped = read_received(second, src, matrix, template.blank_path, match.page_index,
+                                template.received_zone[1])
+        out.received = stamped.isoformat() if stamped else ""
     second = default_reader()
     for spec in template.fields_on(match.page_index):
         zone = extract_zone(src, matrix, template.blank_path, match.page_index, spec.rect, MARGIN)
@@ -162,15 +169,19 @@ def _build_form(template: FormTemplate, outcomes: dict[int, PageOutcome], group,
                 policy: SitePolicy) -> FormResult:
     readings: dict[str, Reading] = {}
     placements = []
+    stamped = ""
     for index in sorted(group.pages):
         o = outcomes[group.pages[index]]
         readings.update(o.readings)
+        stamped = stamped or o.received
         placements.append(PagePlacement(o.number, o.rotated, o.dpi, o.matrix, round(o.coverage, 3)))
     for slot in ("drp1", "drp2"):
         name, rid = readings.get(f"{slot}_name"), readings.get(f"{slot}_id")
         if name and rid and name.value:
             snapped, _ = snap_drp_name(str(name.value), str(rid.value), registry, policy)
             name.value = snapped
+    if received is None and stamped:
+        received = dt.date.fromisoformat(stamped)
     values = {k: r.value for k, r in readings.items()}
     more = bool(values.get("more_accounts_attached"))
     issues = validate(template, values, registry=registry, received=received, policy=policy,

@@ -47,10 +47,27 @@ def _signature_zones(page: pymupdf.Page) -> list[tuple[str, tuple[float, float, 
     return found
 
 
+def _received_zone(page: pymupdf.Page) -> tuple[float, float, float, float] | None:
+    """The office-use box labelled DATE RECEIVED, where the mail room's stamp goes."""
+    words = page.get_text("words")
+    for i, w in enumerate(words[1:], start=1):
+        if w[4].upper() == "RECEIVED" and words[i - 1][4].upper() == "DATE":
+            boxes = [it[1] for d in page.get_drawings() for it in d["items"]
+                     if it[0] == "re" and it[1].contains(pymupdf.Rect(w[:4]))]
+            if boxes:
+                box = min(boxes, key=lambda b: b.get_area())
+                return (box.x0, box.y0 + 2, box.x1, box.y1)
+    return None
+
+
 def derive_template(blank: Path, template_id: str, title: str = "") -> FormTemplate:
     doc = pymupdf.open(blank)
     pages, fields = [], []
+    received = None
     for index, page in enumerate(doc):
+        zone = _received_zone(page)
+        if zone and received is None:
+            received = (index, zone)
         pages.append(PageSpec(index, page.rect.width, page.rect.height))
         for w in page.widgets():
             key = w.field_name
@@ -73,4 +90,5 @@ def derive_template(blank: Path, template_id: str, title: str = "") -> FormTempl
             raise TemplateError(f"{blank.name}: no signature box found for {key}")
     order = list(FIELD_TYPES)
     fields.sort(key=lambda f: order.index(f.key))
-    return FormTemplate(template_id, title or template_id, blank.name, tuple(pages), tuple(fields), blank.parent)
+    return FormTemplate(template_id, title or template_id, blank.name, tuple(pages), tuple(fields), blank.parent,
+                        received)

@@ -46,6 +46,8 @@ class FormTemplate:
     pages: tuple[PageSpec, ...]
     fields: tuple[FieldSpec, ...]
     folder: Path | None = field(default=None, compare=False)
+    # Where the mail room stamps the date received ("for SCE use only"): (page, rect), if any.
+    received_zone: tuple[int, Rect] | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_key", {f.key: f for f in self.fields})
@@ -87,6 +89,8 @@ class FormTemplate:
                 }
                 for f in self.fields
             ],
+            **({"received_zone": {"page": self.received_zone[0], "rect": [round(v, 2) for v in self.received_zone[1]]}}
+               if self.received_zone else {}),
         }
 
     @classmethod
@@ -104,7 +108,10 @@ class FormTemplate:
             )
             for f in data["fields"]
         )
-        return cls(data["id"], data.get("title", data["id"]), data["blank"], pages, fields, folder)
+        zone = data.get("received_zone")
+        received = (int(zone["page"]), tuple(zone["rect"])) if zone else None
+        return cls(data["id"], data.get("title", data["id"]), data["blank"], pages, fields, folder,
+                   received)  # type: ignore[arg-type]
 
 
 def load_template(path: Path) -> FormTemplate:

@@ -1,0 +1,76 @@
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from cisr_desk.capture.formats import for_field
+from cisr_desk.capture.ppocr import decode_constrained
+from cisr_desk.capture.stamp import parse_stamp
+from cisr_desk.domain.fields import FieldType as T
+
+
+def accepts(automaton, text):
+    state = 0
+    for ch in text:
+        if ch not in automaton.moves[state]:
+            return False
+        state = automaton.moves[state][ch]
+    return state in automaton.accept
+
+
+@pytest.mark.parametrize("ftype,good,bad", [
+    (T.DATE, ["04/22/2026", "4/2/2026"], ["0422/2026", "04/22/26", "04/222/2026"]),
+    (T.ACCOUNT, ["3068735726", "3-068-7357-26", "3 738 2197 40"], ["306873572", "-3068735726"]),
+    (T.PHONE, ["(805) 864-8431", "805-654-8407", "8058648431"], ["805864843", "80586484311"]),
+    (T.ZIP, ["93030"], ["9303", "930301"]),
+    (T.DRP_ID, ["DRP0370"], ["DRP037", "DRQ0370"]),
+    (T.STATE, ["CA"], ["C", "CAL"]),
+])
+def test_formats_accept_what_the_field_may_hold(ftype, good, bad):
+    automaton = for_field(ftype, "x")
+    assert all(accepts(automaton, g) for g in good)
+    assert not any(accepts(automaton, b) for b in bad)
+
+
+def test_comb_format_is_exactly_the_cells_written():
+    automaton = for_field(T.ACCOUNT, "sa1_number", comb_cells=10)
+    assert accepts(automaton, "3068735726") and not accepts(automaton, "3-068735726")
+
+
+def _probs(sequence, chars):
+    """A fake CTC output: each step puts 0.9 on one label (None: blank)."""
+    index = {c: i for i, c in enumerate(chars)}
+    out = np.full((len(sequence), len(chars)), 0.1 / (len(chars) - 1))
+    for t, label in enumerate(sequence):
+        out[t, index[label] if label else 0] = 0.9
+    return out
+
+
+def test_constrained_decoding_lets_the_format_decide():
+    chars = ["<blank>"] + list("0123456789/Z") + [" "]
+    index = {c: i for i, c in enumerate(chars)}
+    # The model is sure of a "Z" where a date can only hold a digit, and gives 2 a little.
+    probs = _probs(["0", None, "4", "/", "Z", None, "Z", "/", "2", "0", "Z", "6"], chars)
+    probs[4, index["2"]] = probs[6, index["2"]] = probs[10, index["2"]] = 0.05
+    result = decode_constrained(probs, index, for_field(T.DATE, "term_start"), chars)
+    assert result.text == "04/22/2026"
+    assert result.confidence < 0.5  # the format overruled the model: say so
+
+
+def test_constrained_decoding_agrees_with_a_clear_reading():
+    chars = ["<blank>"] + list("0123456789") + [" "]
+    index = {c: i for i, c in enumerate(chars)}
+    probs = _probs(list("9303") + [None, "0"], chars)
+    result = decode_constrained(probs, index, for_field(T.ZIP, "mailing_zip"), chars)
+    assert result.text == "93030" and result.confidence > 0.8
+
+
+@pytest.mark.parametrize("text,date", [
+    ("RECEIVED MAY 22 2026 SCE RULE 24", dt.date(2026, 5, 22)),
+    ("May 22, 2026", dt.date(2026, 5, 22)),
+    ("SCER4/05/2026ING", dt.date(2026, 4, 5)),
+    ("APR052026", dt.date(2026, 4, 5)),
+    ("RECEIVED", None),
+])
+def test_stamp_dates(text, date):
+    assert parse_stamp(text) == date
