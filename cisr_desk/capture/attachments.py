@@ -1,7 +1,8 @@
 """Is an unrecognised page the attachment that lists more service accounts?
 
 Only asked of a page that follows a form whose "more accounts attached" box is marked, so
-the one full-page OCR it costs is rare.
+the one full-page OCR it costs is rare. Such a page is the attachment unless it reads like a
+letter: hand-written lists often defeat the OCR, cover letters rarely do.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from cisr_desk.capture.pages import open_pdf, render_page
 
 SERVICE_ACCOUNT = re.compile(r"\b3[\s\-]?\d{3}[\s\-]?\d{4}[\s\-]?\d{2}\b")
 HEADINGS = re.compile(r"(ADDITIONAL|ATTACH|SERVICE\s+ACCOUNT)", re.IGNORECASE)
+LETTER = re.compile(r"\b(Dear|Sincerely|Regards|Enclosed)\b", re.IGNORECASE)
 
 
 def looks_like_attachment(path: Path, number: int) -> bool:
@@ -23,4 +25,8 @@ def looks_like_attachment(path: Path, number: int) -> bool:
     finally:
         doc.close()
     text = default_engine().read_page(image.image)
-    return bool(SERVICE_ACCOUNT.search(text)) or (len(HEADINGS.findall(text)) >= 1 and bool(re.search(r"\d{6,}", text)))
+    if SERVICE_ACCOUNT.search(text) or HEADINGS.search(text):
+        return True
+    # A hand-written list may defeat the OCR; what follows a form that announces an
+    # attachment is that attachment, unless it reads like a letter (a DRP's cover letter).
+    return not LETTER.search(text)

@@ -121,6 +121,7 @@ def match_page(small: np.ndarray, refs: list[Reference]) -> Match | None:
     turned = np.ascontiguousarray(small[::-1, ::-1])
     matcher = cv2.BFMatcher(cv2.NORM_HAMMING)
     best: Match | None = None
+    candidates: list[Match] = []
     for ref in refs:
         if ref.descriptors is None:
             continue
@@ -148,12 +149,22 @@ def match_page(small: np.ndarray, refs: list[Reference]) -> Match | None:
                 continue
             coverage = _coverage(turned if rotated else small, ref, a)
             candidate = Match(ref.template_id, ref.page_index, rotated, a, int(mask.sum()), coverage)
+            candidates.append(candidate)
             if best is None or (coverage, candidate.inliers) > (best.coverage, best.inliers):
                 best = candidate
         if best is not None and best.coverage > 0.93:
             break  # the printed form is all there: no other blank page will fit better
     if best is not None and best.coverage < 0.9:
-        best = _refine(turned if best.rotated else small, refs, best)
+        # A rough fit of the right page can cover less than a rough fit of a look-alike page
+        # (the two revisions share their header): refine the likely ones, best first.
+        for candidate in sorted(candidates, key=lambda c: -c.coverage):
+            if candidate.coverage < 0.3:
+                break
+            refined = _refine(turned if candidate.rotated else small, refs, candidate)
+            if refined.coverage > best.coverage:
+                best = refined
+            if best.coverage >= 0.9:
+                break
     if best is None or best.coverage < MIN_COVERAGE:
         return None
     return best
