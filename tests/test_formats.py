@@ -74,3 +74,26 @@ def test_constrained_decoding_agrees_with_a_clear_reading():
 ])
 def test_stamp_dates(text, date):
     assert parse_stamp(text) == date
+
+
+def test_a_confident_related_field_settles_a_disagreement():
+    from cisr_desk.capture.crosscheck import cross_check
+    from cisr_desk.capture.read import Reading
+
+    readings = {
+        "customer_name": Reading("MARY ALVAREZ", "", 0.97),
+        "customer_print_name": Reading("MARY ALVARFZ", "", 0.6, ["the two readers disagree"],
+                                       alternatives=["MARY ALVARFZ", "MARY ALVAREZ"]),
+        "mailing_street": Reading("175 SEPULVEDA BLVD", "", 0.95),
+        "mailing_city": Reading("LANCASTER", "", 0.95),
+        "mailing_zip": Reading("93534", "", 0.95),
+        "sa1_address": Reading("175 SEPULVEDA BLVD LANCASTFR 93534", "", 0.5, ["disagree"],
+                               alternatives=["175 SEPULVEDA BLVD LANCASTFR 93534", "175 Sepulveda Blvd, Lancaster 93534"]),
+        "drp_print_name": Reading("KENI LOPEZ", "", 0.5, ["disagree"], alternatives=["KENI LOPEZ", "KEN LOPEZ"]),
+        "drp1_contact": Reading("KENJI LOPEZ", "", 0.95),
+    }
+    cross_check(readings)
+    assert readings["customer_print_name"].value == "MARY ALVAREZ" and not readings["customer_print_name"].reasons
+    assert readings["sa1_address"].value == "175 Sepulveda Blvd, Lancaster 93534"
+    # No reading matches what the related field says: still the clerk's to decide.
+    assert readings["drp_print_name"].reasons

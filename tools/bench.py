@@ -88,18 +88,20 @@ def score(truth: dict, results: list[dict]) -> dict:
     return {"groups": groups, "calib": calib, "forms": forms, "sep": sep, "tpl": tpl}
 
 
-def page_images(pdfs: list[Path], limit: int):
+def page_images(work: Path, truth: dict, limit: int):
+    """Form pages spread over the set (scanned, not digital), for the full-page baseline."""
     import pymupdf
 
     from cisr_desk.capture.pages import render_page
 
+    picks = [(tf["file"], p) for tf in truth["files"] for form in tf["forms"] if form.get("dpi")
+             for p in form["pages"]]
+    step = max(1, len(picks) // max(1, limit))
     out = []
-    for pdf in pdfs:
-        doc = pymupdf.open(pdf)
-        for page in doc:
-            out.append(render_page(page).image)
-            if len(out) >= limit:
-                return out
+    for name, number in picks[::step][:limit]:
+        doc = pymupdf.open(work / name)
+        out.append(render_page(doc[number - 1]).image)
+        doc.close()
     return out
 
 
@@ -160,7 +162,7 @@ def main() -> int:
         print(f"  {b / 10:.1f}-{(b + 1) / 10:.1f}: {t.line():>22}  reviewed {100 * t.review / t.n:5.1f}%")
     per_page = cpu / max(1, pages)
     print(f"speed: {per_page:.3f} CPU s per page (one worker; {wall:.1f} s wall for {pages} pages)")
-    images = page_images(pdfs, args.baseline_pages)
+    images = page_images(work, truth, args.baseline_pages)
     base = tesseract_baseline(images)
     print(f"full-page Tesseract baseline: {base:.3f} CPU s per page on {len(images)} pages; "
           f"ratio {base / per_page:.2f}x (ours faster when > 1)")

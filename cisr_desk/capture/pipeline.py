@@ -26,6 +26,7 @@ import numpy as np
 from cisr_desk.capture import digital
 from cisr_desk.capture.attachments import looks_like_attachment
 from cisr_desk.capture.confidence import score_fields, snap_drp_name
+from cisr_desk.capture.crosscheck import cross_check
 from cisr_desk.capture.pages import open_pdf, render_page
 from cisr_desk.capture.read import Reading, read_check, read_signature, read_text, crop
 from cisr_desk.capture.register import match_page, references, to_reg_scale, to_source_matrix
@@ -178,6 +179,7 @@ def _build_form(template: FormTemplate, outcomes: dict[int, PageOutcome], group,
         readings.update(o.readings)
         stamped = stamped or o.received
         placements.append(PagePlacement(o.number, o.rotated, o.dpi, o.matrix, round(o.coverage, 3)))
+    cross_check(readings)
     for slot in ("drp1", "drp2"):
         name, rid = readings.get(f"{slot}_name"), readings.get(f"{slot}_id")
         if name and rid and name.value:

@@ -42,6 +42,7 @@ class Reading:
     confidence: float
     reasons: list[str] = field(default_factory=list)
     blank: bool = False
+    alternatives: list[str] = field(default_factory=list)  # each reader's value, when they differ
 
 
 def ink_threshold(image: np.ndarray) -> float:
@@ -171,7 +172,7 @@ def fix_confusions(ftype: FieldType, text: str) -> str:
     return text
 
 
-def _squash(text: str, keep_spaces: bool) -> str:
+def squash(text: str, keep_spaces: bool = True) -> str:
     """Text as the clerk compares it: case and the marks . , ' - do not count."""
     text = re.sub(r"[.,'\-]", "", text).casefold()
     return " ".join(text.split()) if keep_spaces else re.sub(r"\s", "", text)
@@ -185,12 +186,12 @@ def _decide(ftype: FieldType, key: str, first: OcrText, second: OcrText | None) 
     b = normalise(ftype, fix_confusions(ftype, second.text))
     agree_conf = max(0.9, 1.0 - (1 - first.confidence) * (1 - second.confidence) * 4)
     if ftype is FieldType.TEXT:
-        if _squash(a, True) == _squash(b, True):
+        if squash(a, True) == squash(b, True):
             return Reading(a, first.text, agree_conf)
-        if _squash(a, False) == _squash(b, False):
+        if squash(a, False) == squash(b, False):
             # Same letters, different word breaks: one reader dropped a space, or one split a
             # widely spaced hand-printed word. Neither is reliably right: the clerk decides.
-            spaced = a if len(_squash(a, True).split()) >= len(_squash(b, True).split()) else b
+            spaced = a if len(squash(a, True).split()) >= len(squash(b, True).split()) else b
             return Reading(spaced, first.text, min(agree_conf, 0.7),
                            [f"word breaks differ between the readers ({a!r} / {b!r})"])
     elif a == b:
@@ -243,6 +244,8 @@ def read_text(engine: OcrEngine, image: np.ndarray, spec: FieldSpec, zone_rect, 
         if other is not None:
             other.text = re.sub(r",(?=\w)", ", ", other.text)
     reading = _decide(ftype, spec.key, primary, other)
+    if other is not None and reading.reasons:
+        reading.alternatives = [normalise(ftype, fix_confusions(ftype, t.text)) for t in (primary, other)]
     if not re.search(r"[0-9A-Za-z]", str(reading.value)):
         # Only a stray mark or a remnant of the box survived: nothing was written here.
         return Reading("", reading.raw, 0.9, blank=True)

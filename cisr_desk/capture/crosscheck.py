@@ -1,0 +1,67 @@
+"""Fields of one form that vouch for each other.
+
+A customer usually prints the name they wrote at the top again under the signature, and
+the first service address is usually the mailing address. When the two readers disagree on
+one field and one of their readings is exactly what a *confident* related field says, that
+reading is taken: two independent reads of two different pieces of ink agree. Nothing is
+changed when no reading matches — the clerk still decides.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from cisr_desk.capture.read import Reading, squash
+
+Compose = Callable[[dict[str, Reading]], list[str]]
+
+
+def _v(readings: dict[str, Reading], key: str) -> str:
+    r = readings.get(key)
+    return str(r.value) if r is not None and r.value and not r.reasons else ""
+
+
+def _address(readings: dict[str, Reading]) -> list[str]:
+    street, city, zip_ = (_v(readings, k) for k in ("mailing_street", "mailing_city", "mailing_zip"))
+    state = _v(readings, "mailing_state")
+    if not street:
+        return []
+    out = [street]
+    if city:
+        out += [f"{street} {city}", f"{street} {city} {zip_}", f"{street} {city} {state} {zip_}"]
+    return out
+
+
+def _same(key: str) -> Compose:
+    return lambda readings: [v] if (v := _v(readings, key)) else []
+
+
+def _street_from_address(readings: dict[str, Reading]) -> list[str]:
+    """The mailing street, as the start of a confidently read first service address."""
+    address = _v(readings, "sa1_address")
+    return [address.split(",")[0]] if address else []
+
+
+# field -> what related fields say it probably is
+RELATED: dict[str, Compose] = {
+    **{f"sa{i}_address": _address for i in range(1, 6)},
+    "customer_print_name": _same("customer_name"),
+    "customer_name": _same("customer_print_name"),
+    "drp_print_name": _same("drp1_contact"),
+    "drp1_contact": _same("drp_print_name"),
+    "mailing_street": _street_from_address,
+}
+
+
+def cross_check(readings: dict[str, Reading]) -> None:
+    """Settle doubtful readings that a confident related field confirms (in place)."""
+    for key, compose in RELATED.items():
+        r = readings.get(key)
+        if r is None or not r.alternatives or not r.reasons:
+            continue
+        candidates = {squash(c, True) for c in compose(readings) if c}
+        for alternative in r.alternatives:
+            if alternative and squash(alternative, True) in candidates:
+                r.value = alternative
+                r.reasons = []
+                r.confidence = max(r.confidence, 0.9)
+                break
