@@ -50,7 +50,7 @@ def ink_threshold(image: np.ndarray) -> float:
     toner or a pale pen loses its thin strokes under a fixed threshold."""
     if image.size == 0:
         return INK
-    dark, paper = np.percentile(image, [0.5, 50])
+    dark, paper = np.percentile(image[::2, ::2], [0.5, 50])  # every fourth pixel is plenty
     return float(max(INK, min(dark + 0.6 * (paper - dark), paper - 50)))
 
 
