@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 APT_PACKAGES := tesseract-ocr tesseract-ocr-eng libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 \
 	libfontconfig1 libdbus-1-3 libglib2.0-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 \
 	libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-render-util0 libxcb-image0 \
-	fonts-dejavu-core fonts-dkg-handwriting fonts-breip fonts-femkeklaver fonts-comic-neue
+	fonts-dejavu-core fonts-dkg-handwriting fonts-breip fonts-comic-neue
 export QT_QPA_PLATFORM ?= offscreen
 
 .PHONY: run test bench bench-smoke screenshots installer system-deps clean

@@ -26,11 +26,11 @@ TYPED_FILES = (
     "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf",
     "/usr/share/fonts/truetype/liberation/LiberationSansNarrow-Regular.ttf",
 )
-HAND_PATTERNS = (  # Debian packages fonts-dkg-handwriting, fonts-breip, fonts-femkeklaver, fonts-comic-neue
+HAND_PATTERNS = (  # Debian packages fonts-dkg-handwriting, fonts-breip, fonts-comic-neue (not
+    # fonts-femkeklaver: its letters are outlines, which no one writes by hand)
     "/usr/share/fonts/truetype/fifthhorseman/dkg.ttf",
     "/usr/share/fonts/truetype/fifthhorseman/dkgBd.ttf",
     "/usr/share/fonts/truetype/breip/Breip.ttf",
-    "/usr/share/fonts/truetype/femkeklaver/femkeklaver.ttf",
     "/usr/share/fonts/opentype/comic-neue/ComicNeue-Regular.otf",
     "/usr/share/fonts/opentype/comic-neue/ComicNeue-Light.otf",
     "/usr/share/fonts/opentype/comic-neue/ComicNeue-Italic.otf",
