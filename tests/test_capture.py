@@ -104,3 +104,17 @@ def test_cli_rejects_a_bad_date():
     proc = subprocess.run([sys.executable, "-m", "cisr_desk", "extract", "--received", "22/05/2026", "x.pdf"],
                           capture_output=True, text=True)
     assert proc.returncode == 2 and "--received" in proc.stderr
+
+
+def test_views_redraw_a_page_and_a_field_crop_from_the_stored_file(typed_set, registry):
+    from cisr_desk.capture.views import field_crop, registered_page
+
+    out, truth = typed_set
+    doc = extract_file(out / truth["files"][0]["file"], registry=registry)
+    form = doc.forms[0]
+    template = load_templates(forms_dir())[form.template]
+    page = registered_page(doc.source, form.placements[0], template.pages[0], dpi=72)
+    assert page.shape == (792, 612)
+    crop = field_crop(doc.source, form.placements[0], template.field("customer_name").rect, dpi=150)
+    assert crop.shape[0] > 30 and crop.shape[1] > 300
+    assert (crop < 128).mean() > 0.005  # the name is in it

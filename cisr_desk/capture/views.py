@@ -15,6 +15,11 @@ from cisr_desk.domain.model import PagePlacement
 from cisr_desk.domain.template import PageSpec, Rect
 
 
+def _homography(placement: PagePlacement) -> np.ndarray:
+    m = np.asarray(placement.matrix, np.float64)
+    return np.vstack([m, [0.0, 0.0, 1.0]]) if m.shape == (2, 3) else m  # an affine stored as 2x3
+
+
 def _source(source_pdf: Path, placement: PagePlacement) -> np.ndarray:
     doc = open_pdf(Path(source_pdf))
     try:
@@ -28,10 +33,10 @@ def registered_page(source_pdf: Path, placement: PagePlacement, page: PageSpec, 
     """The whole form page, straightened into template coordinates (grey, uint8), so that the
     template's field zones (in points × dpi/72) fall on the right spots."""
     image = _source(source_pdf, placement)
-    return warp_zone(image, np.asarray(placement.matrix, np.float64), (0, 0, page.width, page.height), 0.0, dpi)
+    return warp_zone(image, _homography(placement), (0, 0, page.width, page.height), 0.0, dpi)
 
 
 def field_crop(source_pdf: Path, placement: PagePlacement, rect: Rect, dpi: float = 150, margin: float = 4) -> np.ndarray:
     """The field's zone as scanned (registered, not cleaned), with ``margin`` points around it."""
     image = _source(source_pdf, placement)
-    return warp_zone(image, np.asarray(placement.matrix, np.float64), rect, margin, dpi)
+    return warp_zone(image, _homography(placement), rect, margin, dpi)

@@ -15,7 +15,8 @@ from cisr_desk.domain.catalog import FIELD_TYPES
 from cisr_desk.domain.model import DocumentResult, FieldReading, FormResult, PagePlacement, Value
 
 TEMPLATE = "14-941-rev-2026-03"
-IDENTITY = ((1.0, 0.0, 0.0), (0.0, 1.0, 0.0))
+# Template points to pixels of a page rendered at 200 dpi (a 3x3 homography, as capture gives).
+IDENTITY = ((200 / 72, 0.0, 0.0), (0.0, 200 / 72, 0.0), (0.0, 0.0, 1.0))
 
 
 def demo_registry_rows() -> list[dict]:
