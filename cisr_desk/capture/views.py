@@ -5,6 +5,7 @@ the original PDF has to be kept.
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -21,12 +22,20 @@ def _homography(placement: PagePlacement) -> np.ndarray:
 
 
 def _source(source_pdf: Path, placement: PagePlacement) -> np.ndarray:
+    return _rendered(str(source_pdf), placement.source_page, placement.dpi, placement.rotated)
+
+
+@lru_cache(maxsize=4)
+def _rendered(source_pdf: str, number: int, dpi: float, rotated: bool) -> np.ndarray:
+    """A record's pages are drawn once for all its crops (the stored copy never changes)."""
     doc = open_pdf(Path(source_pdf))
     try:
-        image = render_page(doc[placement.source_page - 1], placement.dpi).image
+        image = render_page(doc[number - 1], dpi).image
     finally:
         doc.close()
-    return np.ascontiguousarray(image[::-1, ::-1]) if placement.rotated else image
+    image = np.ascontiguousarray(image[::-1, ::-1]) if rotated else image
+    image.setflags(write=False)
+    return image
 
 
 def registered_page(source_pdf: Path, placement: PagePlacement, page: PageSpec, dpi: float = 100) -> np.ndarray:
