@@ -211,6 +211,10 @@ SURE = float(os.environ.get("CISR_DESK_SURE", "0.99"))
 SURE_DISCOUNT = 0.95
 
 
+THIRD = os.environ.get("CISR_DESK_THIRD", "1") == "1"
+THIRD_CONF = float(os.environ.get("CISR_DESK_THIRD_CONF", "0.85"))
+
+
 def _sure(ftype: FieldType, key: str, ocr: OcrText, written: int) -> bool:
     """Tesseract alone is enough where it is very sure and the value has its form: the
     second, slower reader is kept for what Tesseract finds hard (hand-printing)."""
@@ -270,6 +274,16 @@ def read_text(engine: OcrEngine, image: np.ndarray, spec: FieldSpec, zone_rect, 
     reading = _decide(ftype, spec.key, primary, other)
     if other is not None and reading.reasons:
         reading.alternatives = [normalise(ftype, fix_confusions(ftype, t.text)) for t in (primary, other)]
+        if THIRD and second is not None:
+            # A tie-break: the neural reader again, on the thresholded ink. Where it sides
+            # with Tesseract, two different models agree on that reading.
+            third = second.read_format(line, automaton) if automaton is not None else second.read_line(line, charset)
+            if ftype is FieldType.TEXT:
+                third.text = re.sub(r",(?=\w)", ", ", third.text)
+            t_val = normalise(ftype, fix_confusions(ftype, third.text))
+            o_val = reading.alternatives[1]
+            if t_val and squash(t_val) == squash(o_val) and squash(o_val) != squash(reading.alternatives[0]):
+                reading = Reading(o_val, other.text, THIRD_CONF, [], alternatives=reading.alternatives)
     if not re.search(r"[0-9A-Za-z]", str(reading.value)):
         # Only a stray mark or a remnant of the box survived: nothing was written here.
         return Reading("", reading.raw, 0.9, blank=True)
