@@ -3,6 +3,9 @@ from pathlib import Path
 
 import pytest
 
+from cisr_desk.store import fakes
+from cisr_desk.store.service import Desk
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
@@ -15,3 +18,25 @@ def samples_dir() -> Path:
     if not (SAMPLES / "truth.json").is_file():
         pytest.skip("../shared/samples is not here (a user's clone has none)")
     return SAMPLES
+
+
+# -- a fresh desk per test: SQLite in tmp_path, a fixed clock, capture faked ------------------
+@pytest.fixture
+def clock():
+    return fakes.FixedClock()
+
+
+@pytest.fixture
+def extractor():
+    return fakes.FakeExtractor()
+
+
+@pytest.fixture
+def desk(tmp_path, clock, extractor):
+    """A clerk (ann), a supervisor (sue) and the sample registry; tests may override it."""
+    d = Desk.open(f"sqlite:///{tmp_path / 'desk.sqlite3'}", clock=clock, extractor=extractor)
+    d.add_user("ann", "clerk")
+    d.add_user("sue", "supervisor")
+    d.import_registry(fakes.write_registry_csv(tmp_path / "registry.csv"), "sue")
+    yield d
+    d.close()

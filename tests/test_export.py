@@ -10,29 +10,8 @@ from cisr_desk.domain.errors import InvalidValue, NotFound
 from cisr_desk.export.rows import ExportRow, rows_hash, week_period
 from cisr_desk.export.workbook import HEADERS
 from cisr_desk.store import fakes
-from cisr_desk.store.service import Desk
 
 WEEK = week_period("2026-W48")  # the fixed clock approves on 2026-11-25
-
-
-@pytest.fixture
-def extractor():
-    return fakes.FakeExtractor()
-
-
-@pytest.fixture
-def clock():
-    return fakes.FixedClock()
-
-
-@pytest.fixture
-def desk(tmp_path, clock, extractor):
-    d = Desk.open(f"sqlite:///{tmp_path / 'desk.sqlite3'}", clock=clock, extractor=extractor)
-    d.add_user("ann", "clerk")
-    d.add_user("sue", "supervisor")
-    d.import_registry(fakes.write_registry_csv(tmp_path / "registry.csv"), "sue")
-    yield d
-    d.close()
 
 
 def approved(desk, tmp_path, extractor, n, **kw) -> int:

@@ -17,26 +17,6 @@ from cisr_desk.store.service import Desk
 RECEIVED = dt.date(2026, 11, 20)
 
 
-@pytest.fixture
-def clock():
-    return fakes.FixedClock()
-
-
-@pytest.fixture
-def extractor():
-    return fakes.FakeExtractor()
-
-
-@pytest.fixture
-def desk(tmp_path, clock, extractor):
-    d = Desk.open(f"sqlite:///{tmp_path / 'desk.sqlite3'}", clock=clock, extractor=extractor)
-    d.add_user("ann", "clerk")
-    d.add_user("sue", "supervisor")
-    d.import_registry(fakes.write_registry_csv(tmp_path / "registry.csv"), "sue")
-    yield d
-    d.close()
-
-
 def pdf(folder: Path, name: str, body: str = "") -> Path:
     path = folder / name
     path.write_bytes(b"%PDF-1.4\n" + (body or name).encode())

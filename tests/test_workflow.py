@@ -63,16 +63,6 @@ def test_pairs_are_service_accounts_times_drps_without_repeats():
 
 # -- through the Desk --------------------------------------------------------------------------------
 @pytest.fixture
-def clock():
-    return fakes.FixedClock()
-
-
-@pytest.fixture
-def extractor():
-    return fakes.FakeExtractor()
-
-
-@pytest.fixture
 def desk(tmp_path, clock, extractor):
     d = Desk.open(f"sqlite:///{tmp_path / 'desk.sqlite3'}", clock=clock, extractor=extractor)
     for name, role in (("ann", "clerk"), ("carl", "clerk"), ("sue", "supervisor"), ("sam", "supervisor"),

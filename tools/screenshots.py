@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     from cisr_desk.store.service import Desk
     from cisr_desk.ui.main_window import MainWindow
 
-    app = make_app(["screenshots"])
+    app = make_app(["screenshots"])  # noqa: F841 (kept alive for the whole run)
     desk = Desk.open(f"sqlite:///{work / 'demo.sqlite'}", files_dir=work / "files")
     if demo.is_empty(desk):
         demo.create_users(desk, "clerk")

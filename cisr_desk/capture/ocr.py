@@ -13,7 +13,6 @@ import os
 import shutil
 import sys
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Protocol
 
 import numpy as np
@@ -183,7 +182,7 @@ class PytesseractEngine:
         try:
             return self._p.image_to_string(image, config="--psm 3", timeout=self._timeout * 6)
         except RuntimeError as exc:
-            raise OcrError(f"Tesseract timed out reading a page") from exc
+            raise OcrError("Tesseract timed out reading a page") from exc
 
 
 _ENGINE: OcrEngine | None = None

@@ -2,7 +2,7 @@
 move between records of the filtered queue, Esc goes back to the list."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QStackedWidget, QTableView, QVBoxLayout, QWidget)
 
