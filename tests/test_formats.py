@@ -97,3 +97,23 @@ def test_a_confident_related_field_settles_a_disagreement():
     assert readings["sa1_address"].value == "175 Sepulveda Blvd, Lancaster 93534"
     # No reading matches what the related field says: still the clerk's to decide.
     assert readings["drp_print_name"].reasons
+
+
+def test_the_registry_vouches_for_the_contact_of_the_provider_read():
+    from cisr_desk.capture.crosscheck import cross_check
+    from cisr_desk.capture.read import Reading
+    from cisr_desk.domain.registry import DRP, Registry
+
+    registry = Registry([DRP("DRP0370", "Redwood Load Management LLC", contact_name="Priya Kim",
+                             contact_phone="(220) 555-0108", contact_email="priya@redwood.example")])
+    readings = {
+        "drp1_id": Reading("DRP0370", "", 0.97),
+        "drp1_contact": Reading("PRIVA KIM", "", 0.5, ["disagree"], alternatives=["PRIVA KIM", "PRIYA KIM"]),
+        "drp1_phone": Reading("2205550168", "", 0.5, ["disagree"], alternatives=["2205550168", "2205550108"]),
+        "drp1_email": Reading("priya@redwood.exanple", "", 0.5, ["disagree"],
+                              alternatives=["priya@redwood.exanple", "priya@redw00d.example"]),
+    }
+    cross_check(readings, registry)
+    assert readings["drp1_contact"].value == "PRIYA KIM" and not readings["drp1_contact"].reasons
+    assert readings["drp1_phone"].value == "2205550108"
+    assert readings["drp1_email"].reasons  # neither reading is the registered address

@@ -13,6 +13,7 @@ from typing import Callable
 from cisr_desk.capture.read import Reading, squash
 
 Compose = Callable[[dict[str, Reading]], list[str]]
+RegistryCompose = Callable[[dict[str, Reading], object], list[str]]
 
 
 def _v(readings: dict[str, Reading], key: str) -> str:
@@ -52,9 +53,32 @@ RELATED: dict[str, Compose] = {
 }
 
 
-def cross_check(readings: dict[str, Reading]) -> None:
-    """Settle doubtful readings that a confident related field confirms (in place)."""
-    for key, compose in RELATED.items():
+def _registered(attribute: str, digits_only: bool = False) -> RegistryCompose:
+    """What the registry holds for the provider whose id was read with confidence."""
+    def compose(readings: dict[str, Reading], registry) -> list[str]:
+        drp_id = _v(readings, "drp1_id")
+        drp = registry.get(drp_id) if registry is not None and drp_id else None
+        value = str(getattr(drp, attribute, "") or "") if drp else ""
+        if digits_only:
+            value = "".join(ch for ch in value if ch.isdigit())
+        return [value] if value else []
+    return compose
+
+
+# field -> what the DRP registry says it probably is (the provider's registered contact)
+FROM_REGISTRY: dict[str, RegistryCompose] = {
+    "drp1_contact": _registered("contact_name"),
+    "drp1_phone": _registered("contact_phone", digits_only=True),
+    "drp1_email": _registered("contact_email"),
+}
+
+
+def cross_check(readings: dict[str, Reading], registry=None) -> None:
+    """Settle doubtful readings that a confident related field, or the registry entry of the
+    provider read with confidence, confirms (in place)."""
+    sources: list[tuple[str, Callable[[dict[str, Reading]], list[str]]]] = list(RELATED.items())
+    sources += [(k, (lambda rd, f=f: f(rd, registry))) for k, f in FROM_REGISTRY.items()]
+    for key, compose in sources:
         r = readings.get(key)
         if r is None or not r.alternatives or not r.reasons:
             continue

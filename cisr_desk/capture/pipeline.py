@@ -179,7 +179,7 @@ def _build_form(template: FormTemplate, outcomes: dict[int, PageOutcome], group,
         readings.update(o.readings)
         stamped = stamped or o.received
         placements.append(PagePlacement(o.number, o.rotated, o.dpi, o.matrix, round(o.coverage, 3)))
-    cross_check(readings)
+    cross_check(readings, registry)
     for slot in ("drp1", "drp2"):
         name, rid = readings.get(f"{slot}_name"), readings.get(f"{slot}_id")
         if name and rid and name.value:
