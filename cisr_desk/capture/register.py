@@ -21,7 +21,7 @@ from cisr_desk.domain.template import FormTemplate
 
 REG_DPI = 100.0  # resolution the search and the checks work at
 PT = REG_DPI / 72.0  # pixels per point at REG_DPI
-MIN_INLIERS = 40
+MIN_INLIERS = 15  # few: heavy hand-printing crowds out the form's own features; coverage decides
 MIN_COVERAGE = 0.55  # share of the blank's ink found on the page; form pages score ~0.9
 
 
@@ -170,29 +170,38 @@ def match_page(small: np.ndarray, refs: list[Reference]) -> Match | None:
     return best
 
 
+def _ecc(tpl: np.ndarray, page: np.ndarray, warp: np.ndarray, scale: float, iterations: int) -> np.ndarray | None:
+    """One ECC run at ``scale`` of REG_DPI; the homography in and out is at REG_DPI."""
+    s = np.diag([scale, scale, 1.0])
+    small = [cv2.resize(cv2.GaussianBlur(im, (0, 0), 1.0), None, fx=scale, fy=scale,
+                        interpolation=cv2.INTER_AREA).astype(np.float32) for im in (tpl, page)]
+    w = (s @ warp @ np.linalg.inv(s)).astype(np.float32)
+    try:
+        _, w = cv2.findTransformECC(small[0], small[1], w, cv2.MOTION_HOMOGRAPHY,
+                                    (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, iterations, 1e-5), None, 3)
+    except cv2.error:
+        return None
+    out = np.linalg.inv(s) @ w.astype(np.float64) @ s
+    return out / out[2, 2]
+
+
 def _refine(page: np.ndarray, refs: list[Reference], match: Match) -> Match:
     """ECC on the blurred page and blank, from the feature estimate: hand-printed pages give
     ORB many features of their own, and the estimate can be a point or two off; ECC pulls the
     form's ruling onto the blank's. Kept only when more of the blank's print is covered."""
     ref = next(r for r in refs if (r.template_id, r.page_index) == (match.template_id, match.page_index))
-    # At half the resolution (a quarter of the work): ECC is sub-pixel, so a half-size pixel
-    # is still well under a point.
-    half = np.diag([0.5, 0.5, 1.0])
-    tpl = cv2.resize(cv2.GaussianBlur(ref.image, (0, 0), 1.0), None, fx=0.5, fy=0.5,
-                     interpolation=cv2.INTER_AREA).astype(np.float32)
-    img = cv2.resize(cv2.GaussianBlur(page, (0, 0), 1.0), None, fx=0.5, fy=0.5,
-                     interpolation=cv2.INTER_AREA).astype(np.float32)
-    warp = (half @ match.matrix @ np.linalg.inv(half)).astype(np.float32)
-    try:
-        _, warp = cv2.findTransformECC(tpl, img, warp, cv2.MOTION_HOMOGRAPHY,
-                                       (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 40, 1e-5), None, 3)
-    except cv2.error:
-        return match
-    warp = np.linalg.inv(half) @ warp.astype(np.float64) @ half
-    warp = warp / warp[2, 2]
-    if not _plausible(warp):
-        return match
-    coverage = _coverage(page, ref, warp)
+    # First at half the resolution (a quarter of the work; ECC is sub-pixel), then, if the
+    # print is still not all covered, once more at full resolution from there.
+    warp, coverage = match.matrix, match.coverage
+    for scale, iterations in ((0.5, 40), (1.0, 30)):
+        if coverage >= 0.9:
+            break
+        found = _ecc(ref.image, page, warp, scale, iterations)
+        if found is None or not _plausible(found):
+            continue
+        found_coverage = _coverage(page, ref, found)
+        if found_coverage > coverage:
+            warp, coverage = found, found_coverage
     if coverage <= match.coverage:
         return match
     return Match(match.template_id, match.page_index, match.rotated, warp, match.inliers, coverage)
