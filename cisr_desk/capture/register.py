@@ -158,7 +158,7 @@ def match_page(small: np.ndarray, refs: list[Reference]) -> Match | None:
         # A rough fit of the right page can cover less than a rough fit of a look-alike page
         # (the two revisions share their header): refine the likely ones, best first.
         for candidate in sorted(candidates, key=lambda c: -c.coverage):
-            if candidate.coverage < 0.3:
+            if candidate.coverage < 0.4:
                 break
             refined = _refine(turned if candidate.rotated else small, refs, candidate)
             if refined.coverage > best.coverage:
@@ -194,8 +194,8 @@ def _refine(page: np.ndarray, refs: list[Reference], match: Match) -> Match:
     # print is still not all covered, once more at full resolution from there.
     warp, coverage = match.matrix, match.coverage
     for scale, iterations in ((0.5, 40), (1.0, 30)):
-        if coverage >= 0.9:
-            break
+        if coverage >= 0.9 or (scale == 1.0 and coverage < 0.6):
+            break  # done, or not this page: the costlier pass is for a fit that is nearly there
         found = _ecc(ref.image, page, warp, scale, iterations)
         if found is None or not _plausible(found):
             continue
