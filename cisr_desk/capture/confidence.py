@@ -53,8 +53,11 @@ def score_fields(template: FormTemplate, readings: dict[str, Reading], issues: l
     out: dict[str, FieldReading] = {}
     for spec in template.fields:
         r = readings.get(spec.key)
-        if r is None:  # the page it sits on is missing
-            out[spec.key] = FieldReading(False if spec.type.is_mark else "", 0.0, True,
+        if r is None:
+            # Its page is missing: nothing was written that a clerk could key from this scan.
+            # The form's page_missing issue sends it to a supervisor; a dozen fields marked
+            # for review would only bury that one fact.
+            out[spec.key] = FieldReading(False if spec.type.is_mark else "", 0.9, False,
                                          ["its page is missing from the scan"], "")
             continue
         conf = r.confidence
