@@ -7,12 +7,12 @@ from pathlib import Path
 
 from PySide6.QtCore import QDate, QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import (QAbstractItemView, QDateEdit, QHBoxLayout, QHeaderView, QLabel, QPushButton,
-                               QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QDateEdit, QHBoxLayout, QLabel, QPushButton,
+                               QVBoxLayout, QWidget)
 
 from cisr_desk.domain.errors import DeskError
 from cisr_desk.ui.models import ObjectTableModel
-from cisr_desk.ui.widgets import MessageBar, heading, icon
+from cisr_desk.ui.widgets import MessageBar, heading, icon, read_only_table
 
 
 def week_of(day: dt.date) -> tuple[dt.date, dt.date]:
@@ -26,19 +26,6 @@ def _date(value) -> str:
     if isinstance(value, dt.date):
         return value.strftime("%m/%d/%Y")
     return str(value or "")
-
-
-def _table(model) -> QTableView:
-    table = QTableView()
-    table.setModel(model)
-    table.verticalHeader().hide()
-    table.setShowGrid(False)
-    table.setAlternatingRowColors(True)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.horizontalHeader().setStretchLastSection(True)
-    return table
 
 
 class ExportsScreen(QWidget):
@@ -71,7 +58,7 @@ class ExportsScreen(QWidget):
             ("Batch", "id"), ("Week", lambda b: f"{_date(b.start)} – {_date(b.end)}"), ("Records", "records"),
             ("Rows", lambda b: getattr(b, "rows", "")), ("By", "created_by"), ("When", lambda b: _date(b.created_at)),
             ("File", "path")], self)
-        self.batch_table = _table(self.batches)
+        self.batch_table = read_only_table(self.batches)
         self.reexport_button = QPushButton(icon("export"), "Export again…")
         self.reexport_button.setToolTip("Write the selected batch again, with exactly the rows it had")
         self.reexport_button.clicked.connect(self.reexport)
@@ -97,7 +84,7 @@ class ExportsScreen(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.message)
         layout.addWidget(self.period)
-        layout.addWidget(_table(self.preview), 3)
+        layout.addWidget(read_only_table(self.preview), 3)
         layout.addWidget(self.summary)
         layout.addLayout(past)
         layout.addWidget(self.batch_table, 2)

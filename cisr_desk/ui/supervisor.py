@@ -4,28 +4,14 @@ four-eyes rule; when it blocks, this screen says why and what to do instead."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget,
-                               QHeaderView, QAbstractItemView)
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget)
 
 from cisr_desk.domain.errors import DeskError, FourEyesViolation
 from cisr_desk.ui.models import ObjectTableModel, RecordQueueModel, field_text, status_label
 from cisr_desk.ui.review import make_queue_table
-from cisr_desk.ui.widgets import MessageBar, action, ask_reason, heading
+from cisr_desk.ui.widgets import MessageBar, action, ask_reason, heading, read_only_table
 
 SUPERVISOR_STATUSES = ("flagged", "submitted")
-
-
-def _plain_table(model) -> QTableView:
-    table = QTableView()
-    table.setModel(model)
-    table.verticalHeader().hide()
-    table.setShowGrid(False)
-    table.setAlternatingRowColors(True)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.horizontalHeader().setStretchLastSection(True)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    return table
 
 
 class SupervisorScreen(QWidget):
@@ -86,11 +72,11 @@ class SupervisorScreen(QWidget):
         t1 = QLabel("Field changes (OCR → clerk)")
         t1.setObjectName("panelTitle")
         dl.addWidget(t1)
-        dl.addWidget(_plain_table(self.changes), 2)
+        dl.addWidget(read_only_table(self.changes), 2)
         t2 = QLabel("History")
         t2.setObjectName("panelTitle")
         dl.addWidget(t2)
-        dl.addWidget(_plain_table(self.events), 2)
+        dl.addWidget(read_only_table(self.events), 2)
         dl.addLayout(buttons)
 
         split = QSplitter(Qt.Orientation.Horizontal)

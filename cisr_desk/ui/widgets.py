@@ -5,7 +5,8 @@ import functools
 
 from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QIcon, QKeySequence
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
+from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHBoxLayout, QHeaderView, QLabel, QTableView,
+                               QToolButton, QWidget)
 
 from cisr_desk.paths import resources_dir
 from cisr_desk.ui.tasks import error_text
@@ -110,3 +111,19 @@ def ask_reason(parent, title: str, prompt: str) -> str | None:
     text, ok = QInputDialog.getMultiLineText(parent, title, prompt)
     text = text.strip()
     return text if ok and text else None
+
+
+def read_only_table(model) -> QTableView:
+    """A plain list of rows to pick one from: no grid, alternating rows, columns fit to content."""
+    table = QTableView()
+    table.setModel(model)
+    table.verticalHeader().hide()
+    table.setShowGrid(False)
+    table.setAlternatingRowColors(True)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
