@@ -118,3 +118,20 @@ def test_views_redraw_a_page_and_a_field_crop_from_the_stored_file(typed_set, re
     crop = field_crop(doc.source, form.placements[0], template.field("customer_name").rect, dpi=150)
     assert crop.shape[0] > 30 and crop.shape[1] > 300
     assert (crop < 128).mean() > 0.005  # the name is in it
+
+
+def test_bad_files_each_get_a_clear_error_naming_them(tmp_path):
+    import pymupdf
+
+    doc = pymupdf.open()
+    doc.new_page()
+    doc.save(tmp_path / "locked.pdf", encryption=pymupdf.PDF_ENCRYPT_AES_256, owner_pw="o", user_pw="u")
+    (tmp_path / "empty.pdf").write_bytes(b"")
+    (tmp_path / "cut-off.pdf").write_bytes(b"%PDF-1.7\n1 0 obj\n<<")
+    folder = tmp_path / "a-folder"
+    folder.mkdir()
+    names = ["locked.pdf", "empty.pdf", "cut-off.pdf", "a-folder"]
+    docs = list(extract_files([tmp_path / n for n in names], workers=1))
+    for name, doc in zip(names, docs):
+        assert len(doc.errors) == 1 and name in doc.errors[0] and not doc.forms
+    assert "password" in docs[0].errors[0] and "folder" in docs[3].errors[0]

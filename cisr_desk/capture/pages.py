@@ -24,6 +24,8 @@ class PageImage:
 def open_pdf(path: Path) -> pymupdf.Document:
     """Open a PDF, or raise InputFileError naming the file and what is wrong with it."""
     path = Path(path)
+    if path.is_dir():
+        raise InputFileError(f"{path}: is a folder, not a PDF file")
     if not path.is_file():
         raise InputFileError(f"{path}: no such file")
     try:
