@@ -117,3 +117,17 @@ def test_the_registry_vouches_for_the_contact_of_the_provider_read():
     assert readings["drp1_contact"].value == "PRIYA KIM" and not readings["drp1_contact"].reasons
     assert readings["drp1_phone"].value == "2205550108"
     assert readings["drp1_email"].reasons  # neither reading is the registered address
+
+
+def test_dates_vouch_for_each_other():
+    from cisr_desk.capture.crosscheck import cross_check
+    from cisr_desk.capture.read import Reading
+
+    readings = {
+        "term_start": Reading("2026-06-07", "", 0.97),
+        "customer_sign_date": Reading("2026-06-01", "", 0.5, ["disagree"], alternatives=["2026-06-01", "2026-06-07"]),
+        "term_end": Reading("2029-06-06", "", 0.5, ["disagree"], alternatives=["2029-08-06", "2029-06-05"]),
+    }
+    cross_check(readings)
+    assert readings["customer_sign_date"].value == "2026-06-07"
+    assert readings["term_end"].value == "2029-06-05"  # three years, ending two days before

@@ -8,6 +8,7 @@ changed when no reading matches — the clerk still decides.
 """
 from __future__ import annotations
 
+import datetime as dt
 from typing import Callable
 
 from cisr_desk.capture.read import Reading, squash
@@ -42,8 +43,29 @@ def _street_from_address(readings: dict[str, Reading]) -> list[str]:
     return [address.split(",")[0]] if address else []
 
 
+def _term_end(readings: dict[str, Reading]) -> list[str]:
+    """Terms run whole years from the start, ending on the eve of the anniversary or so."""
+    start = _v(readings, "term_start")
+    try:
+        first = dt.date.fromisoformat(start)
+    except ValueError:
+        return []
+    out = []
+    for years in range(1, 6):
+        try:
+            anniversary = first.replace(year=first.year + years)
+        except ValueError:  # 29 February
+            anniversary = first.replace(year=first.year + years, day=28)
+        out += [(anniversary - dt.timedelta(days=d)).isoformat() for d in (0, 1, 2)]
+    return out
+
+
 # field -> what related fields say it probably is
 RELATED: dict[str, Compose] = {
+    # The customer usually signs on the day the term starts.
+    "customer_sign_date": _same("term_start"),
+    "term_start": _same("customer_sign_date"),
+    "term_end": _term_end,
     **{f"sa{i}_address": _address for i in range(1, 6)},
     "customer_print_name": _same("customer_name"),
     "customer_name": _same("customer_print_name"),
