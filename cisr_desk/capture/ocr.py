@@ -45,9 +45,6 @@ class OcrEngine(Protocol):
     def read_line(self, image: np.ndarray, charset: str | None = None) -> OcrText:
         """Read one line of text from a grey image (dark ink on white)."""
 
-    def read_char(self, image: np.ndarray, charset: str | None = None) -> OcrText:
-        """Read a single character (a comb cell)."""
-
     def read_page(self, image: np.ndarray) -> str:
         """All the text of a page (layout analysis on): used only to tell what a page is."""
 
@@ -101,13 +98,10 @@ class TesserocrEngine:
         self._t = tesserocr
         self._line = tesserocr.PyTessBaseAPI(path=path, lang="eng", psm=tesserocr.PSM.SINGLE_LINE,
                                              oem=tesserocr.OEM.LSTM_ONLY)
-        self._char = tesserocr.PyTessBaseAPI(path=path, lang="eng", psm=tesserocr.PSM.SINGLE_CHAR,
-                                             oem=tesserocr.OEM.LSTM_ONLY)
         self._page = tesserocr.PyTessBaseAPI(path=path, lang="eng", psm=tesserocr.PSM.AUTO,
                                              oem=tesserocr.OEM.LSTM_ONLY)
-        for api in (self._line, self._char):
-            api.SetVariable("load_system_dawg", "0")  # names and numbers, not dictionary words
-            api.SetVariable("load_freq_dawg", "0")
+        self._line.SetVariable("load_system_dawg", "0")  # names and numbers, not dictionary words
+        self._line.SetVariable("load_freq_dawg", "0")
 
     def _run(self, api, image: np.ndarray, charset: str | None) -> OcrText:
         from PIL import Image
@@ -132,9 +126,6 @@ class TesserocrEngine:
 
     def read_line(self, image: np.ndarray, charset: str | None = None) -> OcrText:
         return self._run(self._line, image, charset)
-
-    def read_char(self, image: np.ndarray, charset: str | None = None) -> OcrText:
-        return self._run(self._char, image, charset)
 
     def read_page(self, image: np.ndarray) -> str:
         from PIL import Image
@@ -174,9 +165,6 @@ class PytesseractEngine:
 
     def read_line(self, image: np.ndarray, charset: str | None = None) -> OcrText:
         return self._run(image, 7, charset)
-
-    def read_char(self, image: np.ndarray, charset: str | None = None) -> OcrText:
-        return self._run(image, 10, charset)
 
     def read_page(self, image: np.ndarray) -> str:
         try:

@@ -30,7 +30,7 @@ from cisr_desk.capture.crosscheck import cross_check
 from cisr_desk.capture.pages import open_pdf, render_page
 from cisr_desk.capture.read import Reading, read_check, read_signature, read_text, crop
 from cisr_desk.capture.register import match_page, references, to_reg_scale, to_source_matrix
-from cisr_desk.capture.separate import PageKind, separate
+from cisr_desk.capture.separate import FormGroup, PageKind, separate
 from cisr_desk.capture.stamp import read_received
 from cisr_desk.capture.zones import extract_zone
 from cisr_desk.domain.errors import InputFileError
@@ -76,7 +76,6 @@ class PageOutcome:
     blank: bool = False
     readings: dict[str, Reading] = field(default_factory=dict)
     received: str = ""  # ISO date read off a RECEIVED stamp on this page
-    error: str = ""
 
 
 @lru_cache(maxsize=4)
@@ -121,7 +120,6 @@ def analyse_page(path: str, number: int, folder: str) -> PageOutcome:
         stamped = read_received(second, src, matrix, template.blank_path, match.page_index,
                                 template.received_zone[1])
         out.received = stamped.isoformat() if stamped else ""
-    second = default_reader()
     for spec in template.fields_on(match.page_index):
         zone = extract_zone(src, matrix, template.blank_path, match.page_index, spec.rect, MARGIN)
         if spec.type is FieldType.CHECK:
@@ -134,8 +132,6 @@ def analyse_page(path: str, number: int, folder: str) -> PageOutcome:
 
 
 def _init_worker() -> None:
-    import cv2
-
     os.environ["OMP_THREAD_LIMIT"] = "1"
     cv2.setNumThreads(1)
 
@@ -168,9 +164,8 @@ def _analyse_all(path: Path, pages: int, folder: str, pool: ProcessPoolExecutor 
     return [by_number[n] for n in range(1, pages + 1)]
 
 
-def _build_form(template: FormTemplate, outcomes: dict[int, PageOutcome], group, source: Path,
-                attachments: list[int], registry: Registry | None, received: dt.date | None,
-                policy: SitePolicy) -> FormResult:
+def _build_form(template: FormTemplate, outcomes: dict[int, PageOutcome], group: FormGroup,
+                registry: Registry | None, received: dt.date | None, policy: SitePolicy) -> FormResult:
     readings: dict[str, Reading] = {}
     placements = []
     stamped = ""
@@ -190,9 +185,9 @@ def _build_form(template: FormTemplate, outcomes: dict[int, PageOutcome], group,
     values = {k: r.value for k, r in readings.items()}
     more = bool(values.get("more_accounts_attached"))
     issues = validate(template, values, registry=registry, received=received, policy=policy,
-                      attachment_present=bool(attachments) if more else None, missing_pages=group.missing)
+                      attachment_present=bool(group.attachments) if more else None, missing_pages=group.missing)
     fields = score_fields(template, readings, issues, registry, policy)
-    return FormResult(group.file_pages, template.id, fields, issues, placements, list(attachments),
+    return FormResult(group.file_pages, template.id, fields, issues, placements, list(group.attachments),
                       group.missing, received.isoformat() if received else "")
 
 
@@ -213,7 +208,7 @@ def _extract_scanned(path: Path, pages: int, folder: str, pool, registry, receiv
             kind.attachment = True
     groups, loose = separate(kinds, {t.id: len(t.pages) for t in templates.values()})
     forms = [
-        _build_form(templates[g.template_id], by_number, g, path, g.attachments, registry, received, policy)
+        _build_form(templates[g.template_id], by_number, g, registry, received, policy)
         for g in groups
     ]
     return forms, loose

@@ -42,7 +42,6 @@ class Reading:
     raw: str
     confidence: float
     reasons: list[str] = field(default_factory=list)
-    blank: bool = False
     alternatives: list[str] = field(default_factory=list)  # each reader's value, when they differ
 
 
@@ -109,7 +108,7 @@ def read_check(image: np.ndarray, marked_at: float = 0.06, empty_below: float = 
         conf = min(1.0, 0.9 + (ratio - marked_at) * 2)
         return Reading(True, f"{ratio:.3f}", conf)
     if ratio <= empty_below:
-        return Reading(False, f"{ratio:.3f}", min(1.0, 0.9 + (empty_below - ratio) * 6), blank=ratio == 0)
+        return Reading(False, f"{ratio:.3f}", min(1.0, 0.9 + (empty_below - ratio) * 6))
     # Between the two: a stray mark or a faint tick. Say so rather than guess silently.
     value = ratio >= (marked_at + empty_below) / 2
     return Reading(value, f"{ratio:.3f}", 0.5, ["faint or stray mark in the box"])
@@ -119,7 +118,7 @@ def read_signature(image: np.ndarray) -> Reading:
     """Ink present in the signature box: strokes wide enough to be writing, not dust."""
     mask = ink_mask(image).astype(np.uint8)
     if not mask.any():
-        return Reading(False, "0", 0.97, blank=True)
+        return Reading(False, "0", 0.97)
     n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     widths = stats[1:, cv2.CC_STAT_WIDTH]
     heights = stats[1:, cv2.CC_STAT_HEIGHT]
@@ -254,12 +253,12 @@ def read_text(engine: OcrEngine, image: np.ndarray, spec: FieldSpec, zone_rect, 
         line, soft, written = _comb_line(image, mask, spec, zone_rect, margin)
         soft = _pad(soft) if written else soft
         if written == 0:
-            return Reading("", "", 0.97, blank=True)
+            return Reading("", "", 0.97)
         charset = COMB_CHARSETS.get(ftype, CHARSETS.get(ftype))
     else:
         area = crop(mask.astype(np.uint8), spec.rect, zone_rect, margin, (1.0, 2.5))
         if area.sum() < 30:
-            return Reading("", "", 0.97, blank=True)
+            return Reading("", "", 0.97)
         ys, xs = np.where(area > 0)
         grey = crop(image, spec.rect, zone_rect, margin, (1.0, 2.5))
         box = (slice(ys.min(), ys.max() + 1), slice(xs.min(), xs.max() + 1))
@@ -284,7 +283,7 @@ def read_text(engine: OcrEngine, image: np.ndarray, spec: FieldSpec, zone_rect, 
     if other is not None and automaton is not None and primary.confidence < 0.05 and small_mark \
             and not re.search(r"[0-9A-Za-z]", other.text):
         # The format forced a reading out of a stray mark the other reader saw as nothing.
-        return Reading("", other.text, 0.85, blank=True)
+        return Reading("", other.text, 0.85)
     if ftype is FieldType.TEXT:
         for ocr in (primary, other):
             if ocr is not None:
@@ -307,7 +306,7 @@ def read_text(engine: OcrEngine, image: np.ndarray, spec: FieldSpec, zone_rect, 
     if not re.search(r"[0-9A-Za-z]", str(reading.value)):
         if small_mark:
             # Only a stray mark or a remnant of the box survived: nothing was written here.
-            return Reading("", reading.raw, 0.9, blank=True)
+            return Reading("", reading.raw, 0.9)
         return Reading("", reading.raw, 0.3, ["ink in the box, but nothing legible was read"])
     if ftype is FieldType.DATE and re.fullmatch(r"\s*\d{1,2}\s*/\s*\d{1,2}\s*/\s*\d{4}\s*", reading.raw) \
             and not re.fullmatch(r"\s*\d{2}\s*/\s*\d{2}\s*/\s*\d{4}\s*", reading.raw):
