@@ -5,7 +5,6 @@ and the reasons it may be doubtful. ``confidence.py`` turns these into the revie
 """
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 
@@ -189,6 +188,11 @@ def space_after_marks(text: str) -> str:
     return re.sub(r"(?<=[A-Za-z]{2})\.(?=[A-Za-z]{2})", ". ", text)
 
 
+def _value(ftype: FieldType, text: str) -> str:
+    """A reader's text as a field value: type-safe repairs, then the normal form."""
+    return normalise(ftype, fix_confusions(ftype, text))
+
+
 def squash(text: str, keep_spaces: bool = True) -> str:
     """Text as the clerk compares it: case and the marks . , ' - do not count."""
     text = re.sub(r"[.,'\-]", "", text).casefold()
@@ -197,10 +201,10 @@ def squash(text: str, keep_spaces: bool = True) -> str:
 
 def _decide(ftype: FieldType, key: str, first: OcrText, second: OcrText | None) -> Reading:
     """Two readers: agreement is strong evidence; disagreement is a doubt for the clerk."""
-    a = normalise(ftype, fix_confusions(ftype, first.text))
+    a = _value(ftype, first.text)
     if second is None:
         return Reading(a, first.text, first.confidence * 0.9)
-    b = normalise(ftype, fix_confusions(ftype, second.text))
+    b = _value(ftype, second.text)
     agree_conf = max(0.9, 1.0 - (1 - first.confidence) * (1 - second.confidence) * 4)
     if ftype is FieldType.TEXT:
         if squash(a, True) == squash(b, True):
@@ -223,11 +227,8 @@ def _decide(ftype: FieldType, key: str, first: OcrText, second: OcrText | None) 
 # Tesseract's least sure character at or above this, and a well-formed value: one reader is
 # enough. Calibrated on generated sets with tools/bench.py: at 0.99 a 100-form set kept its
 # silent errors at 0.1% and read 15% faster; at 0.97 hand-printed digits slipped through.
-SURE = float(os.environ.get("CISR_DESK_SURE", "0.99"))
+SURE = 0.99
 SURE_DISCOUNT = 0.95
-
-
-THIRD = os.environ.get("CISR_DESK_THIRD", "1") == "1"
 THIRD_CONF = 0.75  # picks the value; still under the review line (0.85 let misreads through)
 
 
@@ -236,7 +237,7 @@ def _sure(ftype: FieldType, key: str, ocr: OcrText, written: int) -> bool:
     second, slower reader is kept for what Tesseract finds hard (hand-printing)."""
     if ocr.confidence < SURE or not re.search(r"[0-9A-Za-z]", ocr.text):
         return False
-    value = normalise(ftype, fix_confusions(ftype, ocr.text))
+    value = _value(ftype, ocr.text)
     if format_error(ftype, value, key) is not None:
         return False
     if written and len(re.sub(r"\W", "", value)) != written:
@@ -251,9 +252,9 @@ def read_text(engine: OcrEngine, image: np.ndarray, spec: FieldSpec, zone_rect, 
     mask = ink_mask(image)
     if spec.is_comb:
         line, soft, written = _comb_line(image, mask, spec, zone_rect, margin)
-        soft = _pad(soft) if written else soft
         if written == 0:
             return Reading("", "", 0.97)
+        soft = _pad(soft)
         charset = COMB_CHARSETS.get(ftype, CHARSETS.get(ftype))
     else:
         area = crop(mask.astype(np.uint8), spec.rect, zone_rect, margin, (1.0, 2.5))
@@ -272,7 +273,7 @@ def read_text(engine: OcrEngine, image: np.ndarray, spec: FieldSpec, zone_rect, 
     if second is None:
         primary, other = other, None
     elif _sure(ftype, spec.key, other, written):
-        value = normalise(ftype, fix_confusions(ftype, other.text))
+        value = _value(ftype, other.text)
         return Reading(value, other.text, other.confidence * SURE_DISCOUNT)
     elif automaton is not None:
         primary = second.read_format(soft, automaton)
@@ -289,20 +290,19 @@ def read_text(engine: OcrEngine, image: np.ndarray, spec: FieldSpec, zone_rect, 
             if ocr is not None:
                 ocr.text = space_after_marks(ocr.text)
     reading = _decide(ftype, spec.key, primary, other)
-    if other is not None and reading.reasons:
-        reading.alternatives = [normalise(ftype, fix_confusions(ftype, t.text)) for t in (primary, other)]
-        if THIRD and second is not None:
-            # A tie-break: the neural reader again, on the thresholded ink. Where it sides with
-            # Tesseract, that reading is offered — but the clerk still confirms it: on a
-            # 100-form set, settling on it outright let hand-printed misreads through.
-            third = second.read_format(line, automaton) if automaton is not None else second.read_line(line, charset)
-            if ftype is FieldType.TEXT:
-                third.text = space_after_marks(third.text)
-            t_val = normalise(ftype, fix_confusions(ftype, third.text))
-            o_val = reading.alternatives[1]
-            if t_val and squash(t_val) == squash(o_val) and squash(o_val) != squash(reading.alternatives[0]):
-                reading = Reading(o_val, other.text, THIRD_CONF, [f"two of three reads say {o_val!r}"],
-                                  alternatives=reading.alternatives)
+    if other is not None and reading.reasons:  # two readers disagree (so there is a second)
+        reading.alternatives = [_value(ftype, t.text) for t in (primary, other)]
+        # A tie-break: the neural reader again, on the thresholded ink. Where it sides with
+        # Tesseract, that reading is offered — but the clerk still confirms it: on a
+        # 100-form set, settling on it outright let hand-printed misreads through.
+        third = second.read_format(line, automaton) if automaton is not None else second.read_line(line, charset)
+        if ftype is FieldType.TEXT:
+            third.text = space_after_marks(third.text)
+        t_val = _value(ftype, third.text)
+        o_val = reading.alternatives[1]
+        if t_val and squash(t_val) == squash(o_val) and squash(o_val) != squash(reading.alternatives[0]):
+            reading = Reading(o_val, other.text, THIRD_CONF, [f"two of three reads say {o_val!r}"],
+                              alternatives=reading.alternatives)
     if not re.search(r"[0-9A-Za-z]", str(reading.value)):
         if small_mark:
             # Only a stray mark or a remnant of the box survived: nothing was written here.
