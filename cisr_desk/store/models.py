@@ -32,6 +32,12 @@ class User(Base):
     name: Mapped[str] = mapped_column(String(80), unique=True)
     role: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    password_hash: Mapped[str] = mapped_column(String(255), default="")  # argon2id; "" = cannot sign in
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)  # in a row; reset by a good sign-in
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    password_changed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)  # after an admin's reset
 
 
 class Setting(Base):
@@ -40,6 +46,14 @@ class Setting(Base):
     __tablename__ = "settings"
     key: Mapped[str] = mapped_column(String(80), primary_key=True)
     value: Mapped[object] = mapped_column(JSON)
+
+
+class Counter(Base):
+    """A number several seats increment at once (``UPDATE ... SET value = value + 1``)."""
+
+    __tablename__ = "counters"
+    name: Mapped[str] = mapped_column(String(80), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer)
 
 
 class RegistryVersion(Base):
@@ -104,6 +118,10 @@ class Record(Base):
     digital: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(20))
     holder: Mapped[str] = mapped_column(String(80), default="")
+    held_since: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # bumped by every change; a change made on an older version is refused ("changed by X at T")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_by: Mapped[str] = mapped_column(String(80), default="")
     received: Mapped[dt.date | None] = mapped_column(Date)
     # list columns, kept in step with the field values
     customer: Mapped[str] = mapped_column(String(255), default="")
