@@ -11,6 +11,7 @@ class SitePolicy:
     supervisor_sample_every: int = 20  # every Nth clean record also goes to a supervisor (0: never)
     review_below_confidence: float = 0.80  # a reading less sure than this is marked for review
     fuzzy_name_min_score: float = 85.0  # rapidfuzz score for a DRP name to count as a match
+    backlog_target_days: int = 3  # the oldest unfinished form should be younger than this (dashboard)
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -20,6 +20,7 @@ POLICY_LABELS = {
     "supervisor_sample_every": ("Send every Nth clean record to a supervisor", "", 0, 1000, 1),
     "review_below_confidence": ("Mark readings for review below", "", 0.0, 1.0, 0.05),
     "fuzzy_name_min_score": ("DRP name match needs at least", " %", 0.0, 100.0, 1.0),
+    "backlog_target_days": ("Oldest unfinished form at most", " days", 0, 365, 1),
 }
 
 
