@@ -46,10 +46,11 @@ def make_ctx(desk, user: str, tmp_path: Path, pool=None) -> AppContext:
 @pytest.fixture
 def no_dialogs(monkeypatch):
     """Reasons and confirmations answered without modal dialogs."""
-    answers = {"reason": "Signature looks different from the one on file"}
+    answers = {"reason": ("OTHER", "Signature looks different from the one on file"), "confirm": True}
     monkeypatch.setattr("cisr_desk.ui.widgets.ask_reason", lambda *a, **k: answers["reason"])
     monkeypatch.setattr("cisr_desk.ui.record_editor.ask_reason", lambda *a, **k: answers["reason"])
     monkeypatch.setattr("cisr_desk.ui.supervisor.ask_reason", lambda *a, **k: answers["reason"])
+    monkeypatch.setattr("cisr_desk.ui.record_editor.confirm", lambda *a, **k: answers["confirm"])
     monkeypatch.setattr("cisr_desk.ui.registry_screen.confirm_import", lambda *a, **k: True)
     return answers
 

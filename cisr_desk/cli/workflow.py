@@ -110,9 +110,29 @@ def register(sub) -> None:
         p = sub.add_parser(name, parents=[common], help=helptext)
         p.add_argument("id", type=int)
         if reason is not False:
-            p.add_argument("--reason", required=bool(reason), default="")
+            p.add_argument("--reason", required=bool(reason), default="", metavar="CODE|TEXT",
+                           help="a reason code (cisr-desk reasons) or your own words")
+        if reason or name == "approve":
+            p.add_argument("--note", default="", help="free text beside the reason code")
+        if name == "approve":
+            p.add_argument("--override", default="", metavar="CODE|TEXT",
+                           help="approve although a rule still fails, for this reason (audited, in the Manifest)")
         _as(p)
         p.set_defaults(func=_cmd(_transition), action=name)
+
+    p = sub.add_parser("reasons", parents=[common], help="list or change the site's reason codes")
+    rs = p.add_subparsers(dest="reasons_command", metavar="ACTION")
+    a = rs.add_parser("add", parents=[common], help="add or relabel a reason code (supervisor)")
+    a.add_argument("code")
+    a.add_argument("label")
+    a.add_argument("--kinds", default="flag,reject", help="where it may be used: flag, reject, override")
+    _as(a)
+    a.set_defaults(func=_cmd(_reasons_add))
+    a = rs.add_parser("remove", parents=[common], help="remove a reason code (supervisor)")
+    a.add_argument("code")
+    _as(a)
+    a.set_defaults(func=_cmd(_reasons_remove))
+    p.set_defaults(func=_cmd(_reasons_list))
 
 
 # -- plumbing ------------------------------------------------------------------------------------------
@@ -348,13 +368,42 @@ def _transition(desk, args) -> int:
     if args.action == "submit":
         rec = desk.submit(args.id, args.user)
     elif args.action == "flag":
-        rec = desk.flag(args.id, args.reason, args.user)
+        rec = desk.flag(args.id, args.reason, args.user, note=args.note)
     elif args.action == "approve":
-        rec = desk.approve(args.id, args.user)
+        rec = desk.approve(args.id, args.user, override=args.override, note=args.note)
     elif args.action == "reject":
-        rec = desk.reject(args.id, args.reason, args.user)
+        rec = desk.reject(args.id, args.reason, args.user, note=args.note)
     else:
         rec = desk.return_to_clerk(args.id, args.user, args.reason)
     why = rec.flag_reason if rec.status == "flagged" else ""
     print(f"record {rec.id}: {rec.status.replace('_', ' ')}" + (f" ({why})" if why else ""))
+    return 0
+
+
+def _reasons_list(desk, args) -> int:
+    for c in desk.reason_codes():
+        print(f"{c.code:20} {','.join(c.kinds):22} {c.label}")
+    return 0
+
+
+def _reasons_add(desk, args) -> int:
+    from cisr_desk.domain.reasons import ReasonCode, normal_code
+
+    code = normal_code(args.code)
+    kinds = tuple(k.strip() for k in args.kinds.split(",") if k.strip())
+    codes = [c for c in desk.reason_codes() if c.code != code] + [ReasonCode(code, args.label, kinds)]
+    desk.set_reason_codes(codes, args.user)
+    print(f"reason {code} ({', '.join(kinds)}): {args.label}")
+    return 0
+
+
+def _reasons_remove(desk, args) -> int:
+    from cisr_desk.domain.reasons import normal_code
+
+    code = normal_code(args.code)
+    codes = desk.reason_codes()
+    if code not in {c.code for c in codes}:
+        raise CliError(f"there is no reason code {code}")
+    desk.set_reason_codes([c for c in codes if c.code != code], args.user)
+    print(f"reason {code} removed")
     return 0

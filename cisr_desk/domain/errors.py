@@ -25,5 +25,13 @@ class InvalidTransition(DeskError):
     pass
 
 
+class NeedsOverride(InvalidTransition):
+    """Approving a record that still fails a rule needs an override with a reason."""
+
+
+class RuleBlocksApproval(InvalidTransition):
+    """The record fails a rule that no override can wave through."""
+
+
 class InputFileError(DeskError):
     """A file that cannot be read; the message names the file and the problem."""

@@ -204,8 +204,10 @@ def edited_by(session: Session, record_id: int) -> frozenset[str]:
 
 
 def facts(session: Session, rec: Record) -> RecordFacts:
+    codes = tuple(session.scalars(select(RecordIssue.code).where(RecordIssue.record_id == rec.id)
+                                  .order_by(RecordIssue.id)))
     return RecordFacts(rec.id, Status(rec.status), rec.entered_by, edited_by(session, rec.id),
-                       rec.issue_count, rec.doubtful)
+                       rec.issue_count, rec.doubtful, codes)
 
 
 def history(session: Session, record_id: int) -> list[AuditEvent]:

@@ -17,6 +17,7 @@ from typing import Callable, Collection, Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cisr_desk.domain import reasons
 from cisr_desk.domain import workflow as wf
 from cisr_desk.domain.errors import InvalidValue, NotFound, PermissionDenied
 from cisr_desk.domain.policy import SitePolicy
@@ -28,6 +29,7 @@ from cisr_desk.store.times import from_db, to_db
 
 Clock = Callable[[], dt.datetime]
 POLICY_KEY = "site_policy"
+REASONS_KEY = "reason_codes"
 CLEAN_COUNT_KEY = "clean_submissions"
 SYSTEM = "system"  # the actor of command-line batch work (imports) when no user is named
 
@@ -147,6 +149,30 @@ class Desk:
                 if old.get(key) != new[key]:
                     audit.log(s, self.now(), by, "policy_changed", entity="policy", field=key, old=old.get(key),
                               new=new[key])
+
+    # -- reason codes --------------------------------------------------------------------------------
+    def _reasons(self, s: Session) -> tuple[reasons.ReasonCode, ...]:
+        return reasons.parse(self._setting(s, REASONS_KEY))
+
+    def reason_codes(self, kind: str | None = None) -> list[reasons.ReasonCode]:
+        with self._read() as s:
+            codes = self._reasons(s)
+        return reasons.for_kind(codes, kind) if kind else list(codes)
+
+    def set_reason_codes(self, codes: list[reasons.ReasonCode], by: str) -> None:
+        """The site's list of reasons (supervisors and admins); every change is audited."""
+        codes = reasons.validate(codes)
+        with self._write() as s:
+            actor = self._actor(s, by)
+            if actor.role not in (wf.Role.SUPERVISOR, wf.Role.ADMIN):
+                raise PermissionDenied(f"{by} is a {actor.role.value}; only a supervisor or admin may change reasons")
+            old = {c.code: c for c in self._reasons(s)}
+            self._put_setting(s, REASONS_KEY, [c.to_dict() for c in codes])
+            new = {c.code: c for c in codes}
+            for code in sorted(old.keys() | new.keys()):
+                if old.get(code) != new.get(code):
+                    audit.log(s, self.now(), by, "reason_code_changed", entity="reasons", field=code,
+                              old=old[code].label if code in old else "", new=new[code].label if code in new else "")
 
     # -- registry ----------------------------------------------------------------------------------
     def _current_registry(self, s: Session) -> tuple[int | None, Registry | None]:
@@ -327,7 +353,9 @@ class Desk:
         def decide(s, rec, facts, actor):
             clean = not (facts.issues or facts.doubtful)
             count = int(self._setting(s, CLEAN_COUNT_KEY, 0)) + (1 if clean else 0)
-            due = clean and wf.sample_due(count, self._policy(s).supervisor_sample_every)
+            # without a registry no provider was checked: nothing is approved by policy then
+            no_registry = self._current_registry(s)[0] is None
+            due = clean and (no_registry or wf.sample_due(count, self._policy(s).supervisor_sample_every))
             change = wf.submit(facts, actor, sample_due=due)
             self._put_setting(s, CLEAN_COUNT_KEY, count)
             self._apply(s, rec, change)
@@ -339,9 +367,10 @@ class Desk:
 
         return self._transition(record_id, by, decide)
 
-    def flag(self, record_id: int, reason: str, by: str) -> dto.RecordDetail:
+    def flag(self, record_id: int, reason: str, by: str, *, note: str = "") -> dto.RecordDetail:
+        """Send a record to a supervisor: ``reason`` is a site reason code or free text."""
         def decide(s, rec, facts, actor):
-            change = wf.flag(facts, actor, reason)
+            change = wf.flag(facts, actor, reasons.reason_text(self._reasons(s), "flag", reason, note))
             self._apply(s, rec, change)
             rec.flag_reason = change.reason
 
@@ -358,13 +387,19 @@ class Desk:
         rec.approved_on = now.astimezone().date()
         rec.holder = ""
 
-    def approve(self, record_id: int, by: str) -> dto.RecordDetail:
-        return self._transition(record_id, by, lambda s, rec, facts, actor:
-                                self._approve(s, rec, wf.approve(facts, actor)))
-
-    def reject(self, record_id: int, reason: str, by: str) -> dto.RecordDetail:
+    def approve(self, record_id: int, by: str, *, override: str = "", note: str = "") -> dto.RecordDetail:
+        """A supervisor's approval; a record that still fails a rule needs ``override`` (a site
+        reason code or free text) and may be blocked outright (``wf.NEVER_OVERRIDDEN``)."""
         def decide(s, rec, facts, actor):
-            change = wf.reject(facts, actor, reason)
+            why = reasons.reason_text(self._reasons(s), "override", override, note) if override or note else ""
+            self._approve(s, rec, wf.approve(facts, actor, override=why,
+                                             registry_loaded=self._current_registry(s)[0] is not None))
+
+        return self._transition(record_id, by, decide)
+
+    def reject(self, record_id: int, reason: str, by: str, *, note: str = "") -> dto.RecordDetail:
+        def decide(s, rec, facts, actor):
+            change = wf.reject(facts, actor, reasons.reason_text(self._reasons(s), "reject", reason, note))
             self._apply(s, rec, change)
             rec.reject_reason = change.reason
 

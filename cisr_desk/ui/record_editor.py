@@ -14,7 +14,7 @@ from cisr_desk.ui import imaging
 from cisr_desk.ui.field_panel import FieldPanel
 from cisr_desk.ui.models import status_label, status_value
 from cisr_desk.ui.page_view import PageView
-from cisr_desk.ui.widgets import MessageBar, action, ask_reason, tool_button
+from cisr_desk.ui.widgets import MessageBar, action, ask_reason, confirm, tool_button
 
 DRP_KEYS = ("drp1_id", "drp2_id", "drp1_name", "drp2_name")
 InsertRole = Qt.ItemDataRole.UserRole + 1
@@ -394,6 +394,13 @@ class RecordEditor(QWidget):
     def submit(self) -> None:
         if self.record is None or not self.flush_edits():
             return
+        doubts = len(self.fields.doubtful_keys())
+        if doubts and not confirm(self, "Submit with fields in doubt?",
+                                  f"{doubts} field{'s are' if doubts != 1 else ' is'} still in doubt and not confirmed. "
+                                  "Submitted like this, the record goes to a supervisor.\n\n"
+                                  "Enter accepts a field as read; Esc goes back to the record.",
+                                  "Submit to a supervisor"):
+            return
         try:
             self.ctx.desk.submit(self.record.id, self.ctx.user_name)
         except DeskError as exc:
@@ -407,11 +414,13 @@ class RecordEditor(QWidget):
     def flag(self) -> None:
         if self.record is None or not self.flush_edits():
             return
-        reason = ask_reason(self, "Flag to a supervisor", "Why does a supervisor need to look at this record?")
-        if not reason:
+        answer = ask_reason(self, "Flag to a supervisor", "Why does a supervisor need to look at this record?",
+                            self.ctx.desk.reason_codes("flag"))
+        if not answer:
             return
+        reason, note = answer
         try:
-            self.ctx.desk.flag(self.record.id, reason, self.ctx.user_name)
+            self.ctx.desk.flag(self.record.id, reason, self.ctx.user_name, note=note)
         except DeskError as exc:
             self.message.show_error(exc)
             return

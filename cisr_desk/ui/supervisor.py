@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLab
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from cisr_desk.domain.errors import DeskError, FourEyesViolation
+from cisr_desk.domain.workflow import JUDGED_BY_APPROVAL, NEVER_OVERRIDDEN
 from cisr_desk.ui import imaging
 from cisr_desk.ui.field_panel import CROP_H, CropLabel
 from cisr_desk.ui.models import ObjectTableModel, RecordQueueModel, field_text, status_label
@@ -254,14 +255,37 @@ class SupervisorScreen(QWidget):
         self.refresh()
 
     def approve(self) -> None:
-        self._decide(lambda rid: self.ctx.desk.approve(rid, self.ctx.user_name), "Record {id} approved")
+        if self.record is None:
+            return
+        desk, by = self.ctx.desk, self.ctx.user_name
+        failing = [i for i in self.record.issues if i.code not in JUDGED_BY_APPROVAL]
+        blocking = [NEVER_OVERRIDDEN[i.code] for i in failing if i.code in NEVER_OVERRIDDEN]
+        if blocking:
+            self.message.show_message(f"This record cannot be approved: {'; '.join(dict.fromkeys(blocking))}. "
+                                      "Reject it, or return it to the clerk if the scan was read wrongly.", "warning")
+            return
+        if not failing:
+            self._decide(lambda rid: desk.approve(rid, by), "Record {id} approved")
+            return
+        rules = "\n".join(f"• {i.message}" for i in failing)
+        answer = ask_reason(self, "Approve with an override",
+                            f"This record still fails {len(failing)} rule{'s' if len(failing) != 1 else ''}:\n{rules}\n\n"
+                            "Approve it anyway only for a reason you can stand behind; it is audited and listed "
+                            "in the export's Manifest.", desk.reason_codes("override"))
+        if answer:
+            override, note = answer
+            self._decide(lambda rid: desk.approve(rid, by, override=override, note=note),
+                         "Record {id} approved with an override")
 
     def reject(self) -> None:
         if self.record is None:
             return
-        reason = ask_reason(self, "Reject record", "Why is this authorization rejected? (kept in the audit log)")
-        if reason:
-            self._decide(lambda rid: self.ctx.desk.reject(rid, reason, self.ctx.user_name), "Record {id} rejected")
+        answer = ask_reason(self, "Reject record", "Why is this authorization rejected? (kept in the audit log)",
+                            self.ctx.desk.reason_codes("reject"))
+        if answer:
+            reason, note = answer
+            self._decide(lambda rid: self.ctx.desk.reject(rid, reason, self.ctx.user_name, note=note),
+                         "Record {id} rejected")
 
     def return_to_clerk(self) -> None:
         self._decide(lambda rid: self.ctx.desk.return_to_clerk(rid, self.ctx.user_name),
