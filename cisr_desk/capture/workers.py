@@ -36,9 +36,10 @@ def _start_worker(parent_pid: int, init: Callable[[], None]) -> None:
     init()
 
 
-def die_with_parent(parent_pid: int) -> None:
-    """End this process when the process ``parent_pid`` (its parent) ends."""
-    if sys.platform.startswith("linux"):
+def die_with_parent(parent_pid: int, *, kernel: bool = True) -> None:
+    """End this process when the process ``parent_pid`` (its parent) ends; ``kernel=False``
+    relies on the watcher thread alone (as on systems without prctl)."""
+    if kernel and sys.platform.startswith("linux"):
         try:
             libc = ctypes.CDLL(None, use_errno=True)
             libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
