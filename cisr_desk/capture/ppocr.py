@@ -28,6 +28,7 @@ class PpOcrMissing(RuntimeError):
 
 def model_path() -> Path:
     try:
+        import_onnxruntime()  # rapidocr imports onnxruntime: it must find it already without telemetry
         import rapidocr_onnxruntime
     except ImportError as exc:
         raise PpOcrMissing(f"rapidocr-onnxruntime is not installed ({exc})") from None
