@@ -18,6 +18,8 @@ import pytest
 
 from cisr_desk.synth import generate_set
 
+pytestmark = pytest.mark.slow  # real Tesseract over generated scans, real processes
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

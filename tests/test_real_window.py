@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # real Tesseract over generated scans, real processes
+
 ROOT = Path(__file__).resolve().parent.parent
 DRIVER = Path(__file__).resolve().parent / "window_driver.py"
 RESIZE_SECONDS = 12.0
@@ -116,7 +118,10 @@ def test_window_survives_resizing_to_its_minimum(demo_db):
             outside = resize_from_outside(display, int(window_id), (int(min_w), int(min_h)),
                                           time.monotonic() + RESIZE_SECONDS - 1)
             alive_after_resizing = driver.poll() is None
-            code = driver.wait(60)
+            try:
+                code = driver.wait(60)
+            except subprocess.TimeoutExpired:
+                code = None  # it never quit: a dialog, a hang
         finally:
             if driver.poll() is None:
                 driver.kill()
@@ -125,7 +130,7 @@ def test_window_survives_resizing_to_its_minimum(demo_db):
         stderr = driver.stderr.read()
 
     assert alive_after_resizing, f"the app died while being resized (exit {driver.returncode}):\n{stderr[-3000:]}"
-    assert code == 0, f"exit status {code}:\n{stderr[-3000:]}"
+    assert code == 0, f"exit status {code} (None: it did not quit):\n{stderr[-3000:]}"
     beats = [t for t, line in lines if line.startswith("beat ")]
     assert len(beats) >= RESIZE_SECONDS / 0.2 / 2, f"{len(beats)} beats: the event loop hardly ran"
     gaps = [b - a for a, b in zip(beats, beats[1:])]
