@@ -73,13 +73,14 @@ def crop_array(record, key: str, dpi: int = CROP_DPI) -> np.ndarray | None:
 
 
 def render_pdf_page(path: Path, page_index: int, dpi: int) -> np.ndarray | None:
-    import pymupdf
+    # Through capture's opener: MuPDF's messages stay off standard output, damage is an error.
+    from cisr_desk.capture.pages import open_pdf, render_page
 
-    with pymupdf.open(path) as doc:
-        if page_index >= doc.page_count:
-            return None
-        pix = doc[page_index].get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY)
-        return np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.height, pix.stride)[:, :pix.width].copy()
+    doc = open_pdf(path)
+    try:
+        return render_page(doc[page_index], dpi).image if page_index < doc.page_count else None
+    finally:
+        doc.close()
 
 
 def to_qimage(array: np.ndarray | None) -> QImage:
