@@ -131,7 +131,7 @@ def render_page(page: pymupdf.Page, dpi: float | None = None) -> PageImage:
     matrix = pymupdf.Matrix(dx / 72.0, dy / 72.0)
     pix = page.get_pixmap(matrix=matrix, colorspace=pymupdf.csGRAY, alpha=False, annots=True)
     img = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.height, pix.stride)[:, : pix.width].copy()
-    refuse_if_damaged(Path(page.parent.name).name, page.number + 1)
+    refuse_if_damaged(Path(page.parent.name or "the image").name, page.number + 1)  # images have no name
     return PageImage(page.number + 1, img, dx, dy)
 
 
