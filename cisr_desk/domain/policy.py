@@ -11,6 +11,9 @@ class SitePolicy:
     supervisor_sample_every: int = 0  # every Nth clean record also goes to a supervisor (0: never)
     review_below_confidence: float = 0.80  # a reading less sure than this is marked for review
     fuzzy_name_min_score: float = 85.0  # rapidfuzz score for a DRP name to count as a match
+    max_failed_sign_ins: int = 5  # wrong passwords in a row before a user is locked out
+    lockout_minutes: int = 15  # how long a lockout lasts
+    min_password_length: int = 8
 
     def to_dict(self) -> dict:
         return asdict(self)
