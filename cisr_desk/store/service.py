@@ -133,8 +133,10 @@ class Desk:
                 identity.record_failure(s, attempt, shown, now, policy,
                                         "no such user" if attempt.user_id is None else "no password set")
             raise SignInFailed(shown)
-        if attempt.locked_until is not None:
+        if attempt.locked_until is not None:  # refused without counting, and without a look at the password
             passwords.spend_time(password)
+            with self._write() as s:
+                identity.record_failure(s, identity.Attempt(None, "", None), shown, now, policy, "locked")
             raise AccountLocked(shown, attempt.locked_until)
         if not passwords.verify(attempt.stored_hash, password):
             with self._write() as s:
