@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
+from typing import ClassVar
 
 
 @dataclass(frozen=True)
@@ -14,6 +15,9 @@ class SitePolicy:
     max_failed_sign_ins: int = 5  # wrong passwords in a row before a user is locked out
     lockout_minutes: int = 15  # how long a lockout lasts
     min_password_length: int = 8
+
+    IDENTITY: ClassVar[tuple[str, ...]] = ("max_failed_sign_ins", "lockout_minutes", "min_password_length")
+    """Sign-in and password rules: only an admin changes these."""
 
     def to_dict(self) -> dict:
         return asdict(self)

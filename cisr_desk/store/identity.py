@@ -134,6 +134,8 @@ def set_active(s: Session, name: str, active: bool, by: str, at: dt.datetime) ->
         return info(user, at)
     if not active and user.role == wf.Role.ADMIN.value and _active_admins(s) <= 1:
         raise PermissionDenied(f"{user.name} is the last active admin and cannot be disabled")
+    if not active and user.id == admin.id:
+        raise PermissionDenied("An admin cannot disable themselves; another admin can")
     user.active = active
     if active:  # a fresh start: no lockout carried over from before
         user.failed_logins, user.locked_until = 0, None

@@ -222,6 +222,9 @@ class Desk:
                 raise PermissionDenied(f"{by} is a {actor.role.value}; only a supervisor or admin may change site policy")
             old = self._policy(s).to_dict()
             new = policy.to_dict()
+            if actor.role is not wf.Role.ADMIN and any(old.get(k) != new[k] for k in SitePolicy.IDENTITY):
+                raise PermissionDenied(f"{by} is a {actor.role.value}; only an admin may change sign-in and "
+                                       "password rules")
             self._put_setting(s, POLICY_KEY, new)
             for key in new:
                 if old.get(key) != new[key]:
