@@ -152,7 +152,7 @@ def test_a_disabled_user_cannot_sign_in_or_act(desk, tmp_path):
 
 # -- the first admin and what only admins may do -------------------------------------------------------
 def test_the_first_user_needs_no_sign_in_and_must_be_an_admin(empty):
-    assert not empty.has_users()
+    assert empty.first_admin_needed()
     with pytest.raises(PermissionDenied, match="must be an admin"):
         empty.add_user("ann", "clerk", PASSWORD)
     assert empty.add_user("ada", "admin", PASSWORD).role == "admin"
@@ -163,6 +163,26 @@ def test_the_first_user_needs_no_sign_in_and_must_be_an_admin(empty):
     assert [u.name for u in empty.users()] == ["ada"]
     [(user, action, reason)] = rows(empty, "SELECT user, action, reason FROM audit_events")
     assert (user, action, reason) == ("ada", "user_added", "ada")
+    assert not empty.first_admin_needed()
+
+
+def test_users_from_before_passwords_get_an_admin_first(empty):
+    with empty._engine.begin() as conn:  # what migration 0004 leaves of a database from before sign-in
+        conn.exec_driver_sql("INSERT INTO users (name, role, created_at) VALUES ('boss', 'admin', '2026-01-01'), "
+                             "('ann', 'clerk', '2026-01-01')")
+    assert empty.first_admin_needed()
+    with pytest.raises(SignInFailed):
+        empty.authenticate("ann", "")
+    with pytest.raises(PermissionDenied, match="must be an admin"):
+        empty.add_user("ann", "clerk", PASSWORD)
+    assert empty.add_user("boss", "admin", PASSWORD).name == "boss"  # boss sets their own password
+    assert not empty.first_admin_needed() and empty.authenticate("boss", PASSWORD).role == "admin"
+    with pytest.raises(PermissionDenied):
+        empty.add_user("boss", "admin", "taken over 1")
+    with pytest.raises(SignInFailed):
+        empty.authenticate("ann", "")
+    empty.reset_password("ann", "temporary 12", "boss")
+    assert empty.authenticate("ann", "temporary 12").must_change_password
 
 
 def test_only_admins_manage_users(desk):

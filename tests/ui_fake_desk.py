@@ -236,8 +236,8 @@ class FakeDesk:
         self._users[name] = replace(self.user(name), must_change_password=True, locked_until=None)
         return self._users[name]
 
-    def has_users(self):
-        return bool(self._users)
+    def first_admin_needed(self):
+        return not self._users
 
     def demo_users(self):
         return dict(self.demo)

@@ -180,7 +180,7 @@ def _cmd(fn, sign_in: str = SIGN_IN):
         except DeskError as exc:
             raise CliError(str(exc), DESK_ERROR_STATUS) from exc
         try:
-            if sign_in != FIRST_USER_FREE or desk.has_users():
+            if sign_in != FIRST_USER_FREE or not desk.first_admin_needed():
                 args.user = _sign_in(desk, args, allow_reset=sign_in == OWN_PASSWORD)
             else:
                 args.user = None

@@ -71,8 +71,9 @@ def info(user: User, now: dt.datetime | None = None) -> dto.UserInfo:
     return dto.UserInfo(user.name, user.role, bool(user.active), bool(user.must_change_password), locked)
 
 
-def count(s: Session) -> int:
-    return s.scalar(select(func.count()).select_from(User)) or 0
+def first_admin_needed(s: Session) -> bool:
+    """Nobody can sign in yet: a new database, or one whose users are from before passwords."""
+    return not s.scalar(select(func.count()).select_from(User).where(User.password_hash != ""))
 
 
 def _active_admins(s: Session) -> int:
@@ -96,13 +97,21 @@ def _log(s: Session, at: dt.datetime, by: str, action: str, subject: str, field:
 # -- adding and changing users ------------------------------------------------------------------------
 def add(s: Session, name: str, role: str, password: str, by: str | None, at: dt.datetime,
         policy: SitePolicy) -> dto.UserInfo:
-    """With no users yet the first one needs nobody's permission and must be an admin."""
+    """While nobody can sign in, the first admin needs nobody's permission: a new user, or an
+    admin of a database from before passwords, who sets their own. After that only admins add."""
     name = valid_name(name)
     r = wf.parse_role(role)
     passwords.check_new(password, policy.min_password_length)
-    if count(s) == 0:
+    if first_admin_needed(s):
         if r is not wf.Role.ADMIN:
             raise PermissionDenied("The first user of a database must be an admin (--role admin)")
+        existing = find(s, name)
+        if existing is not None and existing.role == wf.Role.ADMIN.value:
+            existing.password_hash = passwords.hash_password(password)
+            existing.password_changed_at = to_db(at)
+            existing.active, existing.must_change_password = True, False
+            _log(s, at, existing.name, "password_set", existing.name, "password", new="(first admin)")
+            return info(existing, at)
         by = name
     else:
         by = require_admin(s, by or "", "add users").name

@@ -154,8 +154,8 @@ class Desk:
             return identity.info(user, now)
 
     def add_user(self, name: str, role: str, password: str, by: str | None = None) -> dto.UserInfo:
-        """The first user of a database must be an admin and needs no ``by``; after that ``by``
-        must be an active admin."""
+        """The first user of a database must be an admin and needs no ``by`` (an admin from
+        before passwords sets theirs this way); after that ``by`` must be an active admin."""
         with self._write() as s:
             return identity.add(s, name, role, password, by, self.now(), self._policy(s))
 
@@ -187,9 +187,11 @@ class Desk:
         with self._read() as s:
             return [identity.info(u, now) for u in s.scalars(select(User).order_by(User.name))]
 
-    def has_users(self) -> bool:
+    def first_admin_needed(self) -> bool:
+        """Nobody can sign in yet (a new database, or users from before passwords): the next
+        ``add_user`` of an admin needs no ``by``."""
         with self._read() as s:
-            return identity.count(s) > 0
+            return identity.first_admin_needed(s)
 
     def user(self, name: str) -> dto.UserInfo:
         with self._read() as s:

@@ -42,7 +42,7 @@ def create_users(desk, clerk: str | None = None) -> dict[str, str]:
     existing = {u.name for u in desk.users()}
     for name, role in sorted(wanted.items(), key=lambda item: item[1] != "admin"):
         if name not in existing:
-            desk.add_user(name, role, demo_password(role), by="admin" if desk.has_users() else None)
+            desk.add_user(name, role, demo_password(role), by=None if desk.first_admin_needed() else "admin")
     desk.mark_demo(wanted, "admin")
     return wanted
 

@@ -158,8 +158,9 @@ class FirstAdminDialog(QDialog):
         self.user = None
         self.setWindowTitle("CISR-DRP Desk")
         self.setMinimumWidth(440)
-        note = QLabel("This database has no users yet. Create its first administrator: you will add the "
-                      "clerks and supervisors in the Users screen.")
+        note = QLabel("Nobody can sign in to this database yet. Create its first administrator (or, on a "
+                      "database from before passwords, give an administrator's name to set its password); "
+                      "the clerks and supervisors are added in the Users screen.")
         note.setWordWrap(True)
         self.name = QLineEdit(default)
         self.name.setMaxLength(80)
@@ -196,7 +197,7 @@ class FirstAdminDialog(QDialog):
 
 def choose_user(desk, settings, parent=None, default: str = ""):
     """The signed-in UserInfo, or None when cancelled."""
-    if not desk.has_users():
+    if desk.first_admin_needed():
         dialog = FirstAdminDialog(desk, default, parent)
     else:
         dialog = LoginDialog(desk, default or settings.get("last_user"), parent,
