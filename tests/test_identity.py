@@ -243,3 +243,11 @@ def test_the_demo_mark(desk):
     assert desk.demo_users() == {}
     desk.mark_demo({"ann": "clerk", "sue": "supervisor"}, "ada")
     assert desk.demo_users() == {"ann": "clerk", "sue": "supervisor"}
+
+
+def test_only_admins_change_the_sign_in_rules(desk):
+    with pytest.raises(PermissionDenied, match="only an admin"):
+        desk.set_policy(SitePolicy(max_failed_sign_ins=100), "sue")
+    desk.set_policy(SitePolicy(supervisor_sample_every=3), "sue")  # the rest of the policy stays theirs
+    desk.set_policy(SitePolicy(supervisor_sample_every=3, lockout_minutes=30), "ada")
+    assert (desk.policy().supervisor_sample_every, desk.policy().lockout_minutes) == (3, 30)
