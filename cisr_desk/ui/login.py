@@ -6,6 +6,8 @@ sign in); the Desk checks the password and says the same for a wrong name or a w
 """
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout,
                                QWidget)
@@ -50,7 +52,8 @@ def demo_hint(desk) -> str:
         return ""
     from cisr_desk.ui.demo import demo_password
 
-    lines = [f"<b>{name}</b> / <code>{demo_password(role)}</code> ({role})" for name, role in users.items()]
+    lines = [f"<b>{escape(name)}</b> / <code>{escape(demo_password(role))}</code> ({escape(role)})"
+             for name, role in users.items()]
     return "This is the demo database. Sign in as:<br>" + "<br>".join(lines)
 
 
