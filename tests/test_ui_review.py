@@ -124,3 +124,31 @@ def test_typed_changes_are_kept_when_leaving_a_field_or_the_record(review, qtbot
     assert desk.get_record(rid).field("mailing_zip").value == "91101"
     # an untouched doubt is not accepted by leaving it
     assert desk.get_record(rid).field("customer_name").review is True
+
+
+def test_shift_enter_goes_back_and_section_counts_follow_the_clerk(review, qtbot):
+    from PySide6.QtCore import Qt
+
+    screen, desk = review
+    editor = screen.editor
+    header = next(h for h, name, keys in editor.fields._headers if "customer_name" in keys)
+    before = int(header.text().split("·")[1].split()[0])
+    editor.commit_field("customer_name")  # accepted: the section has one doubt fewer, at once
+    assert (int(header.text().split("·")[1].split()[0]) if "·" in header.text() else 0) == before - 1
+    zip_row = editor.fields.rows["mailing_zip"]
+    editor.fields.focus_field("mailing_zip")
+    qtbot.keyClick(zip_row.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+    prev = editor.fields.previous_doubtful("mailing_zip")
+    assert prev is not None and prev != "mailing_zip"
+    assert editor.fields.rows[prev].editor.hasFocus()
+    assert desk.get_record(editor.record.id).field("mailing_zip").review  # going back accepts nothing
+
+
+def test_value_boxes_fit_their_longest_values_and_show_the_rest_in_a_tooltip(review):
+    screen, _ = review
+    rows = screen.editor.fields.rows
+    email, state = rows["customer_email"].editor, rows["mailing_state"].editor
+    assert email.minimumWidth() >= email.fontMetrics().averageCharWidth() * 28
+    assert state.minimumWidth() < email.minimumWidth()
+    name = rows["customer_name"]
+    assert name.shown_value and name.shown_value in name.editor.toolTip()

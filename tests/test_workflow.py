@@ -103,6 +103,13 @@ def test_supervisor_sampling_holds_every_nth_clean_record(desk, tmp_path, extrac
     assert [e.action for e in desk.history(ids[1])][-3:] == ["submit", "authorization_created", "approve"]
 
 
+def test_quality_sampling_is_on_by_default_every_20th_clean_record(desk, tmp_path, extractor):
+    assert desk.policy().supervisor_sample_every == 20
+    ids = [add(desk, tmp_path, extractor) for _ in range(20)]
+    statuses = [desk.submit(i, "ann").status for i in ids]
+    assert statuses == ["approved"] * 19 + ["submitted"]
+
+
 def test_open_issues_or_doubt_send_a_record_to_the_supervisor(desk, tmp_path, extractor):
     values = fakes.clean_values(5)
     values["drp1_id"] = "DRP9999"  # not registered

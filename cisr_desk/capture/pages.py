@@ -7,7 +7,9 @@ from pathlib import Path
 import numpy as np
 import pymupdf
 
+from cisr_desk.capture.images import image_as_pdf
 from cisr_desk.domain.errors import InputFileError
+from cisr_desk.domain.scanfiles import KINDS, is_image, is_scan
 
 MAX_DPI = 300.0  # scans finer than this are rendered down: OCR gains nothing above it
 MIN_DPI = 96.0
@@ -22,12 +24,17 @@ class PageImage:
 
 
 def open_pdf(path: Path) -> pymupdf.Document:
-    """Open a PDF, or raise InputFileError naming the file and what is wrong with it."""
+    """Open a scan — a PDF, or a TIFF/JPEG/PNG image as a PDF — or raise InputFileError naming
+    the file and what is wrong with it."""
     path = Path(path)
     if path.is_dir():
         raise InputFileError(f"{path}: is a folder, not a PDF file")
     if not path.is_file():
         raise InputFileError(f"{path}: no such file")
+    if is_image(path):
+        return image_as_pdf(path)
+    if not is_scan(path) and _looks_like_text(path):
+        raise InputFileError(f"{path.name}: not a scan ({KINDS} expected)")
     try:
         doc = pymupdf.open(path, filetype="pdf")
     except Exception as exc:  # PyMuPDF raises its own FileDataError, RuntimeError, ...
@@ -39,6 +46,15 @@ def open_pdf(path: Path) -> pymupdf.Document:
         doc.close()
         raise InputFileError(f"{path.name}: the PDF has no pages")
     return doc
+
+
+def _looks_like_text(path: Path) -> bool:
+    """A file of another type named on its own (a .txt in a selection): a PDF starts with %PDF."""
+    try:
+        with open(path, "rb") as fh:
+            return b"%PDF" not in fh.read(1024)
+    except OSError:
+        return False
 
 
 def native_dpi(page: pymupdf.Page) -> tuple[float, float]:

@@ -11,8 +11,8 @@ from cisr_desk.cli.main import CliError
 
 
 def register(sub) -> None:
-    p = sub.add_parser("extract", help="read scanned or digital PDFs and write the fields as JSON (no database)")
-    p.add_argument("pdfs", nargs="+", type=Path, metavar="PDF")
+    p = sub.add_parser("extract", help="read scans (PDF, TIFF, JPEG, PNG) or digital PDFs and write the fields as JSON (no database)")
+    p.add_argument("pdfs", nargs="+", type=Path, metavar="SCAN")
     p.add_argument("--registry", type=Path, help="DRP registry (CSV or XLSX) to check providers against")
     p.add_argument("--received", help="date the forms were received (YYYY-MM-DD)")
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="pages read in parallel (default: cores)")

@@ -58,8 +58,8 @@ def _password_stdin(p: argparse.ArgumentParser) -> None:
 def register(sub) -> None:
     common = _common()
 
-    p = sub.add_parser("import", parents=[common], help="capture PDF files and store their forms for review")
-    p.add_argument("paths", nargs="+", type=Path, metavar="PDF|FOLDER")
+    p = sub.add_parser("import", parents=[common], help="capture scans (PDF, TIFF, JPEG, PNG) and store their forms for review")
+    p.add_argument("paths", nargs="+", type=Path, metavar="SCAN|FOLDER")
     p.add_argument("--registry", type=Path, metavar="FILE", help="import this DRP registry (CSV/XLSX) first")
     p.add_argument("--received", type=_date, metavar="YYYY-MM-DD", help="date the mail was received")
     p.add_argument("--workers", type=int, help="capture processes (default: one per CPU)")

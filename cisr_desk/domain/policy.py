@@ -9,9 +9,10 @@ from typing import ClassVar
 class SitePolicy:
     signature_max_age_days: int = 90  # how old a signature may be when the form is received
     start_max_days_ahead: int = 365  # how far after receipt a term may start
-    supervisor_sample_every: int = 0  # every Nth clean record also goes to a supervisor (0: never)
+    supervisor_sample_every: int = 20  # every Nth clean record also goes to a supervisor (0: never)
     review_below_confidence: float = 0.80  # a reading less sure than this is marked for review
     fuzzy_name_min_score: float = 85.0  # rapidfuzz score for a DRP name to count as a match
+    backlog_target_days: int = 3  # the oldest unfinished form should be younger than this (dashboard)
     max_failed_sign_ins: int = 5  # wrong passwords in a row before a user is locked out
     lockout_minutes: int = 15  # how long a lockout lasts
     min_password_length: int = 8

@@ -156,3 +156,69 @@ class AuthorizationInfo:
     term_end: dt.date | None
     state: str  # active | revoked | expired
     ended_reason: str = ""
+
+
+@dataclass(frozen=True)
+class DayCounts:
+    """What happened to forms on one (local) day."""
+
+    day: dt.date
+    received: int = 0
+    submitted: int = 0
+    flagged: int = 0
+    approved: int = 0
+    rejected: int = 0
+    exported: int = 0
+
+
+@dataclass(frozen=True)
+class ClerkFigures:
+    name: str
+    forms: int  # submitted or flagged by this clerk in the period
+    hours: float  # hours in which the clerk worked on the desk (each hour with any change counts once)
+    corrections: int  # field values the clerk changed
+
+    @property
+    def forms_per_hour(self) -> float:
+        return self.forms / self.hours if self.hours else 0.0
+
+    @property
+    def corrections_per_form(self) -> float:
+        return self.corrections / self.forms if self.forms else 0.0
+
+
+@dataclass(frozen=True)
+class CaptureDay:
+    """How capture did on the forms imported on one day, as the clerks' review settled it."""
+
+    day: dt.date
+    fields: int
+    sent_to_review: int
+    auto_accepted: int  # fields capture did not send to review, among forms reviewed since
+    auto_accepted_right: int  # ... of those, kept as read
+
+    @property
+    def review_rate(self) -> float:
+        return self.sent_to_review / self.fields if self.fields else 0.0
+
+    @property
+    def auto_accept_accuracy(self) -> float | None:
+        return self.auto_accepted_right / self.auto_accepted if self.auto_accepted else None
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    start: dt.date
+    end: dt.date
+    days: list[DayCounts]
+    open_by_status: dict[str, int]
+    oldest_open_id: int | None
+    oldest_open_since: dt.datetime | None
+    backlog_target_days: int
+    clerks: list[ClerkFigures]
+    capture: list[CaptureDay]
+
+    def backlog_days(self, now: dt.datetime) -> float:
+        if self.oldest_open_since is None:
+            return 0.0
+        return max(0.0, (now - self.oldest_open_since).total_seconds() / 86400)

@@ -18,6 +18,7 @@ from typing import Callable, Iterable, Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cisr_desk.domain import scanfiles
 from cisr_desk.domain.model import DocumentResult
 from cisr_desk.domain.policy import SitePolicy
 from cisr_desk.domain.registry import Registry
@@ -45,17 +46,9 @@ def sha256_of(path: Path) -> str:
 
 
 def expand(paths: Iterable[Path]) -> tuple[list[Path], list[FileOutcome]]:
-    """The PDF files named, folders searched recursively (sorted); missing paths as errors."""
-    found: list[Path] = []
-    errors: list[FileOutcome] = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            found += sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() == ".pdf")
-        elif p.is_file():
-            found.append(p)
-        else:
-            errors.append(FileOutcome(str(p), "error", message=f"{p}: no such file or folder"))
-    return found, errors
+    """The scans named, folders searched recursively (sorted); missing paths as errors."""
+    found, missing = scanfiles.expand(paths)
+    return found, [FileOutcome(str(p), "error", message=f"{p}: no such file or folder") for p in missing]
 
 
 def store_copy(files_dir: Path, path: Path, sha: str) -> str:

@@ -173,6 +173,7 @@ class FieldValue(Base):
     value: Mapped[object] = mapped_column(JSON)  # current value
     confidence: Mapped[float] = mapped_column(Float)
     review: Mapped[bool] = mapped_column(Boolean)
+    ocr_review: Mapped[bool] = mapped_column(Boolean, default=False)  # as capture left it: the review rate
     reasons: Mapped[list] = mapped_column(JSON)
     raw: Mapped[str] = mapped_column(Text, default="")
     changed_by: Mapped[str] = mapped_column(String(80), default="")

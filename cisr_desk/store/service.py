@@ -459,6 +459,16 @@ class Desk:
         return self._transition(record_id, by, lambda s, rec, facts, actor:
                                 self._apply(s, rec, wf.return_to_clerk(facts, actor, reason)))
 
+    # -- dashboard -------------------------------------------------------------------------------------
+    def dashboard(self, days: int = 28) -> dto.Dashboard:
+        """The last ``days`` local days (today included): daily flow, backlog, clerks, capture."""
+        from cisr_desk.store import stats
+
+        end = self.today()
+        with self._read() as s:
+            return stats.dashboard(s, end - dt.timedelta(days=max(1, days) - 1), end,
+                                   self._policy(s).backlog_target_days)
+
     # -- authorizations ----------------------------------------------------------------------------------
     def authorizations(self, *, service_account: str = "", drp_id: str = "", state: str = "",
                        record_id: int | None = None) -> list[dto.AuthorizationInfo]:

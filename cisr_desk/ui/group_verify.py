@@ -69,8 +69,13 @@ class GroupScreen(QWidget):
             for key in keys:
                 self.field_box.addItem(f"{section} › {LABELS[key]}", key)
         self.field_box.setCurrentIndex(max(0, self.field_box.findData("customer_account")))
+        # the longest "Section › Field" names would set the screen's minimum width: show what
+        # fits, the whole name in the open list
+        self.field_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.field_box.setMinimumContentsLength(24)
         self.batch_box = QComboBox()
-        self.batch_box.setMinimumWidth(220)
+        self.batch_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.batch_box.setMinimumContentsLength(20)
         self.field_box.currentIndexChanged.connect(self.reload)
         self.batch_box.currentIndexChanged.connect(self.reload)
         self.view = QListView()
@@ -102,6 +107,7 @@ class GroupScreen(QWidget):
         bar.addWidget(self.batch_box)
         hint = QLabel("Enter accepts the selected readings · F2 corrects one · Ctrl+Shift+Enter accepts all in doubt")
         hint.setObjectName("hint")
+        hint.setWordWrap(True)  # on a narrow screen the hint wraps instead of widening the window
         buttons = QHBoxLayout()
         buttons.addWidget(self.summary)
         buttons.addSpacing(16)

@@ -9,24 +9,18 @@ from PySide6.QtWidgets import (QCheckBox, QFileDialog, QFrame, QHBoxLayout, QHea
                                QProgressBar, QPushButton, QScrollArea, QTableWidget, QTableWidgetItem,
                                QVBoxLayout, QWidget)
 
+from cisr_desk.domain import scanfiles
 from cisr_desk.ui.tasks import error_text
 from cisr_desk.ui.widgets import MessageBar, heading, icon
 
-PDF_SUFFIXES = {".pdf"}
 STATUS_TEXT = {"imported": "Imported", "duplicate": "Already imported", "error": "Error",
                "cancelled": "Cancelled", "waiting": "Waiting", "reading": "Reading…"}
 
 
 def expand_paths(paths) -> list[Path]:
-    """Files as given, folders as the PDFs inside them (recursively), in a stable order."""
-    out: list[Path] = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            out.extend(sorted(q for q in p.rglob("*") if q.suffix.lower() in PDF_SUFFIXES and q.is_file()))
-        elif p.suffix.lower() in PDF_SUFFIXES:
-            out.append(p)
-    seen: set[Path] = set()
-    return [p for p in out if not (p in seen or seen.add(p))]
+    """Files as given (each gets a line, whatever its type), folders as the scans inside them."""
+    files, missing = scanfiles.expand(paths)
+    return files + missing
 
 
 class BatchCard(QFrame):
@@ -139,16 +133,16 @@ class InboxScreen(QWidget):
         art = QLabel()
         art.setPixmap(icon("inbox").pixmap(48, 48))
         art.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        text = QLabel("Drop scanned PDF files or folders anywhere on this window")
+        text = QLabel("Drop scans (PDF, TIFF, JPEG, PNG) or folders anywhere on this window")
         text.setObjectName("dropText")
         text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         pick_files = QPushButton(icon("file"), "Add files…")
-        pick_files.setToolTip("Import PDF files (Ctrl+O)")
+        pick_files.setToolTip("Import scans: PDF, TIFF, JPEG or PNG (Ctrl+O)")
         pick_files.clicked.connect(self.pick_files)
         pick_folder = QPushButton(icon("folder"), "Add folder…")
-        pick_folder.setToolTip("Import every PDF in a folder (Ctrl+Shift+O)")
+        pick_folder.setToolTip("Import every scan in a folder (Ctrl+Shift+O)")
         pick_folder.clicked.connect(self.pick_folder)
         buttons.addWidget(pick_files)
         buttons.addWidget(pick_folder)
@@ -158,7 +152,7 @@ class InboxScreen(QWidget):
         dl.addLayout(buttons)
 
         self.watch_enabled = QCheckBox("Watch folder")
-        self.watch_enabled.setToolTip("Import new PDFs that appear in this folder")
+        self.watch_enabled.setToolTip("Import new scans that appear in this folder")
         self.watch_path = QLineEdit(ctx.settings.get("watch_folder"))
         self.watch_path.setPlaceholderText("A folder the scanner saves to")
         watch_pick = QPushButton("Choose…")
@@ -203,7 +197,7 @@ class InboxScreen(QWidget):
         return self.ctx.settings.get("last_folder") or str(Path.home())
 
     def pick_files(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(self, "Import scans", self._last_folder(), "PDF files (*.pdf)")
+        files, _ = QFileDialog.getOpenFileNames(self, "Import scans", self._last_folder(), scanfiles.DIALOG_FILTER)
         if files:
             self.ctx.settings.set("last_folder", str(Path(files[0]).parent))
             self.import_paths(files)
@@ -245,7 +239,7 @@ class InboxScreen(QWidget):
     def import_paths(self, paths) -> BatchCard | None:
         files = expand_paths(paths)
         if not files:
-            self.message.show_message("No PDF files there to import.", "warning", 5000)
+            self.message.show_message("No scans (PDF, TIFF, JPEG, PNG) there to import.", "warning", 5000)
             return None
         self._batches += 1
         card = BatchCard(self._batches, files)

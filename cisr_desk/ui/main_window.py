@@ -16,6 +16,7 @@ SCREENS = (
     ("review", "cisr_desk.ui.review", "ReviewScreen", "review", "all"),
     ("group", "cisr_desk.ui.group_verify", "GroupScreen", "grid", "all"),
     ("supervisor", "cisr_desk.ui.supervisor", "SupervisorScreen", "supervisor", "supervisor"),
+    ("dashboard", "cisr_desk.ui.dashboard", "DashboardScreen", "dashboard", "supervisor"),
     ("registry", "cisr_desk.ui.registry_screen", "RegistryScreen", "registry", "all"),
     ("exports", "cisr_desk.ui.exports", "ExportsScreen", "export", "supervisor"),
     ("settings", "cisr_desk.ui.settings_screen", "SettingsScreen", "settings", "all"),
@@ -24,7 +25,8 @@ SCREENS = (
 # What needs attention, counted beside the screen's name: key -> statuses.
 BADGES = {"review": ("imported", "in_review"), "supervisor": ("flagged", "submitted")}
 TITLES = {"inbox": "Inbox", "review": "Review", "group": "Group check", "supervisor": "Supervisor",
-          "registry": "Registry", "exports": "Exports", "settings": "Settings", "users": "Users"}
+          "dashboard": "Dashboard", "registry": "Registry", "exports": "Exports", "settings": "Settings",
+          "users": "Users"}
 
 
 class MainWindow(QMainWindow):

@@ -84,6 +84,7 @@ class RecordEditor(QWidget):
         self.issues.itemClicked.connect(self._issue_activated)
         self.fields = FieldPanel()
         self.fields.commit_requested.connect(self.commit_field)
+        self.fields.back_requested.connect(self.back_to_previous_doubt)
         self.fields.field_focused.connect(self._field_focused)
         self.fields.edited.connect(self._edited)
         self.fields.left.connect(self.save_typed)
@@ -275,6 +276,14 @@ class RecordEditor(QWidget):
         key = item.data(Qt.ItemDataRole.UserRole)
         if key:
             self.fields.focus_field(key)
+
+    def back_to_previous_doubt(self, key: str) -> None:
+        """Shift+Enter: keep what was typed, then go back to the doubtful field before this one."""
+        if not self.save_typed(key):
+            return
+        prev = self.fields.previous_doubtful(key)
+        if prev is not None:
+            self.fields.focus_field(prev)
 
     def commit_field(self, key: str) -> None:
         """Enter: save a typed correction, or accept the reading as it is; then the next doubt."""

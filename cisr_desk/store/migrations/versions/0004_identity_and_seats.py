@@ -30,6 +30,11 @@ def upgrade() -> None:
         batch.add_column(sa.Column("version", sa.Integer(), nullable=False, server_default="1"))
         batch.add_column(sa.Column("held_since", sa.DateTime(), nullable=True))
         batch.add_column(sa.Column("updated_by", sa.String(length=80), nullable=False, server_default=""))
+    # -- what capture sent to review, kept as it was (the dashboard's review rate) -----------------
+    with op.batch_alter_table("field_values") as batch:
+        batch.add_column(sa.Column("ocr_review", sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.execute("UPDATE field_values SET ocr_review = review")  # the best guess for rows read before
+
     op.create_table(
         "counters",
         sa.Column("name", sa.String(length=80), nullable=False),
@@ -53,6 +58,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("counters")
+    with op.batch_alter_table("field_values") as batch:
+        batch.drop_column("ocr_review")
     with op.batch_alter_table("records") as batch:
         batch.drop_column("updated_by")
         batch.drop_column("held_since")
