@@ -3,6 +3,7 @@ correct a field, submit, approve as another user, export the week and read the w
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from cisr_desk.cli.main import main
+from users_support import PASSWORD
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 SAMPLES = SHARED / "samples"
@@ -22,8 +24,11 @@ def cli(tmp_path, monkeypatch, capsys):
         pytest.skip("../shared/samples is not here")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("CISR_DESK_DB", f"sqlite:///{tmp_path / 'desk.sqlite3'}")
+    monkeypatch.setenv("CISR_DESK_PASSWORD", PASSWORD)  # every user's here; --as or CISR_DESK_USER names them
+    monkeypatch.setenv("CISR_DESK_USER", "sue")
 
     def run(*args) -> str:
+        monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD))  # a new user's password (--password-stdin)
         status = main([str(a) for a in args])
         out = capsys.readouterr()
         assert status == 0, out.err
@@ -33,8 +38,9 @@ def cli(tmp_path, monkeypatch, capsys):
 
 
 def test_samples_from_scan_to_workbook(cli, tmp_path):
-    cli("users", "add", "ann", "--role", "clerk")
-    cli("users", "add", "sue", "--role", "supervisor")
+    cli("users", "add", "ada", "--role", "admin", "--password-stdin")
+    cli("users", "add", "ann", "--role", "clerk", "--password-stdin", "--as", "ada")
+    cli("users", "add", "sue", "--role", "supervisor", "--password-stdin", "--as", "ada")
     out = cli("import", "--registry", REGISTRY, SAMPLES)
     assert "6 file(s) imported" in out and "0 error(s)" in out
     assert "6 duplicate(s)" in cli("import", SAMPLES)

@@ -1,12 +1,16 @@
 """The review workflow on the command line, so an office can script it and tests can drive it.
 
     cisr-desk import [--registry FILE] PDF|FOLDER...     cisr-desk export --week 2026-W48 [--out FILE]
-    cisr-desk users add NAME --role clerk|supervisor|admin    cisr-desk registry import FILE
-    cisr-desk records [--status S] [--json]              cisr-desk show ID [--json]
-    cisr-desk set ID FIELD VALUE --as USER               cisr-desk submit|approve ID --as USER
-    cisr-desk flag|reject ID --reason TEXT --as USER     cisr-desk return ID --as USER
+    cisr-desk users add NAME --role clerk|supervisor|admin [--password-stdin]
+    cisr-desk users list|disable NAME|enable NAME|role NAME ROLE|reset-password NAME|passwd
+    cisr-desk registry import FILE                       cisr-desk records [--status S] [--json]
+    cisr-desk show ID [--json]                           cisr-desk set ID FIELD VALUE
+    cisr-desk submit|approve ID                          cisr-desk flag|reject ID --reason TEXT
 
-Every command takes ``--db URL`` (else ``CISR_DESK_DB``, settings, or the default SQLite file).
+Every command takes ``--db URL`` (else ``CISR_DESK_DB``, settings, or the default SQLite file)
+and signs in first: ``--as NAME`` (else ``CISR_DESK_USER``), the password from
+``CISR_DESK_PASSWORD`` or a prompt on a terminal. Only the first user of an empty database is
+added without signing in (and must be an admin).
 """
 from __future__ import annotations
 
@@ -14,7 +18,9 @@ import argparse
 import dataclasses
 import datetime as dt
 import enum
+import getpass
 import json
+import os
 import sys
 from functools import wraps
 from pathlib import Path
@@ -24,6 +30,11 @@ from cisr_desk.domain.errors import DeskError
 from cisr_desk.domain.workflow import ROLES, STATUSES
 
 DESK_ERROR_STATUS = 1
+ENV_USER = "CISR_DESK_USER"
+ENV_PASSWORD = "CISR_DESK_PASSWORD"
+# how a command signs in: always; not on an empty database (its first user); with a password an
+# admin reset (to choose a new one)
+SIGN_IN, FIRST_USER_FREE, OWN_PASSWORD = "sign-in", "first-user-free", "own-password"
 
 
 def _common() -> argparse.ArgumentParser:
@@ -33,9 +44,15 @@ def _common() -> argparse.ArgumentParser:
     return common
 
 
-def _as(p: argparse.ArgumentParser, required: bool = True) -> None:
-    p.add_argument("--as", dest="user", metavar="USER", required=required,
-                   help="the user doing this" + ("" if required else " (default: system)"))
+def _as(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--as", dest="user", metavar="USER",
+                   help=f"sign in as USER (default: {ENV_USER}); the password comes from {ENV_PASSWORD} or "
+                        "a prompt on a terminal")
+
+
+def _password_stdin(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--password-stdin", action="store_true",
+                   help="read the new password from the first line of standard input (else a prompt)")
 
 
 def register(sub) -> None:
@@ -46,7 +63,7 @@ def register(sub) -> None:
     p.add_argument("--registry", type=Path, metavar="FILE", help="import this DRP registry (CSV/XLSX) first")
     p.add_argument("--received", type=_date, metavar="YYYY-MM-DD", help="date the mail was received")
     p.add_argument("--workers", type=int, help="capture processes (default: one per CPU)")
-    _as(p, required=False)
+    _as(p)
     p.set_defaults(func=_cmd(_import))
 
     p = sub.add_parser("export", parents=[common], help="write the approved authorizations of a week to Excel")
@@ -57,24 +74,49 @@ def register(sub) -> None:
     p.add_argument("--to", dest="end", type=_date, metavar="YYYY-MM-DD")
     p.add_argument("--out", type=Path, metavar="FILE.xlsx")
     p.add_argument("--list", action="store_true", help="list past export batches")
-    _as(p, required=False)
+    _as(p)
     p.set_defaults(func=_cmd(_export))
 
-    p = sub.add_parser("users", parents=[common], help="add or list users")
+    p = sub.add_parser("users", parents=[common], help="add, list, disable, reset and re-role users")
     us = p.add_subparsers(dest="users_command", metavar="ACTION", required=True)
-    a = us.add_parser("add", parents=[common], help="add a user")
+    a = us.add_parser("add", parents=[common], help="add a user (an admin; the first user of a new database "
+                                                    "needs no sign-in and must be an admin)")
     a.add_argument("name")
     a.add_argument("--role", required=True, choices=ROLES)
-    a.set_defaults(func=_cmd(_users_add))
-    a = us.add_parser("list", parents=[common], help="list users")
+    _password_stdin(a)
+    _as(a)
+    a.set_defaults(func=_cmd(_users_add, FIRST_USER_FREE))
+    a = us.add_parser("list", parents=[common], help="list users, their roles and any lockout")
+    _as(a)
     a.set_defaults(func=_cmd(_users_list))
+    for action, helptext in (("disable", "stop a user signing in (admin)"),
+                             ("enable", "let a disabled user sign in again (admin)")):
+        a = us.add_parser(action, parents=[common], help=helptext)
+        a.add_argument("name")
+        _as(a)
+        a.set_defaults(func=_cmd(_users_active), users_action=action)
+    a = us.add_parser("role", parents=[common], help="change a user's role (admin)")
+    a.add_argument("name")
+    a.add_argument("role", choices=ROLES)
+    _as(a)
+    a.set_defaults(func=_cmd(_users_role))
+    a = us.add_parser("reset-password", parents=[common],
+                      help="give a user a temporary password they must change at the next sign-in (admin)")
+    a.add_argument("name")
+    _password_stdin(a)
+    _as(a)
+    a.set_defaults(func=_cmd(_users_reset))
+    a = us.add_parser("passwd", parents=[common], help="change your own password")
+    _password_stdin(a)
+    _as(a)
+    a.set_defaults(func=_cmd(_users_passwd, OWN_PASSWORD))
 
     p = sub.add_parser("registry", parents=[common], help="import or preview the DRP registry")
     rs = p.add_subparsers(dest="registry_command", metavar="ACTION", required=True)
     a = rs.add_parser("import", parents=[common], help="store a new registry version and re-check open records")
     a.add_argument("file", type=Path)
     a.add_argument("--preview", action="store_true", help="show what would change; store nothing")
-    _as(a, required=False)
+    _as(a)
     a.set_defaults(func=_cmd(_registry_import))
 
     p = sub.add_parser("records", parents=[common], help="list records")
@@ -82,11 +124,13 @@ def register(sub) -> None:
     p.add_argument("--search", default="")
     p.add_argument("--limit", type=int, default=0, help="at most this many (default: all)")
     p.add_argument("--json", action="store_true")
+    _as(p)
     p.set_defaults(func=_cmd(_records))
 
     p = sub.add_parser("show", parents=[common], help="show one record: fields, issues, history")
     p.add_argument("id", type=int)
     p.add_argument("--json", action="store_true")
+    _as(p)
     p.set_defaults(func=_cmd(_show))
 
     p = sub.add_parser("set", parents=[common], help="correct a field value")
@@ -143,8 +187,9 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
-def _cmd(fn):
-    """Open the Desk for the command, close it after, and turn a DeskError into one clear line."""
+def _cmd(fn, sign_in: str = SIGN_IN):
+    """Open the Desk for the command, sign in, run it as the signed-in user, close the Desk, and
+    turn a DeskError into one clear line."""
 
     @wraps(fn)
     def run(args) -> int:
@@ -155,6 +200,10 @@ def _cmd(fn):
         except DeskError as exc:
             raise CliError(str(exc), DESK_ERROR_STATUS) from exc
         try:
+            if sign_in != FIRST_USER_FREE or not desk.first_admin_needed():
+                args.user = _sign_in(desk, args, allow_reset=sign_in == OWN_PASSWORD)
+            else:
+                args.user = None
             return int(fn(desk, args) or 0)
         except DeskError as exc:
             raise CliError(str(exc), DESK_ERROR_STATUS) from exc
@@ -162,6 +211,41 @@ def _cmd(fn):
             desk.close()
 
     return run
+
+
+def _sign_in(desk, args, *, allow_reset: bool = False) -> str:
+    """The name of the user signed in with ``--as``/CISR_DESK_USER and their password."""
+    name = (getattr(args, "user", None) or os.environ.get(ENV_USER) or "").strip()
+    if not name:
+        raise CliError(f"say who you are: --as NAME (or set {ENV_USER})", DESK_ERROR_STATUS)
+    password = os.environ.get(ENV_PASSWORD)
+    if password is None:
+        if not sys.stdin.isatty():
+            raise CliError(f"no password for {name!r}: set {ENV_PASSWORD}, or run on a terminal to be asked",
+                           DESK_ERROR_STATUS)
+        password = getpass.getpass(f"Password for {name}: ")
+    user = desk.authenticate(name, password)
+    if user.must_change_password and not allow_reset:
+        raise CliError(f"an administrator reset {user.name}'s password; choose a new one first: "
+                       f"cisr-desk users passwd --as {user.name}", DESK_ERROR_STATUS)
+    args.sign_in_password = password
+    return user.name
+
+
+def _new_password(args, whose: str) -> str:
+    """A new password: the first line of standard input with --password-stdin, else asked twice."""
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n").rstrip("\r")
+        if not password:
+            raise CliError("no password on standard input", DESK_ERROR_STATUS)
+        return password
+    if not sys.stdin.isatty():
+        raise CliError("no terminal to ask for the new password on: give it with --password-stdin",
+                       DESK_ERROR_STATUS)
+    password = getpass.getpass(f"New password for {whose}: ")
+    if getpass.getpass("The same again: ") != password:
+        raise CliError("the two passwords differ; nothing changed", DESK_ERROR_STATUS)
+    return password
 
 
 def _plain(value):
@@ -215,7 +299,7 @@ class _Bar:
 
 # -- commands ----------------------------------------------------------------------------------------------
 def _import(desk, args) -> int:
-    by = args.user or "system"
+    by = args.user
     if args.registry:
         _print_registry(desk.import_registry(args.registry, by))
     bar = _Bar()
@@ -260,7 +344,7 @@ def _export(desk, args) -> int:
         raise CliError("say which period: --week 2026-W48, or --from DATE --to DATE (or --batch ID)")
     label = period_label(start, end)
     out = args.out or Path(f"authorizations-{label.replace(' to ', '_')}.xlsx")
-    info = desk.export_period(start, end, args.user or "system", out)
+    info = desk.export_period(start, end, args.user, out)
     if info is None:
         print(f"nothing to export for {label}: no approved authorizations waiting; no file written")
         return 0
@@ -269,14 +353,49 @@ def _export(desk, args) -> int:
 
 
 def _users_add(desk, args) -> int:
-    u = desk.add_user(args.name, args.role)
+    if args.user is None and args.role != "admin":  # say so before asking for a password
+        raise CliError("the first user of a database must be an admin (--role admin)", DESK_ERROR_STATUS)
+    u = desk.add_user(args.name, args.role, _new_password(args, args.name), by=args.user)
     print(f"user {u.name} added as {u.role}")
     return 0
 
 
 def _users_list(desk, args) -> int:
+    """NAME<TAB>ROLE, and a third column only for a user who cannot simply sign in."""
     for u in desk.users():
-        print(f"{u.name}\t{u.role}")
+        notes = ([] if u.active else ["disabled"]) + (
+            [f"locked until {u.locked_until.astimezone():%Y-%m-%d %H:%M}"] if u.locked_until else []) + (
+            ["must change password"] if u.must_change_password else [])
+        print(f"{u.name}\t{u.role}" + (f"\t{', '.join(notes)}" if notes else ""))
+    return 0
+
+
+def _users_active(desk, args) -> int:
+    if args.users_action == "disable":
+        u = desk.disable_user(args.name, args.user)
+    else:
+        u = desk.enable_user(args.name, args.user)
+    print(f"user {u.name} {'enabled' if u.active else 'disabled'}")
+    return 0
+
+
+def _users_role(desk, args) -> int:
+    u = desk.set_role(args.name, args.role, args.user)
+    print(f"user {u.name} is now {u.role}")
+    return 0
+
+
+def _users_reset(desk, args) -> int:
+    desk.user(args.name)  # a wrong name is said before a password is asked for
+    u = desk.reset_password(args.name, _new_password(args, args.name), args.user)
+    print(f"password of {u.name} reset" + ("; they choose a new one at their next sign-in"
+                                           if u.must_change_password else ""))
+    return 0
+
+
+def _users_passwd(desk, args) -> int:
+    u = desk.change_password(args.user, args.sign_in_password, _new_password(args, args.user))
+    print(f"password of {u.name} changed")
     return 0
 
 
@@ -298,7 +417,7 @@ def _registry_import(desk, args) -> int:
     if args.preview:
         _print_registry(desk.preview_registry(args.file))
     else:
-        _print_registry(desk.import_registry(args.file, args.user or "system"))
+        _print_registry(desk.import_registry(args.file, args.user))
     return 0
 
 

@@ -19,10 +19,11 @@ from sqlalchemy.orm import Session
 
 from cisr_desk.domain import reasons
 from cisr_desk.domain import workflow as wf
-from cisr_desk.domain.errors import InvalidValue, NotFound, PermissionDenied
+from cisr_desk.domain.errors import AccountDisabled, AccountLocked, NotFound, PermissionDenied, SignInFailed
 from cisr_desk.domain.policy import SitePolicy
 from cisr_desk.domain.registry import Registry
-from cisr_desk.store import audit, authorizations, db, dto, records, registry_store
+from cisr_desk.store import audit, authorizations, db, dto, identity, passwords, records, registry_store
+from cisr_desk.store.identity import SYSTEM
 from cisr_desk.store.importing import Extractor, ImportContext, default_extractor, run_import, sha256_of
 from cisr_desk.store.models import Record, Setting, User
 from cisr_desk.store.times import from_db, to_db
@@ -31,7 +32,7 @@ Clock = Callable[[], dt.datetime]
 POLICY_KEY = "site_policy"
 REASONS_KEY = "reason_codes"
 CLEAN_COUNT_KEY = "clean_submissions"
-SYSTEM = "system"  # the actor of command-line batch work (imports) when no user is named
+DEMO_KEY = "demo"
 
 
 def _utc_now() -> dt.datetime:
@@ -90,10 +91,19 @@ class Desk:
         with self._lock, Session(self._writer, expire_on_commit=False) as s, s.begin():
             yield s
 
-    def _actor(self, s: Session, name: str) -> wf.Actor:
-        user = s.scalars(select(User).where(User.name == name)).first()
+    def _user(self, s: Session, name: str) -> User:
+        user = identity.find(s, name)
         if user is None:
-            raise NotFound(f"There is no user called {name!r} (add one with: cisr-desk users add {name} --role clerk)")
+            name = identity.shown(name)
+            raise NotFound(f"There is no user called {name!r} (an admin adds one with: "
+                           f"cisr-desk users add {name} --role clerk)")
+        return user
+
+    def _actor(self, s: Session, name: str) -> wf.Actor:
+        """The user acting, who must exist and be active (a disabled user's open window does nothing)."""
+        user = self._user(s, name)
+        if not user.active:
+            raise PermissionDenied(f"{user.name} is disabled")
         return wf.Actor(user.name, wf.Role(user.role))
 
     def _setting(self, s: Session, key: str, default=None):
@@ -107,27 +117,99 @@ class Desk:
         else:
             row.value = value
 
-    # -- users -----------------------------------------------------------------------------------
-    def add_user(self, name: str, role: str) -> dto.UserInfo:
-        name = " ".join((name or "").split())
-        if not name or name.lower() in (SYSTEM, wf.POLICY_USER):
-            raise InvalidValue(f"{name!r} cannot be a user name")
-        r = wf.parse_role(role)
+    # -- users and signing in ---------------------------------------------------------------------
+    def authenticate(self, name: str, password: str) -> dto.UserInfo:
+        """The user with this name and password, or SignInFailed (AccountLocked, AccountDisabled).
+
+        The password is checked outside the write lock (argon2 is slow on purpose); failures are
+        counted and audited, and enough of them in a row lock the user out for a while.
+        """
+        now = self.now()
+        with self._read() as s:
+            attempt = identity.look_up(s, name, now)
+            policy = self._policy(s)
+        shown = identity.shown(name)
+        if attempt.user_id is None or not attempt.stored_hash:
+            passwords.spend_time(password)
+            with self._write() as s:
+                identity.record_failure(s, attempt, shown, now, policy,
+                                        "no such user" if attempt.user_id is None else "no password set")
+            raise SignInFailed(shown)
+        if attempt.locked_until is not None:  # refused without counting, and without a look at the password
+            passwords.spend_time(password)
+            with self._write() as s:
+                identity.record_failure(s, identity.Attempt(None, "", None), shown, now, policy, "locked")
+            raise AccountLocked(shown, attempt.locked_until)
+        if not passwords.verify(attempt.stored_hash, password):
+            with self._write() as s:
+                until = identity.record_failure(s, attempt, shown, now, policy)
+            if until is not None:
+                raise AccountLocked(shown, until)
+            raise SignInFailed(shown)
+        if attempt.needs_write():
+            with self._write() as s:
+                identity.record_success(s, attempt, password, now)
+        with self._read() as s:
+            user = s.get(User, attempt.user_id)
+            if not user.active:
+                raise AccountDisabled(user.name)
+            return identity.info(user, now)
+
+    def add_user(self, name: str, role: str, password: str, by: str | None = None) -> dto.UserInfo:
+        """The first user of a database must be an admin and needs no ``by`` (an admin from
+        before passwords sets theirs this way); after that ``by`` must be an active admin."""
         with self._write() as s:
-            if s.scalars(select(User).where(User.name == name)).first() is not None:
-                raise InvalidValue(f"There is already a user called {name!r}")
-            s.add(User(name=name, role=r.value, created_at=to_db(self.now())))
-            audit.log(s, self.now(), SYSTEM, "user_added", entity="user", field=name, new=r.value)
-        return dto.UserInfo(name, r.value)
+            return identity.add(s, name, role, password, by, self.now(), self._policy(s))
+
+    def set_role(self, name: str, role: str, by: str) -> dto.UserInfo:
+        with self._write() as s:
+            return identity.set_role(s, name, role, by, self.now())
+
+    def disable_user(self, name: str, by: str) -> dto.UserInfo:
+        with self._write() as s:
+            return identity.set_active(s, name, False, by, self.now())
+
+    def enable_user(self, name: str, by: str) -> dto.UserInfo:
+        with self._write() as s:
+            return identity.set_active(s, name, True, by, self.now())
+
+    def reset_password(self, name: str, password: str, by: str) -> dto.UserInfo:
+        """A temporary password from an admin; the user must choose a new one at the next sign-in."""
+        with self._write() as s:
+            return identity.reset_password(s, name, password, by, self.now(), self._policy(s))
+
+    def change_password(self, name: str, old: str, new: str) -> dto.UserInfo:
+        """A user's own new password, given the current one (checked like a sign-in)."""
+        self.authenticate(name, old)
+        with self._write() as s:
+            return identity.change_password(s, identity.get(s, name), new, self.now(), self._policy(s))
 
     def users(self) -> list[dto.UserInfo]:
+        now = self.now()
         with self._read() as s:
-            return [dto.UserInfo(u.name, u.role) for u in s.scalars(select(User).order_by(User.name))]
+            return [identity.info(u, now) for u in s.scalars(select(User).order_by(User.name))]
+
+    def first_admin_needed(self) -> bool:
+        """Nobody can sign in yet (a new database, or users from before passwords): the next
+        ``add_user`` of an admin needs no ``by``."""
+        with self._read() as s:
+            return identity.first_admin_needed(s)
 
     def user(self, name: str) -> dto.UserInfo:
         with self._read() as s:
-            a = self._actor(s, name)
-            return dto.UserInfo(a.name, a.role.value)
+            return identity.info(self._user(s, name), self.now())
+
+    def mark_demo(self, users: dict[str, str], by: str) -> None:
+        """This database is the demo: its sign-in screen may say the demo users' passwords."""
+        with self._write() as s:
+            identity.require_admin(s, by, "mark the demo database")
+            self._put_setting(s, DEMO_KEY, {"users": dict(users)})
+
+    def demo_users(self) -> dict[str, str]:
+        """Name -> role of the demo users, on the demo database only (else empty)."""
+        with self._read() as s:
+            value = self._setting(s, DEMO_KEY) or {}
+            return dict(value.get("users") or {}) if isinstance(value, dict) else {}
 
     # -- site policy -------------------------------------------------------------------------------
     def _policy(self, s: Session) -> SitePolicy:
@@ -144,6 +226,9 @@ class Desk:
                 raise PermissionDenied(f"{by} is a {actor.role.value}; only a supervisor or admin may change site policy")
             old = self._policy(s).to_dict()
             new = policy.to_dict()
+            if actor.role is not wf.Role.ADMIN and any(old.get(k) != new[k] for k in SitePolicy.IDENTITY):
+                raise PermissionDenied(f"{by} is a {actor.role.value}; only an admin may change sign-in and "
+                                       "password rules")
             self._put_setting(s, POLICY_KEY, new)
             for key in new:
                 if old.get(key) != new[key]:
@@ -229,10 +314,9 @@ class Desk:
         new = Registry.load(path)
         sha = sha256_of(path)
         with self._write() as s:
-            if by != SYSTEM:
-                actor = self._actor(s, by)
-                if actor.role not in (wf.Role.SUPERVISOR, wf.Role.ADMIN):
-                    raise PermissionDenied(f"{by} is a {actor.role.value}; only a supervisor or admin may import the registry")
+            actor = self._actor(s, by)
+            if actor.role not in (wf.Role.SUPERVISOR, wf.Role.ADMIN):
+                raise PermissionDenied(f"{by} is a {actor.role.value}; only a supervisor or admin may import the registry")
             current_id, old = self._current_registry(s)
             added, changed, removed = registry_store.diff_ids((old or Registry()).diff(new))
             if old is not None and old == new:
@@ -265,6 +349,7 @@ class Desk:
     def import_files(self, paths: list[Path], by: str, *, received: dt.date | None = None, progress=None,
                      cancel=None, workers: int | None = None) -> dto.ImportReport:
         with self._read() as s:
+            by = self._actor(s, by).name
             version_id, registry = self._current_registry(s)
             policy = self._policy(s)
         ctx = ImportContext(self._write, self.files_dir, self._extractor, registry, version_id, policy, self.now)
@@ -444,8 +529,7 @@ class Desk:
         pending = out.with_name(f".{out.name}.pending")
         try:
             with self._write() as s:
-                if by != SYSTEM:
-                    self._actor(s, by)
+                self._actor(s, by)
                 info = exporting.export_period(s, start, end, by, pending, self.now(), self._registry_for(s), out)
             if info is not None:  # committed: the workbook takes its name only now
                 os.replace(pending, out)

@@ -20,11 +20,13 @@ SCREENS = (
     ("registry", "cisr_desk.ui.registry_screen", "RegistryScreen", "registry", "all"),
     ("exports", "cisr_desk.ui.exports", "ExportsScreen", "export", "supervisor"),
     ("settings", "cisr_desk.ui.settings_screen", "SettingsScreen", "settings", "all"),
+    ("users", "cisr_desk.ui.users_screen", "UsersScreen", "user", "admin"),
 )
 # What needs attention, counted beside the screen's name: key -> statuses.
 BADGES = {"review": ("imported", "in_review"), "supervisor": ("flagged", "submitted")}
 TITLES = {"inbox": "Inbox", "review": "Review", "group": "Group check", "supervisor": "Supervisor",
-          "dashboard": "Dashboard", "registry": "Registry", "exports": "Exports", "settings": "Settings"}
+          "dashboard": "Dashboard", "registry": "Registry", "exports": "Exports", "settings": "Settings",
+          "users": "Users"}
 
 
 class MainWindow(QMainWindow):
@@ -69,6 +71,7 @@ class MainWindow(QMainWindow):
         ctx.events.open_record.connect(lambda _id: self.show_screen("review"))
         ctx.runner.busy_changed.connect(self._busy)
         ctx.events.records_changed.connect(self.update_badges)
+        ctx.events.user_changed.connect(lambda _user: self.apply_user())  # e.g. an admin changed their own role
         self.apply_user()
         self.update_badges()
         self._restore()
@@ -141,7 +144,7 @@ class MainWindow(QMainWindow):
         self.db_label.setText(_short_url(getattr(ctx.desk, "url", "")))
         for key, item in self._items.items():
             who = item.data(Qt.ItemDataRole.UserRole + 1)
-            hidden = who == "supervisor" and not ctx.is_supervisor()
+            hidden = (who == "supervisor" and not ctx.is_supervisor()) or (who == "admin" and not ctx.is_admin())
             item.setHidden(hidden)
             self.go_actions[key].setEnabled(not hidden)
         current = self.nav.currentItem()
@@ -239,7 +242,7 @@ class MainWindow(QMainWindow):
             "  Esc\tback to the queue\n"
             "  Ctrl + / Ctrl - / Ctrl 0\tzoom the page\n\n"
             "Everywhere\n"
-            "  Ctrl+1 … Ctrl+7\tscreens\n  Ctrl+K\tsearch the queue\n  Ctrl+O\timport files"))
+            f"  Ctrl+1 … Ctrl+{len(SCREENS)}\tscreens\n  Ctrl+K\tsearch the queue\n  Ctrl+O\timport files"))
 
     def _about(self) -> None:
         QMessageBox.about(self, "About CISR-DRP Desk",

@@ -21,6 +21,9 @@ POLICY_LABELS = {
     "review_below_confidence": ("Mark readings for review below", "", 0.0, 1.0, 0.05),
     "fuzzy_name_min_score": ("DRP name match needs at least", " %", 0.0, 100.0, 1.0),
     "backlog_target_days": ("Oldest unfinished form at most", " days", 0, 365, 1),
+    "max_failed_sign_ins": ("Lock a user out after", " wrong passwords in a row", 1, 100, 1),
+    "lockout_minutes": ("A lockout lasts", " minutes", 1, 24 * 60, 1),
+    "min_password_length": ("Passwords need at least", " characters", 8, 128, 1),
 }
 
 
@@ -156,8 +159,8 @@ class SettingsScreen(QWidget):
         for name, box in self.policy_inputs.items():
             box.setValue(getattr(policy, name))
         allowed = self.ctx.is_supervisor()
-        for box in self.policy_inputs.values():
-            box.setEnabled(allowed)
+        for name, box in self.policy_inputs.items():
+            box.setEnabled(self.ctx.is_admin() if name in SitePolicy.IDENTITY else allowed)
         self.save_policy.setEnabled(allowed)
 
     def store_policy(self) -> None:
