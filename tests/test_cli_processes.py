@@ -16,7 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from cisr_desk.store.service import Desk
 from cisr_desk.synth import generate_set
+from users_support import PASSWORD, add_users
 
 pytestmark = pytest.mark.slow  # real Tesseract over generated scans, real processes
 
@@ -24,14 +26,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def cisr_desk(*args, db: Path | None = None, **env) -> tuple[list[str], dict[str, str]]:
-    """The command line and environment of one ``cisr-desk`` call, run from this tree.
-
-    (When database commands require sign-in, ``--as`` and CISR_DESK_PASSWORD go here.)
-    """
+    """The command line and environment of one ``cisr-desk`` call, run from this tree, signed
+    in as the database's admin (made on first use)."""
     argv = [sys.executable, "-m", "cisr_desk", *map(str, args)]
     environ = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
     if db is not None:
-        environ["CISR_DESK_DB"] = f"sqlite:///{db}"
+        if not db.exists():
+            with Desk.open(f"sqlite:///{db}") as desk:
+                add_users(desk)
+        environ.update(CISR_DESK_DB=f"sqlite:///{db}", CISR_DESK_USER="ada", CISR_DESK_PASSWORD=PASSWORD)
     environ.update(env)
     return argv, environ
 

@@ -10,6 +10,7 @@ from cisr_desk.domain.errors import InvalidTransition, InvalidValue, NeedsOverri
 from cisr_desk.domain.policy import SitePolicy
 from cisr_desk.store import fakes
 from cisr_desk.store.service import Desk
+from users_support import add_users
 
 SUE = wf.Actor("sue", wf.Role.SUPERVISOR)
 
@@ -94,8 +95,7 @@ def test_the_site_edits_its_reasons_and_clerks_cannot(desk):
 
 def test_without_a_registry_a_clean_record_waits_and_cannot_be_approved(tmp_path, extractor):
     desk = Desk.open(f"sqlite:///{tmp_path / 'bare.sqlite3'}", extractor=extractor)
-    desk.add_user("ann", "clerk")
-    desk.add_user("sue", "supervisor")
+    add_users(desk, ("ann", "clerk"), ("sue", "supervisor"))
     desk.set_policy(SitePolicy(supervisor_sample_every=0), "sue")
     rid = _add(desk, tmp_path, extractor, fakes.clean_values(3), "clean.pdf")
     assert desk.submit(rid, "ann").status == "submitted"  # not approved by policy
