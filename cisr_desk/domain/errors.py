@@ -27,3 +27,7 @@ class InvalidTransition(DeskError):
 
 class InputFileError(DeskError):
     """A file that cannot be read; the message names the file and the problem."""
+
+
+class OutputFileError(DeskError):
+    """A file or folder that cannot be written (or would replace another); the message names it."""
