@@ -29,6 +29,9 @@ from cisr_desk.store.times import from_db, to_db
 Clock = Callable[[], dt.datetime]
 POLICY_KEY = "site_policy"
 CLEAN_COUNT_KEY = "clean_submissions"
+# A user name is written wherever a user acts: String(80) columns, and the audit log's field
+# (String(64)) when the user is added.
+MAX_USER_NAME = 64
 SYSTEM = "system"  # the actor of command-line batch work (imports) when no user is named
 
 
@@ -110,6 +113,8 @@ class Desk:
         name = " ".join((name or "").split())
         if not name or name.lower() in (SYSTEM, wf.POLICY_USER):
             raise InvalidValue(f"{name!r} cannot be a user name")
+        if len(name) > MAX_USER_NAME:
+            raise InvalidValue(f"A user name has at most {MAX_USER_NAME} characters; {name[:20]!r}... has {len(name)}")
         r = wf.parse_role(role)
         with self._write() as s:
             if s.scalars(select(User).where(User.name == name)).first() is not None:
