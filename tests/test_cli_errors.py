@@ -142,8 +142,8 @@ def test_unexpected_failures_are_one_line_with_a_log(tmp_path):
     assert status == 1 and "file is not a database" in one_clear_line(err)
     status, _, err = run("records", cwd=tmp_path, db="postgresql+psycopg://nobody@127.0.0.1:1/none")
     assert status == 1 and one_clear_line(err)
-    log = tmp_path / "state" / "cisr-desk" / "log" / "errors.log"
-    assert str(log) in err and "Traceback" in log.read_text()
+    log = Path(err.split("(details in ")[1].rstrip(")\n"))
+    assert log.name == "errors.log" and "Traceback" in log.read_text()
 
 
 # -- values longer than their column: PostgreSQL refused them ---------------------------------------------
@@ -194,3 +194,21 @@ def test_long_names_are_clear_errors_or_kept(database, tmp_path):
     [book] = tmp_path.glob("authorizations-2026-W48-batch-*.xlsx")
     customers = [r[2] for r in load_workbook(book)["Authorizations"].iter_rows(min_row=2, values_only=True)]
     assert customers[0] == long_customer  # the workbook has every character
+
+
+def test_a_bug_is_an_internal_error_line_with_its_traceback_logged(tmp_path, monkeypatch, capsys):
+    from cisr_desk.cli import main as cli_main, workflow
+
+    def broken(desk, args):
+        raise KeyError("a bug\nover two lines")
+
+    monkeypatch.setattr(workflow, "_users_list", broken)
+    monkeypatch.setenv("CISR_DESK_DB", f"sqlite:///{tmp_path / 'desk.sqlite3'}")
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    assert cli_main.main(["users", "list"]) == 1
+    err = capsys.readouterr().err
+    assert one_clear_line(err).startswith("cisr-desk: internal error: KeyError: ")
+    from platformdirs import user_log_dir
+
+    log = Path(user_log_dir("cisr-desk", appauthor=False)) / "errors.log"
+    assert f"(details in {log})" in err and "a bug" in log.read_text() and "Traceback" in log.read_text()
