@@ -144,6 +144,9 @@ def test_unexpected_failures_are_one_line_with_a_log(tmp_path):
     assert status == 1 and one_clear_line(err)
     log = Path(err.split("(details in ")[1].rstrip(")\n"))
     assert log.name == "errors.log" and "Traceback" in log.read_text()
+    (tmp_path / "not-a.pdf").write_text("no PDF")
+    status, _, err = run("template", "derive", "not-a.pdf", "--id", "x", cwd=tmp_path, db="sqlite://")
+    assert status == 2 and "not-a.pdf: not a readable PDF" in one_clear_line(err)
 
 
 # -- values longer than their column: PostgreSQL refused them ---------------------------------------------

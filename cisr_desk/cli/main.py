@@ -104,7 +104,7 @@ def _last_resort(exc: Exception) -> str:
     if sqlalchemy_exc is not None and isinstance(exc, sqlalchemy_exc.SQLAlchemyError):
         orig = getattr(exc, "orig", None) or exc
         first = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
-        return f"the database refused this: {_one_line(first)}{_logged(exc)}"
+        return f"database error: {_one_line(first)}{_logged(exc)}"
     return f"internal error: {type(exc).__name__}: {_one_line(exc)}{_logged(exc)}"
 
 
