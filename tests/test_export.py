@@ -158,6 +158,14 @@ def test_a_folder_gets_the_batch_named_workbook_and_a_second_batch_never_replace
     assert sorted(p.name for p in folder.iterdir()) == sorted([Path(info.path).name, Path(info2.path).name])
 
 
+def test_a_new_name_without_a_suffix_is_a_folder(desk, tmp_path, extractor, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    approved(desk, tmp_path, extractor, 1)
+    info = desk.export_period(*WEEK, "sue", "weekly")
+    assert Path(info.path) == tmp_path / "weekly" / f"authorizations-2026-W48-batch-{info.id}.xlsx"
+    assert Path(info.path).is_file()
+
+
 def test_a_taken_default_name_gets_a_free_variant(desk, tmp_path, extractor):
     folder = tmp_path / "out"
     folder.mkdir()
@@ -178,7 +186,7 @@ def test_an_existing_file_is_refused_and_nothing_is_marked(desk, tmp_path, extra
     assert statuses(desk, [rid]) == {"approved"} and desk.export_batches() == []
 
 
-@pytest.mark.parametrize("out", ["", "  ", "a-file.txt/week.xlsx"])
+@pytest.mark.parametrize("out", ["", "  ", "a-file.txt/week.xlsx", "week.csv"])
 def test_an_unusable_out_is_a_clear_error_and_nothing_is_marked(desk, tmp_path, extractor, out, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "a-file.txt").write_text("x")

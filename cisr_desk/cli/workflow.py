@@ -56,8 +56,9 @@ def register(sub) -> None:
     p.add_argument("--from", dest="start", type=_date, metavar="YYYY-MM-DD")
     p.add_argument("--to", dest="end", type=_date, metavar="YYYY-MM-DD")
     p.add_argument("--out", metavar="FOLDER|FILE.xlsx",
-                   help="a folder to write into (default: the current folder) under the batch's own name, "
-                        "authorizations-WEEK-batch-ID.xlsx, or a new file; an existing file is never replaced")
+                   help="a folder to write into (default: the current folder; created when new) under the "
+                        "batch's own name, authorizations-WEEK-batch-ID.xlsx, or a new .xlsx file; an existing "
+                        "file is never replaced")
     p.add_argument("--list", action="store_true", help="list past export batches")
     _as(p, required=False)
     p.set_defaults(func=_cmd(_export))

@@ -41,8 +41,9 @@ class Destination:
 
     @classmethod
     def of(cls, out: str | os.PathLike | None, default_folder: Path | None = None) -> "Destination":
-        """What ``--out`` means: nothing (the default folder), a folder (existing, or written with
-        a trailing slash), or a new file. An existing file is refused: a batch never replaces one."""
+        """What ``--out`` means: nothing (the default folder), a folder (existing, written with a
+        trailing slash, or a new name without a suffix), or a new ``.xlsx`` file. An existing
+        file is refused: a batch never replaces one."""
         if out is None:
             return cls(Path(default_folder) if default_folder is not None else Path.cwd())
         text = os.fspath(out)
@@ -53,6 +54,10 @@ class Destination:
             return cls(path)
         if path.exists() or path.is_symlink():
             raise OutputFileError(f"{path} already exists; name a new file, or a folder to write into")
+        if not path.suffix:  # "--out weekly": a folder to create, not a workbook without its .xlsx
+            return cls(path)
+        if path.suffix.lower() != ".xlsx":
+            raise OutputFileError(f"{path}: an export is an Excel workbook; name a .xlsx file or a folder")
         return cls(path.parent, path.name)
 
     def describe(self) -> str:
