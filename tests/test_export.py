@@ -313,3 +313,20 @@ def test_control_characters_a_workbook_cannot_hold_do_not_stop_the_export(desk, 
     info = desk.export_period(*WEEK, "sue", tmp_path / "w.xlsx")
     rows = sheet_rows(info.path, "Authorizations")[1][1:]
     assert [(r[0], r[2]) for r in rows] == [(rid, "Customer 000001"), (bell, "Bell\ufffd Company")]
+
+
+def test_a_commit_whose_answer_was_lost_keeps_the_workbook_of_its_batch(desk, tmp_path, extractor):
+    rid = approved(desk, tmp_path, extractor, 1)
+    folder = tmp_path / "out"
+
+    def lost_answer(session):  # the batch did commit; only the answer did not arrive
+        raise ConnectionError("server closed the connection unexpectedly")
+
+    event.listen(Session, "after_commit", lost_answer)
+    try:
+        with pytest.raises(ConnectionError):
+            desk.export_period(*WEEK, "sue", f"{folder}/")
+    finally:
+        event.remove(Session, "after_commit", lost_answer)
+    [batch] = desk.export_batches()
+    assert Path(batch.path).is_file() and desk.get_record(rid).status == "exported"

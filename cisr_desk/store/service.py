@@ -431,10 +431,23 @@ class Desk:
                     placed = Path(info.path) if info is not None else None
                     # leaving this block commits
             except BaseException:
-                if placed is not None:  # named, but the batch did not commit: no workbook without its batch
+                # named, but the commit failed: no workbook without its batch. Unless the commit's
+                # answer was what got lost (a connection dropping during COMMIT): then the batch is
+                # there and keeps its workbook; when that cannot be asked, a stray file is harmless.
+                if placed is not None and self._batch_absent(info):
                     placed.unlink(missing_ok=True)
                 raise
             return info
+
+    def _batch_absent(self, info: dto.ExportBatchInfo) -> bool:
+        from cisr_desk.store.models import ExportBatch
+
+        try:
+            with self._read() as s:
+                batch = s.get(ExportBatch, info.id)
+                return batch is None or batch.rows_hash != info.rows_hash
+        except Exception:
+            return False
 
     def export_batches(self) -> list[dto.ExportBatchInfo]:
         from cisr_desk.store import exporting
