@@ -371,9 +371,10 @@ class FakeDesk:
         rows = self.preview_export(start, end)
         if not rows:
             return None
-        Path(out).parent.mkdir(parents=True, exist_ok=True)
-        Path(out).write_text("fake workbook")
-        info = ExportBatchInfo(len(self.batches) + 1, str(start), str(end), str(out), len(rows), by, "now")
+        path = Path(out) / f"authorizations-batch-{len(self.batches) + 1}.xlsx"  # out: the folder
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("fake workbook")
+        info = ExportBatchInfo(len(self.batches) + 1, str(start), str(end), str(path), len(rows), by, "now")
         self.batches.append(info)
         for r in self._records.values():
             if r.status == "approved":

@@ -69,10 +69,13 @@ def register(sub) -> None:
     p = sub.add_parser("export", parents=[common], help="write the approved authorizations of a week to Excel")
     g = p.add_mutually_exclusive_group()
     g.add_argument("--week", metavar="YYYY-Www", help="ISO week, e.g. 2026-W48")
-    g.add_argument("--batch", type=int, metavar="ID", help="write a past batch again, row for row")
+    g.add_argument("--batch", type=_id, metavar="ID", help="write a past batch again, row for row")
     p.add_argument("--from", dest="start", type=_date, metavar="YYYY-MM-DD")
     p.add_argument("--to", dest="end", type=_date, metavar="YYYY-MM-DD")
-    p.add_argument("--out", type=Path, metavar="FILE.xlsx")
+    p.add_argument("--out", metavar="FOLDER|FILE.xlsx",
+                   help="a folder to write into (default: the current folder; created when new) under the "
+                        "batch's own name, authorizations-WEEK-batch-ID.xlsx, or a new .xlsx file; an existing "
+                        "file is never replaced")
     p.add_argument("--list", action="store_true", help="list past export batches")
     _as(p)
     p.set_defaults(func=_cmd(_export))
@@ -122,26 +125,26 @@ def register(sub) -> None:
     p = sub.add_parser("records", parents=[common], help="list records")
     p.add_argument("--status", action="append", choices=STATUSES, help="only these (repeatable)")
     p.add_argument("--search", default="")
-    p.add_argument("--limit", type=int, default=0, help="at most this many (default: all)")
+    p.add_argument("--limit", type=_count, default=0, help="at most this many (default: all)")
     p.add_argument("--json", action="store_true")
     _as(p)
     p.set_defaults(func=_cmd(_records))
 
     p = sub.add_parser("show", parents=[common], help="show one record: fields, issues, history")
-    p.add_argument("id", type=int)
+    p.add_argument("id", type=_id)
     p.add_argument("--json", action="store_true")
     _as(p)
     p.set_defaults(func=_cmd(_show))
 
     p = sub.add_parser("set", parents=[common], help="correct a field value")
-    p.add_argument("id", type=int)
+    p.add_argument("id", type=_id)
     p.add_argument("field")
     p.add_argument("value")
     _as(p)
     p.set_defaults(func=_cmd(_set))
 
     p = sub.add_parser("accept", parents=[common], help="confirm a doubtful value as read")
-    p.add_argument("id", type=int)
+    p.add_argument("id", type=_id)
     p.add_argument("field")
     _as(p)
     p.set_defaults(func=_cmd(_accept))
@@ -152,7 +155,7 @@ def register(sub) -> None:
                                    ("reject", "reject a record, with a reason (supervisor)", True),
                                    ("return", "return a record to the clerk (supervisor)", None)):
         p = sub.add_parser(name, parents=[common], help=helptext)
-        p.add_argument("id", type=int)
+        p.add_argument("id", type=_id)
         if reason is not False:
             p.add_argument("--reason", required=bool(reason), default="", metavar="CODE|TEXT",
                            help="a reason code (cisr-desk reasons) or your own words")
@@ -185,6 +188,27 @@ def _date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _id(text: str) -> int:
+    """A record or batch id: a whole number from 1 (one too large for any row is left to say "no record N")."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an id (a whole number)") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an id (ids start at 1)")
+    return value
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is negative")
+    return min(value, 2**31 - 1)  # more than any database holds; a larger number would overflow its LIMIT
 
 
 def _cmd(fn, sign_in: str = SIGN_IN):
@@ -330,9 +354,8 @@ def _export(desk, args) -> int:
                   f"by {b.created_by} at {b.created_at:%Y-%m-%d %H:%M} UTC, {b.path}")
         return 0
     if args.batch is not None:
-        out = args.out or Path(f"authorizations-batch-{args.batch}.xlsx")
-        info = desk.reexport(args.batch, out)
-        print(f"batch {info.id} ({period_label(info.start, info.end)}): {info.rows} rows written again to {out}")
+        info = desk.reexport(args.batch, args.out)
+        print(f"batch {info.id} ({period_label(info.start, info.end)}): {info.rows} rows written again to {info.path}")
         return 0
     if args.week:
         if args.start or args.end:
@@ -343,12 +366,11 @@ def _export(desk, args) -> int:
     else:
         raise CliError("say which period: --week 2026-W48, or --from DATE --to DATE (or --batch ID)")
     label = period_label(start, end)
-    out = args.out or Path(f"authorizations-{label.replace(' to ', '_')}.xlsx")
-    info = desk.export_period(start, end, args.user, out)
+    info = desk.export_period(start, end, args.user, args.out)
     if info is None:
         print(f"nothing to export for {label}: no approved authorizations waiting; no file written")
         return 0
-    print(f"batch {info.id} ({label}): {info.rows} rows from {info.records} forms written to {out}")
+    print(f"batch {info.id} ({label}): {info.rows} rows from {info.records} forms written to {info.path}")
     return 0
 
 

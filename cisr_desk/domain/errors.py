@@ -60,3 +60,7 @@ class AccountLocked(SignInFailed):
 class AccountDisabled(SignInFailed):
     def __init__(self, name: str) -> None:
         super().__init__(name, f"{name!r} is disabled; ask an administrator")
+
+
+class OutputFileError(DeskError):
+    """A file or folder that cannot be written (or would replace another); the message names it."""

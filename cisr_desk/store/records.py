@@ -24,7 +24,7 @@ from cisr_desk.domain.workflow import (STATUSES, ActiveAuthorization, AuditEvent
 from cisr_desk.paths import forms_dir
 from cisr_desk.store import dto
 from cisr_desk.store.times import from_db
-from cisr_desk.store.models import (AuditRecord, Authorization, FieldValue, Record, RecordIssue, RecordPage,
+from cisr_desk.store.models import (MAX_ID, AuditRecord, Authorization, FieldValue, Record, RecordIssue, RecordPage,
                                     SourceFile)
 
 _SA_NUMBER = re.compile(r"^sa\d+_number$")
@@ -130,15 +130,23 @@ def refresh(session: Session, rec: Record, values: Mapping[str, Value], issues: 
     return changed
 
 
+def _fit(column, text: str) -> str:
+    """``text`` cut to the column's length: the list columns are the queue's copy, and a value read
+    off a form can be longer than any real one (PostgreSQL refuses the whole write; the field's
+    own row keeps every character)."""
+    length = column.type.length
+    return text[:length] if length and len(text) > length else text
+
+
 def _list_columns(rec: Record, values: Mapping[str, Value], issue_count: int, doubtful: int) -> None:
     def text(key: str) -> str:
         v = values.get(key)
         return v if isinstance(v, str) else ""
 
-    rec.customer = text("customer_name")
-    rec.customer_account = text("customer_account")
-    rec.drp = ", ".join(d for d in (text("drp1_id"), text("drp2_id")) if d)
-    rec.request_type = request_type(values)
+    rec.customer = _fit(Record.customer, text("customer_name"))
+    rec.customer_account = _fit(Record.customer_account, text("customer_account"))
+    rec.drp = _fit(Record.drp, ", ".join(d for d in (text("drp1_id"), text("drp2_id")) if d))
+    rec.request_type = _fit(Record.request_type, request_type(values))
     rec.issue_count = issue_count
     rec.doubtful = doubtful
     rec.current_values = dict(values)
@@ -188,6 +196,8 @@ def create(session: Session, source: SourceFile, form: FormResult, *, received: 
 
 # -- reading ----------------------------------------------------------------------------------------
 def get(session: Session, record_id: int, *, lock: bool = False) -> Record:
+    if not 0 < record_id <= MAX_ID:
+        raise NotFound(f"There is no record {record_id}")
     query = select(Record).where(Record.id == record_id)
     if lock:
         query = query.with_for_update()

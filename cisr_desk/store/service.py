@@ -522,20 +522,56 @@ class Desk:
         with self._read() as s:
             return exporting.pending_rows(s, start, end, self._registry_for(s))
 
-    def export_period(self, start: dt.date, end: dt.date, by: str, out: Path) -> dto.ExportBatchInfo | None:
+    def export_period(self, start: dt.date, end: dt.date, by: str,
+                      out: str | os.PathLike | None = None) -> dto.ExportBatchInfo | None:
+        """Export the period's approved records as a new batch and return it (None: nothing to export).
+
+        ``out`` is a folder to write into under the batch's own name
+        (``authorizations-2026-W48-batch-12.xlsx``; the current folder when None) or a new file;
+        an existing file is refused, never replaced (``export.files``).
+
+        The order is what makes an export impossible to lose: the workbook is written to a
+        temporary file, given its name, and only then is the batch committed; if the commit
+        fails the workbook is removed. So a record is marked exported only once its workbook
+        exists. Should the process die between naming the workbook and the commit, the database
+        has no batch and the records are still approved and waiting: the next export takes them
+        again, and a stray workbook is harmless, its name never taken over (on SQLite the next
+        batch may reuse the id; its workbook then gets a free variant of the name, and
+        ``export --list`` shows which file belongs to which batch). Anything failing before the
+        workbook is named rolls the whole batch back and leaves no file (only a ``.part`` file
+        if the process is killed meanwhile).
+        """
+        from cisr_desk.export.files import Destination
         from cisr_desk.store import exporting
 
-        out = Path(out)
-        pending = out.with_name(f".{out.name}.pending")
-        try:
-            with self._write() as s:
-                self._actor(s, by)
-                info = exporting.export_period(s, start, end, by, pending, self.now(), self._registry_for(s), out)
-            if info is not None:  # committed: the workbook takes its name only now
-                os.replace(pending, out)
+        destination = Destination.of(out)
+        with destination.temporary() as tmp:  # a folder that cannot be written fails here, before any marking
+            placed: Path | None = None
+            try:
+                with self._write() as s:
+                    self._actor(s, by)
+                    info = exporting.export_period(s, start, end, by, destination, tmp, self.now(),
+                                                   self._registry_for(s))
+                    placed = Path(info.path) if info is not None else None
+                    # leaving this block commits
+            except BaseException:
+                # named, but the commit failed: no workbook without its batch. Unless the commit's
+                # answer was what got lost (a connection dropping during COMMIT): then the batch is
+                # there and keeps its workbook; when that cannot be asked, a stray file is harmless.
+                if placed is not None and self._batch_absent(info):
+                    placed.unlink(missing_ok=True)
+                raise
             return info
-        finally:
-            pending.unlink(missing_ok=True)
+
+    def _batch_absent(self, info: dto.ExportBatchInfo) -> bool:
+        from cisr_desk.store.models import ExportBatch
+
+        try:
+            with self._read() as s:
+                batch = s.get(ExportBatch, info.id)
+                return batch is None or batch.rows_hash != info.rows_hash
+        except Exception:
+            return False
 
     def export_batches(self) -> list[dto.ExportBatchInfo]:
         from cisr_desk.store import exporting
@@ -543,11 +579,14 @@ class Desk:
         with self._read() as s:
             return exporting.batches(s)
 
-    def reexport(self, batch_id: int, out: Path) -> dto.ExportBatchInfo:
+    def reexport(self, batch_id: int, out: str | os.PathLike | None = None) -> dto.ExportBatchInfo:
+        """Write a past batch again, row for row; ``out`` as for ``export_period`` (never replacing a file)."""
+        from cisr_desk.export.files import Destination
         from cisr_desk.store import exporting
 
+        destination = Destination.of(out)
         with self._read() as s:
-            return exporting.reexport(s, batch_id, Path(out))
+            return exporting.reexport(s, batch_id, destination)
 
     def _registry_for(self, s: Session) -> Callable[[int | None], Registry | None]:
         cache: dict[int | None, Registry | None] = {None: None}
