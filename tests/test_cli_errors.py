@@ -19,6 +19,7 @@ from openpyxl import load_workbook
 
 from cisr_desk.store import fakes
 from cisr_desk.store.service import Desk
+from users_support import PASSWORD, add_users
 
 ROOT = Path(__file__).resolve().parent.parent
 WEEK = "2026-W48"  # the fixed clock approves on 2026-11-25
@@ -27,16 +28,17 @@ WEEK = "2026-W48"  # the fixed clock approves on 2026-11-25
 def cisr(*args, cwd: Path, db: str, stdout=subprocess.PIPE, **popen) -> subprocess.Popen:
     """Start ``cisr-desk ARGS`` in its own process, its error log kept in ``cwd``.
 
-    The one place that knows how the command line is started (sign-in will be added here)."""
+    The one place that knows how the command line is started: signed in as the admin unless
+    ``--as`` names another user (every test user has the same password)."""
     env = dict(os.environ, PYTHONPATH=str(ROOT), CISR_DESK_DB=db, XDG_STATE_HOME=str(cwd / "state"),
-               HOME=str(cwd))
+               HOME=str(cwd), CISR_DESK_USER="ada", CISR_DESK_PASSWORD=PASSWORD)
     return subprocess.Popen([sys.executable, "-m", "cisr_desk", *map(str, args)], cwd=cwd, env=env,
                             stdout=stdout, stderr=subprocess.PIPE, text=True, **popen)
 
 
-def run(*args, cwd: Path, db: str) -> tuple[int, str, str]:
-    p = cisr(*args, cwd=cwd, db=db)
-    out, err = p.communicate(timeout=120)
+def run(*args, cwd: Path, db: str, stdin: str | None = None) -> tuple[int, str, str]:
+    p = cisr(*args, cwd=cwd, db=db, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL)
+    out, err = p.communicate(stdin, timeout=120)
     return p.returncode, out, err
 
 
@@ -50,8 +52,7 @@ def make_office(url: str, folder: Path, customer: str = "") -> list[int]:
     extractor = fakes.FakeExtractor()
     desk = Desk.open(url, clock=fakes.FixedClock(), extractor=extractor, files_dir=folder / "files")
     try:
-        desk.add_user("ann", "clerk")
-        desk.add_user("sue", "supervisor")
+        add_users(desk, ("ann", "clerk"), ("sue", "supervisor"))
         desk.import_registry(fakes.write_registry_csv(folder / "registry.csv"), "sue")
         ids = []
         for n in (1, 2):
@@ -102,7 +103,8 @@ def test_a_reader_that_goes_away_is_no_error(office):
     assert err == "" and p.returncode == 1
     shell = subprocess.run(["bash", "-c", 'set -o pipefail; "$@" | head -1', "bash", sys.executable, "-m",
                             "cisr_desk", "show", str(ids[0])], cwd=cwd, capture_output=True, text=True,
-                           env=dict(os.environ, PYTHONPATH=str(ROOT), CISR_DESK_DB=url), timeout=120)
+                           env=dict(os.environ, PYTHONPATH=str(ROOT), CISR_DESK_DB=url, CISR_DESK_USER="ann",
+                                    CISR_DESK_PASSWORD=PASSWORD), timeout=120)
     assert shell.stdout.startswith(f"record {ids[0]}:") and shell.stderr == ""
 
 
@@ -179,8 +181,12 @@ def database(request, tmp_path):
 def test_long_names_are_clear_errors_or_kept(database, tmp_path):
     long_customer = "Very Long Customer Name " * 13  # 312 characters
     ids = make_office(database, tmp_path, customer=long_customer)
-    status, _, err = run("users", "add", "u" * 70, "--role", "clerk", cwd=tmp_path, db=database)
-    assert status == 1 and "at most 64 characters" in one_clear_line(err)
+    status, out, err = run("users", "add", "u" * 70, "--role", "clerk", "--password-stdin", cwd=tmp_path,
+                           db=database, stdin=PASSWORD + "\n")
+    assert status == 0 and err == "" and "u" * 70 in out
+    status, _, err = run("users", "add", "u" * 81, "--role", "clerk", "--password-stdin", cwd=tmp_path,
+                         db=database, stdin=PASSWORD + "\n")
+    assert status == 1 and "at most 80 characters" in one_clear_line(err)
     status, out, err = run("records", "--json", cwd=tmp_path, db=database)
     rows = json.loads(out)
     assert status == 0 and rows[0]["customer"] == long_customer[:255]
@@ -206,7 +212,11 @@ def test_a_bug_is_an_internal_error_line_with_its_traceback_logged(tmp_path, mon
         raise KeyError("a bug\nover two lines")
 
     monkeypatch.setattr(workflow, "_users_list", broken)
+    with Desk.open(f"sqlite:///{tmp_path / 'desk.sqlite3'}") as desk:
+        add_users(desk)
     monkeypatch.setenv("CISR_DESK_DB", f"sqlite:///{tmp_path / 'desk.sqlite3'}")
+    monkeypatch.setenv("CISR_DESK_USER", "ada")
+    monkeypatch.setenv("CISR_DESK_PASSWORD", PASSWORD)
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     assert cli_main.main(["users", "list"]) == 1
     err = capsys.readouterr().err

@@ -16,6 +16,7 @@ from cisr_desk.export.rows import ExportRow, rows_hash, week_period
 from cisr_desk.export.workbook import HEADERS
 from cisr_desk.store import fakes
 from cisr_desk.store.service import Desk
+from users_support import add_users
 
 WEEK = week_period("2026-W48")  # the fixed clock approves on 2026-11-25
 
@@ -254,9 +255,7 @@ DANGEROUS = ['=HYPERLINK("http://x","y")', "+1", "-2", "@SUM(A1)", "\t=1+1", "=c
 
 def test_no_text_is_ever_written_as_a_formula(tmp_path, extractor, clock):
     desk = Desk.open(f"sqlite:///{tmp_path / 'desk.sqlite3'}", clock=clock, extractor=extractor)
-    desk.add_user("=HYPERLINK(\"http://x\",\"clerk\")", "clerk")
-    desk.add_user("@boss", "supervisor")
-    desk.add_user("-2", "supervisor")
+    add_users(desk, ("=HYPERLINK(\"http://x\",\"clerk\")", "clerk"), ("@boss", "supervisor"), ("-2", "supervisor"))
     registry = fakes.demo_registry_rows()
     registry[0]["legal_name"] = "@SUM(A1)"
     desk.import_registry(fakes.write_registry_csv(tmp_path / "registry.csv", registry), "@boss")
@@ -269,8 +268,8 @@ def test_no_text_is_ever_written_as_a_formula(tmp_path, extractor, clock):
         file.write_bytes(b"%PDF " + file.name.encode())
         [rid] = desk.import_files([file], "=HYPERLINK(\"http://x\",\"clerk\")", received=dt.date(2026, 11, 20)).record_ids
         desk.submit(rid, "=HYPERLINK(\"http://x\",\"clerk\")")
-        if desk.get_record(rid).status != "approved":
-            desk.approve(rid, "@boss")
+        if desk.get_record(rid).status != "approved":  # the registry's odd name does not match the form's
+            desk.approve(rid, "@boss", override="DRP_CONFIRMED", note="=HYPERLINK(\"http://x\",\"why\")")
     info = desk.export_period(*WEEK, "-2", tmp_path / "week.xlsx")
     desk.close()
 

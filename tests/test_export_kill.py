@@ -23,6 +23,7 @@ from cisr_desk.export.rows import week_period
 from cisr_desk.store import fakes
 from cisr_desk.store.models import AuditRecord, ImportBatch, Record, SourceFile
 from cisr_desk.store.service import Desk
+from users_support import add_users
 
 from test_cli_errors import cisr
 
@@ -35,8 +36,7 @@ RECORDS = 1200
 
 def make_database(url: str, folder: Path, n: int) -> None:
     desk = Desk.open(url, clock=fakes.FixedClock(), files_dir=folder / "files")
-    desk.add_user("ann", "clerk")
-    desk.add_user("sue", "supervisor")
+    add_users(desk, ("ann", "clerk"), ("sue", "supervisor"))
     desk.import_registry(fakes.write_registry_csv(folder / "registry.csv"), "sue")
     now = dt.datetime(2026, 11, 25, 12, 0)
     approved_on = week_period(WEEK)[0] + dt.timedelta(days=2)
