@@ -104,3 +104,22 @@ def test_without_a_registry_a_clean_record_waits_and_cannot_be_approved(tmp_path
     desk.import_registry(fakes.write_registry_csv(tmp_path / "registry.csv"), "sue")
     assert desk.approve(rid, "sue").status == "approved"
     desk.close()
+
+
+def test_overrides_are_listed_in_the_workbook_manifest(desk, tmp_path, extractor):
+    from openpyxl import load_workbook
+
+    odd = fakes.clean_values(5)
+    odd["drp1_name"] = "Some Other Name Entirely"
+    rid = _add(desk, tmp_path, extractor, odd, "odd.pdf")
+    desk.submit(rid, "ann")
+    desk.approve(rid, "sue", override="DRP_CONFIRMED", note="trade name")
+    clean = _add(desk, tmp_path, extractor, fakes.clean_values(6), "clean.pdf")
+    desk.submit(clean, "ann")
+    today = desk.today()
+    info = desk.export_period(today, today, "sue", tmp_path / "out")
+    rows = list(load_workbook(info.path)["Manifest"].iter_rows(values_only=True))
+    assert ("Overrides", 1) in rows
+    assert (f"Form {rid}", "sue: Confirmed with the provider [DRP_CONFIRMED]: trade name") in rows
+    again = desk.reexport(info.id, tmp_path / "again")
+    assert list(load_workbook(again.path)["Manifest"].iter_rows(values_only=True)) == rows

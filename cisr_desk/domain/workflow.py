@@ -198,6 +198,7 @@ NEVER_OVERRIDDEN = {
     "drp_unregistered": "the provider is not in the DRP registry",
     "drp_not_active": "the provider is not active in the DRP registry",
 }
+OVERRIDE_PREFIX = "override: "  # how an approval's audit reason says it passed a failing rule
 # Issues that send a record to a supervisor for judgement; approving it is that judgement.
 JUDGED_BY_APPROVAL = frozenset({"duplicate_authorization", "nothing_to_revoke"})
 
@@ -223,7 +224,7 @@ def approve(record: RecordFacts, actor: Actor, *, override: str = "", registry_l
         raise NeedsOverride(f"Record {record.id} still fails {len(failing)} rule{'s' if len(failing) != 1 else ''}; "
                             "approve it only with an override and its reason")
     if failing:
-        return Change("approve", record.status, Status.APPROVED, actor.name, f"override: {override}")
+        return Change("approve", record.status, Status.APPROVED, actor.name, OVERRIDE_PREFIX + override)
     return Change("approve", record.status, Status.APPROVED, actor.name)
 
 

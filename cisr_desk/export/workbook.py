@@ -57,6 +57,8 @@ class Manifest:
     records: int
     rows: int
     rows_hash: str
+    # approvals that passed a failing rule: (form, approved by, reason), from the audit log
+    overrides: tuple[tuple[int, str, str], ...] = ()
 
 
 _HEADER_FONT = Font(bold=True)
@@ -187,6 +189,9 @@ def _manifest(book: Workbook, m: Manifest) -> None:
             cell = WriteOnlyCell(ws, value=value)
             cell.number_format = fmt
         _append(ws, [label, cell])
+    _append(ws, ["Overrides", len(m.overrides)])
+    for record_id, user, reason in m.overrides:  # each approval that passed a failing rule, and why
+        _append(ws, [f"Form {record_id}", f"{user}: {reason}"])
 
 
 def write_workbook(path: Path, rows: list[ExportRow], manifest: Manifest) -> Path:

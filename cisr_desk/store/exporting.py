@@ -22,7 +22,7 @@ from cisr_desk.export.rows import ExportRow, period_label, rows_hash
 from cisr_desk.export.workbook import Manifest, write_workbook
 from cisr_desk.store import audit, dto
 from cisr_desk.store.times import from_db, local_wall_clock, to_db
-from cisr_desk.store.models import MAX_ID, ExportBatch, ExportBatchRow, Record
+from cisr_desk.store.models import MAX_ID, AuditRecord, ExportBatch, ExportBatchRow, Record
 
 RegistryFor = Callable[[int | None], Registry | None]
 
@@ -79,9 +79,20 @@ def _info(batch: ExportBatch, path: str | None = None) -> dto.ExportBatchInfo:
                                batch.rows_hash)
 
 
-def _manifest(batch: ExportBatch) -> Manifest:
+def _overrides(s: Session, batch_id: int) -> tuple[tuple[int, str, str], ...]:
+    """The batch's approvals that passed a failing rule, as the audit log has them (so a re-export
+    lists the same)."""
+    ids = select(Record.id).where(Record.export_batch_id == batch_id)
+    rows = s.execute(select(AuditRecord.record_id, AuditRecord.user, AuditRecord.reason)
+                     .where(AuditRecord.record_id.in_(ids), AuditRecord.action == "approve",
+                            AuditRecord.reason.startswith(wf.OVERRIDE_PREFIX))
+                     .order_by(AuditRecord.record_id, AuditRecord.id))
+    return tuple((rid, user, reason[len(wf.OVERRIDE_PREFIX):]) for rid, user, reason in rows)
+
+
+def _manifest(s: Session, batch: ExportBatch) -> Manifest:
     return Manifest(batch.id, batch.period_start, batch.period_end, batch.created_by, local_wall_clock(batch.created_at),
-                    batch.record_count, batch.row_count, batch.rows_hash)
+                    batch.record_count, batch.row_count, batch.rows_hash, _overrides(s, batch.id))
 
 
 def export_period(s: Session, start: dt.date, end: dt.date, by: str, destination: Destination, tmp: Path,
@@ -116,7 +127,7 @@ def export_period(s: Session, start: dt.date, end: dt.date, by: str, destination
                      .execution_options(synchronize_session=False))
     if done.rowcount != len(recs):  # another seat exported some of them meanwhile
         raise DeskError("Some of these records were exported by someone else just now; export again")
-    _write(tmp, rows, _manifest(batch), destination)
+    _write(tmp, rows, _manifest(s, batch), destination)
     path = destination.place(tmp, default_name(period_label(start, end), batch.id))
     batch.path = str(path.absolute())  # nothing may fail after the placing: the caller commits next
     return _info(batch)
@@ -147,7 +158,7 @@ def batch_rows(s: Session, batch_id: int) -> tuple[ExportBatch, list[ExportRow]]
 def reexport(s: Session, batch_id: int, destination: Destination) -> dto.ExportBatchInfo:
     """Write a past batch again, under its default name unless one is given (a free variant when taken)."""
     batch, rows = batch_rows(s, batch_id)
-    manifest = _manifest(batch)
+    manifest = _manifest(s, batch)
     path = write_new(destination, default_name(period_label(batch.period_start, batch.period_end), batch.id),
                      lambda tmp: write_workbook(tmp, rows, manifest))
     return _info(batch, str(path.absolute()))
