@@ -152,3 +152,29 @@ def test_value_boxes_fit_their_longest_values_and_show_the_rest_in_a_tooltip(rev
     assert state.minimumWidth() < email.minimumWidth()
     name = rows["customer_name"]
     assert name.shown_value and name.shown_value in name.editor.toolTip()
+
+
+def test_down_from_the_search_box_goes_to_the_results(review, qtbot):
+    from PySide6.QtCore import Qt
+
+    screen, _ = review
+    screen.show_queue()
+    screen.focus_search()
+    qtbot.waitUntil(screen.search.hasFocus)
+    qtbot.keyClick(screen.search, Qt.Key.Key_Down)
+    assert screen.table.hasFocus() and screen.table.selectionModel().selectedRows()
+
+
+def test_an_empty_search_is_not_an_empty_queue(review, qtbot):
+    screen, desk = review
+    messages = []
+    screen.ctx.events.status_message.connect(messages.append)
+    screen.show_queue()
+    screen.search.setText("a.pdf")  # the source file's name: one of the two records
+    screen.refresh()
+    assert screen.model.rowCount() == 1
+    rid = screen.model.record_id(0)
+    screen.open_record(rid)
+    desk.flag(rid, "signature differs", "clerk")
+    screen._record_done(rid)  # as after a flag: the search has nothing more, the queue has b.pdf
+    assert messages[-1] == "Nothing else matches “a.pdf” — clear the search for the rest of the queue"
