@@ -142,8 +142,11 @@ def _font_letter(w: Writer, ch: str) -> Glyph | None:
         return None
     if abs(w.pen) > 0.004:
         stroke = _stroke_width(g.mask)
-        r = round(w.pen * REF) if w.pen > 0 else -min(round(-w.pen * REF), int((stroke - 0.06 * REF) / 2))
-        if r:  # a fine font gets no thinner than a fine pen
+        if w.pen > 0:  # a bold font gets no bolder than a marker
+            r = min(round(w.pen * REF), max(0, int((0.17 * REF - stroke) / 2)))
+        else:  # and a fine one no thinner than a fine pen
+            r = -min(round(-w.pen * REF), max(0, int((stroke - 0.06 * REF) / 2)))
+        if r:
             kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * abs(r) + 1, 2 * abs(r) + 1))
             g.mask = cv2.dilate(g.mask, kernel) if r > 0 else cv2.erode(g.mask, kernel)
     if ch == "0" and w.zero_round:

@@ -67,7 +67,7 @@ _FONT_HANDS = (
     ("rufscript", "/usr/share/fonts/truetype/rufscript/Rufscript010.ttf", 1.0),
     # fonts-sjfonts
     ("stevehand", "/usr/share/fonts/truetype/sjfonts/SteveHand.ttf", 1.0),
-    ("delphine", "/usr/share/fonts/truetype/sjfonts/Delphine.ttf", 0.8),
+    ("delphine", "/usr/share/fonts/truetype/sjfonts/Delphine.ttf", 0.5),
     # fonts-kaushanscript (quick brush)
     ("kaushan", "/usr/share/fonts/opentype/kaushanscript/KaushanScript-Regular.otf", 0.5),
     # fonts-kiloji (longhand, with Latin letters)
@@ -79,9 +79,9 @@ _FONT_HANDS = (
     # fonts-tomsontalks (comic lettering; no @ or #, those come from a stroke hand)
     ("tomsontalks", "/usr/share/fonts/truetype/tomsontalks/TomsonTalks.ttf", 0.8),
     # fonts-kristi (felt-tip cursive)
-    ("kristi", "/usr/share/fonts/truetype/kristi/Kristi.ttf", 0.5),
+    ("kristi", "/usr/share/fonts/truetype/kristi/Kristi.ttf", 0.3),
     # fonts-dancingscript (cursive capitals)
-    ("dancing", "/usr/share/fonts/opentype/dancingscript/DancingScript-Regular.otf", 0.4),
+    ("dancing", "/usr/share/fonts/opentype/dancingscript/DancingScript-Regular.otf", 0.3),
 )
 # Hershey stroke fonts, Debian package hershey-fonts-data: letters as pen strokes, each drawn a
 # little differently every time. (OpenCV 5 renders its FONT_HERSHEY_* faces from outline fonts,
@@ -139,7 +139,7 @@ def _make_writer(hand: Hand, k: int) -> Writer:
         name=name, hand=hand,
         size=r.uniform(0.85, 1.2),
         slant=r.choice((r.uniform(-0.12, 0.05), r.uniform(0.0, 0.2), r.uniform(0.1, 0.38))),
-        spacing=r.choice((r.uniform(0.82, 0.97), r.uniform(0.95, 1.1), r.uniform(1.05, 1.35))),
+        spacing=r.choice((r.uniform(0.86, 0.97), r.uniform(0.95, 1.1), r.uniform(1.05, 1.35))),
         pen=r.choice((r.uniform(-0.02, 0.01), r.uniform(0.0, 0.03), r.uniform(0.02, 0.07))),
         jitter=r.uniform(0.25, 1.0),
         wobble=r.uniform(0.0, 0.035),
@@ -147,8 +147,8 @@ def _make_writer(hand: Hand, k: int) -> Writer:
         wave=r.uniform(0.0, 0.12),
         comb_fill=r.choice((r.uniform(0.55, 0.75), r.uniform(0.7, 0.88), r.uniform(0.85, 1.08))),
         comb_loose=r.choice((r.uniform(0.0, 0.06), r.uniform(0.04, 0.14), r.uniform(0.1, 0.22))),
-        seven_cross=habits < 0.3 or r.random() < 0.1,
-        zero_slash=r.random() < 0.15,
+        seven_cross=habits < 0.15,  # common in Europe, rarer on US forms
+        zero_slash=r.random() < 0.1,
         z_cross=r.random() < 0.2,
         one_base=r.random() < 0.35,
         i_serif=r.random() < 0.4,
