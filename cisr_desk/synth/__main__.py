@@ -1,4 +1,4 @@
-"""CLI: ``python -m cisr_desk.synth --forms N --seed S --out DIR [--styles typed,hand] [--dpi 300] [--writers tuning]``."""
+"""CLI: ``python -m cisr_desk.synth --forms N --seed S --out DIR [--styles typed,hand] [--dpi 300] [--writers P]``."""
 from __future__ import annotations
 
 import argparse

@@ -121,8 +121,10 @@ def _habits(g: Glyph, ch: str, w: Writer, t: int = 0) -> None:
     t = t or max(1, round(_stroke_width(g.mask)))
     cx, cy, half = (x0 + x1) // 2, (y0 + y1) // 2, max(t, (x1 - x0) // 2)
     line = lambda a, b: cv2.line(g.mask, a, b, 255, t, cv2.LINE_AA)  # noqa: E731
-    if ch == "7" and w.seven_cross:
-        line((cx - int(0.35 * REF), cy), (cx + int(0.25 * REF), cy))
+    if ch == "7" and w.seven_cross:  # a short bar across the stem, at half height
+        row = np.nonzero(g.mask[cy] > 127)[0]
+        sx = int(row.mean()) if len(row) else cx
+        line((sx - int(0.2 * REF), cy), (sx + int(0.2 * REF), cy))
     elif ch == "Z" and w.z_cross:
         line((cx - int(0.3 * REF), cy), (cx + int(0.3 * REF), cy))
     elif ch == "0" and w.zero_slash:
@@ -201,13 +203,13 @@ class Canvas:
         self.mask = np.zeros((self.h, self.w), np.uint8)
 
     def place(self, g: Glyph, at: tuple[float, float], cap_pt: float, w: Writer, rng: random.Random,
-              nprng: np.random.Generator) -> float:
-        """Put ``g`` with its pen origin at ``at`` (page points), letters ``cap_pt`` tall; return its advance."""
+              narrow: float = 1.0) -> None:
+        """Put ``g`` with its pen origin at ``at`` (page points), letters ``cap_pt`` tall, ``narrow`` as wide."""
         j = w.jitter
         s = cap_pt * PX_PER_PT / REF * (1.0 + rng.uniform(-0.08, 0.08) * j)
         shear = w.slant + rng.uniform(-0.06, 0.06) * j
         ang = math.radians(rng.uniform(-4.0, 4.0) * j)
-        stretch = 1.0 + rng.uniform(-0.07, 0.07) * j
+        stretch = narrow * (1.0 + rng.uniform(-0.07, 0.07) * j)
         src = g.mask
         # page pixel = T + R(ang) . Shear . Scale . (glyph pixel - origin)
         c, si = math.cos(ang), math.sin(ang)
@@ -222,7 +224,6 @@ class Canvas:
             m = np.hstack([a, (t - [bx0, by0])[:, None]]).astype(np.float32)
             patch = cv2.warpAffine(src, m, (bx1 - bx0, by1 - by0), flags=cv2.INTER_LINEAR, borderValue=0)
             np.maximum(self.mask[by0:by1, bx0:bx1], patch, out=self.mask[by0:by1, bx0:bx1])
-        return g.advance * s / PX_PER_PT
 
     def commit(self, page: pymupdf.Page, color: tuple[float, float, float]) -> None:
         """Lay the ink on the page: the pen's colour where the mask says, paper elsewhere."""
@@ -261,10 +262,11 @@ def write_line(page: pymupdf.Page, rect: Rect, text: str, w: Writer, size: float
     spacing = w.spacing * (1.0 + rng.uniform(-0.05, 0.05))
     width = sum(_advance_pt(w, ch, cap) for ch in text) * spacing
     room = (x1 - x0) - pad - 1.0
-    if width > room:  # people squeeze letters (and shrink them a little) when the box runs out
+    narrow = 1.0
+    if width > room:  # people write narrower letters when the box runs out, and smaller ones after that
         squeeze = room / width
-        spacing *= max(0.75, squeeze)
-        cap *= min(1.0, max(0.6, squeeze / max(0.75, squeeze)))
+        narrow = max(0.7, squeeze)
+        cap *= max(0.55, squeeze / narrow)
     base = y1 - rng.uniform(1.5, 3.5) - rng.uniform(-0.8, 1.2) * w.jitter
     canvas, nprng = Canvas(rect), _nprng(rng)
     x, n = x0 + pad, max(1, len(text))
@@ -273,10 +275,10 @@ def write_line(page: pymupdf.Page, rect: Rect, text: str, w: Writer, size: float
     for i, ch in enumerate(text):
         dy = slope * (i - n / 2) + w.wave * cap * math.sin(phase + 2 * math.pi * i / period)
         dy += rng.uniform(-0.06, 0.06) * w.jitter * cap
-        adv = _advance_pt(w, ch, cap) * spacing
+        adv = _advance_pt(w, ch, cap) * spacing * narrow
         if ch != " ":
             canvas.place(letter(w, ch, nprng), (x + rng.uniform(-0.04, 0.04) * w.jitter * cap, base + dy), cap, w, rng,
-                         nprng)
+                         narrow)
         x += adv
     canvas.commit(page, color)
 
@@ -298,5 +300,5 @@ def write_comb(page: pymupdf.Page, cells: tuple[Rect, ...], text: str, w: Writer
         drift = 0.6 * drift + rng.uniform(-1.0, 1.0) * w.comb_loose * bw
         x = (x0 + x1 - adv) / 2 + drift + rng.uniform(-0.05, 0.05) * w.jitter * bw
         base = y1 - max(0.5, (bh - cap) * rng.uniform(0.25, 0.6)) + rng.uniform(-0.05, 0.05) * w.jitter * bh
-        canvas.place(letter(w, ch, nprng), (x, base), cap, w, rng, nprng)
+        canvas.place(letter(w, ch, nprng), (x, base), cap, w, rng)
     canvas.commit(page, color)

@@ -1,10 +1,10 @@
 """The people who fill the forms in by hand: named writers in two fixed pools.
 
 A *hand* is the letter shapes someone learnt: a handwriting font that Debian packages, or one
-of the Hershey stroke fonts (Debian's hershey-fonts-data). A *writer* is one person with a hand plus the habits that make
-their printing theirs: slant, size, letter spacing, pen width, how steady the baseline is, how
-much the strokes wobble, whether they cross their sevens or slash their zeros, how carefully
-they keep to the comb boxes. Every parameter follows from the writer's name, so a writer looks
+of the Hershey stroke fonts (Debian's hershey-fonts-data). A *writer* is one person with a hand
+plus the habits that make their printing theirs: slant, size, letter spacing, pen width, how
+steady the baseline is, how much the strokes wobble, whether they cross their sevens or slash
+their zeros, how carefully they keep to the comb boxes. Every parameter follows from the writer's name, so a writer looks
 the same in every set, on every machine that has the hand installed.
 
 Writers come in two pools, fixed by hand: ``TUNING`` writers may be used to fit and tune the
@@ -134,7 +134,6 @@ def pool_of(name: str) -> str:
 def _make_writer(hand: Hand, k: int) -> Writer:
     name = f"{hand.name}#{k}"
     r = random.Random(f"writer:{name}")  # str seeds hash with SHA-512: the same on every run
-    habits = r.random()
     return Writer(
         name=name, hand=hand,
         size=r.uniform(0.85, 1.2),
@@ -147,7 +146,7 @@ def _make_writer(hand: Hand, k: int) -> Writer:
         wave=r.uniform(0.0, 0.12),
         comb_fill=r.choice((r.uniform(0.55, 0.75), r.uniform(0.7, 0.88), r.uniform(0.85, 1.08))),
         comb_loose=r.choice((r.uniform(0.0, 0.06), r.uniform(0.04, 0.14), r.uniform(0.1, 0.22))),
-        seven_cross=habits < 0.15,  # common in Europe, rarer on US forms
+        seven_cross=r.random() < 0.15,  # common in Europe, rarer on US forms
         zero_slash=r.random() < 0.1,
         z_cross=r.random() < 0.2,
         one_base=r.random() < 0.35,
