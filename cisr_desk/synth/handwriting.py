@@ -124,7 +124,7 @@ def _habits(g: Glyph, ch: str, w: Writer, t: int = 0) -> None:
     if ch == "7" and w.seven_cross:  # a short bar across the stem, at half height
         row = np.nonzero(g.mask[cy] > 127)[0]
         sx = int(row.mean()) if len(row) else cx
-        line((sx - int(0.2 * REF), cy), (sx + int(0.2 * REF), cy))
+        line((sx - int(0.15 * REF), cy), (sx + int(0.15 * REF), cy))
     elif ch == "Z" and w.z_cross:
         line((cx - int(0.3 * REF), cy), (cx + int(0.3 * REF), cy))
     elif ch == "0" and w.zero_slash:
