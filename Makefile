@@ -6,11 +6,16 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+# The scan generator's hands (cisr_desk/synth/writers.py): Debian's Latin handwriting fonts and
+# the Hershey stroke fonts. Two handwriting font packages are reserved for independent checks of
+# the readers and must never be installed or used by the project (tests/test_synth.py names them).
+HAND_FONTS := fonts-dkg-handwriting fonts-breip fonts-comic-neue fonts-tlwg-purisa-otf fonts-klee \
+	fonts-rufscript fonts-sjfonts fonts-kaushanscript fonts-kiloji fonts-yusei-magic fonts-tomsontalks \
+	fonts-kristi fonts-dancingscript hershey-fonts-data
 APT_PACKAGES := tesseract-ocr tesseract-ocr-eng libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 \
 	libfontconfig1 libdbus-1-3 libglib2.0-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 \
 	libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-render-util0 libxcb-image0 \
-	fonts-dejavu-core fonts-dkg-handwriting fonts-breip fonts-comic-neue \
-	xvfb xdotool
+	fonts-dejavu-core $(HAND_FONTS) xvfb xdotool
 export QT_QPA_PLATFORM ?= offscreen
 
 .PHONY: run test bench bench-smoke screenshots installer system-deps clean
