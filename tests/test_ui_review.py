@@ -178,3 +178,34 @@ def test_an_empty_search_is_not_an_empty_queue(review, qtbot):
     desk.flag(rid, "signature differs", "clerk")
     screen._record_done(rid)  # as after a flag: the search has nothing more, the queue has b.pdf
     assert messages[-1] == "Nothing else matches “a.pdf” — clear the search for the rest of the queue"
+
+
+def test_double_keying_of_account_numbers_as_a_site_option(review, monkeypatch):
+    from cisr_desk.domain.policy import SitePolicy
+
+    screen, desk = review
+    editor = screen.editor
+    row = editor.fields.rows["customer_account"]
+    asked = []
+    monkeypatch.setattr("cisr_desk.ui.record_editor.ask_again", lambda parent, label: asked.append(label) or typed[0])
+    typed = ["2-00-000-0001"]
+    row.editor.setText("2-00-000-0009")
+    editor.commit_field("customer_account")  # off by default: saved as typed, nothing asked
+    assert not asked and desk.get_record(editor.record.id).field("customer_account").value == "2000000009"
+
+    desk.set_policy(SitePolicy(double_key_accounts=True), "admin")
+    screen.open_record(editor.record.id)  # the policy is read as a record opens
+    row = editor.fields.rows["customer_account"]
+    row.editor.setText("2-00-000-0001")
+    typed[0] = "2000000007"  # the second keying disagrees: nothing saved
+    editor.commit_field("customer_account")
+    assert asked == ["Customer account"] and "the two entries differ" in editor.message.text.text()
+    assert desk.get_record(editor.record.id).field("customer_account").value == "2000000009"
+    typed[0] = "2 000 000 001"  # the same digits: saved
+    editor.commit_field("customer_account")
+    assert desk.get_record(editor.record.id).field("customer_account").value == "2000000001"
+    name = editor.fields.rows["customer_name"]
+    name.editor.setText("Someone Else")
+    before = len(asked)
+    editor.commit_field("customer_name")  # only account numbers are keyed twice
+    assert len(asked) == before

@@ -10,11 +10,12 @@ from PySide6.QtWidgets import (QButtonGroup, QCompleter, QHBoxLayout, QLabel, QL
                                QPushButton, QSplitter, QVBoxLayout, QWidget)
 
 from cisr_desk.domain.errors import DeskError
+from cisr_desk.domain.fields import FieldType
 from cisr_desk.ui import imaging
 from cisr_desk.ui.field_panel import FieldPanel
 from cisr_desk.ui.models import status_label, status_value
 from cisr_desk.ui.page_view import PageView
-from cisr_desk.ui.widgets import MessageBar, action, ask_reason, confirm, tool_button
+from cisr_desk.ui.widgets import MessageBar, action, ask_again, ask_reason, confirm, tool_button
 
 DRP_KEYS = ("drp1_id", "drp2_id", "drp1_name", "drp2_name")
 InsertRole = Qt.ItemDataRole.UserRole + 1
@@ -285,12 +286,41 @@ class RecordEditor(QWidget):
         if prev is not None:
             self.fields.focus_field(prev)
 
+    def keyed_twice(self, key: str, value) -> bool:
+        """Where the site keys account numbers twice: the clerk types it again, blind; the two
+        entries must agree (digits only) before the value counts."""
+        row = self.fields.rows[key]
+        if row.type is not FieldType.ACCOUNT or not self.site_policy().double_key_accounts:
+            return True
+        again = ask_again(self, row.label.text())
+        if again is None:
+            return False
+        if _digits(again) != _digits(value):
+            self.message.show_message(f"{row.label.text()}: the two entries differ. Check the scan and type it "
+                                      "again.", "warning")
+            self.fields.focus_field(key)
+            return False
+        return True
+
+    def site_policy(self):
+        """The site policy as of this record's opening (read once per record)."""
+        if self._policy is None:
+            try:
+                self._policy = self.ctx.desk.policy()
+            except DeskError:
+                from cisr_desk.domain.policy import SitePolicy
+
+                return SitePolicy()
+        return self._policy
+
     def commit_field(self, key: str) -> None:
         """Enter: save a typed correction, or accept the reading as it is; then the next doubt."""
         if self.record is None:
             return
         row, field = self.fields.rows[key], self.fields.field(key)
         desk, by = self.ctx.desk, self.ctx.user_name
+        if (row.changed(field.value) or field.review) and not self.keyed_twice(key, row.value()):
+            return
         try:
             if row.changed(field.value):
                 self.record = desk.set_field(self.record.id, key, row.value(), by)
@@ -315,6 +345,8 @@ class RecordEditor(QWidget):
         row, field = self.fields.rows[key], self.fields.field(key)
         if not row.changed(field.value):
             return True
+        if not self.keyed_twice(key, row.value()):
+            return False
         try:
             self.record = self.ctx.desk.set_field(self.record.id, key, row.value(), self.ctx.user_name)
         except DeskError as exc:
@@ -347,9 +379,7 @@ class RecordEditor(QWidget):
         values = {f.key: f.value for f in rec.fields}
         values[key] = self._live_text
         try:
-            if self._policy is None:
-                self._policy = self.ctx.desk.policy()
-            issues = validate(template, values, registry=self._registry(), received=None, policy=self._policy)
+            issues = validate(template, values, registry=self._registry(), received=None, policy=self.site_policy())
         except Exception:  # noqa: BLE001 - the live check is a hint; saving runs the real check
             return
         self.fields.rows[key].set_reasons([i.message for i in issues if i.field == key], live=True)
@@ -428,3 +458,7 @@ class RecordEditor(QWidget):
         self.ctx.events.records_changed.emit()
         self.ctx.events.status_message.emit(f"Record {done} flagged to a supervisor")
         self.record_done.emit(done)
+
+
+def _digits(value) -> str:
+    return "".join(ch for ch in str(value or "") if ch.isdigit())

@@ -162,6 +162,15 @@ def ask_reason(parent, title: str, prompt: str, codes=None) -> tuple[str, str] |
     return dialog.value() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
 
+def ask_again(parent, label: str) -> str | None:
+    """The second keying of a value, typed blind (the first is not shown). Tests replace it."""
+    from PySide6.QtWidgets import QInputDialog, QLineEdit
+
+    text, ok = QInputDialog.getText(parent, "Key it again", f"{label}: type it once more, from the scan",
+                                    QLineEdit.EchoMode.Normal, "")
+    return text if ok else None
+
+
 def confirm(parent, title: str, text: str, yes: str) -> bool:
     """A question with the safe answer as default (Esc and Enter both say no). Tests replace it."""
     box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.Cancel, parent)
