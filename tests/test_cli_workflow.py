@@ -64,6 +64,7 @@ def test_records_and_show_as_json(office):
 
 def test_the_review_commands(office):
     assert office("set", "1", "customer_title", "Owner", "--as", "ann")[:2] == (0, "record 1: customer_title = 'Owner'\n")
+    assert office("set", "1", "received", "11/20/2026", "--as", "ann")[:2] == (0, "record 1: received = 2026-11-20\n")
     assert office("flag", "1", "--reason", "check signature", "--as", "ann")[1] == "record 1: flagged (check signature)\n"
     assert office("reject", "1", "--reason", "unsigned", "--as", "sue")[1] == "record 1: rejected\n"
     assert office("return", "1", "--as", "sue")[1] == "record 1: in review\n"

@@ -2,6 +2,8 @@
 are audited, rules no override can pass, and no approval before there is a registry."""
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from cisr_desk.domain import reasons
@@ -123,3 +125,20 @@ def test_overrides_are_listed_in_the_workbook_manifest(desk, tmp_path, extractor
     assert (f"Form {rid}", "sue: Confirmed with the provider [DRP_CONFIRMED]: trade name") in rows
     again = desk.reexport(info.id, tmp_path / "again")
     assert list(load_workbook(again.path)["Manifest"].iter_rows(values_only=True)) == rows
+
+
+def test_the_received_date_is_set_by_the_clerk_and_the_date_rules_run_against_it(desk, tmp_path, extractor):
+    values = fakes.clean_values(7)
+    rid = _add(desk, tmp_path, extractor, values, "stampless.pdf")
+    assert desk.get_record(rid).received is None
+    signed = dt.date.fromisoformat(values["customer_sign_date"])
+    rec = desk.set_field(rid, "received", (signed - dt.timedelta(days=3)).strftime("%m/%d/%Y"), "ann")
+    assert rec.received == signed - dt.timedelta(days=3)
+    assert "sign_date_after_received" in {i.code for i in rec.issues}
+    rec = desk.set_field(rid, "received", (signed + dt.timedelta(days=2)).isoformat(), "ann")
+    assert "sign_date_after_received" not in {i.code for i in rec.issues} and rec.status == "in_review"
+    [*_, last] = [e for e in desk.history(rid) if e.field == "received"]
+    assert (last.user, last.action, last.new) == ("ann", "set_field", (signed + dt.timedelta(days=2)).isoformat())
+    assert "ann" in rec.edited_by  # a supervisor who sets it may not approve it either
+    with pytest.raises(InvalidValue, match="not a date"):
+        desk.set_field(rid, "received", "13/45/2026", "ann")

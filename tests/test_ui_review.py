@@ -209,3 +209,19 @@ def test_double_keying_of_account_numbers_as_a_site_option(review, monkeypatch):
     before = len(asked)
     editor.commit_field("customer_name")  # only account numbers are keyed twice
     assert len(asked) == before
+
+
+def test_the_received_date_is_typed_beside_the_stamp(review, qtbot):
+    from PySide6.QtCore import Qt
+
+    screen, desk = review
+    editor = screen.editor
+    assert editor.received.text() == "" and editor.received_note.text().startswith("The stamp could not be read")
+    editor.received.setText("11/20/2026")
+    qtbot.keyClick(editor.received, Qt.Key.Key_Return)
+    rec = desk.get_record(editor.record.id)
+    assert rec.received.isoformat() == "2026-11-20" and editor.received_note.isHidden()
+    editor.received.setText("31/31/2026")
+    qtbot.keyClick(editor.received, Qt.Key.Key_Return)
+    assert "not a date" in editor.message.text.text()
+    assert desk.get_record(editor.record.id).received.isoformat() == "2026-11-20"

@@ -136,7 +136,7 @@ def register(sub) -> None:
     _as(p)
     p.set_defaults(func=_cmd(_show))
 
-    p = sub.add_parser("set", parents=[common], help="correct a field value")
+    p = sub.add_parser("set", parents=[common], help="correct a field value (or the received date: set ID received DATE)")
     p.add_argument("id", type=_id)
     p.add_argument("field")
     p.add_argument("value")
@@ -494,7 +494,11 @@ def _show(desk, args) -> int:
 
 
 def _set(desk, args) -> int:
-    f = desk.set_field(args.id, args.field, args.value, args.user).field(args.field)
+    rec = desk.set_field(args.id, args.field, args.value, args.user)
+    if args.field == "received":  # the date of receipt belongs to the record, not to a form field
+        print(f"record {args.id}: received = {rec.received.isoformat() if rec.received else 'unknown'}")
+        return 0
+    f = rec.field(args.field)
     print(f"record {args.id}: {f.key} = {f.value!r}")
     return 0
 

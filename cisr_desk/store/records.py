@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from cisr_desk.domain import rules
 from cisr_desk.domain.catalog import FIELD_TYPES, LABELS, section_of
 from cisr_desk.domain.errors import InvalidValue, NotFound
-from cisr_desk.domain.fields import FieldType, format_error, normalise
+from cisr_desk.domain.fields import FieldType, format_error, normalise, parse_date
 from cisr_desk.domain.model import FormResult, Issue, PagePlacement, Value
 from cisr_desk.domain.policy import SitePolicy
 from cisr_desk.domain.registry import Registry
@@ -71,6 +71,19 @@ def coerce(template: FormTemplate | None, key: str, value: object) -> Value:
     if error:
         raise InvalidValue(f"{label}: {error}")
     return text
+
+
+def coerce_date(value: object, label: str) -> dt.date | None:
+    """A date a user typed (MM/DD/YYYY or YYYY-MM-DD; empty for none); InvalidValue otherwise."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    if not text:
+        return None
+    day = parse_date(text)
+    if day is None:
+        raise InvalidValue(f"{label}: {text!r} is not a date (MM/DD/YYYY)")
+    return day
 
 
 def values_of(session: Session, record_ids: Iterable[int]) -> dict[int, dict[str, Value]]:

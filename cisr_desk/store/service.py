@@ -31,6 +31,7 @@ from cisr_desk.store.times import from_db, to_db
 Clock = Callable[[], dt.datetime]
 POLICY_KEY = "site_policy"
 REASONS_KEY = "reason_codes"
+RECEIVED = "received"  # set_field's name for the record's date of receipt
 CLEAN_COUNT_KEY = "clean_submissions"
 DEMO_KEY = "demo"
 
@@ -410,7 +411,13 @@ class Desk:
         return self.get_record(record_id)
 
     def set_field(self, record_id: int, key: str, value, by: str) -> dto.RecordDetail:
-        """Change a value (normalised to its type; InvalidValue when it is not one), re-check, log."""
+        """Change a value (normalised to its type; InvalidValue when it is not one), re-check, log.
+
+        ``received`` is the record's date of receipt (the mail room's stamp), not a form field.
+        """
+        if key == RECEIVED:
+            return self.set_received(record_id, value, by)
+
         def change(s: Session, rec: Record, row, actor: wf.Actor) -> None:
             new = records.coerce(records.template_of(rec.template), key, value)
             old = row.value
@@ -418,6 +425,24 @@ class Desk:
             audit.log(s, self.now(), actor.name, "set_field", record_id=rec.id, field=key, old=old, new=new)
 
         return self._edit(record_id, key, by, change)
+
+    def set_received(self, record_id: int, value, by: str) -> dto.RecordDetail:
+        """The date the form was received, as the clerk reads it off the stamp (None/"" clears it);
+        the date rules run again against it."""
+        day = records.coerce_date(value, "Received")
+        with self._write() as s:
+            rec = records.get(s, record_id, lock=True)
+            actor = self._actor(s, by)
+            facts = records.facts(s, rec)
+            wf.may_edit(facts, actor)
+            self._apply(s, rec, wf.start_review(facts, actor))
+            old, rec.received = rec.received, day
+            audit.log(s, self.now(), actor.name, "set_field", record_id=rec.id, field=RECEIVED,
+                      old=old.isoformat() if old else "", new=day.isoformat() if day else "")
+            rec.updated_at = to_db(self.now())
+            version_id, registry = self._current_registry(s)
+            records.revalidate(s, rec, registry=registry, registry_version_id=version_id, policy=self._policy(s))
+        return self.get_record(record_id)
 
     def accept_field(self, record_id: int, key: str, by: str) -> dto.RecordDetail:
         """The clerk confirms a doubtful value as read: it is no longer marked for review."""

@@ -6,19 +6,22 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QPixmap, QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import (QButtonGroup, QCompleter, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
-                               QPushButton, QSplitter, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QButtonGroup, QCompleter, QHBoxLayout, QLabel, QLineEdit, QListWidget,
+                               QListWidgetItem, QPushButton, QSplitter, QVBoxLayout, QWidget)
 
 from cisr_desk.domain.errors import DeskError
 from cisr_desk.domain.fields import FieldType
 from cisr_desk.ui import imaging
-from cisr_desk.ui.field_panel import FieldPanel
+from cisr_desk.ui.field_panel import CropLabel, FieldPanel
 from cisr_desk.ui.models import status_label, status_value
 from cisr_desk.ui.page_view import PageView
 from cisr_desk.ui.widgets import MessageBar, action, ask_again, ask_reason, confirm, tool_button
 
 DRP_KEYS = ("drp1_id", "drp2_id", "drp1_name", "drp2_name")
 InsertRole = Qt.ItemDataRole.UserRole + 1
+
+
+RECEIVED_STAMP = "\0received"  # the stamp's crop travels with the field crops under this key
 
 
 class RecordEditor(QWidget):
@@ -89,10 +92,30 @@ class RecordEditor(QWidget):
         self.fields.field_focused.connect(self._field_focused)
         self.fields.edited.connect(self._edited)
         self.fields.left.connect(self.save_typed)
+        # The date of receipt: read off the mail room's stamp where capture could, typed where not.
+        self.received = QLineEdit()
+        self.received.setObjectName("fieldEditor")
+        self.received.setPlaceholderText("MM/DD/YYYY")
+        self.received.setMaximumWidth(self.received.fontMetrics().averageCharWidth() * 12 + 16)
+        self.received.setToolTip("The date on the RECEIVED stamp; Enter saves it and the date rules run again")
+        self.received.returnPressed.connect(self.save_received)
+        self.received_crop = CropLabel()
+        self.received_crop.setObjectName("fieldCrop")
+        self.received_crop.setToolTip("The RECEIVED stamp as scanned")
+        self.received_note = QLabel()
+        self.received_note.setObjectName("fieldReason")
+        received_row = QHBoxLayout()
+        received_label = QLabel("Received")
+        received_label.setObjectName("fieldLabel")
+        received_row.addWidget(received_label)
+        received_row.addWidget(self.received_crop, 1)
+        received_row.addWidget(self.received)
         right = QWidget()
         rl = QVBoxLayout(right)
         rl.setContentsMargins(0, 0, 0, 0)
         rl.setSpacing(4)
+        rl.addLayout(received_row)
+        rl.addWidget(self.received_note)
         self.issues_title = QLabel()
         self.issues_title.setObjectName("panelTitle")
         rl.addWidget(self.issues_title)
@@ -161,6 +184,7 @@ class RecordEditor(QWidget):
             self._build_page_buttons()
         else:
             self.fields.update_fields(rec.fields, rec.issues)
+        self._show_received()
         self._show_issues()
         self.page_view.set_doubtful(set(self.fields.flagged_keys()))
         # Whether an action is allowed is the workflow's call; the buttons only hide what is done.
@@ -168,6 +192,34 @@ class RecordEditor(QWidget):
         self.submit_button.setEnabled(not finished)
         self.flag_button.setEnabled(not finished)
         self._update_hint()
+
+    def _show_received(self) -> None:
+        day = self.record.received
+        self.received.setText(day.strftime("%m/%d/%Y") if day else "")
+        state = "ok" if day else "doubt"
+        for w in (self.received, self.received_crop):
+            w.setProperty("state", state)
+            w.style().unpolish(w)
+            w.style().polish(w)
+        self.received_note.setText("" if day else "The stamp could not be read: type the date it shows")
+        self.received_note.setVisible(not day)
+
+    def save_received(self) -> bool:
+        """Enter in the received box: store the date (the date rules run again against it)."""
+        if self.record is None:
+            return True
+        shown = self.record.received.strftime("%m/%d/%Y") if self.record.received else ""
+        if self.received.text().strip() == shown:
+            return True
+        try:
+            self.record = self.ctx.desk.set_field(self.record.id, "received", self.received.text(), self.ctx.user_name)
+        except DeskError as exc:
+            self.message.show_error(exc)
+            return False
+        self.message.hide()
+        self._show_record()
+        self.ctx.events.records_changed.emit()
+        return True
 
     def _show_issues(self) -> None:
         self.issues.clear()
@@ -247,18 +299,22 @@ class RecordEditor(QWidget):
         keys = list(self.fields.order)
 
         def work(ctx):
-            for key in keys:
+            for key in [RECEIVED_STAMP] + keys:
                 if ctx.cancelled():
                     return
                 try:
-                    ctx.progress((rec.id, key, imaging.to_qimage(imaging.crop_array(rec, key))))
+                    array = imaging.stamp_array(rec) if key == RECEIVED_STAMP else imaging.crop_array(rec, key)
+                    ctx.progress((rec.id, key, imaging.to_qimage(array)))
                 except Exception:  # noqa: BLE001 - one unreadable crop must not stop the others
                     ctx.progress((rec.id, key, imaging.to_qimage(None)))
 
         def arrived(value):
             rid, key, image = value
             if self.record is not None and self.record.id == rid:
-                self.fields.set_crop(key, QPixmap.fromImage(image))
+                if key == RECEIVED_STAMP:
+                    self.received_crop.set_source(QPixmap.fromImage(image))
+                else:
+                    self.fields.set_crop(key, QPixmap.fromImage(image))
 
         self._token = self.ctx.runner.run_task(work, lambda result=None, error=None: None, progress=arrived)
 
@@ -360,7 +416,7 @@ class RecordEditor(QWidget):
         """Save every typed change before the record is left, submitted or flagged."""
         if self.record is None:
             return True
-        return all([self.save_typed(key) for key in self.fields.changed_keys()])
+        return all([self.save_received()] + [self.save_typed(key) for key in self.fields.changed_keys()])
 
     def _edited(self, key: str, text: str) -> None:
         self._live_key, self._live_text = key, text
