@@ -80,6 +80,7 @@ def test_errors_are_one_clear_line_and_a_failing_status(office, capsys, args, me
 
 def test_four_eyes_on_the_command_line(office):
     office("set", "1", "customer_title", "Owner", "--as", "sue")
+    office("release", "1", "--as", "sue")
     office("flag", "1", "--reason", "check", "--as", "ann")
     status, _, err = office("approve", "1", "--as", "sue")
     assert status == 1 and "another supervisor" in err

@@ -138,7 +138,8 @@ def test_flag_reject_return_and_resubmit(desk, tmp_path, extractor):
 
 def test_four_eyes_a_supervisor_never_decides_on_their_own_work(desk, tmp_path, extractor):
     rid = add(desk, tmp_path, extractor, doubtful=["customer_name", "mailing_city"])
-    desk.set_field(rid, "customer_name", "Jo Bloggs", "sue")  # sue keyed a value
+    desk.set_field(rid, "customer_name", "Jo Bloggs", "sue")  # sue keyed a value (and holds the record)
+    desk.release(rid, "sue")
     assert desk.submit(rid, "ann").status == "flagged"
     with pytest.raises(FourEyesViolation, match="another supervisor"):
         desk.approve(rid, "sue")

@@ -27,3 +27,11 @@ class InvalidTransition(DeskError):
 
 class InputFileError(DeskError):
     """A file that cannot be read; the message names the file and the problem."""
+
+
+class HeldByOther(DeskError):
+    """Someone else holds the record: it is refused until they release it or their hold lapses."""
+
+
+class StaleRecord(DeskError):
+    """The record changed since the caller last read it; the change is refused, never merged."""

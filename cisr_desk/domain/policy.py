@@ -11,6 +11,7 @@ class SitePolicy:
     supervisor_sample_every: int = 0  # every Nth clean record also goes to a supervisor (0: never)
     review_below_confidence: float = 0.80  # a reading less sure than this is marked for review
     fuzzy_name_min_score: float = 85.0  # rapidfuzz score for a DRP name to count as a match
+    hold_idle_minutes: int = 30  # a clerk's hold on a record lapses after this long without a change (0: never)
 
     def to_dict(self) -> dict:
         return asdict(self)
