@@ -63,8 +63,8 @@ def test_pairs_are_service_accounts_times_drps_without_repeats():
 
 # -- through the Desk --------------------------------------------------------------------------------
 @pytest.fixture
-def desk(tmp_path, clock, extractor):
-    d = Desk.open(f"sqlite:///{tmp_path / 'desk.sqlite3'}", clock=clock, extractor=extractor)
+def desk(open_desk, tmp_path):
+    d = open_desk()
     for name, role in (("ann", "clerk"), ("carl", "clerk"), ("sue", "supervisor"), ("sam", "supervisor"),
                        ("ada", "admin")):
         d.add_user(name, role)
