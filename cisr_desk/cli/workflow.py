@@ -5,6 +5,8 @@
     cisr-desk records [--status S] [--json]              cisr-desk show ID [--json]
     cisr-desk set ID FIELD VALUE --as USER               cisr-desk submit|approve ID --as USER
     cisr-desk flag|reject ID --reason TEXT --as USER     cisr-desk return ID --as USER
+    cisr-desk claim ID --as USER                         cisr-desk next --as USER
+    cisr-desk release ID [--force] --as USER
 
 Every command takes ``--db URL`` (else ``CISR_DESK_DB``, settings, or the default SQLite file).
 """
@@ -31,6 +33,11 @@ def _common() -> argparse.ArgumentParser:
     common.add_argument("--db", metavar="URL", help="database URL (default: CISR_DESK_DB, settings, or the "
                                                     "SQLite file in your data folder)")
     return common
+
+
+def _version(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--version", dest="expected_version", type=int, metavar="N",
+                   help="the record's version you looked at (show/records --json): refused if it changed since")
 
 
 def _as(p: argparse.ArgumentParser, required: bool = True) -> None:
@@ -93,12 +100,14 @@ def register(sub) -> None:
     p.add_argument("id", type=int)
     p.add_argument("field")
     p.add_argument("value")
+    _version(p)
     _as(p)
     p.set_defaults(func=_cmd(_set))
 
     p = sub.add_parser("accept", parents=[common], help="confirm a doubtful value as read")
     p.add_argument("id", type=int)
     p.add_argument("field")
+    _version(p)
     _as(p)
     p.set_defaults(func=_cmd(_accept))
 
@@ -111,8 +120,26 @@ def register(sub) -> None:
         p.add_argument("id", type=int)
         if reason is not False:
             p.add_argument("--reason", required=bool(reason), default="")
+        _version(p)
         _as(p)
         p.set_defaults(func=_cmd(_transition), action=name)
+
+    # several seats: a record being worked on is held by its clerk
+    p = sub.add_parser("claim", parents=[common], help="take a record to work on (refused if someone holds it)")
+    p.add_argument("id", type=int)
+    _as(p)
+    p.set_defaults(func=_cmd(_claim))
+
+    p = sub.add_parser("next", parents=[common], help="take the next record of the review queue nobody holds")
+    p.add_argument("--json", action="store_true")
+    _as(p)
+    p.set_defaults(func=_cmd(_next))
+
+    p = sub.add_parser("release", parents=[common], help="give a record back")
+    p.add_argument("id", type=int)
+    p.add_argument("--force", action="store_true", help="release another user's hold (supervisor or admin)")
+    _as(p)
+    p.set_defaults(func=_cmd(_release))
 
 
 # -- plumbing ------------------------------------------------------------------------------------------
@@ -333,28 +360,62 @@ def _show(desk, args) -> int:
 
 
 def _set(desk, args) -> int:
-    f = desk.set_field(args.id, args.field, args.value, args.user).field(args.field)
+    f = desk.set_field(args.id, args.field, args.value, args.user,
+                       expected_version=args.expected_version).field(args.field)
     print(f"record {args.id}: {f.key} = {f.value!r}")
     return 0
 
 
 def _accept(desk, args) -> int:
-    desk.accept_field(args.id, args.field, args.user)
+    desk.accept_field(args.id, args.field, args.user, expected_version=args.expected_version)
     print(f"record {args.id}: {args.field} confirmed")
     return 0
 
 
 def _transition(desk, args) -> int:
+    expected = args.expected_version
     if args.action == "submit":
-        rec = desk.submit(args.id, args.user)
+        rec = desk.submit(args.id, args.user, expected_version=expected)
     elif args.action == "flag":
-        rec = desk.flag(args.id, args.reason, args.user)
+        rec = desk.flag(args.id, args.reason, args.user, expected_version=expected)
     elif args.action == "approve":
-        rec = desk.approve(args.id, args.user)
+        rec = desk.approve(args.id, args.user, expected_version=expected)
     elif args.action == "reject":
-        rec = desk.reject(args.id, args.reason, args.user)
+        rec = desk.reject(args.id, args.reason, args.user, expected_version=expected)
     else:
-        rec = desk.return_to_clerk(args.id, args.user, args.reason)
+        rec = desk.return_to_clerk(args.id, args.user, args.reason, expected_version=expected)
     why = rec.flag_reason if rec.status == "flagged" else ""
     print(f"record {rec.id}: {rec.status.replace('_', ' ')}" + (f" ({why})" if why else ""))
+    return 0
+
+
+def _held(rec) -> str:
+    since = f" since {rec.held_since:%Y-%m-%d %H:%M} UTC" if rec.held_since else ""
+    return f"record {rec.id} ({rec.status.replace('_', ' ')}, version {rec.version}): held by {rec.holder}{since}"
+
+
+def _claim(desk, args) -> int:
+    print(_held(desk.claim(args.id, args.user)))
+    return 0
+
+
+def _next(desk, args) -> int:
+    rec = desk.next_record(args.user)
+    if rec is None:
+        if args.json:
+            _print_json(None)
+        else:
+            print("no record waiting: every record of the review queue is held or done")
+        return 3  # nothing to do: scripts loop until this
+    if args.json:
+        _print_json({"id": rec.id, "status": rec.status, "version": rec.version, "holder": rec.holder,
+                     "held_since": rec.held_since})
+    else:
+        print(_held(rec))
+    return 0
+
+
+def _release(desk, args) -> int:
+    rec = desk.release(args.id, args.user, force=args.force)
+    print(f"record {rec.id}: released" + (f" (still held by {rec.holder})" if rec.holder else ""))
     return 0
