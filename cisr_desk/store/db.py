@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 APP_NAME = "cisr-desk"
 ENV_DB = "CISR_DESK_DB"
@@ -170,6 +171,14 @@ def migrate(engine: Engine) -> Path | None:
             return None
         if db_file is not None and db_file.exists() and (current or inspect(conn).get_table_names()):
             backup = backup_sqlite(engine, db_file, f"before-{head}")
-        command.upgrade(_alembic_config(conn), "head")
+        try:
+            command.upgrade(_alembic_config(conn), "head")
+        except DBAPIError as exc:
+            if getattr(exc.orig, "sqlstate", "") == "42501":  # insufficient privilege: an application role
+                from cisr_desk.domain.errors import DeskError
+
+                raise DeskError(f"The database needs upgrading to schema revision {head} (it has {current}); "
+                                "its owner does that: cisr-desk db init-postgres (see the README)") from exc
+            raise
         conn.commit()
     return backup
