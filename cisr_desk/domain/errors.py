@@ -35,3 +35,7 @@ class HeldByOther(DeskError):
 
 class StaleRecord(DeskError):
     """The record changed since the caller last read it; the change is refused, never merged."""
+
+
+class DatabaseUnavailable(DeskError):
+    """The database cannot be reached or refuses the user; the message names it (without its password)."""

@@ -20,10 +20,12 @@ from pathlib import Path
 from typing import Callable, Collection, Iterator
 
 from sqlalchemy import and_, or_, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from cisr_desk.domain import workflow as wf
-from cisr_desk.domain.errors import InvalidValue, NotFound, PermissionDenied
+from cisr_desk.domain.errors import DatabaseUnavailable, InvalidValue, NotFound, PermissionDenied
 from cisr_desk.domain.policy import SitePolicy
 from cisr_desk.domain.registry import Registry
 from cisr_desk.store import audit, authorizations, counters, db, dto, records, registry_store
@@ -61,9 +63,15 @@ class Desk:
              extractor: Extractor | None = None) -> "Desk":
         """Open (and create or upgrade) the database; None means ``CISR_DESK_DB``, settings, or the default."""
         desk = cls(db.resolve_url(url), files_dir=files_dir, clock=clock, extractor=extractor)
-        with desk._lock:
-            desk.backup = db.migrate(desk._engine)
-        desk.expire_authorizations()
+        try:
+            with desk._lock:
+                desk.backup = db.migrate(desk._engine)
+            desk.expire_authorizations()
+        except OperationalError as exc:  # no server, refused, wrong password: one line for the user
+            desk.close()
+            where = make_url(desk.url).render_as_string(hide_password=True)
+            raise DatabaseUnavailable(f"Cannot open the database {where}: {str(exc.orig).strip().splitlines()[-1]}"
+                                      ) from exc
         return desk
 
     def close(self) -> None:
