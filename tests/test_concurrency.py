@@ -177,3 +177,18 @@ def test_the_same_file_imported_twice_at_once_is_stored_once(seats, tmp_path):
     for k in range(len(paths)):
         assert sorted(seat[k][1][0] for seat in out) == ["duplicate", "imported"], [seat[k] for seat in out]
     assert seats.count_records() == len(paths)
+
+
+def test_three_seats_opening_at_once_expire_each_authorization_once(seats, tmp_path, extractor):
+    from sqlalchemy import text
+
+    for rid in add_records(seats, tmp_path, extractor, 5):
+        seats.submit(rid, "ann")
+    with seats._engine.begin() as conn:  # their terms ended long ago: the next opening expires them
+        assert conn.execute(text("UPDATE authorizations SET term_end = '2001-01-01'")).rowcount == 5
+    out = race(tmp_path, seats.url, [{"action": "open", "rounds": [seats.url]}] * 3, files_dir=files_of(seats))
+    assert Counter(r[0] for seat in out for r in seat) == {"ok": 3}
+    assert [a.state for a in seats.authorizations()] == ["expired"] * 5
+    with seats._engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM audit_events WHERE action = 'authorization_expired'")
+                            ).scalar() == 5
