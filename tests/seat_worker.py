@@ -26,6 +26,10 @@ def _outcome(fn):
         return ["crashed", f"{type(exc).__name__}: {exc}"[:500]]
 
 
+def _seen(version: int | None) -> dict:
+    return {} if version is None else {"expected_version": version}
+
+
 def main(job_path: str) -> int:
     from cisr_desk.store import fakes
     from cisr_desk.store.service import Desk
@@ -49,12 +53,12 @@ def main(job_path: str) -> int:
         elif action == "claim":
             def run(rid=arg):
                 return desk.claim(rid, user).holder
-        elif action == "set":  # arg: [record id, expected version]
-            def run(rid=arg[0], version=arg[1]):
-                return desk.set_field(rid, "customer_title", f"set by {user}", user, expected_version=version).version
+        elif action == "set":  # arg: [record id, expected version or None]
+            def run(rid=arg[0], seen=_seen(arg[1])):
+                return desk.set_field(rid, "customer_title", f"set by {user}", user, **seen).version
         elif action == "submit":
-            def run(rid=arg[0], version=arg[1]):
-                return desk.submit(rid, user, expected_version=version).status
+            def run(rid=arg[0], seen=_seen(arg[1])):
+                return desk.submit(rid, user, **seen).status
         elif action == "import":  # arg: a file path
             def run(path=arg):
                 report = desk.import_files([Path(path)], user)
