@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Collection, Iterable, Mapping
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from cisr_desk.domain import rules
@@ -194,6 +194,20 @@ def get(session: Session, record_id: int, *, lock: bool = False) -> Record:
     if rec is None:
         raise NotFound(f"There is no record {record_id}")
     return rec
+
+
+def next_free(session: Session, statuses: Collection[str], taker: str, lapsed_before: dt.datetime | None
+              ) -> Record | None:
+    """The oldest record in ``statuses`` that nobody (else) holds, or whose holder has been idle since
+    before ``lapsed_before`` (None: holds never lapse), locked for the caller. On PostgreSQL rows
+    another seat is taking right now are skipped (``SKIP LOCKED``), so two seats get two records."""
+    free = Record.holder == ""
+    if lapsed_before is not None:
+        free = or_(free, and_(or_(Record.held_since.is_(None), Record.held_since <= lapsed_before),
+                              or_(Record.updated_at.is_(None), Record.updated_at <= lapsed_before)))
+    query = (select(Record).where(Record.status.in_(list(statuses)), free, Record.holder != taker)
+             .order_by(Record.id).limit(1).with_for_update(skip_locked=True))
+    return session.scalars(query).first()
 
 
 def edited_by(session: Session, record_id: int) -> frozenset[str]:

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Collection, Iterator
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -453,13 +453,8 @@ class Desk:
             actor = self._actor(s, by)
             statuses = [st.value for st in wf.next_candidate_statuses(actor)]
             idle, now = self._idle(s), self.now()
-            free = Record.holder == ""
-            if idle > 0:
-                cutoff = to_db(now - dt.timedelta(minutes=idle))
-                free = or_(free, and_(or_(Record.held_since.is_(None), Record.held_since <= cutoff),
-                                      or_(Record.updated_at.is_(None), Record.updated_at <= cutoff)))
-            rec = s.scalars(select(Record).where(Record.status.in_(statuses), free, Record.holder != actor.name)
-                            .order_by(Record.id).limit(1).with_for_update(skip_locked=True)).first()
+            lapsed_before = to_db(now - dt.timedelta(minutes=idle)) if idle > 0 else None
+            rec = records.next_free(s, statuses, actor.name, lapsed_before)
             if rec is None:
                 return None
             self._take(s, rec, wf.claim(records.facts(s, rec), actor, now, idle), "next in the queue")
