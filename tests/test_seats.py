@@ -129,6 +129,14 @@ def test_next_hands_out_the_oldest_record_nobody_holds(office, clock):
     assert office.release(3, "ann").holder == ""  # a lapsed hold: anyone may clear it
 
 
+def test_a_group_correction_leaves_the_records_free_but_respects_holds(office):
+    rec = office.accept_field(1, "customer_name", "carl", hold=False)
+    assert rec.holder == "" and rec.status == "in_review" and rec.version == 2
+    office.claim(2, "ann")
+    with pytest.raises(HeldByOther):
+        office.set_field(2, "customer_title", "x", "carl", hold=False)
+
+
 def test_release_and_force(office):
     office.claim(1, "ann")
     with pytest.raises(HeldByOther):

@@ -267,9 +267,9 @@ class FakeDesk:
                 return self.claim(r.id, by)
         return None
 
-    def set_field(self, record_id, key, value, by, *, expected_version=None):
+    def set_field(self, record_id, key, value, by, *, expected_version=None, hold=True):
         r = self.get_record(record_id)
-        self._change(r, by, expected_version, claim=True)
+        self._change(r, by, expected_version, claim=hold)
         for i, f in enumerate(r.fields):
             if f.key == key:
                 if not f.type.is_mark:
@@ -284,9 +284,9 @@ class FakeDesk:
             r.edited_by.append(by)
         return r
 
-    def accept_field(self, record_id, key, by, *, expected_version=None):
+    def accept_field(self, record_id, key, by, *, expected_version=None, hold=True):
         r = self.get_record(record_id)
-        self._change(r, by, expected_version, claim=True)
+        self._change(r, by, expected_version, claim=hold)
         for i, f in enumerate(r.fields):
             if f.key == key:
                 r.fields[i] = replace(f, review=False, reasons=[], changed_by=by)

@@ -16,6 +16,7 @@ import datetime as dt
 import os
 import threading
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Collection, Iterator
 
@@ -295,17 +296,20 @@ class Desk:
         rec.updated_at = to_db(self.now())
         audit.log_event(s, change.event(self.now(), rec.id))
 
-    def _edit(self, record_id: int, key: str, by: str, change_field, expected_version: int | None
-              ) -> dto.RecordDetail:
+    def _edit(self, record_id: int, key: str, by: str, change_field, expected_version: int | None,
+              hold: bool = True) -> dto.RecordDetail:
         with self._write() as s:
             rec = records.get(s, record_id, lock=True)
             actor = self._actor(s, by)
             facts = records.facts(s, rec)
             wf.check_version(facts, expected_version)
             wf.may_edit(facts, actor)
-            self._take(s, rec, wf.claim(facts, actor, self.now(), self._idle(s)), "first change")  # or refused
+            taking = wf.claim(facts, actor, self.now(), self._idle(s))  # refused when someone else holds it
+            if hold:
+                self._take(s, rec, taking, "first change")
             row = records.field_row(s, rec.id, key, rec.template)
-            self._apply(s, rec, wf.start_review(facts, actor))
+            started = wf.start_review(facts, actor)
+            self._apply(s, rec, started if hold or started is None else replace(started, holder=None))
             self._touch(rec, actor.name)
             change_field(s, rec, row, actor)
             row.review = False
@@ -317,25 +321,28 @@ class Desk:
             records.revalidate(s, rec, registry=registry, registry_version_id=version_id, policy=self._policy(s))
         return self.get_record(record_id)
 
-    def set_field(self, record_id: int, key: str, value, by: str, *,
-                  expected_version: int | None = None) -> dto.RecordDetail:
-        """Change a value (normalised to its type; InvalidValue when it is not one), re-check, log."""
+    def set_field(self, record_id: int, key: str, value, by: str, *, expected_version: int | None = None,
+                  hold: bool = True) -> dto.RecordDetail:
+        """Change a value (normalised to its type; InvalidValue when it is not one), re-check, log.
+
+        The first change to a record nobody holds claims it, unless ``hold`` is False (a group
+        correction across many records leaves them free)."""
         def change(s: Session, rec: Record, row, actor: wf.Actor) -> None:
             new = records.coerce(records.template_of(rec.template), key, value)
             old = row.value
             row.value = new
             audit.log(s, self.now(), actor.name, "set_field", record_id=rec.id, field=key, old=old, new=new)
 
-        return self._edit(record_id, key, by, change, expected_version)
+        return self._edit(record_id, key, by, change, expected_version, hold)
 
-    def accept_field(self, record_id: int, key: str, by: str, *,
-                     expected_version: int | None = None) -> dto.RecordDetail:
+    def accept_field(self, record_id: int, key: str, by: str, *, expected_version: int | None = None,
+                     hold: bool = True) -> dto.RecordDetail:
         """The clerk confirms a doubtful value as read: it is no longer marked for review."""
         def change(s: Session, rec: Record, row, actor: wf.Actor) -> None:
             audit.log(s, self.now(), actor.name, "accept_field", record_id=rec.id, field=key,
                       old=row.value, new=row.value, reason="confirmed as read")
 
-        return self._edit(record_id, key, by, change, expected_version)
+        return self._edit(record_id, key, by, change, expected_version, hold)
 
     def _transition(self, record_id: int, by: str, decide, expected_version: int | None = None, *,
                     doing: str = "") -> dto.RecordDetail:
