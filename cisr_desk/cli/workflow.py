@@ -315,11 +315,12 @@ def _records(desk, args) -> int:
     if args.json:
         _print_json(rows)
         return 0
-    print(f"{'ID':>6}  {'STATUS':10} {'RECEIVED':10} {'CUSTOMER':28} {'DRP':16} {'DOUBT':>5} {'ISSUES':>6}  SOURCE")
+    print(f"{'ID':>6}  {'STATUS':10} {'RECEIVED':10} {'CUSTOMER':28} {'DRP':16} {'DOUBT':>5} {'ISSUES':>6}  "
+          f"{'HELD BY':12} SOURCE")
     for r in rows:
         received = r.received.isoformat() if r.received else ""
         print(f"{r.id:>6}  {r.status:10} {received:10} {r.customer[:28]:28} {r.drp[:16]:16} {r.doubtful:>5} "
-              f"{r.issues:>6}  {r.source} p.{','.join(map(str, r.pages))}")
+              f"{r.issues:>6}  {r.holder[:12]:12} {r.source} p.{','.join(map(str, r.pages))}")
     print(f"{len(rows)} of {total} record(s)")
     return 0
 
