@@ -15,7 +15,7 @@ HAND_FONTS := fonts-dkg-handwriting fonts-breip fonts-comic-neue fonts-tlwg-puri
 APT_PACKAGES := tesseract-ocr tesseract-ocr-eng libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 \
 	libfontconfig1 libdbus-1-3 libglib2.0-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 \
 	libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-render-util0 libxcb-image0 \
-	fonts-dejavu-core $(HAND_FONTS) xvfb xdotool
+	fonts-dejavu-core $(HAND_FONTS) xvfb xdotool postgresql
 export QT_QPA_PLATFORM ?= offscreen
 
 .PHONY: run test bench bench-smoke screenshots installer system-deps clean
@@ -23,8 +23,14 @@ export QT_QPA_PLATFORM ?= offscreen
 run: system-deps $(STAMP)
 	env -u QT_QPA_PLATFORM $(VENV)/bin/cisr-desk gui --demo-if-empty
 
+# The store, workflow, export and concurrency tests run on SQLite and on a real PostgreSQL server:
+# tools/pg-test-server starts a throw-away one on localhost, stopped again however the tests end.
 test: system-deps $(STAMP)
-	$(PY) -m pytest -q
+	@pgdir=$$(mktemp -d "$${TMPDIR:-/tmp}/cisr-desk-pgtest.XXXXXX"); \
+	url=$$(tools/pg-test-server start "$$pgdir") || { rm -rf "$$pgdir"; exit 1; }; \
+	echo "PostgreSQL for the tests: $$url"; \
+	CISR_DESK_TEST_PG="$$url" $(PY) -m pytest -q; status=$$?; \
+	tools/pg-test-server stop "$$pgdir"; exit $$status
 
 bench: system-deps $(STAMP)
 	$(PY) tools/bench.py --forms 100

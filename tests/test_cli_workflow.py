@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -87,6 +88,7 @@ def test_errors_are_one_clear_line_and_a_failing_status(office, capsys, args, me
 
 def test_four_eyes_on_the_command_line(office):
     office("set", "1", "customer_title", "Owner", "--as", "sue")
+    office("release", "1", "--as", "sue")
     office("flag", "1", "--reason", "check", "--as", "ann")
     status, _, err = office("approve", "1", "--as", "sue")
     assert status == 1 and "another supervisor" in err
@@ -127,3 +129,27 @@ def test_users_list_and_bad_role(office):
     assert office("users", "list")[1] == "ada\tadmin\nann\tclerk\nsue\tsupervisor\n"
     with pytest.raises(SystemExit):
         office("users", "add", "x", "--role", "boss", "--as", "ada")
+
+
+def test_claim_next_release_and_versions_on_the_command_line(office):
+    assert office("users", "add", "carl", "--role", "clerk")[0] == 0
+    status, out, _ = office("claim", "1", "--as", "ann")
+    assert status == 0 and out.startswith("record 1 (imported, version 1): held by ann since ")
+    status, _, err = office("claim", "1", "--as", "carl")
+    assert status == 1 and re.search(r"held by ann since \d{4}-\d\d-\d\d \d\d:\d\d UTC", err)
+    status, _, err = office("set", "1", "customer_title", "Boss", "--as", "carl")
+    assert status == 1 and "held by ann" in err
+    status, out, _ = office("next", "--json", "--as", "carl")
+    assert status == 0 and json.loads(out)["id"] == 2 and json.loads(out)["holder"] == "carl"
+    assert office("next", "--as", "carl")[0] == 3  # nothing left nobody holds
+    assert office("set", "1", "customer_title", "Owner", "--version", "1", "--as", "ann")[0] == 0
+    status, _, err = office("submit", "1", "--version", "1", "--as", "ann")
+    assert status == 1 and re.search(r"Record 1 was changed by ann at \d{4}-.* UTC .* — reload", err)
+    status, _, err = office("release", "1", "--as", "carl")
+    assert status == 1 and "only they may release it" in err
+    assert office("release", "1", "--force", "--as", "carl")[0] == 1  # a clerk cannot force
+    assert office("release", "1", "--force", "--as", "sue")[1] == "record 1: released\n"
+    assert office("submit", "1", "--version", "2", "--as", "carl")[1] == "record 1: approved\n"
+    history = json.loads(office("show", "1", "--json")[1])["history"]
+    assert [(e["user"], e["action"], e["old"], e["new"]) for e in history if e["field"] == "holder"] == [
+        ("ann", "claim", "", "ann"), ("sue", "release", "ann", "")]

@@ -40,7 +40,9 @@ def test_migrations_build_the_models_schema_from_an_empty_database(tmp_path):
     engine.dispose()
 
 
-def test_sqlite_runs_in_wal_mode_with_foreign_keys(desk):
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(desk, engine_name):
+    if engine_name != "sqlite":
+        pytest.skip("a SQLite setting")
     with desk._engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
@@ -68,11 +70,15 @@ def test_url_comes_from_the_environment(tmp_path, monkeypatch):
 
 
 def test_the_audit_log_is_append_only(desk):
+    statements = ["UPDATE audit_events SET \"user\" = 'mallory'", "DELETE FROM audit_events"]
+    if desk._engine.dialect.name == "postgresql":
+        statements.append("TRUNCATE audit_events")  # skips row triggers; a statement trigger refuses it
+    for sql in statements:
+        with desk._engine.connect() as conn:
+            with pytest.raises(Exception, match="append-only"):
+                conn.execute(text(sql))
     with desk._engine.connect() as conn:
-        with pytest.raises(Exception, match="append-only"):
-            conn.execute(text("UPDATE audit_events SET user = 'mallory'"))
-        with pytest.raises(Exception, match="append-only"):
-            conn.execute(text("DELETE FROM audit_events"))
+        assert conn.execute(text("SELECT count(*) FROM audit_events")).scalar() > 0
 
 
 # -- users ---------------------------------------------------------------------------------------------

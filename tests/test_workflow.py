@@ -64,8 +64,8 @@ def test_pairs_are_service_accounts_times_drps_without_repeats():
 
 # -- through the Desk --------------------------------------------------------------------------------
 @pytest.fixture
-def desk(tmp_path, clock, extractor):
-    d = Desk.open(f"sqlite:///{tmp_path / 'desk.sqlite3'}", clock=clock, extractor=extractor)
+def desk(open_desk, tmp_path):
+    d = open_desk()
     add_users(d, ("ada", "admin"), ("ann", "clerk"), ("carl", "clerk"), ("sue", "supervisor"), ("sam", "supervisor"))
     d.import_registry(fakes.write_registry_csv(tmp_path / "registry.csv"), "sue")
     yield d
@@ -144,7 +144,8 @@ def test_flag_reject_return_and_resubmit(desk, tmp_path, extractor):
 
 def test_four_eyes_a_supervisor_never_decides_on_their_own_work(desk, tmp_path, extractor):
     rid = add(desk, tmp_path, extractor, doubtful=["customer_name", "mailing_city"])
-    desk.set_field(rid, "customer_name", "Jo Bloggs", "sue")  # sue keyed a value
+    desk.set_field(rid, "customer_name", "Jo Bloggs", "sue")  # sue keyed a value (and holds the record)
+    desk.release(rid, "sue")
     assert desk.submit(rid, "ann").status == "flagged"
     with pytest.raises(FourEyesViolation, match="another supervisor"):
         desk.approve(rid, "sue")

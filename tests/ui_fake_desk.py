@@ -10,8 +10,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from cisr_desk.domain.catalog import LABELS, section_of, FIELD_TYPES
-from cisr_desk.domain.errors import (AccountDisabled, AccountLocked, FourEyesViolation, InvalidTransition,
-                                     InvalidValue, NotFound, PermissionDenied, SignInFailed)
+from cisr_desk.domain.errors import (AccountDisabled, AccountLocked, FourEyesViolation, HeldByOther,
+                                     InvalidTransition, InvalidValue, NotFound, PermissionDenied, SignInFailed,
+                                     StaleRecord)
 from cisr_desk.domain.fields import FieldType, format_error, normalise
 from cisr_desk.domain.model import Issue
 from cisr_desk.domain.policy import SitePolicy
@@ -58,6 +59,9 @@ class RecordRow:
     source: str
     pages: list
     holder: str = ""
+    request_type: str = ""
+    held_since: dt.datetime | None = None
+    version: int = 1
 
 
 @dataclass
@@ -100,6 +104,10 @@ class RecordDetail:
     edited_by: list = field(default_factory=list)
     flag_reason: str = ""
     reject_reason: str = ""
+    holder: str = ""
+    held_since: dt.datetime | None = None
+    version: int = 1
+    updated_by: str = ""
 
 
 @dataclass
@@ -283,7 +291,8 @@ class FakeDesk:
     def _row(self, r):
         vals = {f.key: f.value for f in r.fields}
         return RecordRow(r.id, r.status, r.template, "2026-11-20", vals["customer_name"], vals["drp1_id"],
-                         sum(1 for f in r.fields if f.review), len(r.issues), Path(r.source_path).name, r.pages)
+                         sum(1 for f in r.fields if f.review), len(r.issues), Path(r.source_path).name, r.pages,
+                         r.holder, "", r.held_since, r.version)
 
     def count_records(self, status=None, search=""):
         return len(self._select(status, search))
@@ -299,8 +308,42 @@ class FakeDesk:
             raise NotFound(f"No record {record_id}")
         return self._records[record_id]
 
-    def set_field(self, record_id, key, value, by):
+    # several seats: the same rules as the Desk, simply (no lapse)
+    def _change(self, r, by, expected_version, claim=False):
+        if expected_version is not None and expected_version != r.version:
+            raise StaleRecord(f"Record {r.id} was changed by {r.updated_by} — reload")
+        if r.holder and r.holder != by:
+            raise HeldByOther(f"Record {r.id} is held by {r.holder} since 2026-11-29 10:00 UTC")
+        if claim and not r.holder:
+            r.holder, r.held_since = by, dt.datetime(2026, 11, 29, 10, tzinfo=dt.timezone.utc)
+        r.version += 1
+        r.updated_by = by
+
+    def claim(self, record_id, by):
         r = self.get_record(record_id)
+        if r.status in ("approved", "exported"):
+            raise InvalidTransition(f"Record {record_id} is {r.status}")
+        if r.holder and r.holder != by:
+            raise HeldByOther(f"Record {r.id} is held by {r.holder} since 2026-11-29 10:00 UTC")
+        r.holder, r.held_since = by, dt.datetime(2026, 11, 29, 10, tzinfo=dt.timezone.utc)
+        return r
+
+    def release(self, record_id, by, *, force=False):
+        r = self.get_record(record_id)
+        if r.holder and r.holder != by and not force:
+            raise HeldByOther(f"Record {r.id} is held by {r.holder}; only they may release it")
+        r.holder, r.held_since = "", None
+        return r
+
+    def next_record(self, by):
+        for r in self._records.values():
+            if r.status == "in_review" and not r.holder:
+                return self.claim(r.id, by)
+        return None
+
+    def set_field(self, record_id, key, value, by, *, expected_version=None, hold=True):
+        r = self.get_record(record_id)
+        self._change(r, by, expected_version, claim=hold)
         for i, f in enumerate(r.fields):
             if f.key == key:
                 if not f.type.is_mark:
@@ -315,24 +358,27 @@ class FakeDesk:
             r.edited_by.append(by)
         return r
 
-    def accept_field(self, record_id, key, by):
+    def accept_field(self, record_id, key, by, *, expected_version=None, hold=True):
         r = self.get_record(record_id)
+        self._change(r, by, expected_version, claim=hold)
         for i, f in enumerate(r.fields):
             if f.key == key:
                 r.fields[i] = replace(f, review=False, reasons=[], changed_by=by)
         return r
 
-    def submit(self, record_id, by):
+    def submit(self, record_id, by, *, expected_version=None):
         r = self.get_record(record_id)
         if any(f.review for f in r.fields):
             raise InvalidTransition("Some fields are still in doubt")
-        r.status = "submitted"
+        self._change(r, by, expected_version)
+        r.status, r.holder, r.held_since = "submitted", "", None
         if by not in r.edited_by:
             r.edited_by.append(by)
 
-    def flag(self, record_id, reason, by):
+    def flag(self, record_id, reason, by, *, expected_version=None):
         r = self.get_record(record_id)
-        r.status, r.flag_reason = "flagged", reason
+        self._change(r, by, expected_version)
+        r.status, r.flag_reason, r.holder, r.held_since = "flagged", reason, "", None
 
     def approve(self, record_id, by):
         r = self.get_record(record_id)

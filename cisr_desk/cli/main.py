@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "cisr_desk.cli.extract",
     "cisr_desk.cli.template",
     "cisr_desk.cli.workflow",
+    "cisr_desk.cli.database",
     "cisr_desk.cli.gui",
 )
 

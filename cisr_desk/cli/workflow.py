@@ -6,6 +6,7 @@
     cisr-desk registry import FILE                       cisr-desk records [--status S] [--json]
     cisr-desk show ID [--json]                           cisr-desk set ID FIELD VALUE
     cisr-desk submit|approve ID                          cisr-desk flag|reject ID --reason TEXT
+    cisr-desk claim ID | next | release ID [--force]      cisr-desk reasons [add CODE LABEL | remove CODE]
 
 Every command takes ``--db URL`` (else ``CISR_DESK_DB``, settings, or the default SQLite file)
 and signs in first: ``--as NAME`` (else ``CISR_DESK_USER``), the password from
@@ -53,6 +54,11 @@ def _as(p: argparse.ArgumentParser) -> None:
 def _password_stdin(p: argparse.ArgumentParser) -> None:
     p.add_argument("--password-stdin", action="store_true",
                    help="read the new password from the first line of standard input (else a prompt)")
+
+
+def _version(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--version", dest="expected_version", type=int, metavar="N",
+                   help="the record's version you looked at (show/records --json): refused if it changed since")
 
 
 def register(sub) -> None:
@@ -140,12 +146,14 @@ def register(sub) -> None:
     p.add_argument("id", type=_id)
     p.add_argument("field")
     p.add_argument("value")
+    _version(p)
     _as(p)
     p.set_defaults(func=_cmd(_set))
 
     p = sub.add_parser("accept", parents=[common], help="confirm a doubtful value as read")
     p.add_argument("id", type=_id)
     p.add_argument("field")
+    _version(p)
     _as(p)
     p.set_defaults(func=_cmd(_accept))
 
@@ -164,6 +172,7 @@ def register(sub) -> None:
         if name == "approve":
             p.add_argument("--override", default="", metavar="CODE|TEXT",
                            help="approve although a rule still fails, for this reason (audited, in the Manifest)")
+        _version(p)
         _as(p)
         p.set_defaults(func=_cmd(_transition), action=name)
 
@@ -179,7 +188,25 @@ def register(sub) -> None:
     a.add_argument("code")
     _as(a)
     a.set_defaults(func=_cmd(_reasons_remove))
+    _as(p)
     p.set_defaults(func=_cmd(_reasons_list))
+
+    # several seats: a record being worked on is held by its clerk
+    p = sub.add_parser("claim", parents=[common], help="take a record to work on (refused if someone holds it)")
+    p.add_argument("id", type=_id)
+    _as(p)
+    p.set_defaults(func=_cmd(_claim))
+
+    p = sub.add_parser("next", parents=[common], help="take the next record of the review queue nobody holds")
+    p.add_argument("--json", action="store_true")
+    _as(p)
+    p.set_defaults(func=_cmd(_next))
+
+    p = sub.add_parser("release", parents=[common], help="give a record back")
+    p.add_argument("id", type=_id)
+    p.add_argument("--force", action="store_true", help="release another user's hold (supervisor or admin)")
+    _as(p)
+    p.set_defaults(func=_cmd(_release))
 
 
 # -- plumbing ------------------------------------------------------------------------------------------
@@ -449,11 +476,12 @@ def _records(desk, args) -> int:
     if args.json:
         _print_json(rows)
         return 0
-    print(f"{'ID':>6}  {'STATUS':10} {'RECEIVED':10} {'CUSTOMER':28} {'DRP':16} {'DOUBT':>5} {'ISSUES':>6}  SOURCE")
+    print(f"{'ID':>6}  {'STATUS':10} {'RECEIVED':10} {'CUSTOMER':28} {'DRP':16} {'DOUBT':>5} {'ISSUES':>6}  "
+          f"{'HELD BY':12} SOURCE")
     for r in rows:
         received = r.received.isoformat() if r.received else ""
         print(f"{r.id:>6}  {r.status:10} {received:10} {r.customer[:28]:28} {r.drp[:16]:16} {r.doubtful:>5} "
-              f"{r.issues:>6}  {r.source} p.{','.join(map(str, r.pages))}")
+              f"{r.issues:>6}  {r.holder[:12]:12} {r.source} p.{','.join(map(str, r.pages))}")
     print(f"{len(rows)} of {total} record(s)")
     return 0
 
@@ -494,7 +522,7 @@ def _show(desk, args) -> int:
 
 
 def _set(desk, args) -> int:
-    rec = desk.set_field(args.id, args.field, args.value, args.user)
+    rec = desk.set_field(args.id, args.field, args.value, args.user, expected_version=args.expected_version)
     if args.field == "received":  # the date of receipt belongs to the record, not to a form field
         print(f"record {args.id}: received = {rec.received.isoformat() if rec.received else 'unknown'}")
         return 0
@@ -504,22 +532,23 @@ def _set(desk, args) -> int:
 
 
 def _accept(desk, args) -> int:
-    desk.accept_field(args.id, args.field, args.user)
+    desk.accept_field(args.id, args.field, args.user, expected_version=args.expected_version)
     print(f"record {args.id}: {args.field} confirmed")
     return 0
 
 
 def _transition(desk, args) -> int:
+    expected = args.expected_version
     if args.action == "submit":
-        rec = desk.submit(args.id, args.user)
+        rec = desk.submit(args.id, args.user, expected_version=expected)
     elif args.action == "flag":
-        rec = desk.flag(args.id, args.reason, args.user, note=args.note)
+        rec = desk.flag(args.id, args.reason, args.user, note=args.note, expected_version=expected)
     elif args.action == "approve":
-        rec = desk.approve(args.id, args.user, override=args.override, note=args.note)
+        rec = desk.approve(args.id, args.user, override=args.override, note=args.note, expected_version=expected)
     elif args.action == "reject":
-        rec = desk.reject(args.id, args.reason, args.user, note=args.note)
+        rec = desk.reject(args.id, args.reason, args.user, note=args.note, expected_version=expected)
     else:
-        rec = desk.return_to_clerk(args.id, args.user, args.reason)
+        rec = desk.return_to_clerk(args.id, args.user, args.reason, expected_version=expected)
     why = rec.flag_reason if rec.status == "flagged" else ""
     print(f"record {rec.id}: {rec.status.replace('_', ' ')}" + (f" ({why})" if why else ""))
     return 0
@@ -551,4 +580,36 @@ def _reasons_remove(desk, args) -> int:
         raise CliError(f"there is no reason code {code}")
     desk.set_reason_codes([c for c in codes if c.code != code], args.user)
     print(f"reason {code} removed")
+    return 0
+
+
+def _held(rec) -> str:
+    since = f" since {rec.held_since:%Y-%m-%d %H:%M} UTC" if rec.held_since else ""
+    return f"record {rec.id} ({rec.status.replace('_', ' ')}, version {rec.version}): held by {rec.holder}{since}"
+
+
+def _claim(desk, args) -> int:
+    print(_held(desk.claim(args.id, args.user)))
+    return 0
+
+
+def _next(desk, args) -> int:
+    rec = desk.next_record(args.user)
+    if rec is None:
+        if args.json:
+            _print_json(None)
+        else:
+            print("no record waiting: every record of the review queue is held or done")
+        return 3  # nothing to do: scripts loop until this
+    if args.json:
+        _print_json({"id": rec.id, "status": rec.status, "version": rec.version, "holder": rec.holder,
+                     "held_since": rec.held_since})
+    else:
+        print(_held(rec))
+    return 0
+
+
+def _release(desk, args) -> int:
+    rec = desk.release(args.id, args.user, force=args.force)
+    print(f"record {rec.id}: released" + (f" (still held by {rec.holder})" if rec.holder else ""))
     return 0

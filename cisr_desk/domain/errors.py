@@ -64,3 +64,15 @@ class AccountDisabled(SignInFailed):
 
 class OutputFileError(DeskError):
     """A file or folder that cannot be written (or would replace another); the message names it."""
+
+
+class HeldByOther(DeskError):
+    """Someone else holds the record: it is refused until they release it or their hold lapses."""
+
+
+class StaleRecord(DeskError):
+    """The record changed since the caller last read it; the change is refused, never merged."""
+
+
+class DatabaseUnavailable(DeskError):
+    """The database cannot be reached or refuses the user; the message names it (without its password)."""

@@ -12,6 +12,7 @@ class SitePolicy:
     supervisor_sample_every: int = 20  # every Nth clean record also goes to a supervisor (0: never)
     review_below_confidence: float = 0.80  # a reading less sure than this is marked for review
     fuzzy_name_min_score: float = 85.0  # rapidfuzz score for a DRP name to count as a match
+    hold_idle_minutes: int = 30  # a clerk's hold on a record lapses after this long without a change (0: never)
     backlog_target_days: int = 3  # the oldest unfinished form should be younger than this (dashboard)
     double_key_accounts: bool = False  # a clerk types an account number twice before it counts
     max_failed_sign_ins: int = 5  # wrong passwords in a row before a user is locked out

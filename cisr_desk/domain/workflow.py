@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Mapping
 
-from cisr_desk.domain.errors import (FourEyesViolation, InvalidTransition, InvalidValue, NeedsOverride,
-                                     PermissionDenied, RuleBlocksApproval)
+from cisr_desk.domain.errors import (FourEyesViolation, HeldByOther, InvalidTransition, InvalidValue,
+                                     NeedsOverride, PermissionDenied, RuleBlocksApproval, StaleRecord)
 from cisr_desk.domain.model import Issue, Value
 
 
@@ -68,6 +68,11 @@ class RecordFacts:
     issues: int = 0  # open validation issues
     doubtful: int = 0  # fields still marked for review
     issue_codes: tuple[str, ...] = ()  # the codes of the open issues (what an override must answer)
+    holder: str = ""  # the user working on it ("" nobody)
+    held_since: dt.datetime | None = None
+    version: int = 1  # bumped by every change
+    updated_by: str = ""
+    updated_at: dt.datetime | None = None  # the last change (a hold's idle time counts from here or the claim)
 
 
 @dataclass(frozen=True)
@@ -153,6 +158,83 @@ def start_review(record: RecordFacts, actor: Actor) -> Change | None:
         return None
     _require(actor, _WORKERS, "review a record")
     return Change("start_review", record.status, Status.IN_REVIEW, actor.name, holder=actor.name)
+
+
+# -- holds and versions: several seats ----------------------------------------------------------------
+@dataclass(frozen=True)
+class Hold:
+    """Who holds a record from when (the decision of :func:`claim`); ``taken_from`` names a lapsed holder."""
+
+    holder: str
+    since: dt.datetime
+    taken_from: str = ""
+
+
+def _when(at: dt.datetime | None) -> str:
+    return at.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC") if at is not None else "an unknown time"
+
+
+def active_holder(record: RecordFacts, now: dt.datetime, idle_minutes: int) -> str:
+    """The user whose hold is in force ("" when nobody holds it or the hold lapsed).
+
+    A hold lapses ``idle_minutes`` after the later of the claim and the record's last change
+    (0: never)."""
+    return hold_in_force(record.holder, record.held_since, record.updated_at, now, idle_minutes)
+
+
+def hold_in_force(holder: str, held_since: dt.datetime | None, updated_at: dt.datetime | None, now: dt.datetime,
+                  idle_minutes: int) -> str:
+    if not holder or idle_minutes <= 0:
+        return holder or ""
+    if held_since is None:  # a hold from before holds had times: in force only until someone wants it
+        return ""
+    last = max(t for t in (held_since, updated_at) if t is not None)
+    return holder if now - last < dt.timedelta(minutes=idle_minutes) else ""
+
+
+def held_by_other(record: RecordFacts, actor: Actor, now: dt.datetime, idle_minutes: int, doing: str) -> None:
+    """Refuse a change to a record someone else holds."""
+    holder = active_holder(record, now, idle_minutes)
+    if holder and holder != actor.name:
+        raise HeldByOther(f"Record {record.id} is held by {holder} since {_when(record.held_since)}; "
+                          f"{actor.name} cannot {doing} it until they release it")
+
+
+def check_version(record: RecordFacts, expected: int | None) -> None:
+    """A change made on a view older than the record is refused: the user reloads and decides again."""
+    if expected is not None and expected != record.version:
+        who = record.updated_by or "someone"
+        raise StaleRecord(f"Record {record.id} was changed by {who} at {_when(record.updated_at)} "
+                          f"(version {record.version}, you had {expected}) — reload")
+
+
+def claim(record: RecordFacts, actor: Actor, now: dt.datetime, idle_minutes: int) -> Hold:
+    """Take a record to work on: only one the actor may edit, and not while another's hold is in force."""
+    may_edit(record, actor)
+    held_by_other(record, actor, now, idle_minutes, "claim")
+    if record.holder == actor.name:
+        return Hold(actor.name, now)
+    return Hold(actor.name, now, taken_from=record.holder)
+
+
+def release(record: RecordFacts, actor: Actor, now: dt.datetime, idle_minutes: int, *, force: bool = False) -> str:
+    """Give a record back; returns the holder released ("" when nobody held it).
+
+    Anyone may release their own hold or one that lapsed; a supervisor or admin may force
+    another's."""
+    holder = active_holder(record, now, idle_minutes)
+    if holder and holder != actor.name:
+        if not force:
+            raise HeldByOther(f"Record {record.id} is held by {holder} since {_when(record.held_since)}; "
+                              f"only they may release it (or a supervisor, with --force)")
+        _require(actor, _DECIDERS, "release another user's hold")
+    return record.holder
+
+
+def next_candidate_statuses(actor: Actor) -> tuple[Status, ...]:
+    """What ``next`` hands out: records a clerk keys (the review queue)."""
+    _require(actor, _WORKERS, "take records from the queue")
+    return (Status.IMPORTED, Status.IN_REVIEW)
 
 
 # -- clerk ----------------------------------------------------------------------------------------

@@ -70,7 +70,8 @@ def apply_approval(session: Session, rec: Record, values: Mapping[str, Value], b
 def expire(session: Session, today: dt.date, at: dt.datetime) -> int:
     """Authorizations whose term has ended become expired (a state, logged, never a deletion)."""
     ended = list(session.scalars(select(Authorization).where(
-        Authorization.state == "active", Authorization.term_end.is_not(None), Authorization.term_end < today)))
+        Authorization.state == "active", Authorization.term_end.is_not(None), Authorization.term_end < today
+    ).order_by(Authorization.id).with_for_update()))  # a second seat at the same moment waits, then finds them expired
     for auth in ended:
         auth.state = "expired"
         auth.ended_at = to_db(at)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 APP_NAME = "cisr-desk"
 ENV_DB = "CISR_DESK_DB"
@@ -137,23 +138,47 @@ def backup_sqlite(engine: Engine, db_file: Path, label: str) -> Path:
     return target
 
 
+MIGRATION_LOCK_KEY = 0x43495352  # "CISR": the advisory lock every seat takes to create or upgrade the schema
+
+
 def migrate(engine: Engine) -> Path | None:
     """Upgrade the schema to the newest revision; returns the backup made first, if any.
+
+    Safe with several processes at once: the upgrade runs under a migration lock (a
+    transaction-scoped advisory lock on PostgreSQL, an immediate transaction on SQLite, which
+    waits out the busy timeout), and the revision is read again once the lock is held, so only
+    the first process migrates and the others find the schema up to date.
 
     A SQLite file that already holds data is copied before it is migrated, so a failed or
     unwanted upgrade can be undone by putting the copy back.
     """
     from alembic import command
+    from alembic.runtime.migration import MigrationContext
 
     head = head_revision()
-    current = current_revision(engine)
-    if current == head:
+    if current_revision(engine) == head:
         return None
     backup = None
     db_file = sqlite_path(str(engine.url))
-    if db_file is not None and db_file.exists() and (current or inspect(engine).get_table_names()):
-        backup = backup_sqlite(engine, db_file, f"before-{head}")
-    with engine.connect() as conn:
-        command.upgrade(_alembic_config(conn), "head")
+    with engine.execution_options(writer=True).connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})")
+        else:
+            conn.exec_driver_sql("SELECT 1")  # a writer: the BEGIN IMMEDIATE holds SQLite's write lock
+        current = MigrationContext.configure(conn).get_current_revision()
+        if current == head:
+            conn.rollback()
+            return None
+        if db_file is not None and db_file.exists() and (current or inspect(conn).get_table_names()):
+            backup = backup_sqlite(engine, db_file, f"before-{head}")
+        try:
+            command.upgrade(_alembic_config(conn), "head")
+        except DBAPIError as exc:
+            if getattr(exc.orig, "sqlstate", "") == "42501":  # insufficient privilege: an application role
+                from cisr_desk.domain.errors import DeskError
+
+                raise DeskError(f"The database needs upgrading to schema revision {head} (it has {current}); "
+                                "its owner does that: cisr-desk db init-postgres (see the README)") from exc
+            raise
         conn.commit()
     return backup

@@ -66,8 +66,10 @@ class RecordRow:
     issues: int
     source: str  # file name
     pages: list[int]
-    holder: str = ""
+    holder: str = ""  # whose hold is in force ("" nobody, or it lapsed)
     request_type: str = ""
+    held_since: dt.datetime | None = None
+    version: int = 1
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,10 @@ class RecordDetail:
     approved_at: dt.datetime | None = None
     export_batch: int | None = None
     request_type: str = ""
+    held_since: dt.datetime | None = None  # holder: whose hold is in force ("" nobody, or it lapsed)
+    version: int = 1  # pass it back as expected_version: a change on an older view is refused
+    updated_by: str = ""
+    updated_at: dt.datetime | None = None
 
     def field(self, key: str) -> FieldDetail:
         for f in self.fields:

@@ -3,7 +3,9 @@
 
 Each file is stored in a transaction of its own, so a file that cannot be read, a crash or a
 cancel loses nothing already imported. A file whose SHA-256 is already stored is a duplicate:
-capture does not even run on it.
+capture does not even run on it. Two seats importing the same file at once both capture it, but
+the unique SHA-256 lets only one store it: the other's transaction is rolled back and the file
+reported as already imported.
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from cisr_desk.domain import scanfiles
@@ -57,7 +60,7 @@ def store_copy(files_dir: Path, path: Path, sha: str) -> str:
     target = files_dir / name
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(target.name + ".part")
+        tmp = target.with_name(f"{target.name}.{os.getpid()}.part")  # two seats may copy it at once
         shutil.copyfile(path, tmp)
         os.replace(tmp, target)
         try:
@@ -100,6 +103,16 @@ def _store_result(ctx: ImportContext, s: Session, batch_id: int, path: Path, sha
         ids.append(rec.id)
     message = "; ".join(result.errors)
     return FileOutcome(str(path), "imported", len(ids), list(result.unrecognized_pages), message, ids)
+
+
+def _already_imported(s: Session, path: Path, sha: str) -> FileOutcome | None:
+    sf = s.scalars(select(SourceFile).where(SourceFile.sha256 == sha)).first()
+    if sf is None:
+        return None
+    ids = list(s.scalars(select(Record.id).where(Record.source_file_id == sf.id).order_by(Record.id)))
+    forms = f"record{'s' if len(ids) != 1 else ''} {', '.join(map(str, ids))}" if ids else "no forms"
+    return FileOutcome(str(path), "duplicate", 0, [], f"{path.name}: already imported "
+                       f"{sf.imported_at:%Y-%m-%d} as {sf.name} ({forms}); nothing new created", [])
 
 
 def run_import(ctx: ImportContext, paths: Iterable[Path], by: str, *, received: dt.date | None = None,
@@ -145,14 +158,27 @@ def run_import(ctx: ImportContext, paths: Iterable[Path], by: str, *, received: 
             outcome[i] = FileOutcome(str(path), "error", 0, list(result.unrecognized_pages),
                                      "; ".join(result.errors))
             return
-        with ctx.write() as s:
-            if batch_id is None:
-                batch = ImportBatch(created_at=to_db(ctx.now()),
-                                    created_by=by, registry_version_id=ctx.registry_version_id)
-                s.add(batch)
-                s.flush()
-                batch_id = batch.id
-            outcome[i] = _store_result(ctx, s, batch_id, path, sha, result, received, by)
+        made_batch = False
+        try:
+            with ctx.write() as s:
+                if (known := _already_imported(s, path, sha)) is not None:  # another seat stored it meanwhile
+                    outcome[i] = known
+                    return
+                if batch_id is None:
+                    batch = ImportBatch(created_at=to_db(ctx.now()),
+                                        created_by=by, registry_version_id=ctx.registry_version_id)
+                    s.add(batch)
+                    s.flush()
+                    batch_id, made_batch = batch.id, True
+                outcome[i] = _store_result(ctx, s, batch_id, path, sha, result, received, by)
+        except IntegrityError:  # the same file committed by another seat while this one stored it
+            if made_batch:
+                batch_id = None  # rolled back with the file
+            with ctx.write() as s:
+                known = _already_imported(s, path, sha)
+            if known is None:
+                raise
+            outcome[i] = known
 
     kwargs = dict(registry=ctx.registry, received=received, policy=ctx.policy, workers=workers,
                   progress=progress, cancel=cancel)

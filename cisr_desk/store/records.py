@@ -6,9 +6,9 @@ import datetime as dt
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Collection, Iterable, Mapping
+from typing import Callable, Collection, Iterable, Mapping
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from cisr_desk.domain import rules
@@ -220,6 +220,20 @@ def get(session: Session, record_id: int, *, lock: bool = False) -> Record:
     return rec
 
 
+def next_free(session: Session, statuses: Collection[str], taker: str, lapsed_before: dt.datetime | None
+              ) -> Record | None:
+    """The oldest record in ``statuses`` that nobody (else) holds, or whose holder has been idle since
+    before ``lapsed_before`` (None: holds never lapse), locked for the caller. On PostgreSQL rows
+    another seat is taking right now are skipped (``SKIP LOCKED``), so two seats get two records."""
+    free = Record.holder == ""
+    if lapsed_before is not None:
+        free = or_(free, and_(or_(Record.held_since.is_(None), Record.held_since <= lapsed_before),
+                              or_(Record.updated_at.is_(None), Record.updated_at <= lapsed_before)))
+    query = (select(Record).where(Record.status.in_(list(statuses)), free, Record.holder != taker)
+             .order_by(Record.id).limit(1).with_for_update(skip_locked=True))
+    return session.scalars(query).first()
+
+
 def edited_by(session: Session, record_id: int) -> frozenset[str]:
     rows = session.scalars(select(AuditRecord.user).distinct()
                            .where(AuditRecord.record_id == record_id, AuditRecord.action.in_(EDIT_ACTIONS)))
@@ -230,7 +244,8 @@ def facts(session: Session, rec: Record) -> RecordFacts:
     codes = tuple(session.scalars(select(RecordIssue.code).where(RecordIssue.record_id == rec.id)
                                   .order_by(RecordIssue.id)))
     return RecordFacts(rec.id, Status(rec.status), rec.entered_by, edited_by(session, rec.id),
-                       rec.issue_count, rec.doubtful, codes)
+                       rec.issue_count, rec.doubtful, codes, rec.holder or "", from_db(rec.held_since),
+                       rec.version or 1, rec.updated_by or "", from_db(rec.updated_at))
 
 
 def history(session: Session, record_id: int) -> list[AuditEvent]:
@@ -287,17 +302,28 @@ def _ordered(query, order: str):
 
 _ROW_COLUMNS = (Record.id, Record.status, Record.template, Record.received, Record.customer, Record.drp,
                 Record.doubtful, Record.issue_count, Record.source_name, Record.pages, Record.holder,
-                Record.request_type)
+                Record.request_type, Record.held_since, Record.version, Record.updated_at)
 
 
 def rows(session: Session, status=None, search: str = "", offset: int = 0, limit: int = 100,
-         order: str = "id") -> list[dto.RecordRow]:
+         order: str = "id", holder_of: Callable[[str, dt.datetime | None, dt.datetime | None], str] | None = None
+         ) -> list[dto.RecordRow]:
+    """Queue lines; ``holder_of(holder, held_since, updated_at)`` says whose hold is still in force."""
     query = _ordered(_filtered(select(*_ROW_COLUMNS), status, search), order).offset(max(0, offset)).limit(limit)
-    return [dto.RecordRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], list(r[9] or []), r[10] or "",
-                          r[11] or "") for r in session.execute(query)]
+    out = []
+    for r in session.execute(query):
+        since, updated = from_db(r[12]), from_db(r[14])
+        holder = r[10] or ""
+        if holder and holder_of is not None:
+            holder = holder_of(holder, since, updated)
+        out.append(dto.RecordRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], list(r[9] or []), holder,
+                                 r[11] or "", since if holder else None, r[13] or 1))
+    return out
 
 
-def detail(session: Session, rec: Record, files_dir: Path) -> dto.RecordDetail:
+def detail(session: Session, rec: Record, files_dir: Path, holder: str | None = None) -> dto.RecordDetail:
+    """The record for the review screen; ``holder`` is whose hold is in force (None: as stored)."""
+    holder = (rec.holder or "") if holder is None else holder
     template = template_of(rec.template)
     source = session.get(SourceFile, rec.source_file_id)
     placements = [PagePlacement(p.source_page, p.rotated, p.dpi, tuple(tuple(row) for row in p.matrix), p.score)
@@ -320,11 +346,12 @@ def detail(session: Session, rec: Record, files_dir: Path) -> dto.RecordDetail:
         id=rec.id, status=rec.status, template=rec.template, source_path=files_dir / source.stored_name,
         pages=list(rec.pages or []), placements=placements, fields=fields, issues=issues,
         history=history(session, rec.id), entered_by=rec.entered_by or "", edited_by=edited_by(session, rec.id),
-        flag_reason=rec.flag_reason or "", reject_reason=rec.reject_reason or "", holder=rec.holder or "",
+        flag_reason=rec.flag_reason or "", reject_reason=rec.reject_reason or "", holder=holder,
         received=rec.received, source_name=source.name, attachment_pages=list(rec.attachment_pages or []),
         missing_pages=list(rec.missing_pages or []), registry_version=rec.registry_version_id,
         approved_by=rec.approved_by or "", approved_at=from_db(rec.approved_at), export_batch=rec.export_batch_id,
-        request_type=rec.request_type or "",
+        request_type=rec.request_type or "", held_since=from_db(rec.held_since) if holder else None,
+        version=rec.version or 1, updated_by=rec.updated_by or "", updated_at=from_db(rec.updated_at),
     )
 
 

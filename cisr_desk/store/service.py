@@ -4,6 +4,11 @@ Every call opens its own session (the GUI calls from worker threads) and returns
 dataclasses (``dto``); writes are serialised through one lock per Desk (and, on SQLite, an
 immediate transaction, so several processes queue rather than fail). State changes go through
 ``cisr_desk.domain.workflow`` and each writes its audit event in the same transaction.
+
+Several seats: a record being worked on is held by its clerk (``claim``, ``next_record``,
+``release``; a hold lapses after ``SitePolicy.hold_idle_minutes`` idle). Every change takes the
+record's row lock, refuses a record someone else holds, bumps its ``version``, and, given the
+``expected_version`` the caller's view was read at, refuses a change made on a stale view.
 """
 from __future__ import annotations
 
@@ -11,18 +16,23 @@ import datetime as dt
 import os
 import threading
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Collection, Iterator
 
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from cisr_desk.domain import reasons
 from cisr_desk.domain import workflow as wf
-from cisr_desk.domain.errors import AccountDisabled, AccountLocked, NotFound, PermissionDenied, SignInFailed
+from cisr_desk.domain.errors import (AccountDisabled, AccountLocked, DatabaseUnavailable, InvalidValue, NotFound,
+                                     PermissionDenied, SignInFailed)
 from cisr_desk.domain.policy import SitePolicy
 from cisr_desk.domain.registry import Registry
-from cisr_desk.store import audit, authorizations, db, dto, identity, passwords, records, registry_store
+from cisr_desk.store import (audit, authorizations, counters, db, dto, identity, passwords, records,
+                             registry_store)
 from cisr_desk.store.identity import SYSTEM
 from cisr_desk.store.importing import Extractor, ImportContext, default_extractor, run_import, sha256_of
 from cisr_desk.store.models import Record, Setting, User
@@ -60,9 +70,15 @@ class Desk:
              extractor: Extractor | None = None) -> "Desk":
         """Open (and create or upgrade) the database; None means ``CISR_DESK_DB``, settings, or the default."""
         desk = cls(db.resolve_url(url), files_dir=files_dir, clock=clock, extractor=extractor)
-        with desk._lock:
-            desk.backup = db.migrate(desk._engine)
-        desk.expire_authorizations()
+        try:
+            with desk._lock:
+                desk.backup = db.migrate(desk._engine)
+            desk.expire_authorizations()
+        except OperationalError as exc:  # no server, refused, wrong password: one line for the user
+            desk.close()
+            where = make_url(desk.url).render_as_string(hide_password=True)
+            raise DatabaseUnavailable(f"Cannot open the database {where}: {str(exc.orig).strip().splitlines()[-1]}"
+                                      ) from exc
         return desk
 
     def close(self) -> None:
@@ -364,7 +380,7 @@ class Desk:
     def list_records(self, status: Collection[str] | str | None = None, search: str = "", offset: int = 0,
                      limit: int = 100, order: str = "id") -> list[dto.RecordRow]:
         with self._read() as s:
-            return records.rows(s, status, search, offset, limit, order)
+            return records.rows(s, status, search, offset, limit, order, holder_of=self._holder_of(s))
 
     def record_ids(self, status: Collection[str] | str | None = None, search: str = "",
                    order: str = "id") -> list[int]:
@@ -373,7 +389,9 @@ class Desk:
 
     def get_record(self, record_id: int) -> dto.RecordDetail:
         with self._read() as s:
-            return records.detail(s, records.get(s, record_id), self.files_dir)
+            rec = records.get(s, record_id)
+            return records.detail(s, rec, self.files_dir, holder=self._holder_of(s)(
+                rec.holder or "", from_db(rec.held_since), from_db(rec.updated_at)))
 
     def history(self, record_id: int) -> list[wf.AuditEvent]:
         with self._read() as s:
@@ -386,37 +404,55 @@ class Desk:
             return
         rec.status = change.new.value
         if change.holder is not None:
-            rec.holder = change.holder
+            self._hold(rec, change.holder)
         if change.entered_by is not None:
             rec.entered_by = change.entered_by
         rec.updated_at = to_db(self.now())
         audit.log_event(s, change.event(self.now(), rec.id))
 
-    def _edit(self, record_id: int, key: str, by: str, change_field) -> dto.RecordDetail:
+    def _change(self, record_id: int, by: str, change, expected_version: int | None,
+                hold: bool = True) -> dto.RecordDetail:
+        """A clerk's change to a record, under its row lock: version checked, the hold taken (or
+        refused when another's), review started, ``change(s, rec, actor)`` applied, re-checked."""
         with self._write() as s:
             rec = records.get(s, record_id, lock=True)
             actor = self._actor(s, by)
             facts = records.facts(s, rec)
+            wf.check_version(facts, expected_version)
             wf.may_edit(facts, actor)
-            row = records.field_row(s, rec.id, key, rec.template)
-            self._apply(s, rec, wf.start_review(facts, actor))
-            change_field(s, rec, row, actor)
-            row.review = False
-            row.reasons = []  # the doubt is settled; the audit log keeps the story
-            row.changed_by = actor.name
-            row.changed_at = to_db(self.now())
+            taking = wf.claim(facts, actor, self.now(), self._idle(s))  # refused when someone else holds it
+            if hold:
+                self._take(s, rec, taking, "first change")
+            started = wf.start_review(facts, actor)
+            self._apply(s, rec, started if hold or started is None else replace(started, holder=None))
+            self._touch(rec, actor.name)
+            change(s, rec, actor)
             s.flush()
             version_id, registry = self._current_registry(s)
             records.revalidate(s, rec, registry=registry, registry_version_id=version_id, policy=self._policy(s))
         return self.get_record(record_id)
 
-    def set_field(self, record_id: int, key: str, value, by: str) -> dto.RecordDetail:
+    def _edit(self, record_id: int, key: str, by: str, change_field, expected_version: int | None,
+              hold: bool = True) -> dto.RecordDetail:
+        def change(s: Session, rec: Record, actor: wf.Actor) -> None:
+            row = records.field_row(s, rec.id, key, rec.template)
+            change_field(s, rec, row, actor)
+            row.review = False
+            row.reasons = []  # the doubt is settled; the audit log keeps the story
+            row.changed_by = actor.name
+            row.changed_at = to_db(self.now())
+
+        return self._change(record_id, by, change, expected_version, hold)
+
+    def set_field(self, record_id: int, key: str, value, by: str, *, expected_version: int | None = None,
+                  hold: bool = True) -> dto.RecordDetail:
         """Change a value (normalised to its type; InvalidValue when it is not one), re-check, log.
 
-        ``received`` is the record's date of receipt (the mail room's stamp), not a form field.
-        """
+        The first change to a record nobody holds claims it, unless ``hold`` is False (a group
+        correction across many records leaves them free). ``received`` is the record's date of
+        receipt (the mail room's stamp), not a form field."""
         if key == RECEIVED:
-            return self.set_received(record_id, value, by)
+            return self.set_received(record_id, value, by, expected_version=expected_version)
 
         def change(s: Session, rec: Record, row, actor: wf.Actor) -> None:
             new = records.coerce(records.template_of(rec.template), key, value)
@@ -424,50 +460,54 @@ class Desk:
             row.value = new
             audit.log(s, self.now(), actor.name, "set_field", record_id=rec.id, field=key, old=old, new=new)
 
-        return self._edit(record_id, key, by, change)
+        return self._edit(record_id, key, by, change, expected_version, hold)
 
-    def set_received(self, record_id: int, value, by: str) -> dto.RecordDetail:
+    def set_received(self, record_id: int, value, by: str, *, expected_version: int | None = None
+                     ) -> dto.RecordDetail:
         """The date the form was received, as the clerk reads it off the stamp (None/"" clears it);
         the date rules run again against it."""
         day = records.coerce_date(value, "Received")
-        with self._write() as s:
-            rec = records.get(s, record_id, lock=True)
-            actor = self._actor(s, by)
-            facts = records.facts(s, rec)
-            wf.may_edit(facts, actor)
-            self._apply(s, rec, wf.start_review(facts, actor))
+
+        def change(s: Session, rec: Record, actor: wf.Actor) -> None:
             old, rec.received = rec.received, day
             audit.log(s, self.now(), actor.name, "set_field", record_id=rec.id, field=RECEIVED,
                       old=old.isoformat() if old else "", new=day.isoformat() if day else "")
-            rec.updated_at = to_db(self.now())
-            version_id, registry = self._current_registry(s)
-            records.revalidate(s, rec, registry=registry, registry_version_id=version_id, policy=self._policy(s))
-        return self.get_record(record_id)
 
-    def accept_field(self, record_id: int, key: str, by: str) -> dto.RecordDetail:
+        return self._change(record_id, by, change, expected_version)
+
+    def accept_field(self, record_id: int, key: str, by: str, *, expected_version: int | None = None,
+                     hold: bool = True) -> dto.RecordDetail:
         """The clerk confirms a doubtful value as read: it is no longer marked for review."""
         def change(s: Session, rec: Record, row, actor: wf.Actor) -> None:
             audit.log(s, self.now(), actor.name, "accept_field", record_id=rec.id, field=key,
                       old=row.value, new=row.value, reason="confirmed as read")
 
-        return self._edit(record_id, key, by, change)
+        return self._edit(record_id, key, by, change, expected_version, hold)
 
-    def _transition(self, record_id: int, by: str, decide) -> dto.RecordDetail:
+    def _transition(self, record_id: int, by: str, decide, expected_version: int | None = None, *,
+                    doing: str = "") -> dto.RecordDetail:
+        """One workflow step under the record's row lock; ``doing`` names a clerk's step, which
+        another's hold refuses (a supervisor's decisions work on submitted and flagged records)."""
         with self._write() as s:
             rec = records.get(s, record_id, lock=True)
             actor = self._actor(s, by)
-            decide(s, rec, records.facts(s, rec), actor)
+            facts = records.facts(s, rec)
+            wf.check_version(facts, expected_version)
+            if doing:
+                wf.held_by_other(facts, actor, self.now(), self._idle(s), doing)
+            decide(s, rec, facts, actor)
+            self._touch(rec, actor.name)
         return self.get_record(record_id)
 
-    def submit(self, record_id: int, by: str) -> dto.RecordDetail:
+    def submit(self, record_id: int, by: str, *, expected_version: int | None = None) -> dto.RecordDetail:
         def decide(s, rec, facts, actor):
+            wf.submit(facts, actor, sample_due=False)  # refused before the counter moves
             clean = not (facts.issues or facts.doubtful)
-            count = int(self._setting(s, CLEAN_COUNT_KEY, 0)) + (1 if clean else 0)
+            count = counters.increment(s, CLEAN_COUNT_KEY) if clean else 0
             # without a registry no provider was checked: nothing is approved by policy then
             no_registry = self._current_registry(s)[0] is None
             due = clean and (no_registry or wf.sample_due(count, self._policy(s).supervisor_sample_every))
             change = wf.submit(facts, actor, sample_due=due)
-            self._put_setting(s, CLEAN_COUNT_KEY, count)
             self._apply(s, rec, change)
             if change.new is wf.Status.FLAGGED:
                 rec.flag_reason = change.reason
@@ -475,16 +515,17 @@ class Desk:
                 after = wf.RecordFacts(rec.id, wf.Status.SUBMITTED, actor.name, facts.edited_by)
                 self._approve(s, rec, wf.approve_by_policy(after))
 
-        return self._transition(record_id, by, decide)
+        return self._transition(record_id, by, decide, expected_version, doing="submit")
 
-    def flag(self, record_id: int, reason: str, by: str, *, note: str = "") -> dto.RecordDetail:
+    def flag(self, record_id: int, reason: str, by: str, *, note: str = "",
+             expected_version: int | None = None) -> dto.RecordDetail:
         """Send a record to a supervisor: ``reason`` is a site reason code or free text."""
         def decide(s, rec, facts, actor):
             change = wf.flag(facts, actor, reasons.reason_text(self._reasons(s), "flag", reason, note))
             self._apply(s, rec, change)
             rec.flag_reason = change.reason
 
-        return self._transition(record_id, by, decide)
+        return self._transition(record_id, by, decide, expected_version, doing="flag")
 
     def _approve(self, s: Session, rec: Record, change: wf.Change) -> None:
         values = rec.current_values or {}
@@ -495,9 +536,10 @@ class Desk:
         rec.approved_by = change.user
         rec.approved_at = to_db(now)
         rec.approved_on = now.astimezone().date()
-        rec.holder = ""
+        self._hold(rec, "")
 
-    def approve(self, record_id: int, by: str, *, override: str = "", note: str = "") -> dto.RecordDetail:
+    def approve(self, record_id: int, by: str, *, override: str = "", note: str = "",
+                expected_version: int | None = None) -> dto.RecordDetail:
         """A supervisor's approval; a record that still fails a rule needs ``override`` (a site
         reason code or free text) and may be blocked outright (``wf.NEVER_OVERRIDDEN``)."""
         def decide(s, rec, facts, actor):
@@ -505,19 +547,89 @@ class Desk:
             self._approve(s, rec, wf.approve(facts, actor, override=why,
                                              registry_loaded=self._current_registry(s)[0] is not None))
 
-        return self._transition(record_id, by, decide)
+        return self._transition(record_id, by, decide, expected_version)
 
-    def reject(self, record_id: int, reason: str, by: str, *, note: str = "") -> dto.RecordDetail:
+    def reject(self, record_id: int, reason: str, by: str, *, note: str = "",
+               expected_version: int | None = None) -> dto.RecordDetail:
         def decide(s, rec, facts, actor):
             change = wf.reject(facts, actor, reasons.reason_text(self._reasons(s), "reject", reason, note))
             self._apply(s, rec, change)
             rec.reject_reason = change.reason
+            self._hold(rec, "")
 
-        return self._transition(record_id, by, decide)
+        return self._transition(record_id, by, decide, expected_version)
 
-    def return_to_clerk(self, record_id: int, by: str, reason: str = "") -> dto.RecordDetail:
+    def return_to_clerk(self, record_id: int, by: str, reason: str = "", *,
+                        expected_version: int | None = None) -> dto.RecordDetail:
         return self._transition(record_id, by, lambda s, rec, facts, actor:
-                                self._apply(s, rec, wf.return_to_clerk(facts, actor, reason)))
+                                self._apply(s, rec, wf.return_to_clerk(facts, actor, reason)), expected_version)
+
+    # -- several seats: holds ------------------------------------------------------------------------------
+    def _idle(self, s: Session) -> int:
+        return self._policy(s).hold_idle_minutes
+
+    def _holder_of(self, s: Session) -> Callable[[str, dt.datetime | None, dt.datetime | None], str]:
+        idle, now = self._idle(s), self.now()
+        return lambda holder, since, updated: wf.hold_in_force(holder, since, updated, now, idle)
+
+    def _hold(self, rec: Record, holder: str) -> None:
+        if holder != (rec.holder or "") or not holder:
+            rec.held_since = to_db(self.now()) if holder else None
+        rec.holder = holder
+
+    def _touch(self, rec: Record, by: str) -> None:
+        """Every change: a new version, and who made it when (what a stale view is told)."""
+        rec.version = (rec.version or 1) + 1
+        rec.updated_by = by
+        rec.updated_at = to_db(self.now())
+
+    def _take(self, s: Session, rec: Record, hold: wf.Hold, how: str) -> None:
+        if hold.holder == (rec.holder or "") and not hold.taken_from:
+            return  # already theirs
+        reason = f"the hold of {hold.taken_from} lapsed" if hold.taken_from else how
+        audit.log(s, self.now(), hold.holder, "claim", record_id=rec.id, field="holder", old=rec.holder or "",
+                  new=hold.holder, reason=reason)
+        rec.holder = hold.holder
+        rec.held_since = to_db(self.now())
+
+    def claim(self, record_id: int, by: str) -> dto.RecordDetail:
+        """Take a record to work on; HeldByOther (naming the holder and since when) if someone has it."""
+        with self._write() as s:
+            rec = records.get(s, record_id, lock=True)
+            actor = self._actor(s, by)
+            hold = wf.claim(records.facts(s, rec), actor, self.now(), self._idle(s))
+            if rec.holder == actor.name and not hold.taken_from:
+                rec.held_since = to_db(self.now())  # claimed again: the idle time starts over
+            self._take(s, rec, hold, "claim")
+        return self.get_record(record_id)
+
+    def next_record(self, by: str) -> dto.RecordDetail | None:
+        """Claim the oldest record of the review queue nobody holds (or whose hold lapsed); None when
+        there is none. Two seats asking at once never get the same one: on PostgreSQL the row is
+        picked ``FOR UPDATE SKIP LOCKED``, on SQLite the immediate write transaction serialises."""
+        with self._write() as s:
+            actor = self._actor(s, by)
+            statuses = [st.value for st in wf.next_candidate_statuses(actor)]
+            idle, now = self._idle(s), self.now()
+            lapsed_before = to_db(now - dt.timedelta(minutes=idle)) if idle > 0 else None
+            rec = records.next_free(s, statuses, actor.name, lapsed_before)
+            if rec is None:
+                return None
+            self._take(s, rec, wf.claim(records.facts(s, rec), actor, now, idle), "next in the queue")
+            record_id = rec.id
+        return self.get_record(record_id)
+
+    def release(self, record_id: int, by: str, *, force: bool = False) -> dto.RecordDetail:
+        """Give a record back; a supervisor or admin may ``force`` another's hold."""
+        with self._write() as s:
+            rec = records.get(s, record_id, lock=True)
+            actor = self._actor(s, by)
+            held = wf.release(records.facts(s, rec), actor, self.now(), self._idle(s), force=force)
+            if held:
+                audit.log(s, self.now(), actor.name, "release", record_id=rec.id, field="holder", old=held, new="",
+                          reason="" if held == actor.name else f"released by {actor.name}" + (" (forced)" if force else ""))
+                self._hold(rec, "")
+        return self.get_record(record_id)
 
     # -- dashboard -------------------------------------------------------------------------------------
     def dashboard(self, days: int = 28) -> dto.Dashboard:
@@ -537,6 +649,7 @@ class Desk:
                                           record_id=record_id)
 
     def expire_authorizations(self) -> int:
+        """Authorizations whose term ended become expired; several seats opening at once expire each once."""
         with self._write() as s:
             return authorizations.expire(s, self.today(), self.now())
 

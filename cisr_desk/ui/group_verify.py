@@ -197,6 +197,8 @@ class GroupScreen(QWidget):
 
     # --- actions ---------------------------------------------------------------------------
     def _apply(self, rid: int, fn) -> bool:
+        """One record's change; a group correction does not take the records (hold=False) and
+        leaves out those another clerk holds, saying so."""
         try:
             fn(rid)
         except DeskError as exc:
@@ -210,14 +212,14 @@ class GroupScreen(QWidget):
         rows = sorted(i.row() for i in self.view.selectionModel().selectedIndexes())
         for row in rows:
             if self.model.data(self.model.index(row), GroupFieldModel.DoubtRole):
-                self._apply(self.model.record_id(row), lambda rid: self.ctx.desk.accept_field(rid, key, by))
+                self._apply(self.model.record_id(row), lambda rid: self.ctx.desk.accept_field(rid, key, by, hold=False))
         self._after_change(rows[-1] + 1 if rows else 0)
 
     def accept_all(self) -> None:
         key, by = self.model.key, self.ctx.user_name
         for row in range(self.model.rowCount()):
             if self.model.data(self.model.index(row), GroupFieldModel.DoubtRole):
-                self._apply(self.model.record_id(row), lambda rid: self.ctx.desk.accept_field(rid, key, by))
+                self._apply(self.model.record_id(row), lambda rid: self.ctx.desk.accept_field(rid, key, by, hold=False))
         self._after_change(0)
 
     def correct(self, row: int) -> None:
@@ -227,7 +229,7 @@ class GroupScreen(QWidget):
         text, ok = QInputDialog.getText(self, "Correct value", f"{LABELS.get(key, key)} on record {rid}:",
                                         text=str(self.model.data(self.model.index(row)) or ""))
         if ok:
-            self._apply(rid, lambda r: self.ctx.desk.set_field(r, key, text, self.ctx.user_name))
+            self._apply(rid, lambda r: self.ctx.desk.set_field(r, key, text, self.ctx.user_name, hold=False))
             self._after_change(row + 1)
 
     def _after_change(self, next_row: int) -> None:

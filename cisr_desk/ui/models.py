@@ -58,8 +58,8 @@ def _role(role: int) -> Qt.ItemDataRole:
 
 
 class RecordQueueModel(QAbstractTableModel):
-    COL_ID, COL_STATUS, COL_RECEIVED, COL_CUSTOMER, COL_DRP, COL_DOUBTFUL, COL_ISSUES, COL_SOURCE = range(8)
-    HEADERS = ("No.", "Status", "Received", "Customer", "DRP", "In doubt", "Issues", "Scan")
+    COL_ID, COL_STATUS, COL_RECEIVED, COL_CUSTOMER, COL_DRP, COL_DOUBTFUL, COL_ISSUES, COL_SOURCE, COL_HOLDER = range(9)
+    HEADERS = ("No.", "Status", "Received", "Customer", "DRP", "In doubt", "Issues", "Scan", "Held by")
     PAGE = 100
 
     def __init__(self, desk, parent=None) -> None:
@@ -160,13 +160,21 @@ class RecordQueueModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole and col == self.COL_SOURCE:
             return str(rec.source)
+        if role == Qt.ItemDataRole.ToolTipRole and col in (self.COL_HOLDER, self.COL_STATUS) and self._holder(rec):
+            since = getattr(rec, "held_since", None)
+            when = f" since {since.astimezone():%Y-%m-%d %H:%M}" if hasattr(since, "astimezone") else ""
+            return f"Held by {self._holder(rec)}{when}: others can look but not change it"
         return None
+
+    @staticmethod
+    def _holder(rec) -> str:
+        return getattr(rec, "holder", "") or ""
 
     def _display(self, rec, col: int) -> str:
         if col == self.COL_ID:
             return str(rec.id)
         if col == self.COL_STATUS:
-            return status_label(rec.status) + (f" · {rec.holder}" if getattr(rec, "holder", "") else "")
+            return status_label(rec.status) + (" · held" if self._holder(rec) else "")
         if col == self.COL_RECEIVED:
             return display(FieldType.DATE, str(rec.received)) if rec.received else "—"
         if col == self.COL_CUSTOMER:
@@ -180,6 +188,8 @@ class RecordQueueModel(QAbstractTableModel):
         if col == self.COL_SOURCE:
             source = str(rec.source or "")
             return source.replace("\\", "/").rsplit("/", 1)[-1]
+        if col == self.COL_HOLDER:
+            return self._holder(rec)
         return ""
 
 

@@ -9,7 +9,7 @@ from PySide6.QtGui import QKeySequence, QPixmap, QStandardItem, QStandardItemMod
 from PySide6.QtWidgets import (QButtonGroup, QCompleter, QHBoxLayout, QLabel, QLineEdit, QListWidget,
                                QListWidgetItem, QPushButton, QSplitter, QVBoxLayout, QWidget)
 
-from cisr_desk.domain.errors import DeskError
+from cisr_desk.domain.errors import DeskError, HeldByOther, StaleRecord
 from cisr_desk.domain.fields import FieldType
 from cisr_desk.ui import imaging
 from cisr_desk.ui.field_panel import CropLabel, FieldPanel
@@ -39,6 +39,8 @@ class RecordEditor(QWidget):
         self._page_cache: dict[tuple[int, int], object] = {}
         self._policy = None
         self._live_key, self._live_text = "", ""
+        self.read_only = False  # someone else holds the record, or it is not ours to change
+        self._release_at_version: int | None = None  # claimed on open: released on leaving if unchanged
         self._live_timer = QTimer(self, singleShot=True, interval=200)
         self._live_timer.timeout.connect(self._live_check)
         self._build()
@@ -155,6 +157,7 @@ class RecordEditor(QWidget):
     def open(self, record_id: int) -> None:
         if self._token is not None:
             self._token.cancel()
+        self.leave()
         self.message.hide()
         try:
             self.record = self.ctx.desk.get_record(record_id)
@@ -162,6 +165,7 @@ class RecordEditor(QWidget):
             self.record = None
             self.message.show_error(exc)
             return
+        self._claim()
         self._policy = None
         self._show_record(rebuild=True)
         self._load_crops()
@@ -170,6 +174,46 @@ class RecordEditor(QWidget):
         if first:
             QTimer.singleShot(0, lambda k=first: self.fields.focus_field(k))
 
+    def _claim(self) -> None:
+        """Opening a record claims it, so no other seat changes it meanwhile; held by someone
+        else (or not this user's to change), it opens read-only."""
+        rec, user = self.record, self.ctx.user_name
+        self.read_only, self._release_at_version = False, None
+        try:
+            claimed = self.ctx.desk.claim(rec.id, user)
+        except HeldByOther as exc:
+            self.read_only = True
+            self.message.show_message(f"{exc}. Opened read-only.", "warning")
+            return
+        except DeskError:  # approved, exported, or another role's: look, do not touch
+            self.read_only = True
+            return
+        if rec.holder != user:  # taken now (not already ours): given back on leaving if left unchanged
+            self._release_at_version = claimed.version
+        self.record = claimed
+
+    def leave(self) -> None:
+        """The clerk moves on: a record claimed on open and left unchanged is free for others again."""
+        rec, version = self.record, self._release_at_version
+        self._release_at_version = None
+        if rec is None or version is None:
+            return
+        try:
+            if self.ctx.desk.get_record(rec.id).version == version:
+                self.ctx.desk.release(rec.id, self.ctx.user_name)
+                self.ctx.events.records_changed.emit()
+        except DeskError:
+            pass  # it moved on meanwhile (lapsed and taken, released by a supervisor)
+
+    def _stale(self, exc: DeskError) -> None:
+        """Another seat changed the record: say so and show it as it is now."""
+        self.message.show_error(exc)
+        try:
+            self.record = self.ctx.desk.get_record(self.record.id)
+        except DeskError:
+            return
+        self._show_record()
+
     def _show_record(self, rebuild: bool = False) -> None:
         rec = self.record
         values = {f.key: f.value for f in rec.fields}
@@ -177,7 +221,10 @@ class RecordEditor(QWidget):
         self.title.setText(f"Record {rec.id} · {customer}")
         source = getattr(rec, "source_name", "") or str(rec.source_path).replace("\\", "/").rsplit("/", 1)[-1]
         pages = ", ".join(str(p) for p in rec.pages or [])
-        self.subtitle.setText(f"{status_label(rec.status)}  ·  {source}, page(s) {pages}  ·  {rec.template}")
+        holder = getattr(rec, "holder", "")
+        held = f"  ·  held by {holder}" if holder and holder != self.ctx.user_name else ""
+        self.subtitle.setText(f"{status_label(rec.status)}{held}  ·  {source}, page(s) {pages}  ·  {rec.template}"
+                              + ("  ·  read-only" if self.read_only else ""))
         if rebuild:
             self.fields.show_fields(rec.fields, rec.issues)
             self._install_completers()
@@ -188,9 +235,16 @@ class RecordEditor(QWidget):
         self._show_issues()
         self.page_view.set_doubtful(set(self.fields.flagged_keys()))
         # Whether an action is allowed is the workflow's call; the buttons only hide what is done.
-        finished = status_value(rec.status) in ("approved", "exported")
+        finished = status_value(rec.status) in ("approved", "exported") or self.read_only
         self.submit_button.setEnabled(not finished)
         self.flag_button.setEnabled(not finished)
+        self.act_submit.setEnabled(not finished)
+        self.act_flag.setEnabled(not finished)
+        for row in self.fields.rows.values():
+            if hasattr(row.editor, "setReadOnly"):
+                row.editor.setReadOnly(self.read_only)
+            else:
+                row.editor.setEnabled(not self.read_only)
         self._update_hint()
 
     def _show_received(self) -> None:
@@ -371,17 +425,20 @@ class RecordEditor(QWidget):
 
     def commit_field(self, key: str) -> None:
         """Enter: save a typed correction, or accept the reading as it is; then the next doubt."""
-        if self.record is None:
+        if self.record is None or self.read_only:
             return
         row, field = self.fields.rows[key], self.fields.field(key)
-        desk, by = self.ctx.desk, self.ctx.user_name
+        desk, by, version = self.ctx.desk, self.ctx.user_name, self.record.version
         if (row.changed(field.value) or field.review) and not self.keyed_twice(key, row.value()):
             return
         try:
             if row.changed(field.value):
-                self.record = desk.set_field(self.record.id, key, row.value(), by)
+                self.record = desk.set_field(self.record.id, key, row.value(), by, expected_version=version)
             elif field.review:
-                self.record = desk.accept_field(self.record.id, key, by)
+                self.record = desk.accept_field(self.record.id, key, by, expected_version=version)
+        except StaleRecord as exc:
+            self._stale(exc)
+            return
         except DeskError as exc:
             self.message.show_error(exc)
             return
@@ -396,7 +453,7 @@ class RecordEditor(QWidget):
 
     def save_typed(self, key: str) -> bool:
         """Tab or a click away keeps what was typed (without accepting an untouched doubt)."""
-        if self.record is None or key not in self.fields.rows:
+        if self.record is None or self.read_only or key not in self.fields.rows:
             return True
         row, field = self.fields.rows[key], self.fields.field(key)
         if not row.changed(field.value):
@@ -404,7 +461,11 @@ class RecordEditor(QWidget):
         if not self.keyed_twice(key, row.value()):
             return False
         try:
-            self.record = self.ctx.desk.set_field(self.record.id, key, row.value(), self.ctx.user_name)
+            self.record = self.ctx.desk.set_field(self.record.id, key, row.value(), self.ctx.user_name,
+                                                  expected_version=self.record.version)
+        except StaleRecord as exc:
+            self._stale(exc)
+            return False
         except DeskError as exc:
             self.message.show_error(exc)
             return False
@@ -414,7 +475,7 @@ class RecordEditor(QWidget):
 
     def flush_edits(self) -> bool:
         """Save every typed change before the record is left, submitted or flagged."""
-        if self.record is None:
+        if self.record is None or self.read_only:
             return True
         return all([self.save_received()] + [self.save_typed(key) for key in self.fields.changed_keys()])
 
@@ -478,7 +539,7 @@ class RecordEditor(QWidget):
 
     # --- actions ---------------------------------------------------------------------------
     def submit(self) -> None:
-        if self.record is None or not self.flush_edits():
+        if self.record is None or self.read_only or not self.flush_edits():
             return
         doubts = len(self.fields.doubtful_keys())
         if doubts and not confirm(self, "Submit with fields in doubt?",
@@ -488,7 +549,10 @@ class RecordEditor(QWidget):
                                   "Submit to a supervisor"):
             return
         try:
-            self.ctx.desk.submit(self.record.id, self.ctx.user_name)
+            self.ctx.desk.submit(self.record.id, self.ctx.user_name, expected_version=self.record.version)
+        except StaleRecord as exc:
+            self._stale(exc)
+            return
         except DeskError as exc:
             self.message.show_error(exc)
             return
@@ -498,7 +562,7 @@ class RecordEditor(QWidget):
         self.record_done.emit(done)
 
     def flag(self) -> None:
-        if self.record is None or not self.flush_edits():
+        if self.record is None or self.read_only or not self.flush_edits():
             return
         answer = ask_reason(self, "Flag to a supervisor", "Why does a supervisor need to look at this record?",
                             self.ctx.desk.reason_codes("flag"))
@@ -506,7 +570,11 @@ class RecordEditor(QWidget):
             return
         reason, note = answer
         try:
-            self.ctx.desk.flag(self.record.id, reason, self.ctx.user_name, note=note)
+            self.ctx.desk.flag(self.record.id, reason, self.ctx.user_name, note=note,
+                               expected_version=self.record.version)
+        except StaleRecord as exc:
+            self._stale(exc)
+            return
         except DeskError as exc:
             self.message.show_error(exc)
             return

@@ -130,8 +130,10 @@ class ReviewScreen(QWidget):
         self.search.selectAll()
 
     def show_queue(self) -> None:
-        if self.stack.currentIndex() == 1 and not self.editor.flush_edits():
-            return
+        if self.stack.currentIndex() == 1:
+            if not self.editor.flush_edits():
+                return
+            self.editor.leave()
         self.stack.setCurrentIndex(0)
         self.refresh()
         self.table.setFocus()
