@@ -132,7 +132,8 @@ def test_users_list_and_bad_role(office):
 
 
 def test_claim_next_release_and_versions_on_the_command_line(office):
-    assert office("users", "add", "carl", "--role", "clerk")[0] == 0
+    assert office("users", "add", "carl", "--role", "clerk", "--password-stdin", "--as", "ada",
+                  stdin=PASSWORD)[0] == 0
     status, out, _ = office("claim", "1", "--as", "ann")
     assert status == 0 and out.startswith("record 1 (imported, version 1): held by ann since ")
     status, _, err = office("claim", "1", "--as", "carl")

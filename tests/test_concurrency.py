@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from cisr_desk.store import counters, fakes
+from users_support import add_users
 
 WORKER = Path(__file__).with_name("seat_worker.py")
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,8 +62,7 @@ def add_records(desk, tmp_path, extractor, n: int, first: int = 1) -> list[int]:
 
 @pytest.fixture
 def seats(desk):
-    for name in ("carl", "dora", "ed"):
-        desk.add_user(name, "clerk")
+    add_users(desk, *((name, "clerk") for name in ("carl", "dora", "ed")))
     return desk
 
 

@@ -217,7 +217,7 @@ def test_user_changes_are_audited_with_who_did_them(desk):
     desk.disable_user("bob", "ada")
     desk.enable_user("bob", "ada")
     desk.reset_password("bob", "temporary pass 1", "ada")
-    got = rows(desk, "SELECT user, action, field, old, new FROM audit_events WHERE entity = 'user' "
+    got = rows(desk, "SELECT \"user\", action, field, old, new FROM audit_events WHERE entity = 'user' "
                      "AND reason = 'bob' ORDER BY id")
     assert got == [("ada", "user_added", "role", "", "clerk"),
                    ("ada", "user_role_changed", "role", "clerk", "supervisor"),

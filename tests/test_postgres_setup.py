@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 from cisr_desk.cli.main import main
 from cisr_desk.store import fakes
 from cisr_desk.store.service import Desk
+from users_support import add_users
 
 
 @pytest.fixture
@@ -45,8 +46,7 @@ def test_the_application_role_works_but_never_rewrites_the_audit_log(pg_admin, n
     extractor = fakes.FakeExtractor()
     desk = Desk.open(url, files_dir=tmp_path / "files", extractor=extractor)
     try:
-        desk.add_user("ann", "clerk")
-        desk.add_user("sue", "supervisor")
+        add_users(desk, ("ann", "clerk"), ("sue", "supervisor"))
         desk.import_registry(fakes.write_registry_csv(tmp_path / "registry.csv"), "sue")
         (tmp_path / "a.pdf").write_bytes(b"%PDF a")
         [rid] = desk.import_files([tmp_path / "a.pdf"], "ann").record_ids

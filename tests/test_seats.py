@@ -10,6 +10,7 @@ from cisr_desk.domain import workflow as wf
 from cisr_desk.domain.errors import HeldByOther, InvalidTransition, PermissionDenied, StaleRecord
 from cisr_desk.domain.policy import SitePolicy
 from cisr_desk.store import fakes
+from users_support import add_users
 
 T0 = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.timezone.utc)
 ANN = wf.Actor("ann", wf.Role.CLERK)
@@ -65,8 +66,7 @@ def test_a_change_on_a_stale_view_is_refused():
 # -- through the Desk, on both engines ------------------------------------------------------------------
 @pytest.fixture
 def office(desk, tmp_path, extractor):
-    desk.add_user("carl", "clerk")
-    desk.add_user("sam", "supervisor")
+    add_users(desk, ("carl", "clerk"), ("sam", "supervisor"))
     ids = []
     for n in range(1, 4):
         name = f"s{n}.pdf"

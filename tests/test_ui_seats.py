@@ -8,6 +8,7 @@ import pytest
 from cisr_desk.ui.models import RecordQueueModel
 from cisr_desk.ui.review import ReviewScreen
 from ui_support import make_ctx, make_pdf, open_desk
+from users_support import add_users
 
 
 @pytest.fixture
@@ -17,7 +18,7 @@ def seats(tmp_path, qtbot):
     extractor = FakeExtractor({"a.pdf": [form(clean_values(1), doubtful=["customer_name"])],
                                "b.pdf": [form(clean_values(2))]})
     desk = open_desk(tmp_path, extractor)
-    desk.add_user("carl", "clerk")
+    add_users(desk, ("carl", "clerk"), admin="admin")
     desk.import_files([make_pdf(tmp_path / "a.pdf", "a"), make_pdf(tmp_path / "b.pdf", "b")], "clerk")
     screen = ReviewScreen(make_ctx(desk, "clerk", tmp_path))
     qtbot.addWidget(screen)
