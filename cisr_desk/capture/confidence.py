@@ -20,7 +20,10 @@ from cisr_desk.domain.template import FormTemplate
 # legible but breaks a business rule — a suspended DRP is read right, so it is not "in doubt").
 READING_CODES = {"invalid_format", "drp_unregistered", "drp_name_mismatch", "missing_required",
                  "sa_address_missing", "request_none", "request_both_marked", "history_multiple",
-                 "term_end_before_start", "term_both", "sign_date_after_received", "sa_duplicate"}
+                 "term_end_before_start", "term_both", "sign_date_after_received", "sa_duplicate",
+                 # Reference data and plausibility (domain/reference.py, rules._places/_plausible_dates):
+                 # a value that contradicts USPS data or the form's other dates is never accepted silently.
+                 "zip_unknown", "place_mismatch", "address_place_mismatch", "date_implausible", "dates_apart"}
 
 
 def snap_drp_name(text: str, drp_id: str, registry: Registry | None, policy: SitePolicy) -> tuple[str, float]:
