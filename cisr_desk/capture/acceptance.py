@@ -23,14 +23,17 @@ from pathlib import Path
 from cisr_desk.domain import reference
 from cisr_desk.domain.fields import FieldType, format_error, parse_date
 
-MODEL_PATH = Path(__file__).resolve().parent.parent.parent / "resources" / "acceptance.json"
+from cisr_desk.paths import resources_dir
+
+MODEL_PATH = resources_dir() / "acceptance.json"  # fitted on generated scans (tools/fit_acceptance.py)
+SITE_MODEL_ENV = "CISR_DESK_ACCEPTANCE"  # a site's refitted model (cisr-desk calibrate writes one)
 
 TYPES = ("text", "account", "phone", "zip", "state", "date", "email", "drp_id")
 # Features whose weight is kept at or above zero when fitting: a surer reader or agreement
 # can only make acceptance more likely (tests hold the model to it).
 MONOTONE = ("conf", "tess", "neural", "agree", "format_ok", "lexicon", "support")
 FEATURES = ("conf", "tess", "has_tess", "neural", "has_neural", "sure", "agree", "third", "reasons",
-            "format_ok", "lexicon", "support", "repaired", "blank", "length", "dpi") + tuple(f"t_{t}" for t in TYPES)
+            "format_ok", "lexicon", "support", "repaired", "blank", "length", "dpi", "rule") + tuple(f"t_{t}" for t in TYPES)
 
 
 def lexicon_score(ftype: FieldType, key: str, value: str, values: dict[str, object]) -> float:
@@ -66,7 +69,7 @@ def lexicon_score(ftype: FieldType, key: str, value: str, values: dict[str, obje
 
 
 def features(ftype: FieldType, key: str, value: object, confidence: float, reasons: list[str],
-             evidence: dict, values: dict[str, object], dpi: float | None) -> dict[str, float]:
+             evidence: dict, values: dict[str, object], dpi: float | None, rule: bool = False) -> dict[str, float]:
     """The features of one reading (a plain dict, so that it can be stored with the field)."""
     text = "" if isinstance(value, bool) else str(value or "")
     f = {name: 0.0 for name in FEATURES}
@@ -86,6 +89,7 @@ def features(ftype: FieldType, key: str, value: object, confidence: float, reaso
     f["blank"] = float(not text)
     f["length"] = min(len(text), 40) / 20.0
     f["dpi"] = (dpi or 300.0) / 300.0
+    f["rule"] = float(rule)  # a consistency rule about the field is broken
     if ftype.value in TYPES:
         f[f"t_{ftype.value}"] = 1.0
     return f
@@ -125,12 +129,30 @@ class AcceptanceModel:
 _cached: dict[str, AcceptanceModel | None] = {}
 
 
+def site_model_path() -> Path:
+    """Where ``cisr-desk calibrate`` keeps the site's refitted model: CISR_DESK_ACCEPTANCE, else
+    acceptance.json in the user's data folder."""
+    import os
+
+    if os.environ.get(SITE_MODEL_ENV):
+        return Path(os.environ[SITE_MODEL_ENV])
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("cisr-desk", appauthor=False)) / "acceptance.json"
+
+
+def model_path() -> Path:
+    site = site_model_path()
+    return site if site.exists() else MODEL_PATH
+
+
 def default_model() -> AcceptanceModel | None:
-    """The shipped (or site-refitted) model, or None when there is none (the hand-set
-    confidence line is used then)."""
-    key = str(MODEL_PATH)
+    """The site's refitted model, else the shipped one, else None (the hand-set confidence
+    line is used then)."""
+    path = model_path()
+    key = str(path)
     if key not in _cached:
-        _cached[key] = AcceptanceModel.load(MODEL_PATH) if MODEL_PATH.exists() else None
+        _cached[key] = AcceptanceModel.load(path) if path.exists() else None
     return _cached[key]
 
 

@@ -99,7 +99,7 @@ def score_fields(template: FormTemplate, readings: dict[str, Reading], issues: l
         feats: dict = {}
         if r.evidence and not spec.type.is_mark:
             evidence = dict(r.evidence, disagree=bool(r.alternatives))
-            feats = features(spec.type, spec.key, value, conf, reasons, evidence, values, dpi)
+            feats = features(spec.type, spec.key, value, conf, reasons, evidence, values, dpi, broken)
         if model is not None and feats:
             p = model.probability(feats)
             format_bad = bool(value) and format_error(spec.type, str(value), spec.key) is not None

@@ -14,6 +14,7 @@ COMMAND_MODULES = (
     "cisr_desk.cli.template",
     "cisr_desk.cli.workflow",
     "cisr_desk.cli.gui",
+    "cisr_desk.cli.calibrate",
 )
 
 
