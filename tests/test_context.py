@@ -95,3 +95,15 @@ def test_rule_breaking_value_is_never_accepted(template, changes):
     fields = score_fields(template, readings, issues, None, SitePolicy())
     for key in changes:
         assert fields[key].review and fields[key].confidence <= 0.5 and fields[key].reasons, key
+
+
+def test_oddities_a_reader_produces_are_doubted():
+    from cisr_desk.capture.context import oddity
+
+    assert oddity("mailing_street", "786Elm St")
+    assert oddity("sa2_address", "17906 S Main StApt 211 Hemet 92543")
+    assert oddity("mailing_street", "12 Oak St..")
+    assert oddity("drp2_name", "e")
+    for fine in ("100 W 21ST ST", "12 McKinley Ave", "12 MacArthur Blvd"):
+        assert oddity("mailing_street", fine) is None
+    assert oddity("customer_name", "DeLuca Inc") is None

@@ -265,11 +265,33 @@ def place_context(readings: dict[str, Reading]) -> None:
         _settle(sr, place.state)
 
 
+def oddity(key: str, value: str) -> str | None:
+    """What no one writes in this field, and a reader often produces: a house number glued to
+    the street name ("786Elm"), two words run together ("StApt"), a doubled full stop, or a
+    lone letter where a name stands (a speck read as "e")."""
+    if key in ADDRESS_KEYS:
+        if re.match(r"^\d+[A-Za-z]{2,}", value) and not ORDINAL.match(value.split()[0]):
+            return "house number and street name run together"
+        for first, second in re.findall(r"\b([A-Z][a-z]+)([A-Z][a-z]+)\b", value):
+            # "StApt", "AveSuite": a street word glued to the next ("McKinley" is one name)
+            if {first.upper(), second.upper()} & (STREET_SUFFIXES | UNIT_WORDS | {"SUITE"}):
+                return "two words may run together"
+        if ".." in value:
+            return "doubled full stop"
+    if (key in NAME_KEYS or key in ADDRESS_KEYS or key == "mailing_city") and len(value.strip(" .,'-")) == 1:
+        return "a single character: a speck or a stray mark?"
+    return None
+
+
 def apply_context(readings: dict[str, Reading]) -> None:
     """Repair and settle readings in place by what each field is and what the others say."""
     for key, r in readings.items():
         if not isinstance(r.value, str) or not r.value:
             continue
+        odd = oddity(key, r.value)
+        if odd and odd not in r.reasons:
+            r.reasons = list(r.reasons) + [odd]
+            r.confidence = min(r.confidence, 0.7)
         if key in ADDRESS_KEYS:
             fix = fix_address
         elif key == "mailing_city" or key in NAME_KEYS:
