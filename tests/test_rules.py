@@ -318,3 +318,12 @@ def test_implausible_dates(templates, registry):
     # A start two years after the signature: one of them is misread.
     issues = run(templates, registry, term_start="2028-11-15")
     assert {i.field for i in issues if i.code == "dates_apart"} == {"term_start", "customer_sign_date"}
+
+
+def test_drp_contact_against_the_registry(templates):
+    reg = Registry([DRP("DRP0370", "Redwood Load Management LLC", "LoadNow", "ACTIVE", dt.date(2018, 4, 8),
+                        contact_phone="(220) 555-0108", contact_email="priya@redwood.example")])
+    assert run(templates, reg, drp2_name="", drp2_id="") == []
+    issues = run(templates, reg, drp2_name="", drp2_id="", drp1_phone="2205550109", drp1_email="priya@redw00d.example")
+    assert [(i.field, i.code) for i in issues] == [("drp1_phone", "drp_contact_differs"),
+                                                   ("drp1_email", "drp_contact_differs")]

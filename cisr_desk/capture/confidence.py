@@ -24,7 +24,8 @@ READING_CODES = {"invalid_format", "drp_unregistered", "drp_name_mismatch", "mis
                  "term_end_before_start", "term_both", "sign_date_after_received", "sa_duplicate",
                  # Reference data and plausibility (domain/reference.py, rules._places/_plausible_dates):
                  # a value that contradicts USPS data or the form's other dates is never accepted silently.
-                 "zip_unknown", "place_mismatch", "address_place_mismatch", "date_implausible", "dates_apart"}
+                 "zip_unknown", "place_mismatch", "address_place_mismatch", "date_implausible", "dates_apart",
+                 "drp_contact_differs"}
 
 
 def snap_drp_name(text: str, drp_id: str, registry: Registry | None, policy: SitePolicy) -> tuple[str, float]:

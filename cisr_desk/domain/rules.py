@@ -70,6 +70,7 @@ ISSUE_CODES: dict[str, str] = {
     "address_place_mismatch": "Address city and ZIP disagree",
     "date_implausible": "Date implausibly far away",
     "dates_apart": "Dates far apart",
+    "drp_contact_differs": "DRP phone or e-mail not the registered one",
 }
 
 AUTHORIZE, REVOKE = "authorize", "revoke"
@@ -311,6 +312,8 @@ def _drps(form: _Form, registry: Registry | None, policy: SitePolicy, kinds: fro
             if not drp.sce_service_agreement:
                 issues.append(Issue(id_key, "drp_no_agreement",
                                     f"{reg_no} ({drp.legal_name}) has no SCE service agreement on record"))
+        if n == "1":
+            _drp_contact(form, drp, issues)
         if name:
             score = registry.name_matches(reg_no, name)
             if score < policy.fuzzy_name_min_score:
@@ -320,6 +323,20 @@ def _drps(form: _Form, registry: Registry | None, policy: SitePolicy, kinds: fro
                         and other.score >= policy.fuzzy_name_min_score and other.margin > 0):
                     message += f"; it reads like {other.drp.registration_no} ({other.matched_name})"
                 issues.append(Issue(name_key, "drp_name_mismatch", message))
+
+
+def _drp_contact(form: _Form, drp, issues: list[Issue]) -> None:
+    """The DRP's phone and e-mail on the form against the registry's contact for its id: a
+    different one is a misreading or a contact the back office does not know of."""
+    phone, email = form.text("drp1_phone"), form.text("drp1_email")
+    registered_phone = "".join(ch for ch in drp.contact_phone if ch.isdigit())[-10:]
+    if phone and registered_phone and not format_error(FieldType.PHONE, phone) and phone != registered_phone:
+        issues.append(Issue("drp1_phone", "drp_contact_differs",
+                            f"{display(FieldType.PHONE, phone)} is not {drp.registration_no}'s registered phone "
+                            f"({display(FieldType.PHONE, registered_phone)})"))
+    if email and drp.contact_email and not format_error(FieldType.EMAIL, email) and email != drp.contact_email:
+        issues.append(Issue("drp1_email", "drp_contact_differs",
+                            f"{email} is not {drp.registration_no}'s registered e-mail ({drp.contact_email})"))
 
 
 def _data(form: _Form, kinds: frozenset[str], issues: list[Issue]) -> None:
