@@ -107,3 +107,14 @@ def test_oddities_a_reader_produces_are_doubted():
     for fine in ("100 W 21ST ST", "12 McKinley Ave", "12 MacArthur Blvd"):
         assert oddity("mailing_street", fine) is None
     assert oddity("customer_name", "DeLuca Inc") is None
+
+
+def test_po_box_and_house_numbers_across_fields():
+    assert fix_address("P.U. BOX 4489") == "P.O. BOX 4489"
+    assert fix_address("P.0 BOX 4580") == "P.O. BOX 4580"
+    readings = {"mailing_street": Reading("44095 ORANGE ST", "", 0.94),
+                "sa1_address": Reading("14095 ORANGE ST, IRVINE 92618", "", 0.95),
+                "sa2_address": Reading("14 ELM ST, IRVINE 92618", "", 0.95)}
+    apply_context(readings)
+    assert readings["mailing_street"].reasons and readings["sa1_address"].reasons
+    assert not readings["sa2_address"].reasons

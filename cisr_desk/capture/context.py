@@ -102,11 +102,16 @@ def fix_words_in(text: str) -> str:
     return re.sub(r"[A-Za-z0-9]+", lambda m: fix_word(m.group(0)), text)
 
 
+_PO_BOX = re.compile(r"^\s*P\W{0,2}[OU0D]\W{0,2}\s*B[O0]X\b", re.I)
+
+
 def fix_address(text: str) -> str:
     """A street address ("12 OAK ST, POMONA 91766"): the first token and a token after a
     unit word are numbers, a trailing 5-character token is a ZIP code, the rest are words;
     a suffix one letter away from exactly one USPS suffix takes it."""
     text = _join_split_zip(text)
+    if _PO_BOX.match(text):
+        text = _PO_BOX.sub("P.O. BOX" if text[:1].isupper() else "P.O. Box", text, count=1)
     tokens = re.split(r"(\s+|,)", text)
     words = [i for i, t in enumerate(tokens) if t.strip() and t != ","]
     if not words:
@@ -307,3 +312,39 @@ def apply_context(readings: dict[str, Reading]) -> None:
             r.confidence *= REPAIR_FACTOR
             r.evidence["repaired"] = True
     place_context(readings)
+    house_numbers(readings)
+
+
+def _street_parts(address: str) -> tuple[str, str]:
+    """(house number, the rest of the street up to the first comma), compared loosely."""
+    street = address.split(",")[0]
+    m = re.match(r"^\s*(\d+)\s+(.*)$", street)
+    if not m:
+        return "", ""
+    return m.group(1), " ".join(re.sub(r"[.,']", "", m.group(2)).upper().split())
+
+
+def house_numbers(readings: dict[str, Reading]) -> None:
+    """The mailing street and a service address on the same street whose house numbers differ
+    by one character: one of them is misread (people rarely live one digit away from the
+    building they hold an account for)."""
+    mailing = readings.get("mailing_street")
+    if mailing is None or not isinstance(mailing.value, str):
+        return
+    number, street = _street_parts(mailing.value)
+    if not number:
+        return
+    for i in range(1, 6):
+        r = readings.get(f"sa{i}_address")
+        if r is None or not isinstance(r.value, str):
+            continue
+        other, rest = _street_parts(r.value)
+        if not other or other == number or Levenshtein.distance(other, number) != 1:
+            continue
+        if not (rest == street or rest.startswith(street + " ")):
+            continue
+        why = f"house number {number} on the mailing street, {other} in service address {i}"
+        for doubtful in (mailing, r):
+            if why not in doubtful.reasons:
+                doubtful.reasons = list(doubtful.reasons) + [why]
+                doubtful.confidence = min(doubtful.confidence, 0.7)
