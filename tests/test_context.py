@@ -118,3 +118,15 @@ def test_po_box_and_house_numbers_across_fields():
     apply_context(readings)
     assert readings["mailing_street"].reasons and readings["sa1_address"].reasons
     assert not readings["sa2_address"].reasons
+
+
+def test_state_from_a_sure_zip_and_stray_marks_in_empty_rows():
+    readings = {"mailing_zip": Reading("91790", "", 0.95), "mailing_city": _r("WEST COVN", alternatives=["WEST COVN", "WEST C"]),
+                "mailing_state": _r("CA", alternatives=["CA", "C"]),
+                "sa2_address": Reading("1", "1", 0.6), "sa2_number": Reading("", "", 0.97),
+                "sa3_address": Reading("4", "4", 0.6), "sa3_number": Reading("3123456701", "", 0.97)}
+    apply_context(readings)
+    assert readings["mailing_city"].value == "WEST COVINA"
+    assert readings["mailing_state"].value == "CA" and not readings["mailing_state"].reasons
+    assert readings["sa2_address"].value == ""
+    assert readings["sa3_address"].value == "4"  # a row with a number: the clerk looks

@@ -31,9 +31,48 @@ SITE_MODEL_ENV = "CISR_DESK_ACCEPTANCE"  # a site's refitted model (cisr-desk ca
 TYPES = ("text", "account", "phone", "zip", "state", "date", "email", "drp_id")
 # Features whose weight is kept at or above zero when fitting: a surer reader or agreement
 # can only make acceptance more likely (tests hold the model to it).
-MONOTONE = ("conf", "tess", "neural", "agree", "format_ok", "lexicon", "support")
+MONOTONE = ("conf", "tess", "neural", "agree", "format_ok", "lexicon", "support", "twin")
+
+# Fields that a form asks for twice, in two pieces of ink: the same value read in both is
+# two independent readings agreeing.
+TWINS = {"customer_name": ("customer_print_name",), "customer_print_name": ("customer_name",),
+         "drp1_contact": ("drp_print_name",), "drp_print_name": ("drp1_contact",),
+         "customer_sign_date": ("term_start",), "term_start": ("customer_sign_date",),
+         "mailing_street": tuple(f"sa{i}_address" for i in range(1, 6)),
+         **{f"sa{i}_address": ("mailing_street",) for i in range(1, 6)}}
+
+
+def _fold(text: str) -> str:
+    return " ".join(re.sub(r"[.,'\-]", "", text).split()).casefold()
+
+
+def twin_agrees(key: str, text: str, values: dict[str, object]) -> bool:
+    """Whether a field the form repeats elsewhere was read the same there (for a service
+    address: it starts with the mailing street)."""
+    mine = _fold(text)
+    if not mine:
+        return False
+    for other_key in TWINS.get(key, ()):
+        other = _fold(str(values.get(other_key) or ""))
+        if not other:
+            continue
+        if key.startswith("sa") and other and mine.startswith(other + " ") or other == mine:
+            return True
+        if key == "mailing_street" and other.startswith(mine + " "):
+            return True
+    return False
+
+
+def alternatives_gap(alternatives: list[str]) -> float:
+    """How far apart the readers' values are (0: they agree; 1: nothing in common)."""
+    from rapidfuzz.distance import Levenshtein
+
+    alts = [_fold(str(a)) for a in alternatives if a is not None]
+    if len(alts) < 2:
+        return 0.0
+    return float(Levenshtein.normalized_distance(alts[0], alts[1]))
 FEATURES = ("conf", "tess", "has_tess", "neural", "has_neural", "sure", "agree", "third", "reasons",
-            "format_ok", "lexicon", "support", "repaired", "blank", "length", "dpi", "rule") + tuple(f"t_{t}" for t in TYPES)
+            "format_ok", "lexicon", "support", "repaired", "blank", "length", "dpi", "rule", "twin", "alt_gap") + tuple(f"t_{t}" for t in TYPES)
 
 
 def lexicon_score(ftype: FieldType, key: str, value: str, values: dict[str, object]) -> float:
@@ -90,6 +129,8 @@ def features(ftype: FieldType, key: str, value: object, confidence: float, reaso
     f["length"] = min(len(text), 40) / 20.0
     f["dpi"] = (dpi or 300.0) / 300.0
     f["rule"] = float(rule)  # a consistency rule about the field is broken
+    f["twin"] = float(twin_agrees(key, text, values))
+    f["alt_gap"] = alternatives_gap(list(evidence.get("alternatives", [])))
     if ftype.value in TYPES:
         f[f"t_{ftype.value}"] = 1.0
     return f

@@ -99,7 +99,7 @@ def score_fields(template: FormTemplate, readings: dict[str, Reading], issues: l
                 broken = True
         feats: dict = {}
         if r.evidence and not spec.type.is_mark:
-            evidence = dict(r.evidence, disagree=bool(r.alternatives))
+            evidence = dict(r.evidence, disagree=bool(r.alternatives), alternatives=list(r.alternatives))
             feats = features(spec.type, spec.key, value, conf, reasons, evidence, values, dpi, broken)
         if model is not None and feats:
             p = model.probability(feats)

@@ -257,17 +257,38 @@ def place_context(readings: dict[str, Reading]) -> None:
             if zr.reasons or snap_city(was, z)[1] < 90:
                 cr.reasons = list(cr.reasons) + [f"read {was!r}; ZIP {z} is {name}"]
                 cr.confidence = min(cr.confidence, 0.75)
+        _state_from_zip(zr, sr)
         return  # a snapped city is no independent evidence for the ZIP it was snapped to
-    if len({z for z, _ in combos}) != 1 or len({reference.city_key(c) for _, c in combos}) != 1:
+    if len({z for z, _ in combos}) == 1 and len({reference.city_key(c) for _, c in combos}) == 1:
+        z, c = combos[0]
+        if zr.reasons:
+            _settle(zr, z)
+        if cr is not None and cr.reasons:
+            _settle(cr, c)
+    _state_from_zip(zr, sr)
+
+
+def _state_from_zip(zr: Reading, sr: Reading | None) -> None:
+    """A ZIP read with confidence (or settled) decides between the state's readings."""
+    if sr is None or not sr.reasons or zr.reasons:
         return
-    z, c = combos[0]
-    if zr.reasons:
-        _settle(zr, z)
-    if cr is not None and cr.reasons:
-        _settle(cr, c)
-    place = reference.zip_place(z)
-    if sr is not None and sr.reasons and place and place.state in _candidates(sr):
+    place = reference.zip_place(str(zr.value))
+    if place and place.state in _candidates(sr):
         _settle(sr, place.state)
+
+
+def stray_marks(readings: dict[str, Reading]) -> None:
+    """A lone character in an otherwise empty service row is a speck or a stray mark, not an
+    address: the row is empty (as a keying operator would leave it)."""
+    for i in range(1, 6):
+        address, number = readings.get(f"sa{i}_address"), readings.get(f"sa{i}_number")
+        if address is None or not isinstance(address.value, str) or len(address.value.strip(" .,'-")) != 1:
+            continue
+        if number is not None and str(number.value).strip():
+            continue
+        address.value, address.reasons, address.alternatives = "", [], []
+        address.confidence = min(address.confidence, 0.85)
+        address.evidence["repaired"] = True
 
 
 def oddity(key: str, value: str) -> str | None:
@@ -313,6 +334,7 @@ def apply_context(readings: dict[str, Reading]) -> None:
             r.evidence["repaired"] = True
     place_context(readings)
     house_numbers(readings)
+    stray_marks(readings)
 
 
 def _street_parts(address: str) -> tuple[str, str]:
