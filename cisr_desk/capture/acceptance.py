@@ -72,7 +72,7 @@ def alternatives_gap(alternatives: list[str]) -> float:
         return 0.0
     return float(Levenshtein.normalized_distance(alts[0], alts[1]))
 FEATURES = ("conf", "tess", "has_tess", "neural", "has_neural", "sure", "agree", "third", "reasons",
-            "format_ok", "lexicon", "support", "repaired", "blank", "length", "dpi", "rule", "twin", "alt_gap") + tuple(f"t_{t}" for t in TYPES)
+            "format_ok", "lexicon", "support", "repaired", "blank", "length", "dpi", "rule", "twin", "alt_gap", "form_conf") + tuple(f"t_{t}" for t in TYPES)
 
 
 def lexicon_score(ftype: FieldType, key: str, value: str, values: dict[str, object]) -> float:
@@ -131,6 +131,9 @@ def features(ftype: FieldType, key: str, value: object, confidence: float, reaso
     f["rule"] = float(rule)  # a consistency rule about the field is broken
     f["twin"] = float(twin_agrees(key, text, values))
     f["alt_gap"] = alternatives_gap(list(evidence.get("alternatives", [])))
+    # How sure Tesseract was across the whole form: typed forms read sure nearly everywhere,
+    # hand-printed ones do not (the style of the form, as capture can know it).
+    f["form_conf"] = float(evidence.get("form_conf", f["tess"]))
     if ftype.value in TYPES:
         f[f"t_{ftype.value}"] = 1.0
     return f

@@ -63,6 +63,8 @@ def score_fields(template: FormTemplate, readings: dict[str, Reading], issues: l
     if model is _DEFAULT:
         model = default_model()
     values = {k: r.value for k, r in readings.items()}
+    tess = sorted(float(r.evidence["tess"]) for r in readings.values() if "tess" in r.evidence)
+    form_conf = tess[len(tess) // 2] if tess else 0.0
     by_field: dict[str, list[Issue]] = {}
     for issue in issues:
         if issue.field:
@@ -99,7 +101,8 @@ def score_fields(template: FormTemplate, readings: dict[str, Reading], issues: l
                 broken = True
         feats: dict = {}
         if r.evidence and not spec.type.is_mark:
-            evidence = dict(r.evidence, disagree=bool(r.alternatives), alternatives=list(r.alternatives))
+            evidence = dict(r.evidence, disagree=bool(r.alternatives), alternatives=list(r.alternatives),
+                            form_conf=form_conf)
             feats = features(spec.type, spec.key, value, conf, reasons, evidence, values, dpi, broken)
         if model is not None and feats:
             p = model.probability(feats)
