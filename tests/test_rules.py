@@ -66,7 +66,7 @@ def clean(template_id: str) -> dict[str, str | bool]:
 
 
 def run(templates, registry, template_id=REV26, received=RECEIVED, policy=POLICY, **changes):
-    extra = {k: changes.pop(k) for k in ("attachment_present", "missing_pages") if k in changes}
+    extra = {k: changes.pop(k) for k in ("attachment_present", "missing_pages", "today") if k in changes}
     values = clean(template_id)
     values.update(changes)
     return validate(templates[template_id], values, registry=registry, received=received, policy=policy, **extra)
@@ -236,7 +236,7 @@ def test_signature_rules(templates, registry):
     issue = only(run(templates, registry, customer_sign_date="2026-07-01"), "signature_stale")
     assert "124 days" in issue.message
     assert run(templates, registry, customer_sign_date="2026-07-01", policy=SitePolicy(signature_max_age_days=200)) == []
-    assert run(templates, registry, received=None, customer_sign_date="2027-01-01") == []
+    assert run(templates, registry, received=None, customer_sign_date="2026-11-20", today=dt.date(2026, 12, 1)) == []
 
 
 def test_attachment_missing(templates, registry):
@@ -281,3 +281,49 @@ def test_new_revision_with_known_keys_needs_no_code(registry):
                       registry=registry, received=RECEIVED, policy=POLICY)
     assert {(i.field, i.code) for i in issues} == {
         ("sa6_address", "sa_address_missing"), ("drp3_id", "drp_not_active"), ("data_new", "no_data_category")}
+
+
+def test_place_rules_zip_city_state(templates, registry):
+    # A ZIP that does not exist, beside a California city.
+    issue = only(run(templates, registry, mailing_zip="13550"), "zip_unknown")
+    assert issue.field == "mailing_zip" and "13550" in issue.message
+    # "LA" read for "CA": the city sides with the ZIP, so the state is the odd one out.
+    issues = run(templates, registry, mailing_city="Santa Barbara", mailing_zip="93101", mailing_state="LA")
+    assert [(i.field, i.code) for i in issues] == [("mailing_state", "place_mismatch")]
+    # A city the ZIP does not serve.
+    issues = run(templates, registry, mailing_city="P0M0NA", mailing_zip="91766")
+    assert [(i.field, i.code) for i in issues] == [("mailing_city", "place_mismatch")]
+    # A real city of the state with another city's ZIP: either may be the misread one.
+    issues = run(templates, registry, mailing_city="Pomona", mailing_zip="91101")
+    assert {i.field for i in issues if i.code == "place_mismatch"} == {"mailing_city", "mailing_zip"}
+    # USPS acceptable names count (91320 is Newbury Park, also Thousand Oaks).
+    assert run(templates, registry, mailing_city="Thousand Oaks", mailing_zip="91320", sa1_address="12 Oak St, Thousand Oaks 91320") == []
+
+
+def test_service_address_place(templates, registry):
+    issue = only(run(templates, registry, sa1_address="12 Oak St, Pasadena 93101"), "address_place_mismatch")
+    assert issue.field == "sa1_address" and "93101" in issue.message
+    only(run(templates, registry, sa2_address="14 Oak St, Pasadena 13550"), "address_place_mismatch")
+    only(run(templates, registry, sa2_address="14 Oak St, Pasadcna"), "address_place_mismatch")
+    assert run(templates, registry, sa2_address="14 Oak St Pasadena 91101") == []
+
+
+def test_implausible_dates(templates, registry):
+    issue = only(run(templates, registry, customer_sign_date="3036-10-20"), "date_implausible")
+    assert issue.field == "customer_sign_date"
+    only(run(templates, registry, received=None, term_end="2099-01-01"), "date_implausible")
+    # Without receipt, a sign date after today cannot be right.
+    only(run(templates, registry, received=None, customer_sign_date="2026-11-20", today=dt.date(2026, 11, 10)),
+         "date_implausible")
+    # A start two years after the signature: one of them is misread.
+    issues = run(templates, registry, term_start="2028-11-15")
+    assert {i.field for i in issues if i.code == "dates_apart"} == {"term_start", "customer_sign_date"}
+
+
+def test_drp_contact_against_the_registry(templates):
+    reg = Registry([DRP("DRP0370", "Redwood Load Management LLC", "LoadNow", "ACTIVE", dt.date(2018, 4, 8),
+                        contact_phone="(220) 555-0108", contact_email="priya@redwood.example")])
+    assert run(templates, reg, drp2_name="", drp2_id="") == []
+    issues = run(templates, reg, drp2_name="", drp2_id="", drp1_phone="2205550109", drp1_email="priya@redw00d.example")
+    assert [(i.field, i.code) for i in issues] == [("drp1_phone", "drp_contact_differs"),
+                                                   ("drp1_email", "drp_contact_differs")]

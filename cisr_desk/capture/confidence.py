@@ -9,6 +9,7 @@ is (almost) never accepted silently.
 """
 from __future__ import annotations
 
+from cisr_desk.capture.acceptance import AcceptanceModel, default_model, features
 from cisr_desk.capture.read import Reading
 from cisr_desk.domain.fields import FieldType, format_error, fold_space
 from cisr_desk.domain.model import FieldReading, Issue
@@ -20,7 +21,11 @@ from cisr_desk.domain.template import FormTemplate
 # legible but breaks a business rule — a suspended DRP is read right, so it is not "in doubt").
 READING_CODES = {"invalid_format", "drp_unregistered", "drp_name_mismatch", "missing_required",
                  "sa_address_missing", "request_none", "request_both_marked", "history_multiple",
-                 "term_end_before_start", "term_both", "sign_date_after_received", "sa_duplicate"}
+                 "term_end_before_start", "term_both", "sign_date_after_received", "sa_duplicate",
+                 # Reference data and plausibility (domain/reference.py, rules._places/_plausible_dates):
+                 # a value that contradicts USPS data or the form's other dates is never accepted silently.
+                 "zip_unknown", "place_mismatch", "address_place_mismatch", "date_implausible", "dates_apart",
+                 "drp_contact_differs"}
 
 
 def snap_drp_name(text: str, drp_id: str, registry: Registry | None, policy: SitePolicy) -> tuple[str, float]:
@@ -44,8 +49,22 @@ def _similar(a: str, b: str) -> float:
     return ratio(a.casefold(), b.casefold()) / 100.0
 
 
+_DEFAULT = object()
+
+
 def score_fields(template: FormTemplate, readings: dict[str, Reading], issues: list[Issue],
-                 registry: Registry | None, policy: SitePolicy) -> dict[str, FieldReading]:
+                 registry: Registry | None, policy: SitePolicy, dpi: float | None = None,
+                 model: AcceptanceModel | None | object = _DEFAULT) -> dict[str, FieldReading]:
+    """Confidence and review decision of every field. Where the acceptance model is present
+    (``resources/acceptance.json``) it decides OCR'd text fields: its probability is the
+    confidence and its threshold the review line; a value that breaks a rule or its format is
+    reviewed whatever it says. Marks, digital values and a missing model keep the hand-set
+    line (policy.review_below_confidence)."""
+    if model is _DEFAULT:
+        model = default_model()
+    values = {k: r.value for k, r in readings.items()}
+    tess = sorted(float(r.evidence["tess"]) for r in readings.values() if "tess" in r.evidence)
+    form_conf = tess[len(tess) // 2] if tess else 0.0
     by_field: dict[str, list[Issue]] = {}
     for issue in issues:
         if issue.field:
@@ -74,10 +93,23 @@ def score_fields(template: FormTemplate, readings: dict[str, Reading], issues: l
                 name = readings.get(name_key)
                 if name and name.value and registry.name_matches(str(value), str(name.value)) >= policy.fuzzy_name_min_score:
                     conf = max(conf, 0.97)  # id and name read independently and the registry ties them
+        broken = False
         for issue in by_field.get(spec.key, []):
             if issue.code in READING_CODES:
                 conf = min(conf, 0.5)
                 reasons.append(issue.message)
-        review = conf < policy.review_below_confidence or bool(reasons)
-        out[spec.key] = FieldReading(value, round(conf, 3), review, reasons, r.raw)
+                broken = True
+        feats: dict = {}
+        if r.evidence and not spec.type.is_mark:
+            evidence = dict(r.evidence, disagree=bool(r.alternatives), alternatives=list(r.alternatives),
+                            form_conf=form_conf)
+            feats = features(spec.type, spec.key, value, conf, reasons, evidence, values, dpi, broken)
+        if model is not None and feats:
+            p = model.probability(feats)
+            format_bad = bool(value) and format_error(spec.type, str(value), spec.key) is not None
+            review = broken or format_bad or p < model.threshold
+            conf = min(p, 0.5) if broken or format_bad else p
+        else:
+            review = conf < policy.review_below_confidence or bool(reasons)
+        out[spec.key] = FieldReading(value, round(conf, 3), review, reasons, r.raw, feats)
     return out

@@ -110,4 +110,5 @@ def cross_check(readings: dict[str, Reading], registry=None) -> None:
                 r.value = alternative
                 r.reasons = []
                 r.confidence = max(r.confidence, 0.9)
+                r.evidence["support"] = True
                 break

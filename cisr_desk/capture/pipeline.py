@@ -25,6 +25,7 @@ import numpy as np
 from cisr_desk.capture import digital
 from cisr_desk.capture.attachments import looks_like_attachment
 from cisr_desk.capture.confidence import score_fields, snap_drp_name
+from cisr_desk.capture.context import apply_context
 from cisr_desk.capture.crosscheck import cross_check
 from cisr_desk.capture.pages import open_pdf, refuse_if_damaged, render_page
 from cisr_desk.capture.read import Reading, read_check, read_signature, read_text, crop
@@ -177,6 +178,7 @@ def _build_form(template: FormTemplate, outcomes: dict[int, PageOutcome], group:
         readings.update(o.readings)
         stamped = stamped or o.received
         placements.append(PagePlacement(o.number, o.rotated, o.dpi, o.matrix, round(o.coverage, 3)))
+    apply_context(readings)  # look-alikes by token class, USPS place (capture/context.py)
     cross_check(readings, registry)
     for slot in ("drp1", "drp2"):
         name, rid = readings.get(f"{slot}_name"), readings.get(f"{slot}_id")
@@ -189,7 +191,8 @@ def _build_form(template: FormTemplate, outcomes: dict[int, PageOutcome], group:
     more = bool(values.get("more_accounts_attached"))
     issues = validate(template, values, registry=registry, received=received, policy=policy,
                       attachment_present=bool(group.attachments) if more else None, missing_pages=group.missing)
-    fields = score_fields(template, readings, issues, registry, policy)
+    dpi = min((o.dpi for o in (outcomes[n] for n in group.pages.values())), default=None)
+    fields = score_fields(template, readings, issues, registry, policy, dpi)
     return FormResult(group.file_pages, template.id, fields, issues, placements, list(group.attachments),
                       group.missing, received.isoformat() if received else "")
 

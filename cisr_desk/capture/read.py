@@ -42,6 +42,10 @@ class Reading:
     confidence: float
     reasons: list[str] = field(default_factory=list)
     alternatives: list[str] = field(default_factory=list)  # each reader's value, when they differ
+    # What each reader said of itself, for the acceptance model (capture/acceptance.py):
+    # "tess" and "neural" confidences (absent when that reader did not read), "sure" when
+    # Tesseract alone was enough, "third" when the tie-break read sided with one reader.
+    evidence: dict = field(default_factory=dict)
 
 
 def ink_threshold(image: np.ndarray) -> float:
@@ -274,7 +278,8 @@ def read_text(engine: OcrEngine, image: np.ndarray, spec: FieldSpec, zone_rect, 
         primary, other = other, None
     elif _sure(ftype, spec.key, other, written):
         value = _value(ftype, other.text)
-        return Reading(value, other.text, other.confidence * SURE_DISCOUNT)
+        return Reading(value, other.text, other.confidence * SURE_DISCOUNT,
+                       evidence={"tess": other.confidence, "sure": True})
     elif automaton is not None:
         primary = second.read_format(soft, automaton)
     else:
@@ -290,6 +295,9 @@ def read_text(engine: OcrEngine, image: np.ndarray, spec: FieldSpec, zone_rect, 
             if ocr is not None:
                 ocr.text = space_after_marks(ocr.text)
     reading = _decide(ftype, spec.key, primary, other)
+    evidence = {"neural" if other is not None else "tess": primary.confidence}
+    if other is not None:
+        evidence["tess"] = other.confidence
     if other is not None and reading.reasons:  # two readers disagree (so there is a second)
         reading.alternatives = [_value(ftype, t.text) for t in (primary, other)]
         # A tie-break: the neural reader again, on the thresholded ink. Where it sides with
@@ -303,6 +311,7 @@ def read_text(engine: OcrEngine, image: np.ndarray, spec: FieldSpec, zone_rect, 
         if t_val and squash(t_val) == squash(o_val) and squash(o_val) != squash(reading.alternatives[0]):
             reading = Reading(o_val, other.text, THIRD_CONF, [f"two of three reads say {o_val!r}"],
                               alternatives=reading.alternatives)
+            evidence["third"] = True
     if not re.search(r"[0-9A-Za-z]", str(reading.value)):
         if small_mark:
             # Only a stray mark or a remnant of the box survived: nothing was written here.
@@ -319,4 +328,5 @@ def read_text(engine: OcrEngine, image: np.ndarray, spec: FieldSpec, zone_rect, 
         if got != written:
             reading.reasons.append(f"{written} boxes written, {got} characters read")
             reading.confidence = min(reading.confidence, 0.5)
+    reading.evidence = evidence
     return reading

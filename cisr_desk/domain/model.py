@@ -18,6 +18,9 @@ class FieldReading:
     review: bool
     reasons: list[str] = field(default_factory=list)  # why it is in doubt, in the clerk's words
     raw: str = ""  # what the reader saw before normalising
+    # What the acceptance model judged this reading by (capture/acceptance.py), kept with the
+    # field so that a site can refit the model from its clerks' corrections; {} when none.
+    features: dict = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return {"value": self.value, "confidence": round(float(self.confidence), 3), "review": bool(self.review)}

@@ -9,6 +9,7 @@ from typing import ClassVar
 class SitePolicy:
     signature_max_age_days: int = 90  # how old a signature may be when the form is received
     start_max_days_ahead: int = 365  # how far after receipt a term may start
+    date_max_years_away: int = 10  # a date further from receipt (or today) is a misreading or a slip
     supervisor_sample_every: int = 20  # every Nth clean record also goes to a supervisor (0: never)
     review_below_confidence: float = 0.80  # a reading less sure than this is marked for review
     fuzzy_name_min_score: float = 85.0  # rapidfuzz score for a DRP name to count as a match

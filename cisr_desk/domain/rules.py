@@ -39,6 +39,7 @@ from cisr_desk.domain.catalog import LABELS
 from cisr_desk.domain.fields import FieldType, display, format_error, normalise, parse_date
 from cisr_desk.domain.model import Issue, Value
 from cisr_desk.domain.policy import SitePolicy
+from cisr_desk.domain import reference
 from cisr_desk.domain.registry import Registry
 from cisr_desk.domain.template import FormTemplate
 
@@ -64,6 +65,12 @@ ISSUE_CODES: dict[str, str] = {
     "signature_stale": "Signature too old",
     "attachment_missing": "Attachment page missing",
     "page_missing": "Page missing",
+    "zip_unknown": "ZIP code does not exist",
+    "place_mismatch": "City, state and ZIP disagree",
+    "address_place_mismatch": "Address city and ZIP disagree",
+    "date_implausible": "Date implausibly far away",
+    "dates_apart": "Dates far apart",
+    "drp_contact_differs": "DRP phone or e-mail not the registered one",
 }
 
 AUTHORIZE, REVOKE = "authorize", "revoke"
@@ -150,6 +157,7 @@ def validate(
     policy: SitePolicy,
     attachment_present: bool | None = None,
     missing_pages: Sequence[int] = (),
+    today: dt.date | None = None,
 ) -> list[Issue]:
     """Every issue of one form, in the order a clerk reads the form.
 
@@ -170,6 +178,8 @@ def validate(
     _data(form, kinds, issues)
     _term(form, kinds, received, policy, issues)
     _signatures(form, received, policy, issues)
+    _places(form, issues)
+    _plausible_dates(form, received, today or dt.date.today(), policy, issues)
     if form.mark("more_accounts_attached") and attachment_present is False:
         issues.append(Issue("more_accounts_attached", "attachment_missing",
                             "More accounts attached is marked, but no attachment page listing them was found"))
@@ -302,6 +312,8 @@ def _drps(form: _Form, registry: Registry | None, policy: SitePolicy, kinds: fro
             if not drp.sce_service_agreement:
                 issues.append(Issue(id_key, "drp_no_agreement",
                                     f"{reg_no} ({drp.legal_name}) has no SCE service agreement on record"))
+        if n == "1":
+            _drp_contact(form, drp, issues)
         if name:
             score = registry.name_matches(reg_no, name)
             if score < policy.fuzzy_name_min_score:
@@ -311,6 +323,20 @@ def _drps(form: _Form, registry: Registry | None, policy: SitePolicy, kinds: fro
                         and other.score >= policy.fuzzy_name_min_score and other.margin > 0):
                     message += f"; it reads like {other.drp.registration_no} ({other.matched_name})"
                 issues.append(Issue(name_key, "drp_name_mismatch", message))
+
+
+def _drp_contact(form: _Form, drp, issues: list[Issue]) -> None:
+    """The DRP's phone and e-mail on the form against the registry's contact for its id: a
+    different one is a misreading or a contact the back office does not know of."""
+    phone, email = form.text("drp1_phone"), form.text("drp1_email")
+    registered_phone = "".join(ch for ch in drp.contact_phone if ch.isdigit())[-10:]
+    if phone and registered_phone and not format_error(FieldType.PHONE, phone) and phone != registered_phone:
+        issues.append(Issue("drp1_phone", "drp_contact_differs",
+                            f"{display(FieldType.PHONE, phone)} is not {drp.registration_no}'s registered phone "
+                            f"({display(FieldType.PHONE, registered_phone)})"))
+    if email and drp.contact_email and not format_error(FieldType.EMAIL, email) and email != drp.contact_email:
+        issues.append(Issue("drp1_email", "drp_contact_differs",
+                            f"{email} is not {drp.registration_no}'s registered e-mail ({drp.contact_email})"))
 
 
 def _data(form: _Form, kinds: frozenset[str], issues: list[Issue]) -> None:
@@ -358,3 +384,58 @@ def _signatures(form: _Form, received: dt.date | None, policy: SitePolicy, issue
             issues.append(Issue(key, "signature_stale",
                                 f"{label} {_fmt_date(signed)} is {(received - signed).days} days before the form was "
                                 f"received ({_fmt_date(received)}); at most {policy.signature_max_age_days} are allowed"))
+
+
+def _places(form: _Form, issues: list[Issue]) -> None:
+    """The mailing city, state and ZIP against the USPS table; each service address's city
+    and ZIP against each other."""
+    city, state, zip_code = (form.text(k) for k in ("mailing_city", "mailing_state", "mailing_zip"))
+    if format_error(FieldType.STATE, state):
+        state = ""
+    if format_error(FieldType.ZIP, zip_code):
+        zip_code = ""
+    found = reference.check_place(city, state, zip_code)
+    for part, key in (("zip", "mailing_zip"), ("city", "mailing_city"), ("state", "mailing_state")):
+        message = getattr(found, part)
+        if message and form.has(key):
+            code = "zip_unknown" if part == "zip" and not reference.zip_exists(zip_code) else "place_mismatch"
+            issues.append(Issue(key, code, f"{_label(form.template, key)}: {message}"))
+    for key, n in form.matching(re.compile(r"^sa(\d+)_address$")):
+        address = form.text(key)
+        problem = reference.check_address_line(address, state or "CA") if address else None
+        if problem:
+            issues.append(Issue(key, "address_place_mismatch", f"Service address {n}: {problem}"))
+
+
+def _years_apart(a: dt.date, b: dt.date) -> float:
+    return abs((a - b).days) / 365.25
+
+
+def _plausible_dates(form: _Form, received: dt.date | None, today: dt.date, policy: SitePolicy,
+                     issues: list[Issue]) -> None:
+    """Dates a person could have written: none decades away from receipt (or from today when
+    receipt is unknown), none signed after today, and a signature and the term it starts
+    within a year of each other."""
+    anchor = received or today
+    dated = [(spec.key, form.date(spec.key)) for spec in form.template.fields
+             if spec.type is FieldType.DATE and form.date(spec.key)]
+    far = set()
+    for key, date in dated:
+        if _years_apart(date, anchor) > policy.date_max_years_away:
+            far.add(key)
+            issues.append(Issue(key, "date_implausible",
+                                f"{_label(form.template, key)} {_fmt_date(date)} is more than {policy.date_max_years_away} "
+                                f"years from {'receipt' if received else 'today'} ({_fmt_date(anchor)})"))
+        elif key in SIGN_DATES and received is None and date > today:
+            far.add(key)
+            issues.append(Issue(key, "date_implausible",
+                                f"{_label(form.template, key)} {_fmt_date(date)} is after today ({_fmt_date(today)})"))
+    signed, start = form.date(CUSTOMER_SIGN_DATE), form.date("term_start")
+    drp_signed = form.date("drp_sign_date") if form.has("drp_sign_date") else None
+    for key, date in (("term_start", start), ("drp_sign_date", drp_signed)):
+        if not (date and signed) or far & {key, CUSTOMER_SIGN_DATE} or _years_apart(date, signed) <= 1:
+            continue
+        message = (f"{_label(form.template, key)} {_fmt_date(date)} and the customer's sign date "
+                   f"{_fmt_date(signed)} are more than a year apart")
+        for k in (key, CUSTOMER_SIGN_DATE):  # either may be the misread one
+            issues.append(Issue(k, "dates_apart", message))

@@ -180,6 +180,9 @@ class FieldValue(Base):
     ocr_review: Mapped[bool] = mapped_column(Boolean, default=False)  # as capture left it: the review rate
     reasons: Mapped[list] = mapped_column(JSON)
     raw: Mapped[str] = mapped_column(Text, default="")
+    # The acceptance model's features of the OCR reading (capture/acceptance.py), for refitting
+    # it from reviewed records (cisr-desk calibrate); None when there were none.
+    features: Mapped[dict | None] = mapped_column(JSON, nullable=True, default=None)
     changed_by: Mapped[str] = mapped_column(String(80), default="")
     changed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 

@@ -199,8 +199,8 @@ def create(session: Session, source: SourceFile, form: FormResult, *, received: 
     for key, r in form.fields.items():
         session.add(FieldValue(record_id=rec.id, key=key, ocr_value=r.value, value=r.value,
                                confidence=float(r.confidence), review=bool(r.review), ocr_review=bool(r.review),
-                               reasons=list(r.reasons),
-                               raw=r.raw or "", changed_by="", changed_at=None))
+                               reasons=list(r.reasons), raw=r.raw or "", features=dict(r.features) or None,
+                               changed_by="", changed_at=None))
     session.flush()
     revalidate(session, rec, registry=registry, registry_version_id=registry_version_id, policy=policy,
                values=form.values())

@@ -108,6 +108,16 @@ class Desk:
         with self._lock, Session(self._writer, expire_on_commit=False) as s, s.begin():
             yield s
 
+    def reviewed_readings(self) -> tuple[list[dict], int]:
+        """The OCR'd fields of reviewed records with the features capture judged them by (for
+        ``cisr-desk calibrate``), and how many reviewed fields have no stored features."""
+        from cisr_desk.store import calibration
+
+        with self._read() as s:
+            rows = calibration.reviewed_readings(s)
+            total, with_features = calibration.counts(s)
+        return rows, total - with_features
+
     def _user(self, s: Session, name: str) -> User:
         user = identity.find(s, name)
         if user is None:

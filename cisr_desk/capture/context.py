@@ -1,0 +1,372 @@
+"""Context, as a keying operator uses it: what the readers' text must be, given where it stands.
+
+A keying operator who reads "P0M0NA" types POMONA: a city is letters. "2093I" as a house
+number is 20931, "B0X" is BOX, "SEPULMEDA BLMD" ends in BLVD, a city that is not one of its
+ZIP code's cities is looked up in the ZIP's list, and "gmial.com" is gmail.com. This module
+does the same after the readers return and before the form's fields vouch for each other
+(crosscheck.py) and its rules are checked:
+
+* look-alike characters resolved by the token's class: digits in house numbers, ZIP codes
+  and unit numbers, letters in words (O/0, I/1, S/5, B/8, Z/2, G/6);
+* a street suffix one letter away from exactly one USPS suffix takes that suffix;
+* an e-mail domain close to exactly one common domain takes it;
+* the mailing city, state and ZIP chosen among the readers' alternatives by the USPS table,
+  and a city snapped to its ZIP's city names only with a clear margin.
+
+Every repair is recorded as a reason-free, slightly lower confidence (a repair is a guess),
+unless the repaired value is what an independent field says (a ZIP's city), and every value
+keeps going through the rules afterwards: a repair never silences a contradiction.
+"""
+from __future__ import annotations
+
+import re
+
+from rapidfuzz.fuzz import ratio
+from rapidfuzz.distance import Levenshtein
+
+from cisr_desk.capture.read import Reading
+from cisr_desk.domain import reference
+
+REPAIR_FACTOR = 0.97  # a repair is a guess: a little less sure than the reading it repairs
+SUPPORTED = 0.9  # a doubtful reading that an independent field and the USPS table both confirm
+CITY_MIN, CITY_MARGIN = 80.0, 10.0  # rapidfuzz ratio for snapping a city, and over the runner-up
+DOMAIN_MIN, DOMAIN_MARGIN = 80.0, 8.0
+
+TO_LETTER = str.maketrans("015826", "OISBZG")
+TO_DIGIT = str.maketrans("OoQDIl|iSsBZzGgq", "0000111155822699")
+DIGIT_LIKE = set("OoQDIl|iSsBZzGgq")
+# Letters that are never a unit suffix after a house number ("12B" may be a unit; "12O" is not).
+TRAILING_DIGIT_LIKE = set("OoQDIl|iSsZzgq")
+ORDINAL = re.compile(r"^\d+(ST|ND|RD|TH)$", re.I)
+UNIT_WORDS = {"APT", "STE", "SUITE", "UNIT", "BLDG", "RM", "SPC", "LOT", "FL", "#"}
+
+# USPS Publication 28 street suffixes, as written most often (abbreviation and full word).
+STREET_SUFFIXES = frozenset(
+    "ST STREET AVE AVENUE BLVD BOULEVARD DR DRIVE RD ROAD LN LANE CT COURT PL PLACE WAY HWY HIGHWAY "
+    "PKWY PARKWAY CIR CIRCLE TER TERRACE TRL TRAIL SQ SQUARE LOOP PATH PIKE ROW RUN WALK XING CRES "
+    "ALY ALLEY PLZ PLAZA EXPY EXPRESSWAY FWY FREEWAY CYN CANYON".split())
+# The ones a misread is snapped to: not the short English words (PIKE, RUN, WALK ...) that a
+# street's own name may be.
+SNAP_SUFFIXES = frozenset("AVE BLVD HWY PKWY CIR TER TRL STREET AVENUE BOULEVARD DRIVE ROAD LANE COURT "
+                          "PLACE HIGHWAY PARKWAY CIRCLE TERRACE".split())
+
+NAME_KEYS = ("customer_name", "customer_print_name", "drp1_name", "drp2_name", "drp1_contact",
+             "drp_print_name", "customer_title")
+ADDRESS_KEYS = ("mailing_street",) + tuple(f"sa{i}_address" for i in range(1, 6))
+EMAIL_KEYS = ("customer_email", "drp1_email")
+
+
+# -- look-alike characters by token class ------------------------------------------------------
+
+def _as_digits(token: str) -> str | None:
+    """The token as a number, if every letter in it is a digit look-alike."""
+    if not token or not all(ch.isdigit() or ch in DIGIT_LIKE for ch in token):
+        return None
+    return token.translate(TO_DIGIT)
+
+
+def _as_letters(token: str, upper: bool) -> str | None:
+    if not all(ch.isalpha() or ch in "015826" for ch in token):
+        return None
+    out = token.translate(TO_LETTER)
+    if upper:
+        return out
+    return "".join(o.lower() if t.isdigit() else o for t, o in zip(token, out))
+
+
+def fix_word(token: str) -> str:
+    """A token that stands where a word stands: mostly letters, so its digits are letters."""
+    letters = sum(ch.isalpha() for ch in token)
+    digits = sum(ch.isdigit() for ch in token)
+    if not digits or not letters or letters <= digits or ORDINAL.match(token):
+        return token
+    upper = sum(ch.isupper() for ch in token) >= letters / 2
+    fixed = _as_letters(token, upper)
+    return fixed if fixed is not None else token
+
+
+def fix_number(token: str) -> str:
+    """A token that stands where a number stands (house number, ZIP, unit): its letters that
+    look like digits are digits; a last letter that can be a unit suffix ("12B") stays."""
+    if ORDINAL.match(token) or not any(ch.isdigit() for ch in token):
+        return token
+    body, last = token, ""
+    if token[-1].isalpha() and token[-1] not in TRAILING_DIGIT_LIKE:
+        body, last = token[:-1], token[-1]
+    fixed = _as_digits(body)
+    return fixed + last if fixed is not None else token
+
+
+def fix_words_in(text: str) -> str:
+    """Names, cities, titles: every token is a word."""
+    return re.sub(r"[A-Za-z0-9]+", lambda m: fix_word(m.group(0)), text)
+
+
+_PO_BOX = re.compile(r"^\s*P\W{0,2}[OU0D]\W{0,2}\s*B[O0]X\b", re.I)
+
+
+def fix_address(text: str) -> str:
+    """A street address ("12 OAK ST, POMONA 91766"): the first token and a token after a
+    unit word are numbers, a trailing 5-character token is a ZIP code, the rest are words;
+    a suffix one letter away from exactly one USPS suffix takes it."""
+    text = _join_split_zip(text)
+    if _PO_BOX.match(text):
+        text = _PO_BOX.sub("P.O. BOX" if text[:1].isupper() else "P.O. Box", text, count=1)
+    tokens = re.split(r"(\s+|,)", text)
+    words = [i for i, t in enumerate(tokens) if t.strip() and t != ","]
+    if not words:
+        return text
+    numeric = {words[0]}
+    for a, b in zip(words, words[1:]):
+        if tokens[a].upper().rstrip(".") in UNIT_WORDS or tokens[a] == "#":
+            numeric.add(b)
+    last = words[-1]
+    if len(tokens[last]) == 5 and sum(ch.isdigit() for ch in tokens[last]) >= 3:
+        numeric.add(last)
+    for i in words:
+        token = tokens[i]
+        core = re.sub(r"^[#]|[.]$", "", token)
+        if i in numeric:
+            fixed = fix_number(core)
+        else:
+            fixed = fix_word(core)
+        tokens[i] = token.replace(core, fixed) if core else token
+    street_end = _street_end(tokens, words)
+    if street_end is not None:
+        tokens[street_end] = _fix_suffix(tokens[street_end])
+    return "".join(tokens)
+
+
+def _join_split_zip(text: str) -> str:
+    """ "SANTA ANA 9270 3" ends in ZIP 92703 split by a wide gap between written digits."""
+    m = re.search(r"(?<=[A-Za-z,] )([0-9OoIlSZ]{1,4}(?: [0-9OoIlSZ]{1,4})+)\s*$", text)
+    if not m:
+        return text
+    joined = m.group(1).replace(" ", "")
+    as_digits = _as_digits(joined)
+    if len(joined) == 5 and as_digits and reference.zip_exists(as_digits):
+        return text[: m.start(1)] + joined
+    return text
+
+
+def _street_end(tokens: list[str], words: list[int]) -> int | None:
+    """Index of the token that ends the street part: before the first comma, or before a unit
+    word, or the last word of a street-only line."""
+    stop = len(tokens)
+    if "," in tokens:
+        stop = tokens.index(",")
+    street = [i for i in words if i < stop]
+    if len(street) < 3:  # number, name, suffix: anything shorter has no suffix to repair
+        return None
+    for j, i in enumerate(street):
+        if tokens[i].upper().rstrip(".") in UNIT_WORDS and j > 0:
+            return street[j - 1]
+    return street[-1] if "," in tokens or len(street) == len(words) else None
+
+
+def _fix_suffix(token: str) -> str:
+    word = token.upper().rstrip(".")
+    if len(word) < 3 or word in STREET_SUFFIXES or not word.isalpha():
+        return token
+    near = [s for s in SNAP_SUFFIXES if Levenshtein.distance(word, s) == 1]
+    if len(near) != 1 or len(near[0]) != len(word):  # a substitution, not a dropped letter
+        return token
+    return near[0] if token.isupper() or not token.isalpha() else near[0].capitalize()
+
+
+# -- e-mail ------------------------------------------------------------------------------------
+
+def fix_email(text: str, known_domains: tuple[str, ...] = reference.COMMON_MAIL_DOMAINS) -> str:
+    """An e-mail address: trailing dots gone, a digit run's i/l/o are digits ("sarah4i" is
+    sarah41), a domain close to exactly one known domain becomes it ("gmial.com", "gmail")."""
+    text = text.strip().strip(".,")
+    if text.count("@") != 1:
+        return text
+    local, domain = text.split("@")
+    local = re.sub(r"(?<=\d)[il|o]+$", lambda m: m.group(0).translate(TO_DIGIT), local)
+    if domain in known_domains or not domain:
+        return f"{local}@{domain}"
+    bare = {d.split(".")[0]: d for d in known_domains}
+    if domain in bare:  # ".com" lost
+        return f"{local}@{bare[domain]}"
+    scores = sorted(((ratio(domain, d), d) for d in known_domains), reverse=True)
+    best, runner = scores[0], scores[1] if len(scores) > 1 else (0.0, "")
+    if best[0] >= DOMAIN_MIN and best[0] - runner[0] >= DOMAIN_MARGIN:
+        return f"{local}@{best[1]}"
+    return f"{local}@{domain}"
+
+
+# -- the mailing place -------------------------------------------------------------------------
+
+def snap_city(city: str, zip_code: str) -> tuple[str, float]:
+    """The ZIP's USPS city closest to ``city`` when it is close and clearly closer than any
+    other of the ZIP's names, with its score; otherwise ``city`` unchanged and 0."""
+    names = {reference.city_key(c): c for c in reference.cities_of_zip(zip_code)}
+    if not names or not city.strip():
+        return city, 0.0
+    key = reference.city_key(fix_words_in(city))
+    scores = sorted(((ratio(key, k), k) for k in names), reverse=True)
+    best = scores[0]
+    runner = scores[1][0] if len(scores) > 1 else 0.0
+    if best[0] < CITY_MIN or best[0] - runner < CITY_MARGIN:
+        return city, 0.0
+    name = names[best[1]]
+    return (name.upper() if city.isupper() or not any(ch.islower() for ch in city) else name), best[0]
+
+
+def _candidates(r: Reading | None) -> list[str]:
+    if r is None:
+        return []
+    out = [str(r.value)] + [str(a) for a in r.alternatives]
+    return [c for c in dict.fromkeys(out) if c]
+
+
+def _settle(r: Reading, value: str) -> None:
+    """A doubtful reading that independent context confirms: taken, without its doubt."""
+    r.value = value
+    r.reasons = []
+    r.confidence = max(r.confidence, SUPPORTED)
+    r.evidence["support"] = True
+
+
+def place_context(readings: dict[str, Reading]) -> None:
+    """Mailing city, state and ZIP chosen together from the readers' alternatives, so that
+    the three agree with the USPS table; a city that matches no ZIP name snapped to one.
+
+    Two pieces of ink read apart that land on a consistent city and ZIP are taken (a misread
+    ZIP rarely names the written city); where more than one consistent pair remains (91766 and
+    91768 are both Pomona), nothing is settled and the clerk decides."""
+    zr, cr, sr = (readings.get(k) for k in ("mailing_zip", "mailing_city", "mailing_state"))
+    zips = [z for z in _candidates(zr) if reference.zip_exists(z)]
+    if zr is None or not zips:
+        return
+    cities = _candidates(cr)
+    combos = [(z, c) for z in zips for c in cities if reference.zip_matches_city(z, c)]
+    if cr is not None and cities and not combos:
+        # No reading of the city is one of its ZIP's names: snap it, when it is clearly one.
+        good = {(z, name) for z in zips for c in cities for name, score in [snap_city(c, z)] if score}
+        if len({reference.city_key(name) for _, name in good}) == 1 and len(good) == 1:
+            z, name = next(iter(good))
+            was = str(cr.value)
+            cr.value = name
+            cr.alternatives = []
+            cr.confidence *= REPAIR_FACTOR
+            cr.evidence["repaired"] = True
+            # The ink said something close to the ZIP's city; the clerk still sees it when the
+            # ZIP itself is doubtful or the reading was far from the name.
+            if zr.reasons or snap_city(was, z)[1] < 90:
+                cr.reasons = list(cr.reasons) + [f"read {was!r}; ZIP {z} is {name}"]
+                cr.confidence = min(cr.confidence, 0.75)
+        _state_from_zip(zr, sr)
+        return  # a snapped city is no independent evidence for the ZIP it was snapped to
+    if len({z for z, _ in combos}) == 1 and len({reference.city_key(c) for _, c in combos}) == 1:
+        z, c = combos[0]
+        if zr.reasons:
+            _settle(zr, z)
+        if cr is not None and cr.reasons:
+            _settle(cr, c)
+    _state_from_zip(zr, sr)
+
+
+def _state_from_zip(zr: Reading, sr: Reading | None) -> None:
+    """A ZIP read with confidence (or settled) decides between the state's readings."""
+    if sr is None or not sr.reasons or zr.reasons:
+        return
+    place = reference.zip_place(str(zr.value))
+    if place and place.state in _candidates(sr):
+        _settle(sr, place.state)
+
+
+def stray_marks(readings: dict[str, Reading]) -> None:
+    """A lone character in an otherwise empty service row is a speck or a stray mark, not an
+    address: the row is empty (as a keying operator would leave it)."""
+    for i in range(1, 6):
+        address, number = readings.get(f"sa{i}_address"), readings.get(f"sa{i}_number")
+        if address is None or not isinstance(address.value, str) or len(address.value.strip(" .,'-")) != 1:
+            continue
+        if number is not None and str(number.value).strip():
+            continue
+        address.value, address.reasons, address.alternatives = "", [], []
+        address.confidence = min(address.confidence, 0.85)
+        address.evidence["repaired"] = True
+
+
+def oddity(key: str, value: str) -> str | None:
+    """What no one writes in this field, and a reader often produces: a house number glued to
+    the street name ("786Elm"), two words run together ("StApt"), a doubled full stop, or a
+    lone letter where a name stands (a speck read as "e")."""
+    if key in ADDRESS_KEYS:
+        if re.match(r"^\d+[A-Za-z]{2,}", value) and not ORDINAL.match(value.split()[0]):
+            return "house number and street name run together"
+        for first, second in re.findall(r"\b([A-Z][a-z]+)([A-Z][a-z]+)\b", value):
+            # "StApt", "AveSuite": a street word glued to the next ("McKinley" is one name)
+            if {first.upper(), second.upper()} & (STREET_SUFFIXES | UNIT_WORDS | {"SUITE"}):
+                return "two words may run together"
+        if ".." in value:
+            return "doubled full stop"
+    if (key in NAME_KEYS or key in ADDRESS_KEYS or key == "mailing_city") and len(value.strip(" .,'-")) == 1:
+        return "a single character: a speck or a stray mark?"
+    return None
+
+
+def apply_context(readings: dict[str, Reading]) -> None:
+    """Repair and settle readings in place by what each field is and what the others say."""
+    for key, r in readings.items():
+        if not isinstance(r.value, str) or not r.value:
+            continue
+        odd = oddity(key, r.value)
+        if odd and odd not in r.reasons:
+            r.reasons = list(r.reasons) + [odd]
+            r.confidence = min(r.confidence, 0.7)
+        if key in ADDRESS_KEYS:
+            fix = fix_address
+        elif key == "mailing_city" or key in NAME_KEYS:
+            fix = fix_words_in
+        elif key in EMAIL_KEYS:
+            fix = fix_email
+        else:
+            continue
+        fixed = fix(r.value)
+        r.alternatives = [fix(a) if a else a for a in r.alternatives]
+        if fixed != r.value:
+            r.value = fixed
+            r.confidence *= REPAIR_FACTOR
+            r.evidence["repaired"] = True
+    place_context(readings)
+    house_numbers(readings)
+    stray_marks(readings)
+
+
+def _street_parts(address: str) -> tuple[str, str]:
+    """(house number, the rest of the street up to the first comma), compared loosely."""
+    street = address.split(",")[0]
+    m = re.match(r"^\s*(\d+)\s+(.*)$", street)
+    if not m:
+        return "", ""
+    return m.group(1), " ".join(re.sub(r"[.,']", "", m.group(2)).upper().split())
+
+
+def house_numbers(readings: dict[str, Reading]) -> None:
+    """The mailing street and a service address on the same street whose house numbers differ
+    by one character: one of them is misread (people rarely live one digit away from the
+    building they hold an account for)."""
+    mailing = readings.get("mailing_street")
+    if mailing is None or not isinstance(mailing.value, str):
+        return
+    number, street = _street_parts(mailing.value)
+    if not number:
+        return
+    for i in range(1, 6):
+        r = readings.get(f"sa{i}_address")
+        if r is None or not isinstance(r.value, str):
+            continue
+        other, rest = _street_parts(r.value)
+        if not other or other == number or Levenshtein.distance(other, number) != 1:
+            continue
+        if not (rest == street or rest.startswith(street + " ")):
+            continue
+        why = f"house number {number} on the mailing street, {other} in service address {i}"
+        for doubtful in (mailing, r):
+            if why not in doubtful.reasons:
+                doubtful.reasons = list(doubtful.reasons) + [why]
+                doubtful.confidence = min(doubtful.confidence, 0.7)

@@ -1,0 +1,194 @@
+"""Reference data a keying operator carries in their head: which ZIP codes exist, which city
+and state each one belongs to, which state codes are real, how e-mail domains are spelled.
+
+The ZIP table is the USPS data shipped with the ``zipcodes`` package (city, the USPS
+*acceptable* alternative city names, state); state names come from ``us``. Both load once,
+on first use, into plain dictionaries. Plain Python: no Qt, no SQL.
+
+Every check answers True (consistent), False (inconsistent) or None (the data cannot say:
+an unknown city name, say), so that callers never treat "no data" as a contradiction.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+# Common words of US city names in their usual written abbreviations ("ST" is also "SAINT",
+# but only at the start of a name; "FT" only means "FORT").
+_CITY_WORDS = {"MT": "MOUNT", "FT": "FORT", "PT": "POINT", "SPGS": "SPRINGS", "SPG": "SPRINGS",
+               "HTS": "HEIGHTS", "VLY": "VALLEY", "BCH": "BEACH", "LK": "LAKE", "N": "NORTH",
+               "S": "SOUTH", "E": "EAST", "W": "WEST", "CTR": "CENTER", "VLG": "VILLAGE"}
+
+# The mail domains people write most (and which a misread most often mangles).
+COMMON_MAIL_DOMAINS = ("gmail.com", "yahoo.com", "hotmail.com", "outlook.com", "icloud.com", "aol.com",
+                       "att.net", "comcast.net", "msn.com", "live.com", "sbcglobal.net", "verizon.net",
+                       "cox.net", "charter.net", "me.com", "mac.com", "protonmail.com", "ymail.com")
+
+
+@dataclass(frozen=True)
+class ZipPlace:
+    zip: str
+    city: str  # the USPS preferred city name
+    cities: tuple[str, ...]  # preferred and acceptable names, as USPS writes them
+    state: str
+    kind: str  # STANDARD, PO BOX, UNIQUE, MILITARY
+
+
+def city_key(name: str) -> str:
+    """A city name as compared: capitals, no punctuation, usual abbreviations spelled out."""
+    words = re.sub(r"[^A-Z0-9 ]", " ", name.upper()).split()
+    if words and words[0] == "ST":
+        words[0] = "SAINT"
+    return " ".join(_CITY_WORDS.get(w, w) for w in words)
+
+
+@lru_cache(maxsize=1)
+def _tables() -> tuple[dict[str, ZipPlace], dict[str, dict[str, set[str]]]]:
+    import zipcodes  # USPS data; loads ~40,000 rows once
+
+    by_zip: dict[str, ZipPlace] = {}
+    by_city: dict[str, dict[str, set[str]]] = {}  # city key -> state -> ZIPs
+    for row in zipcodes.list_all():
+        cities = tuple(dict.fromkeys([row["city"], *row.get("acceptable_cities", [])]))
+        place = ZipPlace(row["zip_code"], row["city"], cities, row["state"], row.get("zip_code_type", ""))
+        by_zip[place.zip] = place
+        for c in cities:
+            by_city.setdefault(city_key(c), {}).setdefault(place.state, set()).add(place.zip)
+    return by_zip, by_city
+
+
+def zip_place(zip_code: str) -> ZipPlace | None:
+    """The USPS place of a 5-digit ZIP code, or None when no such ZIP exists."""
+    if not (len(zip_code) == 5 and zip_code.isdigit()):
+        return None
+    return _tables()[0].get(zip_code)
+
+
+def zip_exists(zip_code: str) -> bool:
+    return zip_place(zip_code) is not None
+
+
+def state_name(code: str) -> str | None:
+    """The name of a state (or DC, or a territory) by its USPS code; None for no such code."""
+    import us
+
+    found = us.states.lookup(code.upper()) if len(code) == 2 and code.isalpha() else None
+    return found.name if found is not None else None
+
+
+def known_city(city: str, state: str | None = None) -> bool:
+    """Whether USPS knows a city (in ``state``, when given) by this name."""
+    states = _tables()[1].get(city_key(city), {})
+    return bool(states) if state is None else state in states
+
+
+def zips_of_city(city: str, state: str) -> set[str]:
+    return set(_tables()[1].get(city_key(city), {}).get(state, set()))
+
+
+def cities_of_zip(zip_code: str) -> tuple[str, ...]:
+    place = zip_place(zip_code)
+    return place.cities if place else ()
+
+
+def zip_matches_state(zip_code: str, state: str) -> bool | None:
+    place = zip_place(zip_code)
+    if place is None or not state:
+        return None
+    return place.state == state.upper()
+
+
+def zip_matches_city(zip_code: str, city: str) -> bool | None:
+    """True when ``city`` is the ZIP's city or one USPS accepts for it; None for an unknown ZIP."""
+    place = zip_place(zip_code)
+    if place is None or not city.strip():
+        return None
+    key = city_key(city)
+    return any(city_key(c) == key for c in place.cities)
+
+
+@dataclass(frozen=True)
+class PlaceCheck:
+    """What is wrong with a (city, state, ZIP) triple, field by field, in the clerk's words."""
+    zip: str | None = None
+    city: str | None = None
+    state: str | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.zip or self.city or self.state)
+
+
+def check_place(city: str, state: str, zip_code: str) -> PlaceCheck:
+    """ZIP <-> city <-> state. Blank parts are not checked (that is another rule's business);
+    where two parts contradict and a third sides with one, the odd one out carries the blame,
+    otherwise both do."""
+    city, state, zip_code = city.strip(), state.strip().upper(), zip_code.strip()
+    out: dict[str, str] = {}
+    place = zip_place(zip_code) if zip_code else None
+    if zip_code and len(zip_code) == 5 and zip_code.isdigit() and place is None:
+        out["zip"] = f"ZIP {zip_code} does not exist (USPS)"
+        if city and state and known_city(city) and not known_city(city, state):
+            out["city"] = f"{city} is not a city in {state_name(state) or state}"
+        return PlaceCheck(**out)
+    if place is None:
+        if city and state and len(state) == 2 and known_city(city) and not known_city(city, state):
+            out["city"] = f"{city} is not a city in {state_name(state) or state}"
+        return PlaceCheck(**out)
+    where = f"ZIP {zip_code} is {place.city}, {place.state}"
+    city_ok = zip_matches_city(zip_code, city) if city else None
+    state_ok = zip_matches_state(zip_code, state) if state else None
+    if state_ok is False:
+        # The city sides with the ZIP: the state is the odd one out; with the state: the ZIP is.
+        if city_ok:
+            out["state"] = f"{where}, not {state}"
+        elif city and known_city(city, state):
+            out["zip"] = f"{where}; {city} is in {state}"
+        else:
+            out["state"] = out["zip"] = f"{where}, not {state}"
+    if city_ok is False:
+        msg = f"{where}" + (f" (also {', '.join(place.cities[1:])})" if len(place.cities) > 1 else "") + f", not {city}"
+        out["city"] = msg
+        if known_city(city, place.state):
+            out.setdefault("zip", msg)  # a real city of the same state: either may be misread
+    return PlaceCheck(**out)
+
+
+_UNIT = re.compile(r"^(APT|STE|SUITE|UNIT|BLDG|FL|FLOOR|RM|ROOM|SPC|SPACE|LOT|#)\b", re.I)
+_TRAILING_ZIP = re.compile(r"^(?P<head>.*?)[\s,]*(?P<zip>\d{5})(?:-\d{4})?\s*$")
+
+
+def check_address_line(address: str, state: str = "CA") -> str | None:
+    """A one-line address "street, city ZIP" (or "street city ZIP", or "street, city"): why its
+    city and ZIP contradict each other or do not exist, or None when they are consistent or
+    the line names no place the data can judge."""
+    address = address.strip()
+    m = _TRAILING_ZIP.match(address)
+    if m:
+        zip_code, head = m.group("zip"), m.group("head").strip(" ,")
+        place = zip_place(zip_code)
+        if place is None:
+            return f"ZIP {zip_code} does not exist (USPS)"
+        squeezed = city_key(head)
+        if any(squeezed == city_key(c) or squeezed.endswith(" " + city_key(c)) for c in place.cities):
+            return None
+        tail = head.rsplit(",", 1)[1].strip() if "," in head else ""
+        if tail and known_city(tail) or not tail and _ends_with_known_city(head, state):
+            return f"ZIP {zip_code} is {place.city}, {place.state}, not {tail or _ends_with_known_city(head, state)}"
+        if tail:
+            return f"ZIP {zip_code} is {place.city}, {place.state}, not {tail}"
+        return None  # no comma and no known city before the ZIP: nothing to judge
+    if "," in address:
+        tail = address.rsplit(",", 1)[1].strip()
+        letters = sum(ch.isalpha() for ch in tail)
+        if letters > 2 * sum(ch.isdigit() for ch in tail) and not _UNIT.match(tail) and not known_city(tail):
+            return f"{tail} is not a city known to USPS"
+    return None
+
+
+def _ends_with_known_city(head: str, state: str) -> str:
+    words = head.split()
+    for n in (3, 2, 1):
+        if len(words) > n and known_city(" ".join(words[-n:]), state):
+            return " ".join(words[-n:])
+    return ""

@@ -1,0 +1,85 @@
+"""The learned acceptance model: the shipped file loads, its decision only grows with the
+readers' confidence and agreement, and no model can accept a value that breaks a rule."""
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import pytest
+
+from cisr_desk.capture import acceptance
+from cisr_desk.capture.acceptance import FEATURES, MONOTONE, AcceptanceModel, choose_threshold, fit
+from cisr_desk.capture.confidence import score_fields
+from cisr_desk.capture.read import Reading
+from cisr_desk.domain.policy import SitePolicy
+from cisr_desk.domain.rules import validate
+from cisr_desk.domain.template import load_templates
+from cisr_desk.paths import forms_dir
+
+
+@pytest.fixture(scope="module")
+def shipped() -> AcceptanceModel:
+    assert acceptance.MODEL_PATH.exists(), "resources/acceptance.json is missing (tools/fit_acceptance.py)"
+    return AcceptanceModel.load(acceptance.MODEL_PATH)
+
+
+def test_shipped_model_loads(shipped):
+    assert set(shipped.weights) == set(FEATURES)
+    assert 0.5 <= shipped.threshold <= 1.0
+    assert shipped.meta.get("held_out_writers")
+
+
+def _reading(**changes) -> dict[str, float]:
+    f = {name: 0.0 for name in FEATURES}
+    f.update(conf=0.6, tess=0.6, has_tess=1.0, neural=0.6, has_neural=1.0, format_ok=1.0, dpi=1.0, t_text=1.0,
+             length=0.5)
+    f.update(changes)
+    return f
+
+
+@pytest.mark.parametrize("name", ["conf", "tess", "neural", "agree"])
+def test_decision_is_monotone_in_confidence_and_agreement(shipped, name):
+    assert shipped.weights[name] >= 0
+    for base in (_reading(), _reading(agree=1.0), _reading(conf=0.9, t_zip=1.0, t_text=0.0)):
+        steps = [shipped.probability({**base, name: v}) for v in (0.0, 0.25, 0.5, 0.75, 1.0)]
+        assert steps == sorted(steps)
+        # so the decision too: once accepted, a surer reading stays accepted
+        decisions = [p >= shipped.threshold for p in steps]
+        assert decisions == sorted(decisions)
+
+
+def test_fit_keeps_monotone_weights_and_learns():
+    rng = random.Random(4)
+    rows, right = [], []
+    for _ in range(600):
+        agree = float(rng.random() < 0.6)
+        conf = rng.random()
+        p_right = 0.3 + 0.4 * agree + 0.29 * conf
+        rows.append(_reading(conf=conf, agree=agree, tess=conf))
+        right.append(rng.random() < p_right)
+    model = fit(rows, right, steps=800)
+    assert all(model.weights[n] >= 0 for n in MONOTONE)
+    assert model.probability(_reading(conf=0.9, agree=1.0, tess=0.9)) > model.probability(_reading(conf=0.2, tess=0.2))
+
+
+def test_threshold_keeps_silent_errors_within_budget():
+    probs = [0.99, 0.98, 0.97, 0.96, 0.95, 0.9, 0.8]
+    right = [True, True, False, True, True, False, True]
+    assert choose_threshold(probs, right, total_fields=1000, max_silent=0.001) == 0.95  # one wrong allowed
+    assert choose_threshold(probs, right, total_fields=100, max_silent=0.001) == 0.98  # none allowed
+
+
+def test_no_model_accepts_a_value_that_breaks_a_rule():
+    template = load_templates(forms_dir())["14-941-rev-2026-03"]
+    accept_all = AcceptanceModel({n: 0.0 for n in FEATURES}, 30.0, 0.5)
+    values = {"request_authorize": True, "customer_name": "MARIA LOPEZ", "customer_account": "2123456789",
+              "mailing_street": "12 OAK ST", "mailing_city": "PASADENA", "mailing_state": "CA",
+              "mailing_zip": "13550", "customer_phone": "6265550101", "customer_sign_date": "3036-10-20",
+              "customer_email": "maria@gmail", "term_start": "2026-10-20"}
+    readings = {k: Reading(v, str(v), 1.0, evidence={"tess": 1.0, "neural": 1.0}) for k, v in values.items()}
+    issues = validate(template, values, registry=None, received=dt.date(2026, 11, 2), policy=SitePolicy())
+    fields = score_fields(template, readings, issues, None, SitePolicy(), 300.0, model=accept_all)
+    for key in ("mailing_zip", "customer_sign_date", "customer_email"):
+        assert fields[key].review and fields[key].confidence <= 0.5, key
+    assert not fields["customer_name"].review  # the model does decide the rest
+    assert fields["customer_name"].features["conf"] == 1.0

@@ -1,0 +1,132 @@
+"""Context after reading: look-alikes by token class, USPS place, e-mail domains, and the rule
+that a value which breaks a consistency rule is never accepted, however sure its reader."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from cisr_desk.capture.confidence import score_fields
+from cisr_desk.capture.context import apply_context, fix_address, fix_email, fix_words_in, snap_city
+from cisr_desk.capture.read import Reading
+from cisr_desk.domain.policy import SitePolicy
+from cisr_desk.domain.rules import validate
+from cisr_desk.domain.template import load_templates
+from cisr_desk.paths import forms_dir
+
+REV26 = "14-941-rev-2026-03"
+
+
+def test_letters_in_words_digits_in_numbers():
+    assert fix_words_in("P0M0NA") == "POMONA"
+    assert fix_words_in("Sm1th") == "Smith"
+    assert fix_address("P.O. B0X 3741") == "P.O. BOX 3741"
+    assert fix_address("2093I MAIN ST") == "20931 MAIN ST"
+    assert fix_address("g88 CENTRAL AVE, MURRIETA 92563") == "988 CENTRAL AVE, MURRIETA 92563"
+    assert fix_address("4953 S VENTURA BLVD, SANTA ANA 927O3") == "4953 S VENTURA BLVD, SANTA ANA 92703"
+    # What may really be written stays: a unit suffix, an ordinal, a street called Pine.
+    assert fix_address("12B OAK ST") == "12B OAK ST"
+    assert fix_address("100 W 21ST ST") == "100 W 21ST ST"
+    assert fix_address("123 PINE") == "123 PINE"
+
+
+def test_street_suffix_and_split_zip():
+    assert fix_address("5117 SEPULVEDA BLMD, SANTA ANA 9270 3") == "5117 SEPULVEDA BLVD, SANTA ANA 92703"
+    assert fix_address("12 OAK AVE") == "12 OAK AVE"
+
+
+def test_email_repairs_only_when_unambiguous():
+    assert fix_email("sarah4i@gmail.com") == "sarah41@gmail.com"
+    assert fix_email("david.scott80@hotmail.com.") == "david.scott80@hotmail.com"
+    assert fix_email("x@gmial.com") == "x@gmail.com"
+    assert fix_email("x@yahoo.con") == "x@yahoo.com"
+    assert fix_email("x@gmail") == "x@gmail.com"
+    assert fix_email("x@ymail.com") == "x@ymail.com"  # a real domain of its own
+    assert fix_email("x@redwood.example") == "x@redwood.example"
+    assert fix_email("xgmail.com") == "xgmail.com"  # no @: what was written, for the rule to report
+
+
+def test_city_snaps_to_its_zip_only_with_a_margin():
+    assert snap_city("WEST COVN", "91790") == ("WEST COVINA", 90.0)
+    assert snap_city("RIVERSIDE", "91766")[1] == 0.0  # not close to Pomona: left for the rule
+
+
+def _r(value, conf=0.6, alternatives=(), reasons=("the two readers disagree",)):
+    return Reading(value, value, conf, list(reasons), list(alternatives))
+
+
+def test_zip_and_city_chosen_together():
+    readings = {"mailing_zip": _r("91788", alternatives=["91788", "91766"]),
+                "mailing_city": _r("POMONA", 0.95, reasons=()),
+                "mailing_state": _r("CA", alternatives=["CA", "GA"])}
+    apply_context(readings)
+    assert readings["mailing_zip"].value == "91766" and not readings["mailing_zip"].reasons
+    assert readings["mailing_state"].value == "CA" and not readings["mailing_state"].reasons
+    # Two ZIPs of the same city: nothing to choose by, the clerk decides.
+    readings = {"mailing_zip": _r("91766", alternatives=["91766", "91768"]),
+                "mailing_city": _r("POMONA", 0.95, reasons=())}
+    apply_context(readings)
+    assert readings["mailing_zip"].reasons
+
+
+@pytest.fixture(scope="module")
+def template():
+    return load_templates(forms_dir())[REV26]
+
+
+@pytest.mark.parametrize("changes", [
+    {"mailing_zip": "13550"},  # no such ZIP, beside a California city
+    {"mailing_state": "LA"},  # "LA" read for "CA"
+    {"customer_sign_date": "3036-10-20"},
+    {"mailing_city": "PASADENA", "mailing_zip": "91766"},
+    {"sa1_address": "12 OAK ST, PASADENA 93101"},
+])
+def test_rule_breaking_value_is_never_accepted(template, changes):
+    values = {"request_authorize": True, "request_revoke": False, "customer_name": "MARIA LOPEZ",
+              "customer_account": "2123456789", "mailing_street": "12 OAK ST", "mailing_city": "PASADENA",
+              "mailing_state": "CA", "mailing_zip": "91101", "customer_phone": "6265550101",
+              "sa1_number": "3123456701", "sa1_address": "12 OAK ST, PASADENA 91101",
+              "drp1_name": "X", "drp1_id": "DRP0370", "data_interval": True,
+              "term_start": "2026-10-20", "term_until_revoked": True, "customer_signature": True,
+              "customer_sign_date": "2026-10-20", "customer_print_name": "MARIA LOPEZ"}
+    values.update(changes)
+    readings = {k: Reading(v, str(v), 1.0) for k, v in values.items()}
+    issues = validate(template, values, registry=None, received=dt.date(2026, 11, 2), policy=SitePolicy())
+    fields = score_fields(template, readings, issues, None, SitePolicy())
+    for key in changes:
+        assert fields[key].review and fields[key].confidence <= 0.5 and fields[key].reasons, key
+
+
+def test_oddities_a_reader_produces_are_doubted():
+    from cisr_desk.capture.context import oddity
+
+    assert oddity("mailing_street", "786Elm St")
+    assert oddity("sa2_address", "17906 S Main StApt 211 Hemet 92543")
+    assert oddity("mailing_street", "12 Oak St..")
+    assert oddity("drp2_name", "e")
+    for fine in ("100 W 21ST ST", "12 McKinley Ave", "12 MacArthur Blvd"):
+        assert oddity("mailing_street", fine) is None
+    assert oddity("customer_name", "DeLuca Inc") is None
+
+
+def test_po_box_and_house_numbers_across_fields():
+    assert fix_address("P.U. BOX 4489") == "P.O. BOX 4489"
+    assert fix_address("P.0 BOX 4580") == "P.O. BOX 4580"
+    readings = {"mailing_street": Reading("44095 ORANGE ST", "", 0.94),
+                "sa1_address": Reading("14095 ORANGE ST, IRVINE 92618", "", 0.95),
+                "sa2_address": Reading("14 ELM ST, IRVINE 92618", "", 0.95)}
+    apply_context(readings)
+    assert readings["mailing_street"].reasons and readings["sa1_address"].reasons
+    assert not readings["sa2_address"].reasons
+
+
+def test_state_from_a_sure_zip_and_stray_marks_in_empty_rows():
+    readings = {"mailing_zip": Reading("91790", "", 0.95), "mailing_city": _r("WEST COVN", alternatives=["WEST COVN", "WEST C"]),
+                "mailing_state": _r("CA", alternatives=["CA", "C"]),
+                "sa2_address": Reading("1", "1", 0.6), "sa2_number": Reading("", "", 0.97),
+                "sa3_address": Reading("4", "4", 0.6), "sa3_number": Reading("3123456701", "", 0.97)}
+    apply_context(readings)
+    assert readings["mailing_city"].value == "WEST COVINA"
+    assert readings["mailing_state"].value == "CA" and not readings["mailing_state"].reasons
+    assert readings["sa2_address"].value == ""
+    assert readings["sa3_address"].value == "4"  # a row with a number: the clerk looks
