@@ -269,6 +269,7 @@ def read_text(engine: OcrEngine, image: np.ndarray, spec: FieldSpec, zone_rect, 
         written = 0
     line = _pad(line)
     automaton = formats.for_field(ftype, spec.key, written)
+    preferred = formats.preferred_for_field(ftype, spec.key, written)
     other = engine.read_line(line, charset)
     if second is None:
         primary, other = other, None
@@ -276,7 +277,7 @@ def read_text(engine: OcrEngine, image: np.ndarray, spec: FieldSpec, zone_rect, 
         value = _value(ftype, other.text)
         return Reading(value, other.text, other.confidence * SURE_DISCOUNT)
     elif automaton is not None:
-        primary = second.read_format(soft, automaton)
+        primary = second.read_format(soft, automaton, preferred)
     else:
         primary = second.read_line(soft, charset)
     # Specks, a tick or a fax's broken rule, not a value: fewer than two marks as tall as a letter.
@@ -295,7 +296,7 @@ def read_text(engine: OcrEngine, image: np.ndarray, spec: FieldSpec, zone_rect, 
         # A tie-break: the neural reader again, on the thresholded ink. Where it sides with
         # Tesseract, that reading is offered — but the clerk still confirms it: on a
         # 100-form set, settling on it outright let hand-printed misreads through.
-        third = second.read_format(line, automaton) if automaton is not None else second.read_line(line, charset)
+        third = second.read_format(line, automaton, preferred) if automaton is not None else second.read_line(line, charset)
         if ftype is FieldType.TEXT:
             third.text = space_after_marks(third.text)
         t_val = _value(ftype, third.text)
