@@ -26,7 +26,7 @@ def accepts(automaton, text):
     (T.PHONE, ["(805) 864-8431", "805-654-8407", "8058648431"], ["805864843", "80586484311"]),
     (T.ZIP, ["93030"], ["9303", "930301"]),
     (T.DRP_ID, ["DRP0370"], ["DRP037", "DRQ0370"]),
-    (T.STATE, ["CA"], ["C", "CAL"]),
+    (T.STATE, ["CA", "NV", "DC"], ["C", "CAL", "EA", "ZZ"]),
 ])
 def test_formats_accept_what_the_field_may_hold(ftype, good, bad):
     automaton = for_field(ftype, "x")
@@ -120,6 +120,26 @@ def test_the_recogniser_and_its_dictionary_come_from_the_installed_package():
     assert chars[0] == "<blank>" and chars[-1] == " "
     classes = label_classes(chars)
     assert all(c in classes for c in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz@/-.,'&#()")
+
+
+def test_a_lone_mark_at_the_end_of_a_tesseract_line_is_not_a_word():
+    from cisr_desk.capture.ocr import strip_stray_marks
+
+    words = [("19196", [0.99] * 5), ("Walnut", [0.99] * 6), ("Ave", [0.99] * 3), (".", [0.4])]
+    assert [w for w, _ in strip_stray_marks(words)] == ["19196", "Walnut", "Ave"]
+    kept = [("#213", [0.99] * 4), ("P.O.", [0.9] * 4), ("7", [0.5])]
+    assert strip_stray_marks(kept) == kept  # a number at the end is a unit, not a speck
+
+
+def test_agreeing_readers_are_doubted_where_the_neural_one_was_unsure():
+    from cisr_desk.capture.ocr import OcrText
+    from cisr_desk.capture.read import AGREE_UNSURE, _decide
+
+    sure = _decide(T.TEXT, "mailing_city", OcrText("MISSION VIEJO", 0.9), OcrText("MISSION VIEJO", 0.9))
+    assert not sure.reasons and sure.confidence >= 0.9
+    unsure = _decide(T.TEXT, "mailing_city", OcrText("MISSION MESO", AGREE_UNSURE - 0.1),
+                     OcrText("MISSION MESO", 0.96))
+    assert unsure.reasons and unsure.confidence < 0.8 and unsure.alternatives == ["MISSION MESO"]
 
 
 @pytest.mark.parametrize("text,date", [

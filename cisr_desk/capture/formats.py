@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cisr_desk.domain.fields import FieldType
+from cisr_desk.domain.fields import US_STATES, FieldType
 
 DIGITS = "0123456789"
 UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -149,8 +149,25 @@ def email() -> Automaton:
                   (4, LABEL, 5), (5, LABEL, 5), (5, ".", 4)], {5})
 
 
+def words(allowed: frozenset[str] | set[str]) -> Automaton:
+    """Exactly one of a set of words (a trie)."""
+    moves: list[dict[str, int]] = [{}]
+    accept = set()
+    for word in sorted(allowed):
+        state = 0
+        for c in word:
+            if c not in moves[state]:
+                moves[state][c] = len(moves)
+                moves.append({})
+            state = moves[state][c]
+        accept.add(state)
+    return Automaton(tuple(moves), frozenset(accept))
+
+
 def for_field(ftype: FieldType, key: str, comb_cells: int = 0) -> Automaton | None:
     """The automaton of a field's written form, or None for free text."""
+    if ftype is FieldType.STATE and comb_cells in (0, 2):
+        return words(US_STATES)  # "CA" read as "EA" is no state; the likeliest state code is
     if comb_cells:
         if ftype is FieldType.STATE:
             return sequence((UPPER, comb_cells, comb_cells))
@@ -165,8 +182,6 @@ def for_field(ftype: FieldType, key: str, comb_cells: int = 0) -> Automaton | No
         return phone()
     if ftype is FieldType.ZIP:
         return counted_digits(5, "")
-    if ftype is FieldType.STATE:
-        return sequence((UPPER, 2, 2))
     if ftype is FieldType.DRP_ID:
         return sequence(("D", 1, 1), ("R", 1, 1), ("P", 1, 1), (DIGITS, 4, 4))
     return None
