@@ -296,6 +296,10 @@ def read_text(engine: OcrEngine, image: np.ndarray, spec: FieldSpec, zone_rect, 
             and not re.search(r"[0-9A-Za-z]", other.text):
         # The format forced a reading out of a stray mark the other reader saw as nothing.
         return Reading("", other.text, 0.85)
+    if other is not None and automaton is None and small_mark and primary.confidence < 0.5 \
+            and len(re.findall(r"[0-9A-Za-z]", primary.text)) <= 1 and not re.search(r"[0-9A-Za-z]", other.text):
+        # One unsure letter out of a speck that Tesseract saw as nothing: no name is one mark.
+        return Reading("", other.text, 0.85)
     if ftype is FieldType.TEXT:
         for ocr in (primary, other):
             if ocr is not None:
