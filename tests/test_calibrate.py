@@ -9,6 +9,7 @@ from sqlalchemy import create_engine, text
 from cisr_desk.capture.acceptance import FEATURES, AcceptanceModel
 from cisr_desk.cli.main import main
 from cisr_desk.store import fakes, service
+from users_support import PASSWORD, add_users
 
 
 def _features(rng: random.Random, right: bool) -> dict[str, float]:
@@ -38,6 +39,10 @@ def site(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("CISR_DESK_DB", url)
     monkeypatch.setenv("CISR_DESK_ACCEPTANCE", str(tmp_path / "site-acceptance.json"))
     monkeypatch.chdir(tmp_path)
+    with service.Desk.open(url) as desk:
+        add_users(desk, ("ann", "clerk"))
+    monkeypatch.setenv("CISR_DESK_USER", "ada")
+    monkeypatch.setenv("CISR_DESK_PASSWORD", PASSWORD)
     fakes.write_registry_csv(tmp_path / "registry.csv")
     assert main(["import", "--registry", "registry.csv", *[f"f{n}.pdf" for n in range(1, 31)]]) == 0
     # The clerks' work, as the store keeps it: records submitted, misread fields corrected.
@@ -62,6 +67,11 @@ def test_calibrate_refits_from_reviewed_records(site, capsys):
     model = AcceptanceModel.load(site / "site-acceptance.json")
     assert model.meta["fitted_on"] == "reviewed records of this site"
     assert model.weights["conf"] >= 0
+
+
+def test_only_a_supervisor_or_admin_refits(site, capsys):
+    assert main(["calibrate", "--as", "ann"]) != 0
+    assert "only a supervisor or admin" in capsys.readouterr().err
 
 
 def test_calibrate_refuses_too_little(site, capsys):

@@ -15,7 +15,7 @@ import zlib
 from pathlib import Path
 
 from cisr_desk.cli.main import CliError
-from cisr_desk.cli.workflow import _cmd, _common
+from cisr_desk.cli.workflow import _as, _cmd, _common
 
 
 def register(sub) -> None:
@@ -26,6 +26,7 @@ def register(sub) -> None:
     p.add_argument("--min-readings", type=int, default=300, help="refuse to fit on fewer (default 300)")
     p.add_argument("--out", type=Path, help="where to write the model (default: the site's model file)")
     p.add_argument("--dry-run", action="store_true", help="report only; write nothing")
+    _as(p)
     p.set_defaults(func=_cmd(_calibrate))
 
 
@@ -52,6 +53,8 @@ def _rates(model, rows) -> tuple[float, float]:
 def _calibrate(desk, args) -> int:
     from cisr_desk.capture import acceptance
 
+    if desk.user(args.user).role not in ("supervisor", "admin"):
+        raise CliError(f"{args.user} is a clerk; only a supervisor or admin may refit the acceptance model")
     rows, without = desk.reviewed_readings()
     print(f"{len(rows)} reviewed readings with features ({without} reviewed fields without: checkboxes, "
           f"signatures, and fields read before features were stored)")
