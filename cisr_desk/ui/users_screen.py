@@ -42,62 +42,46 @@ class UsersModel(ObjectTableModel):
         return super().data(index, role)
 
 
-class NewUserDialog(QDialog):
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Add a user")
-        self.name = QLineEdit()
-        self.name.setMaxLength(80)
-        self.role = QComboBox()
-        self.role.addItems(ROLES)
-        self.password = password_edit("At least 8 characters")
-        self.again = password_edit()
-        self.error = QLabel()
-        self.error.setProperty("kind", "error")
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Add")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form = QFormLayout(self)
-        form.addRow("Name", self.name)
-        form.addRow("Role", self.role)
-        form.addRow("Password", self.password)
-        form.addRow("The same again", self.again)
-        form.addRow(self.error)
-        form.addRow(buttons)
-
-    def accept(self) -> None:
-        if self.password.text() != self.again.text():
-            self.error.setText("The two passwords differ.")
-            return
-        super().accept()
-
-
 class PasswordDialog(QDialog):
-    def __init__(self, title: str, note: str, parent=None) -> None:
+    """A new password, typed twice; ``note`` (if any) says whose and why. Subclasses add rows above."""
+
+    def __init__(self, title: str, note: str = "", parent=None) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.password = password_edit("At least 8 characters")
         self.again = password_edit()
         self.error = QLabel()
         self.error.setProperty("kind", "error")
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form = QFormLayout(self)
-        text = QLabel(note)
-        text.setWordWrap(True)
-        form.addRow(text)
-        form.addRow("Password", self.password)
-        form.addRow("The same again", self.again)
-        form.addRow(self.error)
-        form.addRow(buttons)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.form = QFormLayout(self)
+        if note:
+            text = QLabel(note)
+            text.setWordWrap(True)
+            self.form.addRow(text)
+        self.form.addRow("Password", self.password)
+        self.form.addRow("The same again", self.again)
+        self.form.addRow(self.error)
+        self.form.addRow(self.buttons)
 
     def accept(self) -> None:
         if self.password.text() != self.again.text():
             self.error.setText("The two passwords differ.")
             return
         super().accept()
+
+
+class NewUserDialog(PasswordDialog):
+    def __init__(self, parent=None) -> None:
+        super().__init__("Add a user", parent=parent)
+        self.name = QLineEdit()
+        self.name.setMaxLength(80)
+        self.role = QComboBox()
+        self.role.addItems(ROLES)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Add")
+        self.form.insertRow(0, "Name", self.name)
+        self.form.insertRow(1, "Role", self.role)
 
 
 # What an admin is asked; tests replace these functions.
