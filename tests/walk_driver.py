@@ -13,16 +13,11 @@ import json
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from cisr_desk.store.service import Desk
-from cisr_desk.ui.app import make_app
-from cisr_desk.ui.context import AppContext
-from cisr_desk.ui.main_window import MainWindow
-from cisr_desk.ui.settings import UiSettings
-from cisr_desk.ui.tasks import TaskRunner
+from window_driver import open_window
 
 SIZE = (1280, 720)
 
@@ -35,14 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--shot", type=Path, required=True)
     args = ap.parse_args(argv)
     errors: list[str] = []
-    sys.excepthook = lambda kind, value, tb: (errors.append(f"{kind.__name__}: {value}"),
-                                              sys.__excepthook__(kind, value, tb))
-
-    app = make_app([sys.argv[0]])
-    desk = Desk.open(args.db, files_dir=args.files)
-    settings = UiSettings(QSettings(str(args.files.parent / "walk.ini"), QSettings.Format.IniFormat))
-    ctx = AppContext(desk, TaskRunner(), settings, desk.user(args.user), args.files.parent / "data")
-    window = MainWindow(ctx)
+    app, desk, ctx, window = open_window(args.db, args.files, args.user, "walk.ini", errors)
     window.resize(*SIZE)
     window.show()
     out: dict = {"errors": errors}

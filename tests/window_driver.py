@@ -37,6 +37,22 @@ def say(*parts) -> None:
     print(*parts, flush=True)
 
 
+def open_window(db: str, files: Path, user: str, ini: str, errors: list[str]):
+    """(app, desk, ctx, window): the real main window for a signed-in user, built the way app.run
+    builds it once the user is known; a bug in a slot is kept in ``errors`` (Qt carries on after
+    one; a test must not)."""
+    def bug_in_a_slot(kind, value, tb) -> None:
+        errors.append(f"{kind.__name__}: {value}")
+        sys.__excepthook__(kind, value, tb)
+
+    sys.excepthook = bug_in_a_slot
+    app = make_app([sys.argv[0]])
+    desk = Desk.open(db, files_dir=files)
+    settings = UiSettings(QSettings(str(files.parent / ini), QSettings.Format.IniFormat))
+    ctx = AppContext(desk, TaskRunner(), settings, desk.user(user), files.parent / "data")
+    return app, desk, ctx, MainWindow(ctx)
+
+
 def minimum(window: MainWindow) -> QSize:
     """The smallest size the window's layout allows (it changes as a record's crops arrive)."""
     return window.minimumSizeHint().expandedTo(window.minimumSize())
@@ -61,18 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     errors: list[str] = []
-
-    def bug_in_a_slot(kind, value, tb) -> None:  # Qt carries on after one; the test must not
-        errors.append(f"{kind.__name__}: {value}")
-        sys.__excepthook__(kind, value, tb)
-
-    sys.excepthook = bug_in_a_slot
-
-    app = make_app([sys.argv[0]])
-    desk = Desk.open(args.db, files_dir=args.files)
-    settings = UiSettings(QSettings(str(args.files.parent / "ui.ini"), QSettings.Format.IniFormat))
-    ctx = AppContext(desk, TaskRunner(), settings, desk.user(args.user), args.files.parent / "data")
-    window = MainWindow(ctx)
+    app, desk, ctx, window = open_window(args.db, args.files, args.user, "ui.ini", errors)
     window.show()
     record_id = desk.list_records(limit=1)[0].id
     ctx.events.open_record.emit(record_id)
