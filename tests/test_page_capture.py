@@ -45,3 +45,42 @@ def test_a_page_given_to_the_wrong_blank_page_is_refused_not_invented(two_forms)
         wrong = FormPlan(first.template, {0: first.pages[0]}, turned={first.pages[0]: True})
     with pytest.raises(PageDoesNotFit, match=f"page {wrong.pages[0]} does not fit page 1 of {first.template}"):
         read_forms(path, [wrong])
+
+
+def test_the_desk_marks_a_page_not_a_form_and_assigns_it_back_with_the_real_engine(two_forms, tmp_path):
+    from cisr_desk.domain import layout as lay
+    from cisr_desk.store.service import Desk
+
+    path, entry, doc = two_forms
+    desk = Desk.open(f"sqlite:///{tmp_path / 'desk.sqlite3'}", files_dir=tmp_path / "files")
+    try:
+        desk.add_user("ann", "clerk")
+        desk.import_registry(demo_registry(), "system")
+        report = desk.import_files([path], "ann", workers=1)
+        ids = report.files[0].record_ids
+        source_id = desk.source_files()[0].id
+        layout = desk.page_layout(source_id)
+        last = layout.forms[-1]
+        index = max(last.pages)
+        page = last.pages[index]
+        before = desk.get_record(last.record_id)
+        first_values = {f.key: f.value for f in before.fields}
+
+        desk.rearrange(source_id, lay.mark_not_form(layout, page), "ann")
+        after = desk.page_layout(source_id)
+        assert after.loose[page] == lay.NOT_FORM
+        alone = len(last.pages) == 1
+        if alone:  # a one-page form goes with its page
+            assert desk.get_record(last.record_id).status == "rejected"
+            back = lay.assign_page(after, page, last.template_id, index)
+        else:
+            assert page not in desk.get_record(last.record_id).pages
+            back = lay.move_page(after, page, len(after.forms) - 1, index)
+        report = desk.rearrange(source_id, back, "ann")
+        record_id = report.created[0] if alone else last.record_id
+        again = desk.get_record(record_id)
+        assert again.pages == before.pages and again.template == before.template
+        assert {f.key: f.value for f in again.fields} == first_values
+        assert len(ids) == 2
+    finally:
+        desk.close()

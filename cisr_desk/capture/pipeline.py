@@ -34,6 +34,7 @@ from cisr_desk.capture.separate import FormGroup, PageKind, separate
 from cisr_desk.capture.stamp import read_received
 from cisr_desk.capture.zones import extract_zone
 from cisr_desk.domain.errors import InputFileError
+from cisr_desk.domain.layout import FormPlan, PageDoesNotFit
 from cisr_desk.domain.fields import FieldType
 from cisr_desk.domain.model import DocumentResult, FormResult, PagePlacement
 from cisr_desk.domain.policy import SitePolicy
@@ -292,17 +293,6 @@ def extract_files(paths: Iterable[Path], *, registry: Registry | None = None, re
 
 
 # -- reading again the forms a clerk grouped by hand (the page desk) -------------------------------------
-@dataclass(frozen=True)
-class FormPlan:
-    """One form as a clerk grouped it: which file page is which page of which revision."""
-
-    template_id: str
-    pages: dict[int, int]  # template page index (0-based) -> file page (1-based)
-    attachments: tuple[int, ...] = ()
-    turned: dict[int, bool | None] = field(default_factory=dict)  # file page -> as the clerk turned it; absent: either
-    received: dt.date | None = None
-
-
 def read_forms(path: Path, plans: list[FormPlan], *, registry: Registry | None = None,
                policy: SitePolicy = SitePolicy(), folder: Path | None = None,
                progress: ProgressCallback | None = None, cancel: CancelCallback | None = None) -> list[FormResult]:
@@ -311,8 +301,6 @@ def read_forms(path: Path, plans: list[FormPlan], *, registry: Registry | None =
     Raises ``PageDoesNotFit`` naming every page that does not register to its blank page (nothing
     is invented in its place), ``Cancelled`` between pages when ``cancel()`` turns true.
     """
-    from cisr_desk.domain.layout import PageDoesNotFit
-
     folder_s = str(folder or forms_dir())
     templates = templates_in(folder_s)
     jobs = [(page, plan.template_id, index, plan.turned.get(page))

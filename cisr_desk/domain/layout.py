@@ -13,6 +13,7 @@ change appended to ``changes`` (the audit trail of what the clerk did), or raise
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from dataclasses import dataclass, field
 
 from cisr_desk.domain.errors import InvalidValue
@@ -26,6 +27,17 @@ REARRANGEABLE = ("imported", "in_review", "flagged")
 
 class PageDoesNotFit(InvalidValue):
     """A page a clerk put on a form does not register to that form page's blank."""
+
+
+@dataclass(frozen=True)
+class FormPlan:
+    """One form to read again as a clerk grouped it (what capture's ``read_forms`` takes)."""
+
+    template_id: str
+    pages: dict[int, int]  # template page index (0-based) -> file page (1-based)
+    attachments: tuple[int, ...] = ()
+    turned: dict[int, bool] = field(default_factory=dict)  # file page -> turned as the clerk said; absent: either
+    received: dt.date | None = None
 
 
 @dataclass
@@ -68,6 +80,7 @@ class PageLayout:
     source_path: str = ""  # the stored file, for thumbnails
     digital: bool = False
     changes: list[Change] = field(default_factory=list)
+    loaded_as: str = ""  # fingerprint() of the layout as stored when it was loaded: a stale copy is refused
 
     # -- looking -------------------------------------------------------------------------------
     def where(self, page: int) -> tuple[str, int | None, int | None]:
@@ -305,9 +318,11 @@ def assign_page(layout: PageLayout, page: int, template_id: str, index: int) -> 
     return _done(out, Change("page_assigned", page, old, out.describe(page), form.record_id))
 
 
+def fingerprint(layout: PageLayout) -> str:
+    """The grouping (forms, attachments, loose pages and turns), whatever the changes made on the way."""
+    return repr(([(f.record_id, f.template_id, sorted(f.pages.items()), sorted(f.attachments)) for f in layout.forms],
+                 sorted(layout.loose.items()), sorted(p for p, t in layout.turned.items() if t)))
+
+
 def same_place(a: PageLayout, b: PageLayout) -> bool:
-    """The same grouping (forms, attachments, loose pages and turns), whatever the changes made on the way."""
-    def key(layout: PageLayout):
-        return ([(f.record_id, f.template_id, sorted(f.pages.items()), sorted(f.attachments)) for f in layout.forms],
-                sorted(layout.loose.items()), sorted(p for p, t in layout.turned.items() if t))
-    return key(a) == key(b)
+    return fingerprint(a) == fingerprint(b)
