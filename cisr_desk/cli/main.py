@@ -13,6 +13,7 @@ COMMAND_MODULES = (
     "cisr_desk.cli.extract",
     "cisr_desk.cli.template",
     "cisr_desk.cli.workflow",
+    "cisr_desk.cli.pages",
     "cisr_desk.cli.gui",
 )
 
