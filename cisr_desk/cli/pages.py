@@ -38,7 +38,8 @@ def register(sub) -> None:
     p.add_argument("--to", metavar="RECORD[:N]", help="the form (its record id), and for --move its page number")
     p.add_argument("--with", dest="with_", type=int, metavar="RECORD", help="for --merge: the form merged in")
     p.add_argument("--template", metavar="T", help="for --assign: the form revision, e.g. 14-941-rev-2026-03")
-    p.add_argument("--page-index", dest="page_index", type=int, metavar="N", help="for --assign: form page number, from 1")
+    p.add_argument("--page-index", dest="page_index", type=int, metavar="N",
+                   help="for --assign: form page number, from 1")
     p.add_argument("--json", action="store_true", help="the layout as JSON")
     _as(p, required=False)
     p.set_defaults(func=_cmd(_pages))
@@ -52,7 +53,8 @@ def _target(layout: lay.PageLayout, text: str | None, *, index: bool) -> tuple[i
         form_no = layout.form_of_record(int(record))
         page_index = int(n) - 1 if n else None
     except ValueError as exc:
-        raise CliError(f"--to takes a record id{' and a form page number, e.g. 12:2' if index else ''}, not {text!r}") from exc
+        what = "a record id" + (" and a form page number, e.g. 12:2" if index else "")
+        raise CliError(f"--to takes {what}, not {text!r}") from exc
     if page_index is not None and not index:
         raise CliError("--attach --to takes a record id only")
     return form_no, page_index
@@ -112,8 +114,8 @@ def _layout_json(layout: lay.PageLayout) -> dict:
 def _pages(desk, args) -> int:
     if args.file_id is None:
         for f in desk.source_files():
-            look = f"  needs a look: page{'s' if len(f.unrecognized) > 1 else ''} {', '.join(map(str, f.unrecognized))}" \
-                if f.needs_a_look else ""
+            look = (f"  needs a look: page{'s' if len(f.unrecognized) > 1 else ''} "
+                    f"{', '.join(map(str, f.unrecognized))}") if f.needs_a_look else ""
             print(f"{f.id:>6}  {f.imported_at:%Y-%m-%d %H:%M}  {f.name[:40]:40} {f.page_count:>3} pages "
                   f"{f.forms:>2} forms{look}")
         return 0

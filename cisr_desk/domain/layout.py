@@ -185,7 +185,8 @@ def _drop_empty(layout: PageLayout) -> None:
 def _check_index(layout: PageLayout, template_id: str, index: int) -> None:
     count = layout.template_pages.get(template_id)
     if count is None:
-        raise InvalidValue(f"There is no form revision {template_id!r} (one of {', '.join(sorted(layout.template_pages))})")
+        raise InvalidValue(f"There is no form revision {template_id!r} "
+                           f"(one of {', '.join(sorted(layout.template_pages))})")
     if not 0 <= index < count:
         raise InvalidValue(f"Form {template_id} has no page {index + 1} (it has {count})")
 
@@ -233,7 +234,8 @@ def split_form(layout: PageLayout, page: int) -> PageLayout:
     for i in moving:
         del form.pages[i]
     out.forms.insert(n + 1, FormLayout(form.template_id, moving, [], None, "", ""))
-    return _done(out, Change("form_split", page, f"{out.form_name(n)}: pages {', '.join(map(str, form.file_pages + list(moving.values())))}",
+    before = ", ".join(map(str, sorted(form.file_pages + list(moving.values()))))
+    return _done(out, Change("form_split", page, f"{out.form_name(n)}: pages {before}",
                              f"{out.form_name(n)}: pages {', '.join(map(str, form.file_pages))}; "
                              f"a new form: pages {', '.join(map(str, moving.values()))}", form.record_id))
 

@@ -223,7 +223,8 @@ def _merge_fields(s: Session, rec: Record, result: FormResult) -> tuple[list[str
             continue
         if row.ocr_value != r.value:
             changed.append(key)
-        row.ocr_value, row.confidence, row.ocr_review, row.raw = r.value, float(r.confidence), bool(r.review), r.raw or ""
+        row.ocr_value, row.confidence = r.value, float(r.confidence)
+        row.ocr_review, row.raw = bool(r.review), r.raw or ""
         if row.changed_by:
             if row.value != r.value:
                 kept.append(key)
@@ -274,9 +275,10 @@ def apply(s: Session, p: Plan, results: list[FormResult], *, by: str, now: dt.da
                 report.changed_values[rec.id] = changed
             if kept:
                 report.kept_values[rec.id] = kept
+            same = old_template == rec.template
             audit.log(s, now, by, "form_reread", record_id=rec.id, field="pages",
-                      old=_pages_text(old_pages.get(rec.id, [])) + ("" if old_template == rec.template else f" ({old_template})"),
-                      new=_pages_text(rec.pages) + ("" if old_template == rec.template else f" ({rec.template})"),
+                      old=_pages_text(old_pages.get(rec.id, [])) + ("" if same else f" ({old_template})"),
+                      new=_pages_text(rec.pages) + ("" if same else f" ({rec.template})"),
                       reason=f"{len(changed)} value(s) read differently"
                              + (f"; the clerk's value kept for {', '.join(kept)}" if kept else ""))
             report.updated.append(rec.id)

@@ -135,7 +135,8 @@ class PageDeskScreen(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 10, 12, 8)
-        layout.addWidget(heading("Pages", "Put a file's pages right: drag pages between forms, turn, split, merge, mark"))
+        layout.addWidget(heading("Pages", "Put a file's pages right: drag pages between forms, turn, split, "
+                                          "merge, mark"))
         layout.addWidget(self.message)
         layout.addWidget(self.splitter, 1)
         ctx.events.records_changed.connect(self._records_changed)
@@ -158,7 +159,8 @@ class PageDeskScreen(QWidget):
         self.act_not_form = act("Not a form", self.mark_not_form, "N", "", "A cover letter, a separator: no form page")
         self.act_assign = act("Assign…", self.assign, "T", "", "Say which revision and page of the form this is")
         self.act_undo = act("Undo", self.undo, "Ctrl+Z", "back", "Undo the last change not applied yet")
-        self.act_apply = act("Apply", self.apply, "Ctrl+Return", "submit", "Read the changed forms again and store them")
+        self.act_apply = act("Apply", self.apply, "Ctrl+Return", "submit",
+                             "Read the changed forms again and store them")
 
     # --- files -------------------------------------------------------------------------------
     def activate(self) -> None:
@@ -176,8 +178,8 @@ class PageDeskScreen(QWidget):
         for row in rows:
             look = f"\n⚠ needs a look: page{'s' if len(row.unrecognized) > 1 else ''} " \
                    f"{', '.join(map(str, row.unrecognized))}" if row.needs_a_look else ""
-            item = QListWidgetItem(f"{row.name}\n{row.imported_at.astimezone():%d %b %H:%M} · {row.page_count} pages · "
-                                   f"{row.forms} form{'s' if row.forms != 1 else ''}{look}")
+            item = QListWidgetItem(f"{row.name}\n{row.imported_at.astimezone():%d %b %H:%M} · "
+                                   f"{row.page_count} pages · {row.forms} form{'s' if row.forms != 1 else ''}{look}")
             item.setData(Qt.ItemDataRole.UserRole, row.id)
             item.setData(Qt.ItemDataRole.UserRole + 1, row.needs_a_look)
             item.setToolTip(row.name)
@@ -193,7 +195,8 @@ class PageDeskScreen(QWidget):
         self.refresh_files()
         for i in range(self.files.count()):
             item = self.files.item(i)
-            if item.data(Qt.ItemDataRole.UserRole) == file_id or (not file_id and item.data(Qt.ItemDataRole.UserRole + 1)):
+            wanted = item.data(Qt.ItemDataRole.UserRole) == file_id
+            if wanted or (not file_id and item.data(Qt.ItemDataRole.UserRole + 1)):
                 self.files.setCurrentItem(item)
                 return
 
@@ -290,7 +293,8 @@ class PageDeskScreen(QWidget):
                     title += " · ⚠ some need a look: drag them onto a form, assign or mark them"
             else:
                 form = layout.forms[key]
-                title = (f"{layout.form_name(key).capitalize()} · {form.status or 'new: made here'} · {form.template_id}"
+                title = (f"{layout.form_name(key).capitalize()} · {form.status or 'new: made here'} · "
+                         f"{form.template_id}"
                          + (f" · {form.label}" if form.label else ""))
             label = QLabel(title)
             label.setObjectName("stripTitle")
