@@ -61,7 +61,7 @@ def test_the_file_is_shown_as_strips_of_thumbnails(office, qtbot):
     screen, desk, (a, b) = office
     item = screen.files.currentItem()
     assert "batch.pdf" in item.text() and "needs a look: page 5" in item.text()
-    assert [k for k, _, _ in screen.strips] == [0, 1, None]
+    assert [k for k, _, _ in screen.strips] == [None, 0, 1]
     _, loose = strip(screen, None)
     assert [s.page for s in loose.slots] == [5]
     assert sorted(screen.thumbs.images) == [1, 2, 3, 4, 5]  # rendered in the background

@@ -66,6 +66,8 @@ class PageDeskScreen(QWidget):
         self.files = QListWidget()
         self.files.setObjectName("fileList")
         self.files.setMinimumWidth(200)
+        self.files.setWordWrap(True)
+        self.files.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.files.currentItemChanged.connect(self._file_chosen)
 
         self.strip_box = QVBoxLayout()
@@ -179,7 +181,8 @@ class PageDeskScreen(QWidget):
             look = f"\n⚠ needs a look: page{'s' if len(row.unrecognized) > 1 else ''} " \
                    f"{', '.join(map(str, row.unrecognized))}" if row.needs_a_look else ""
             item = QListWidgetItem(f"{row.name}\n{row.imported_at.astimezone():%d %b %H:%M} · "
-                                   f"{row.page_count} pages · {row.forms} form{'s' if row.forms != 1 else ''}{look}")
+                                   f"{row.page_count} page{'s' if row.page_count != 1 else ''} · "
+                                   f"{row.forms} form{'s' if row.forms != 1 else ''}{look}")
             item.setData(Qt.ItemDataRole.UserRole, row.id)
             item.setData(Qt.ItemDataRole.UserRole + 1, row.needs_a_look)
             item.setToolTip(row.name)
@@ -285,7 +288,7 @@ class PageDeskScreen(QWidget):
         self.thumbs.set_turned(layout.turned)
         self.file_title.setText(f"{layout.file_name} · {layout.page_count} pages"
                                 + (" · a digital PDF: its pages cannot be rearranged" if layout.digital else ""))
-        keys: list[int | None] = list(range(len(layout.forms))) + [None]
+        keys: list[int | None] = [None] + list(range(len(layout.forms)))  # loose pages first: they need a look
         for key in keys:
             if key is None:
                 title = f"Not on a form · {len(layout.loose)} page{'s' if len(layout.loose) != 1 else ''}"

@@ -182,7 +182,7 @@ class StripView(QListView):
         self.setResizeMode(QListView.ResizeMode.Adjust)
         self.setMovement(QListView.Movement.Snap)
         self.setIconSize(THUMB)
-        self.setGridSize(QSize(THUMB.width() + 22, THUMB.height() + 44))
+        self.setGridSize(QSize(THUMB.width() + 22, THUMB.height() + 40))
         self.setSpacing(4)
         self.setUniformItemSizes(True)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -193,7 +193,8 @@ class StripView(QListView):
         self.setDefaultDropAction(Qt.DropAction.MoveAction)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setFixedHeight(THUMB.height() + 44 + 26)
+        bar = self.style().pixelMetric(self.style().PixelMetric.PM_ScrollBarExtent)
+        self.setFixedHeight(THUMB.height() + 40 + bar + 6)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
 
     def dragEnterEvent(self, event) -> None:  # noqa: N802
