@@ -174,3 +174,16 @@ def test_the_inbox_link_opens_the_page_desk_and_it_fits_1280_by_720(tmp_path, qt
     assert pages.base is not None and pages.base.loose == {3: lay.UNRECOGNIZED}
     assert window.minimumSizeHint().width() <= 1280 and window.minimumSizeHint().height() <= 720
     desk.close()
+
+
+def test_choosing_another_file_says_unapplied_changes_are_gone(office, tmp_path, qtbot):
+    screen, desk, _ = office
+    desk.import_files([make_pdf(tmp_path / "other.pdf", "other", pages=2)], "clerk")
+    screen.refresh_files()
+    select(screen, 3)
+    screen.act_rotate.trigger()
+    items = [screen.files.item(i) for i in range(screen.files.count())]
+    other = next(item for item in items if "other.pdf" in item.text())
+    screen.files.setCurrentItem(other)
+    assert screen.base.file_name == "other.pdf" and not screen.layout_.changes
+    assert "1 change to batch.pdf was not applied and is gone" in screen.message.current()

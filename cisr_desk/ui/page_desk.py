@@ -214,6 +214,12 @@ class PageDeskScreen(QWidget):
             self.message.show_error(exc)
             return
         new_file = self.base is None or self.base.file_id != file_id
+        dropped = len(self.layout_.changes) if new_file and self.layout_ is not None else 0
+        if dropped:
+            many = dropped > 1
+            self.message.show_message(f"{dropped} change{'s' if many else ''} to {self.layout_.file_name} "
+                                      f"{'were' if many else 'was'} not applied and {'are' if many else 'is'} gone",
+                                      "warning", 8000)
         self.base, self.layout_, self.undo_stack = base, base, []
         if new_file:
             self.selected_page = 0
@@ -356,6 +362,12 @@ class PageDeskScreen(QWidget):
         move = menu.addMenu("Move to")
         for n in range(len(self.layout_.forms)):
             move.addAction(self.layout_.form_name(n).capitalize(), lambda n=n: self.move_to(n))
+        _, n, _ = self.layout_.where(self.selected_page)
+        record_id = self.layout_.forms[n].record_id if n is not None else None
+        if record_id is not None:
+            menu.addSeparator()
+            menu.addAction(icon("review"), f"Open record {record_id} in Review",
+                           lambda: self.ctx.events.open_record.emit(record_id))
         menu.exec(view.viewport().mapToGlobal(pos))
 
     # --- changes ----------------------------------------------------------------------------------
