@@ -1,14 +1,21 @@
 # The whole set-up for a new user is `make run` or `make test`: both create the virtualenv,
 # install the package and the system libraries they need (Tesseract, Qt's X/EGL libraries,
-# the fonts the scan generator writes with) and then do their job.
+# the fonts the scan generator writes with, Xvfb and xdotool for the test that runs a real
+# window) and then do their job.
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+# The scan generator's hands (cisr_desk/synth/writers.py): Debian's Latin handwriting fonts and
+# the Hershey stroke fonts. Two handwriting font packages are reserved for independent checks of
+# the readers and must never be installed or used by the project (tests/test_synth.py names them).
+HAND_FONTS := fonts-dkg-handwriting fonts-breip fonts-comic-neue fonts-tlwg-purisa-otf fonts-klee \
+	fonts-rufscript fonts-sjfonts fonts-kaushanscript fonts-kiloji fonts-yusei-magic fonts-tomsontalks \
+	fonts-kristi fonts-dancingscript hershey-fonts-data
 APT_PACKAGES := tesseract-ocr tesseract-ocr-eng libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 \
 	libfontconfig1 libdbus-1-3 libglib2.0-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 \
 	libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-render-util0 libxcb-image0 \
-	fonts-dejavu-core fonts-dkg-handwriting fonts-breip fonts-comic-neue
+	fonts-dejavu-core $(HAND_FONTS) xvfb xdotool
 export QT_QPA_PLATFORM ?= offscreen
 
 .PHONY: run test bench bench-smoke screenshots installer system-deps clean
@@ -29,7 +36,7 @@ screenshots: system-deps $(STAMP)
 	$(PY) tools/screenshots.py --out docs/screenshots
 
 installer: system-deps $(STAMP)
-	$(VENV)/bin/pip install -q -e '.[installer]'
+	$(VENV)/bin/pip install -q -c constraints.txt -e '.[installer]'  # the tested set, bundled as tested
 	$(VENV)/bin/pyinstaller --noconfirm --clean installer.spec
 	dist/cisr-desk/cisr-desk --version
 	rm -rf build/smoke && $(PY) -m cisr_desk.synth --forms 2 --seed 1 --styles digital,typed --out build/smoke

@@ -1,12 +1,14 @@
 """``cisr-desk pages``: a file's layout on the command line, and the clerk's corrections (fake capture)."""
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
 
 from cisr_desk.cli.main import main
 from cisr_desk.store import fakes, service
+from users_support import PASSWORD
 
 
 @pytest.fixture
@@ -17,14 +19,18 @@ def cli(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(service, "default_extractor", extractor)
     monkeypatch.setattr(service.Desk, "form_reader", fakes.FakeFormReader())
     monkeypatch.setenv("CISR_DESK_DB", f"sqlite:///{tmp_path / 'desk.sqlite3'}")
+    monkeypatch.setenv("CISR_DESK_PASSWORD", PASSWORD)
     monkeypatch.chdir(tmp_path)
 
-    def run(*args: str) -> tuple[int, str, str]:
+    def run(*args: str, stdin: str = "") -> tuple[int, str, str]:
+        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
         status = main([str(a) for a in args])
         out = capsys.readouterr()
         return status, out.out, out.err
 
-    assert run("users", "add", "ann", "--role", "clerk")[0] == 0
+    assert run("users", "add", "ada", "--role", "admin", "--password-stdin", stdin=PASSWORD + "\n")[0] == 0
+    assert run("users", "add", "ann", "--role", "clerk", "--password-stdin", "--as", "ada", stdin=PASSWORD)[0] == 0
+    monkeypatch.setenv("CISR_DESK_USER", "ann")
     (tmp_path / "batch.pdf").write_bytes(b"%PDF batch")
     assert run("import", "batch.pdf")[0] == 0
     return run
@@ -66,8 +72,8 @@ def test_each_operation(cli):
 def test_refusals_are_one_clear_line(cli):
     status, _, err = cli("pages", "1", "--move", "5", "--to", "1:1", "--as", "ann")
     assert status == 1 and "already file page 1" in err and "Traceback" not in err
-    status, _, err = cli("pages", "1", "--rotate", "1")
-    assert status == 2 and "--as USER" in err
+    status, _, err = cli("pages", "1", "--rotate", "1", "--as", "nobody")
+    assert status == 1 and "Traceback" not in err and not json.loads(cli("pages", "1", "--json")[1])["turned"]
     status, _, err = cli("pages", "1", "--merge", "2", "--as", "ann")
     assert status == 2 and "last form" in err
     status, _, err = cli("pages", "1", "--attach", "5", "--to", "9", "--as", "ann")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 
 import pytest
@@ -9,15 +10,18 @@ from openpyxl import load_workbook
 
 from cisr_desk.cli.main import main
 from cisr_desk.store import fakes, service
+from users_support import PASSWORD
 
 
 @pytest.fixture
 def cli(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(service, "default_extractor", fakes.FakeExtractor())
     monkeypatch.setenv("CISR_DESK_DB", f"sqlite:///{tmp_path / 'desk.sqlite3'}")
+    monkeypatch.setenv("CISR_DESK_PASSWORD", PASSWORD)  # every test user's; --as or CISR_DESK_USER names them
     monkeypatch.chdir(tmp_path)
 
-    def run(*args: str) -> tuple[int, str, str]:
+    def run(*args: str, stdin: str = "") -> tuple[int, str, str]:
+        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
         status = main([str(a) for a in args])
         out = capsys.readouterr()
         return status, out.out, out.err
@@ -26,9 +30,11 @@ def cli(tmp_path, monkeypatch, capsys):
 
 
 @pytest.fixture
-def office(cli, tmp_path):
-    assert cli("users", "add", "ann", "--role", "clerk")[0] == 0
-    assert cli("users", "add", "sue", "--role", "supervisor")[0] == 0
+def office(cli, tmp_path, monkeypatch):
+    assert cli("users", "add", "ada", "--role", "admin", "--password-stdin", stdin=PASSWORD + "\n")[0] == 0
+    assert cli("users", "add", "ann", "--role", "clerk", "--password-stdin", "--as", "ada", stdin=PASSWORD)[0] == 0
+    assert cli("users", "add", "sue", "--role", "supervisor", "--password-stdin", "--as", "ada", stdin=PASSWORD)[0] == 0
+    monkeypatch.setenv("CISR_DESK_USER", "sue")  # who works when a command has no --as
     fakes.write_registry_csv(tmp_path / "registry.csv")
     for name in ("a.pdf", "b.pdf"):
         (tmp_path / name).write_bytes(b"%PDF " + name.encode())
@@ -58,6 +64,7 @@ def test_records_and_show_as_json(office):
 
 def test_the_review_commands(office):
     assert office("set", "1", "customer_title", "Owner", "--as", "ann")[:2] == (0, "record 1: customer_title = 'Owner'\n")
+    assert office("set", "1", "received", "11/20/2026", "--as", "ann")[:2] == (0, "record 1: received = 2026-11-20\n")
     assert office("flag", "1", "--reason", "check signature", "--as", "ann")[1] == "record 1: flagged (check signature)\n"
     assert office("reject", "1", "--reason", "unsigned", "--as", "sue")[1] == "record 1: rejected\n"
     assert office("return", "1", "--as", "sue")[1] == "record 1: in review\n"
@@ -117,6 +124,6 @@ def test_registry_import_and_preview(office, tmp_path):
 
 
 def test_users_list_and_bad_role(office):
-    assert office("users", "list")[1] == "ann\tclerk\nsue\tsupervisor\n"
+    assert office("users", "list")[1] == "ada\tadmin\nann\tclerk\nsue\tsupervisor\n"
     with pytest.raises(SystemExit):
-        office("users", "add", "x", "--role", "boss")
+        office("users", "add", "x", "--role", "boss", "--as", "ada")

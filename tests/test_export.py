@@ -2,14 +2,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import zipfile
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
-from cisr_desk.domain.errors import InvalidValue, NotFound
+from cisr_desk.domain.errors import InvalidValue, NotFound, OutputFileError
 from cisr_desk.export.rows import ExportRow, rows_hash, week_period
 from cisr_desk.export.workbook import HEADERS
 from cisr_desk.store import fakes
+from cisr_desk.store.service import Desk
+from users_support import add_users
 
 WEEK = week_period("2026-W48")  # the fixed clock approves on 2026-11-25
 
@@ -128,3 +135,197 @@ def test_row_hash_is_stable_and_rows_round_trip():
                     dt.datetime(2026, 1, 2, 3, 4, 5))
     assert ExportRow.from_json(row.to_json()) == row
     assert rows_hash([row]) == rows_hash([ExportRow.from_json(row.to_json())])
+
+
+# -- exports that cannot lose or corrupt -------------------------------------------------------------
+def statuses(desk, ids) -> set[str]:
+    return {desk.get_record(rid).status for rid in ids}
+
+
+def test_a_folder_gets_the_batch_named_workbook_and_a_second_batch_never_replaces_the_first(desk, tmp_path, extractor):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    first = approved(desk, tmp_path, extractor, 1)
+    info = desk.export_period(*WEEK, "sue", folder)
+    assert Path(info.path) == folder / f"authorizations-2026-W48-batch-{info.id}.xlsx"
+    before = Path(info.path).read_bytes()
+    second = approved(desk, tmp_path, extractor, 2)
+    info2 = desk.export_period(*WEEK, "sue", folder)
+    assert Path(info2.path) == folder / f"authorizations-2026-W48-batch-{info2.id}.xlsx" != Path(info.path)
+    assert Path(info.path).read_bytes() == before
+    assert [r[0] for r in sheet_rows(info.path, "Authorizations")[1][1:]] == [first]
+    assert [r[0] for r in sheet_rows(info2.path, "Authorizations")[1][1:]] == [second]
+    assert [b.path for b in desk.export_batches()] == [info.path, info2.path]
+    assert sorted(p.name for p in folder.iterdir()) == sorted([Path(info.path).name, Path(info2.path).name])
+
+
+def test_a_new_name_without_a_suffix_is_a_folder(desk, tmp_path, extractor, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    approved(desk, tmp_path, extractor, 1)
+    info = desk.export_period(*WEEK, "sue", "weekly")
+    assert Path(info.path) == tmp_path / "weekly" / f"authorizations-2026-W48-batch-{info.id}.xlsx"
+    assert Path(info.path).is_file()
+
+
+def test_a_taken_default_name_gets_a_free_variant(desk, tmp_path, extractor):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    (folder / "authorizations-2026-W48-batch-1.xlsx").write_text("a stray workbook, or the user's own file")
+    approved(desk, tmp_path, extractor, 1)
+    info = desk.export_period(*WEEK, "sue", f"{folder}/")
+    assert Path(info.path).name == "authorizations-2026-W48-batch-1 (2).xlsx"
+    assert (folder / "authorizations-2026-W48-batch-1.xlsx").read_text().startswith("a stray")
+
+
+def test_an_existing_file_is_refused_and_nothing_is_marked(desk, tmp_path, extractor):
+    rid = approved(desk, tmp_path, extractor, 1)
+    out = tmp_path / "week.xlsx"
+    out.write_text("last week's workbook")
+    with pytest.raises(OutputFileError, match="already exists"):
+        desk.export_period(*WEEK, "sue", out)
+    assert out.read_text() == "last week's workbook"
+    assert statuses(desk, [rid]) == {"approved"} and desk.export_batches() == []
+
+
+@pytest.mark.parametrize("out", ["", "  ", "a-file.txt/week.xlsx", "week.csv"])
+def test_an_unusable_out_is_a_clear_error_and_nothing_is_marked(desk, tmp_path, extractor, out, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a-file.txt").write_text("x")
+    rid = approved(desk, tmp_path, extractor, 1)
+    with pytest.raises(OutputFileError):
+        desk.export_period(*WEEK, "sue", out)
+    assert statuses(desk, [rid]) == {"approved"} and desk.export_batches() == []
+    assert not list(tmp_path.rglob("*.xlsx")) and not list(tmp_path.rglob("*.part"))
+
+
+def test_a_workbook_that_cannot_be_written_marks_nothing_and_leaves_no_file(desk, tmp_path, extractor, monkeypatch):
+    from cisr_desk.store import exporting
+
+    def full_disk(path, rows, manifest):
+        Path(path).write_bytes(b"PK half a workbook")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(exporting, "write_workbook", full_disk)
+    rid = approved(desk, tmp_path, extractor, 1)
+    folder = tmp_path / "out"
+    with pytest.raises(OutputFileError, match="No space left"):
+        desk.export_period(*WEEK, "sue", f"{folder}/")
+    assert statuses(desk, [rid]) == {"approved"} and desk.export_batches() == []
+    assert list(folder.iterdir()) == []
+
+
+def test_a_failed_commit_removes_the_workbook_and_marks_nothing(desk, tmp_path, extractor):
+    rid = approved(desk, tmp_path, extractor, 1)
+    folder = tmp_path / "out"
+    folder.mkdir()
+    seen = []
+
+    def refuse(session):
+        seen.extend(folder.iterdir())  # the workbook is already in place when the commit starts
+        raise RuntimeError("the database went away")
+
+    event.listen(Session, "before_commit", refuse)
+    try:
+        with pytest.raises(RuntimeError):
+            desk.export_period(*WEEK, "sue", folder)
+    finally:
+        event.remove(Session, "before_commit", refuse)
+    assert [p.name for p in seen] == ["authorizations-2026-W48-batch-1.xlsx"]
+    assert list(folder.iterdir()) == []
+    assert statuses(desk, [rid]) == {"approved"} and desk.export_batches() == []
+    info = desk.export_period(*WEEK, "sue", folder)  # and the next export takes them
+    assert info.records == 1 and Path(info.path).exists()
+
+
+def test_reexport_never_replaces_a_file(desk, tmp_path, extractor):
+    approved(desk, tmp_path, extractor, 1)
+    folder = tmp_path / "out"
+    folder.mkdir()
+    info = desk.export_period(*WEEK, "sue", folder)
+    again = desk.reexport(info.id, folder)
+    assert Path(again.path).name == f"authorizations-2026-W48-batch-{info.id} (2).xlsx"
+    with pytest.raises(OutputFileError, match="already exists"):
+        desk.reexport(info.id, info.path)
+    for sheet in ("Authorizations", "Summary", "Manifest"):
+        assert sheet_rows(info.path, sheet)[1] == sheet_rows(again.path, sheet)[1]
+
+
+DANGEROUS = ['=HYPERLINK("http://x","y")', "+1", "-2", "@SUM(A1)", "\t=1+1", "=cmd|' /C calc'!A0"]
+
+
+def test_no_text_is_ever_written_as_a_formula(tmp_path, extractor, clock):
+    desk = Desk.open(f"sqlite:///{tmp_path / 'desk.sqlite3'}", clock=clock, extractor=extractor)
+    add_users(desk, ("=HYPERLINK(\"http://x\",\"clerk\")", "clerk"), ("@boss", "supervisor"), ("-2", "supervisor"))
+    registry = fakes.demo_registry_rows()
+    registry[0]["legal_name"] = "@SUM(A1)"
+    desk.import_registry(fakes.write_registry_csv(tmp_path / "registry.csv", registry), "@boss")
+    for n, name in enumerate(DANGEROUS + ["\rcarriage", "Plain Name"], start=1):
+        values = fakes.clean_values(n)
+        values["customer_name"] = name
+        values["sa1_address"] = "-5 Minus Street"
+        file = tmp_path / f"{n}.pdf"
+        extractor.results[file.name] = [fakes.form(values)]
+        file.write_bytes(b"%PDF " + file.name.encode())
+        [rid] = desk.import_files([file], "=HYPERLINK(\"http://x\",\"clerk\")", received=dt.date(2026, 11, 20)).record_ids
+        desk.submit(rid, "=HYPERLINK(\"http://x\",\"clerk\")")
+        if desk.get_record(rid).status != "approved":  # the registry's odd name does not match the form's
+            desk.approve(rid, "@boss", override="DRP_CONFIRMED", note="=HYPERLINK(\"http://x\",\"why\")")
+    info = desk.export_period(*WEEK, "-2", tmp_path / "week.xlsx")
+    desk.close()
+
+    with zipfile.ZipFile(tmp_path / "week.xlsx") as z:
+        sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/")]
+        assert len(sheets) == 3
+        for name in sheets:
+            assert "<f>" not in z.read(name).decode() and "<f " not in z.read(name).decode()
+    book = load_workbook(tmp_path / "week.xlsx")
+    ws = book["Authorizations"]
+    by_header = [dict(zip(HEADERS, (c for c in row))) for row in ws.iter_rows(min_row=2)]
+    customers = [r["Customer"].value for r in by_header]
+    assert customers[:len(DANGEROUS)] == DANGEROUS  # exact, tab included
+    assert customers[-2] == "\ncarriage"  # XML turns a carriage return into a line feed; still text
+    for r in by_header:
+        for header in ("Customer", "Service address", "DRP legal name", "Clerk"):
+            cell = r[header]
+            assert cell.data_type == "s"
+            assert cell.quotePrefix == cell.value.startswith(("=", "+", "-", "@", "\t", "\r", "\n"))
+        assert r["DRP legal name"].value in ("@SUM(A1)", "Big Bear Grid Services L.P.")
+        assert r["Clerk"].value == "=HYPERLINK(\"http://x\",\"clerk\")"
+        assert isinstance(r["Form ID"].value, int) and r["Term start"].is_date
+        assert isinstance(r["Approval time"].value, dt.datetime)
+    summary = list(book["Summary"].iter_rows(values_only=True))
+    assert ("DRP1791", "@SUM(A1)", len(DANGEROUS) + 2, 0, len(DANGEROUS) + 2) in summary
+    manifest = dict(list(book["Manifest"].iter_rows(values_only=True))[1:])
+    assert manifest["Created by"] == "-2" and manifest["Batch ID"] == info.id
+    assert isinstance(manifest["Row count"], int) and isinstance(manifest["Period start"], dt.datetime)
+    assert book["Manifest"]["B6"].quotePrefix
+
+
+def test_control_characters_a_workbook_cannot_hold_do_not_stop_the_export(desk, tmp_path, extractor):
+    rid = approved(desk, tmp_path, extractor, 1)
+    values = fakes.clean_values(2)
+    values["customer_name"] = "Bell\x07 Company"
+    extractor.results["bell.pdf"] = [fakes.form(values)]
+    (tmp_path / "bell.pdf").write_bytes(b"%PDF bell")
+    [bell] = desk.import_files([tmp_path / "bell.pdf"], "ann").record_ids
+    desk.submit(bell, "ann")
+    info = desk.export_period(*WEEK, "sue", tmp_path / "w.xlsx")
+    rows = sheet_rows(info.path, "Authorizations")[1][1:]
+    assert [(r[0], r[2]) for r in rows] == [(rid, "Customer 000001"), (bell, "Bell\ufffd Company")]
+
+
+def test_a_commit_whose_answer_was_lost_keeps_the_workbook_of_its_batch(desk, tmp_path, extractor):
+    rid = approved(desk, tmp_path, extractor, 1)
+    folder = tmp_path / "out"
+
+    def lost_answer(session):  # the batch did commit; only the answer did not arrive
+        raise ConnectionError("server closed the connection unexpectedly")
+
+    event.listen(Session, "after_commit", lost_answer)
+    try:
+        with pytest.raises(ConnectionError):
+            desk.export_period(*WEEK, "sue", f"{folder}/")
+    finally:
+        event.remove(Session, "after_commit", lost_answer)
+    [batch] = desk.export_batches()
+    assert Path(batch.path).is_file() and desk.get_record(rid).status == "exported"

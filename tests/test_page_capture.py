@@ -10,6 +10,7 @@ from cisr_desk.domain.layout import PageDoesNotFit
 from cisr_desk.domain.registry import Registry
 from cisr_desk.paths import demo_registry
 from cisr_desk.synth import generate_set
+from users_support import add_users
 
 
 @pytest.fixture(scope="module")
@@ -54,8 +55,8 @@ def test_the_desk_marks_a_page_not_a_form_and_assigns_it_back_with_the_real_engi
     path, entry, doc = two_forms
     desk = Desk.open(f"sqlite:///{tmp_path / 'desk.sqlite3'}", files_dir=tmp_path / "files")
     try:
-        desk.add_user("ann", "clerk")
-        desk.import_registry(demo_registry(), "system")
+        add_users(desk, ("ann", "clerk"))
+        desk.import_registry(demo_registry(), "ada")
         report = desk.import_files([path], "ann", workers=1)
         ids = report.files[0].record_ids
         source_id = desk.source_files()[0].id

@@ -13,6 +13,7 @@ from cisr_desk.domain.errors import InvalidValue, NotFound
 from cisr_desk.store import db, fakes
 from cisr_desk.store.models import Base
 from cisr_desk.store.service import Desk
+from users_support import PASSWORD
 
 RECEIVED = dt.date(2026, 11, 20)
 
@@ -76,14 +77,14 @@ def test_the_audit_log_is_append_only(desk):
 
 # -- users ---------------------------------------------------------------------------------------------
 def test_users_have_roles(desk):
-    assert [(u.name, u.role) for u in desk.users()] == [("ann", "clerk"), ("sue", "supervisor")]
+    assert [(u.name, u.role) for u in desk.users()] == [("ada", "admin"), ("ann", "clerk"), ("sue", "supervisor")]
     assert desk.user("sue").role == "supervisor"
     with pytest.raises(NotFound):
         desk.user("zed")
     with pytest.raises(InvalidValue, match="not a role"):
-        desk.add_user("zed", "boss")
+        desk.add_user("zed", "boss", PASSWORD, by="ada")
     with pytest.raises(InvalidValue, match="already"):
-        desk.add_user("ann", "clerk")
+        desk.add_user("ann", "clerk", PASSWORD, by="ada")
 
 
 # -- import --------------------------------------------------------------------------------------------

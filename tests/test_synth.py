@@ -1,4 +1,5 @@
-"""The synthetic scan generator: truth shape, determinism, page counts, normal forms, digital widgets.
+"""The synthetic scan generator: truth shape, determinism, page counts, normal forms, digital widgets,
+the writers' pools and the fonts reserved for independent checks.
 
 Small sets at low resolution so the suite stays fast; the benchmark and demo data build on the
 same code with larger sets.
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 import re
 from pathlib import Path
 
@@ -17,8 +19,10 @@ from cisr_desk.domain.catalog import FIELD_TYPES
 from cisr_desk.domain.fields import FieldType, format_error
 from cisr_desk.domain.template import load_templates
 from cisr_desk.paths import demo_registry, forms_dir
-from cisr_desk.synth import generate_set
+from cisr_desk.synth import generate_set, writers
 from cisr_desk.synth.rules import load_registry
+
+ROOT = Path(__file__).resolve().parent.parent
 
 ISSUES = {"request_none", "request_both_marked", "missing_required", "invalid_format", "sa_duplicate",
           "sa_address_missing", "drp_unregistered", "drp_not_active", "drp_no_agreement", "drp_name_mismatch",
@@ -49,7 +53,9 @@ def test_truth_shape(truth):
     for entry in truth["files"]:
         assert set(entry) >= {"file", "pages", "forms", "non_form_pages"}
         for form in entry["forms"]:
-            assert set(form) == {"pages", "template", "style", "dpi", "fax", "fields", "expected_issues", "meta"}
+            assert set(form) == {"pages", "template", "style", "writer", "writer_pool", "dpi", "fax", "fields",
+                                 "expected_issues", "meta"}
+            assert (form["writer"] is not None) == (form["style"] == "hand")
             assert set(form["fields"]) == set(truth["templates"][form["template"]]["fields"])
             assert form["style"] in ("typed", "hand", "digital")
             assert (form["dpi"] is None) == (form["style"] == "digital")
@@ -145,3 +151,88 @@ def test_faults_are_recorded(tmp_path):
     truth = json.loads(generate_set(tmp_path, 4, seed=2, dpis=(150,), styles=("typed",),
                                     faults=False).read_text())
     assert all(not f["expected_issues"] for e in truth["files"] for f in e["forms"])
+
+
+def test_writer_pools_disjoint_and_fixed_by_name():
+    tuning, held = set(writers.TUNING), set(writers.HELD_OUT)
+    assert tuning and held and not tuning & held
+    assert tuning | held == set(writers.roster())
+    for name in tuning:
+        assert writers.pool_of(name) == "tuning"
+    for name in held:
+        assert writers.pool_of(name) == "held-out"
+    # a whole hand is in one pool: no held-out hand is ever seen in tuning
+    assert not {writers.roster()[n].hand.name for n in tuning} & {writers.roster()[n].hand.name for n in held}
+    again = writers._make_writer(writers.roster()[writers.TUNING[0]].hand, 1)
+    assert again == writers.roster()[again.name]  # a writer's habits follow from the name alone
+
+
+def test_truth_records_writer_and_tuning_never_draws_held_out(tmp_path):
+    truth = json.loads(generate_set(tmp_path, 3, seed=21, styles=("hand",), dpis=(150,), batch_size=(3, 3),
+                                    writer_pool="tuning").read_text())
+    forms = [f for e in truth["files"] for f in e["forms"]]
+    assert truth["writers"] == "tuning" and len(forms) == 3
+    for form in forms:
+        assert form["writer"] in writers.TUNING and form["writer_pool"] == "tuning"
+    with pytest.raises(ValueError):
+        generate_set(tmp_path / "x", 1, seed=1, writer_pool="everyone")
+
+
+def test_planning_draws_only_from_the_pool_asked():
+    templates = load_templates(forms_dir())
+    registry = load_registry(demo_registry())
+    from cisr_desk.synth.generator import plan_set
+
+    for pool, names in (("tuning", writers.TUNING), ("held-out", writers.HELD_OUT)):
+        files = plan_set(40, 3, ("hand",), (150,), (1, 6), True, templates, registry, pool)
+        chosen = [i.writer for f in files for i in f.items if i.kind == "form"]
+        assert len(chosen) == 40 and set(chosen) <= set(names)
+    files = plan_set(40, 3, ("hand",), (150,), (1, 6), True, templates, registry, "all")
+    pools = {writers.pool_of(i.writer) for f in files for i in f.items if i.kind == "form"}
+    assert pools == {"tuning", "held-out"}
+
+
+def test_every_writer_renders_ink(tmp_path):
+    from cisr_desk.synth import handwriting
+
+    doc = pymupdf.open()
+    page = doc.new_page(width=612, height=792)
+    rng = random.Random(4)
+    for name in writers.TUNING[::7] + writers.HELD_OUT[::7]:
+        handwriting.write_line(page, (20, 40, 400, 60), "MAIN ST @ 7/10/2026 #Z0", writers.roster()[name], 12,
+                               (0, 0, 0.5), rng)
+    assert len(page.get_images()) == len(writers.TUNING[::7] + writers.HELD_OUT[::7])
+    pix = page.get_pixmap(dpi=72, colorspace=pymupdf.csGRAY)
+    assert min(pix.samples) < 100  # ink on the page
+
+
+def test_hand_page_renders(tmp_path):
+    truth = json.loads(generate_set(tmp_path, 1, seed=8, styles=("hand",), dpis=(200,), batch_size=(1, 1),
+                                    writer_pool="held-out").read_text())
+    entry = truth["files"][0]
+    form = entry["forms"][0]
+    assert form["writer"] in writers.HELD_OUT
+    with pymupdf.open(tmp_path / entry["file"]) as doc:
+        img = doc.extract_image(doc[form["pages"][0] - 1].get_images()[0][0])
+        assert img["width"] > 1500  # a 200 dpi Letter scan
+
+
+# The two font packages kept for independent checks, spelt so that this file does not name them
+RESERVED = ("bw" + "ht", "humor" + "-sans", "humor" + "sans", "humor" + " sans", "humor" + "_sans")
+
+
+def test_reserved_fonts_never_referenced():
+    skip = {".git", ".venv", "build", "dist", "__pycache__", ".pytest_cache", "node_modules"}
+    hits = []
+    for path in ROOT.rglob("*"):
+        if any(part in skip for part in path.relative_to(ROOT).parts) or not path.is_file():
+            continue
+        if path.suffix.lower() in (".png", ".jpg", ".pdf", ".xlsx", ".db", ".sqlite", ".onnx", ".pyc"):
+            continue
+        if path.stat().st_size > 5_000_000:
+            continue
+        text = path.read_bytes().decode("utf-8", "ignore").lower()
+        hits += [f"{path.relative_to(ROOT)}: {word}" for word in RESERVED if word in text]
+    assert not hits
+    for hand in writers.hands():
+        assert not any(word in hand.path.lower() for word in RESERVED)

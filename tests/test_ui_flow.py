@@ -96,10 +96,12 @@ def test_import_review_approve_export(office, qtbot):
     assert sup.model.rowCount() == 2
     sup.table.selectRow(sup.model.row_of(first))
     assert sup.record.id == first
-    changes = [sup.changes.value(r, 0) for r in range(sup.changes.rowCount())]
-    assert "ZIP" in changes  # OCR 9177 -> clerk 91770
+    changes = [sup.changes.item(r, 0).text() for r in range(sup.changes.rowCount())]
+    assert "ZIP" in changes  # OCR 9177 -> clerk 91770, beside the scan of the field
     row = changes.index("ZIP")
-    assert (sup.changes.value(row, 1), sup.changes.value(row, 2)) == ("9177", "91770")
+    assert (sup.changes.item(row, 2).text(), sup.changes.item(row, 3).text()) == ("9177", "91770")
+    crop = sup.changes.cellWidget(row, 1)
+    assert not crop.source().isNull()  # the crop of the stored page, drawn in the background
     sup.btn_approve.click()
     assert desk.get_record(first).status == "approved"
     sup.table.selectRow(0)
@@ -112,6 +114,8 @@ def test_import_review_approve_export(office, qtbot):
     assert exports.preview.rowCount() >= 2
     exports.export_button.click()
     assert exports.last_file is not None and exports.last_file.exists()
+    assert exports.last_file.parent == ctx.data_dir / "exports" and "batch-1" in exports.last_file.name
+    first_file = exports.last_file
     assert exports.batches.rowCount() == 1
     book = openpyxl.load_workbook(exports.last_file, read_only=True)
     cells = {str(c) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for c in row if c}
@@ -121,7 +125,8 @@ def test_import_review_approve_export(office, qtbot):
     # a past batch can go out again, and the window remembers its layout
     exports.batch_table.selectRow(0)
     exports.reexport()
-    assert exports.last_file.exists() and "again" in exports.last_file.name
+    assert exports.last_file.exists() and exports.last_file != first_file  # never over the first
+    assert first_file.exists()
     window.save_layout()
     assert not ctx.settings.get("window/geometry").isEmpty()
     assert ctx.settings.get("window/screen") == "exports"

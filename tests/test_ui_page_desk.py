@@ -189,25 +189,21 @@ def test_choosing_another_file_says_unapplied_changes_are_gone(office, tmp_path,
     assert "1 change to batch.pdf was not applied and is gone" in screen.message.current()
 
 
-def test_the_context_menu_offers_every_correction_and_move_to(office, qtbot, monkeypatch):
-    from PySide6.QtWidgets import QMenu
-
+def test_the_context_menu_offers_every_correction_and_move_to(office, qtbot):
     screen, desk, (a, b) = office
-    shown = []
-    monkeypatch.setattr(QMenu, "exec", lambda menu, *args: shown.append(menu))
     view, model = strip(screen, None)
-    screen._menu(view, view.visualRect(model.index(0)).center())
+    menu = screen.menu_for(view, view.visualRect(model.index(0)).center())
     assert screen.selected_page == 5
-    menu = shown[0]
     texts = [act.text() for act in menu.actions()]
     assert texts[:6] == ["Rotate", "Split here", "Merge with next", "Attachment", "Not a form", "Assign…"]
     move = next(act.menu() for act in menu.actions() if act.text() == "Move to")
     assert [act.text() for act in move.actions()] == [f"Record {a}", f"Record {b}"]
     move.actions()[1].trigger()  # record B has both its pages: refused, with the reason
     assert "already has all 2 of its pages" in screen.message.current() and not screen.layout_.changes
-    select(screen, 4)
-    screen._menu(*(lambda v, m: (v, v.visualRect(m.index(1)).center()))(*strip(screen, 1)))
-    assert f"Open record {b} in Review" in [act.text() for act in shown[-1].actions()]
-    with qtbot.waitSignal(screen.ctx.events.open_record) as opened:
-        next(act for act in shown[-1].actions() if act.text().startswith("Open record")).trigger()
+    view, model = strip(screen, 1)
+    menu = screen.menu_for(view, view.visualRect(model.index(1)).center())
+    assert screen.selected_page == 4
+    opener = next(act for act in menu.actions() if act.text() == f"Open record {b} in Review")
+    with qtbot.waitSignal(screen.ctx.events.open_record, timeout=2000) as opened:
+        opener.trigger()
     assert opened.args == [b]

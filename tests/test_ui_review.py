@@ -124,3 +124,104 @@ def test_typed_changes_are_kept_when_leaving_a_field_or_the_record(review, qtbot
     assert desk.get_record(rid).field("mailing_zip").value == "91101"
     # an untouched doubt is not accepted by leaving it
     assert desk.get_record(rid).field("customer_name").review is True
+
+
+def test_shift_enter_goes_back_and_section_counts_follow_the_clerk(review, qtbot):
+    from PySide6.QtCore import Qt
+
+    screen, desk = review
+    editor = screen.editor
+    header = next(h for h, name, keys in editor.fields._headers if "customer_name" in keys)
+    before = int(header.text().split("·")[1].split()[0])
+    editor.commit_field("customer_name")  # accepted: the section has one doubt fewer, at once
+    assert (int(header.text().split("·")[1].split()[0]) if "·" in header.text() else 0) == before - 1
+    zip_row = editor.fields.rows["mailing_zip"]
+    editor.fields.focus_field("mailing_zip")
+    qtbot.keyClick(zip_row.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+    prev = editor.fields.previous_doubtful("mailing_zip")
+    assert prev is not None and prev != "mailing_zip"
+    assert editor.fields.rows[prev].editor.hasFocus()
+    assert desk.get_record(editor.record.id).field("mailing_zip").review  # going back accepts nothing
+
+
+def test_value_boxes_fit_their_longest_values_and_show_the_rest_in_a_tooltip(review):
+    screen, _ = review
+    rows = screen.editor.fields.rows
+    email, state = rows["customer_email"].editor, rows["mailing_state"].editor
+    assert email.minimumWidth() >= email.fontMetrics().averageCharWidth() * 28
+    assert state.minimumWidth() < email.minimumWidth()
+    name = rows["customer_name"]
+    assert name.shown_value and name.shown_value in name.editor.toolTip()
+
+
+def test_down_from_the_search_box_goes_to_the_results(review, qtbot):
+    from PySide6.QtCore import Qt
+
+    screen, _ = review
+    screen.show_queue()
+    screen.focus_search()
+    qtbot.waitUntil(screen.search.hasFocus)
+    qtbot.keyClick(screen.search, Qt.Key.Key_Down)
+    assert screen.table.hasFocus() and screen.table.selectionModel().selectedRows()
+
+
+def test_an_empty_search_is_not_an_empty_queue(review, qtbot):
+    screen, desk = review
+    messages = []
+    screen.ctx.events.status_message.connect(messages.append)
+    screen.show_queue()
+    screen.search.setText("a.pdf")  # the source file's name: one of the two records
+    screen.refresh()
+    assert screen.model.rowCount() == 1
+    rid = screen.model.record_id(0)
+    screen.open_record(rid)
+    desk.flag(rid, "signature differs", "clerk")
+    screen._record_done(rid)  # as after a flag: the search has nothing more, the queue has b.pdf
+    assert messages[-1] == "Nothing else matches “a.pdf” — clear the search for the rest of the queue"
+
+
+def test_double_keying_of_account_numbers_as_a_site_option(review, monkeypatch):
+    from cisr_desk.domain.policy import SitePolicy
+
+    screen, desk = review
+    editor = screen.editor
+    row = editor.fields.rows["customer_account"]
+    asked = []
+    monkeypatch.setattr("cisr_desk.ui.record_editor.ask_again", lambda parent, label: asked.append(label) or typed[0])
+    typed = ["2-00-000-0001"]
+    row.editor.setText("2-00-000-0009")
+    editor.commit_field("customer_account")  # off by default: saved as typed, nothing asked
+    assert not asked and desk.get_record(editor.record.id).field("customer_account").value == "2000000009"
+
+    desk.set_policy(SitePolicy(double_key_accounts=True), "admin")
+    screen.open_record(editor.record.id)  # the policy is read as a record opens
+    row = editor.fields.rows["customer_account"]
+    row.editor.setText("2-00-000-0001")
+    typed[0] = "2000000007"  # the second keying disagrees: nothing saved
+    editor.commit_field("customer_account")
+    assert asked == ["Customer account"] and "the two entries differ" in editor.message.text.text()
+    assert desk.get_record(editor.record.id).field("customer_account").value == "2000000009"
+    typed[0] = "2 000 000 001"  # the same digits: saved
+    editor.commit_field("customer_account")
+    assert desk.get_record(editor.record.id).field("customer_account").value == "2000000001"
+    name = editor.fields.rows["customer_name"]
+    name.editor.setText("Someone Else")
+    before = len(asked)
+    editor.commit_field("customer_name")  # only account numbers are keyed twice
+    assert len(asked) == before
+
+
+def test_the_received_date_is_typed_beside_the_stamp(review, qtbot):
+    from PySide6.QtCore import Qt
+
+    screen, desk = review
+    editor = screen.editor
+    assert editor.received.text() == "" and editor.received_note.text().startswith("The stamp could not be read")
+    editor.received.setText("11/20/2026")
+    qtbot.keyClick(editor.received, Qt.Key.Key_Return)
+    rec = desk.get_record(editor.record.id)
+    assert rec.received.isoformat() == "2026-11-20" and editor.received_note.isHidden()
+    editor.received.setText("31/31/2026")
+    qtbot.keyClick(editor.received, Qt.Key.Key_Return)
+    assert "not a date" in editor.message.text.text()
+    assert desk.get_record(editor.record.id).received.isoformat() == "2026-11-20"

@@ -11,6 +11,7 @@ from cisr_desk.domain.errors import FourEyesViolation, InvalidTransition, Invali
 from cisr_desk.domain.policy import SitePolicy
 from cisr_desk.store import fakes
 from cisr_desk.store.service import Desk
+from users_support import add_users
 
 RECEIVED = dt.date(2026, 11, 20)
 CLERK = wf.Actor("ann", wf.Role.CLERK)
@@ -65,9 +66,7 @@ def test_pairs_are_service_accounts_times_drps_without_repeats():
 @pytest.fixture
 def desk(tmp_path, clock, extractor):
     d = Desk.open(f"sqlite:///{tmp_path / 'desk.sqlite3'}", clock=clock, extractor=extractor)
-    for name, role in (("ann", "clerk"), ("carl", "clerk"), ("sue", "supervisor"), ("sam", "supervisor"),
-                       ("ada", "admin")):
-        d.add_user(name, role)
+    add_users(d, ("ada", "admin"), ("ann", "clerk"), ("carl", "clerk"), ("sue", "supervisor"), ("sam", "supervisor"))
     d.import_registry(fakes.write_registry_csv(tmp_path / "registry.csv"), "sue")
     yield d
     d.close()

@@ -10,18 +10,25 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from cisr_desk.domain.catalog import LABELS, section_of, FIELD_TYPES
-from cisr_desk.domain.errors import FourEyesViolation, InvalidTransition, NotFound, PermissionDenied
+from cisr_desk.domain.errors import (AccountDisabled, AccountLocked, FourEyesViolation, InvalidTransition,
+                                     InvalidValue, NotFound, PermissionDenied, SignInFailed)
 from cisr_desk.domain.fields import FieldType, format_error, normalise
 from cisr_desk.domain.model import Issue
 from cisr_desk.domain.policy import SitePolicy
 
 TEMPLATE = "14-941-rev-2026-03"
+PASSWORD = "fake pass 1"  # every fake user's password
+LOCK_AFTER = 3  # wrong passwords in a row
+LOCKED_UNTIL = dt.datetime(2026, 11, 29, 10, 15, tzinfo=dt.timezone.utc)
 
 
 @dataclass
 class UserInfo:
     name: str
     role: str
+    active: bool = True
+    must_change_password: bool = False
+    locked_until: dt.datetime | None = None
 
 
 @dataclass
@@ -142,6 +149,9 @@ class FakeDesk:
     def __init__(self, n_records: int = 3, source: str = "") -> None:
         self._users = {"clerk": UserInfo("clerk", "clerk"), "supervisor": UserInfo("supervisor", "supervisor"),
                        "admin": UserInfo("admin", "admin")}
+        self._passwords = {name: PASSWORD for name in self._users}
+        self._failures: dict[str, int] = {}
+        self.demo: dict[str, str] = {}
         self._policy = SitePolicy()
         self._records: dict[int, RecordDetail] = {}
         self.source = source
@@ -163,10 +173,74 @@ class FakeDesk:
     def close(self):
         pass
 
-    # users
-    def add_user(self, name, role):
-        self._users[name] = UserInfo(name, role)
+    # users and signing in
+    def authenticate(self, name, password):
+        user = self._users.get(name.strip())
+        if user is None:
+            raise SignInFailed(name)
+        if user.locked_until is not None:
+            raise AccountLocked(user.name, user.locked_until)
+        if self._passwords[user.name] != password:
+            self._failures[user.name] = self._failures.get(user.name, 0) + 1
+            if self._failures[user.name] >= LOCK_AFTER:
+                self._users[user.name] = replace(user, locked_until=LOCKED_UNTIL)
+                raise AccountLocked(user.name, LOCKED_UNTIL)
+            raise SignInFailed(user.name)
+        self._failures[user.name] = 0
+        if not user.active:
+            raise AccountDisabled(user.name)
+        return user
+
+    def change_password(self, name, old, new):
+        self.authenticate(name, old)
+        if len(new) < 8:
+            raise InvalidValue("A password needs at least 8 characters")
+        self._passwords[name] = new
+        self._users[name] = replace(self._users[name], must_change_password=False)
         return self._users[name]
+
+    def _admin(self, by):
+        if by not in self._users or self._users[by].role != "admin":
+            raise PermissionDenied(f"{by} is not an admin; only an admin may do that")
+
+    def add_user(self, name, role, password="", by=None):
+        if self._users:
+            self._admin(by)
+        if name in self._users:
+            raise InvalidValue(f"There is already a user called {name!r}")
+        self._users[name] = UserInfo(name, role)
+        self._passwords[name] = password
+        return self._users[name]
+
+    def set_role(self, name, role, by):
+        self._admin(by)
+        self._users[name] = replace(self.user(name), role=role)
+        return self._users[name]
+
+    def disable_user(self, name, by):
+        self._admin(by)
+        if name == by:
+            raise PermissionDenied("An admin cannot disable themselves; another admin can")
+        self._users[name] = replace(self.user(name), active=False)
+        return self._users[name]
+
+    def enable_user(self, name, by):
+        self._admin(by)
+        self._users[name] = replace(self.user(name), active=True)
+        return self._users[name]
+
+    def reset_password(self, name, password, by):
+        self._admin(by)
+        self._passwords[name] = password
+        self._failures[name] = 0
+        self._users[name] = replace(self.user(name), must_change_password=True, locked_until=None)
+        return self._users[name]
+
+    def first_admin_needed(self):
+        return not self._users
+
+    def demo_users(self):
+        return dict(self.demo)
 
     def users(self):
         return list(self._users.values())
@@ -297,9 +371,10 @@ class FakeDesk:
         rows = self.preview_export(start, end)
         if not rows:
             return None
-        Path(out).parent.mkdir(parents=True, exist_ok=True)
-        Path(out).write_text("fake workbook")
-        info = ExportBatchInfo(len(self.batches) + 1, str(start), str(end), str(out), len(rows), by, "now")
+        path = Path(out) / f"authorizations-batch-{len(self.batches) + 1}.xlsx"  # out: the folder
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("fake workbook")
+        info = ExportBatchInfo(len(self.batches) + 1, str(start), str(end), str(path), len(rows), by, "now")
         self.batches.append(info)
         for r in self._records.values():
             if r.status == "approved":

@@ -12,6 +12,7 @@ from cisr_desk.paths import demo_registry
 from cisr_desk.ui.context import AppContext
 from cisr_desk.ui.settings import UiSettings
 from cisr_desk.ui.tasks import FakeThreadPool, TaskRunner
+from users_support import add_users
 
 
 def make_pdf(path: Path, text: str, pages: int = 2) -> Path:
@@ -29,10 +30,8 @@ def open_desk(tmp_path: Path, extractor=None):
     from cisr_desk.store.service import Desk
 
     desk = Desk.open(f"sqlite:///{tmp_path / 'desk.sqlite'}", files_dir=tmp_path / "files", extractor=extractor)
-    desk.add_user("clerk", "clerk")
-    desk.add_user("supervisor", "supervisor")
-    desk.add_user("boss", "supervisor")
-    desk.add_user("admin", "admin")
+    add_users(desk, ("admin", "admin"), ("clerk", "clerk"), ("supervisor", "supervisor"), ("boss", "supervisor"),
+              admin="admin")
     desk.import_registry(demo_registry(), "admin")
     return desk
 
@@ -46,10 +45,11 @@ def make_ctx(desk, user: str, tmp_path: Path, pool=None) -> AppContext:
 @pytest.fixture
 def no_dialogs(monkeypatch):
     """Reasons and confirmations answered without modal dialogs."""
-    answers = {"reason": "Signature looks different from the one on file"}
+    answers = {"reason": ("OTHER", "Signature looks different from the one on file"), "confirm": True}
     monkeypatch.setattr("cisr_desk.ui.widgets.ask_reason", lambda *a, **k: answers["reason"])
     monkeypatch.setattr("cisr_desk.ui.record_editor.ask_reason", lambda *a, **k: answers["reason"])
     monkeypatch.setattr("cisr_desk.ui.supervisor.ask_reason", lambda *a, **k: answers["reason"])
+    monkeypatch.setattr("cisr_desk.ui.record_editor.confirm", lambda *a, **k: answers["confirm"])
     monkeypatch.setattr("cisr_desk.ui.registry_screen.confirm_import", lambda *a, **k: True)
     return answers
 

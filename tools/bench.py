@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Accuracy and speed report of the capture engine on a fresh generated set of scans.
 
-    python tools/bench.py [--forms 100] [--seed N] [--smoke] [--keep DIR]
+    python tools/bench.py [--forms 100] [--seed N] [--writers all|tuning|held-out] [--smoke] [--keep DIR] [--no-store]
 
-Prints field accuracy overall and by style, dpi and type; checkbox and signature accuracy;
+Prints field accuracy overall and by style, dpi and type; hand-printed forms by the writers' pool
+(held-out writers are never used for fitting or tuning, so their figure is the one to believe),
+with the share of hand-printed fields sent to review; checkbox and signature accuracy;
 the silent error rate (wrong and not flagged); the review rate; form separation and revision
 accuracy; a confidence calibration table; CPU seconds per page; and the ratio of our time to
 full-page Tesseract (image_to_string, OMP_THREAD_LIMIT=1) on the same pages, measured in the
@@ -82,7 +84,13 @@ def score(truth: dict, results: list[dict]) -> dict:
                 got = (rf or {}).get("fields", {}).get(key, {})
                 ok = rf is not None and same(ftype, tv, got.get("value"))
                 review = bool(got.get("review"))
-                for g in ("all", f"style:{form['style']}", f"dpi:{dpi}", f"type:{ftype}"):
+                keys = ["all", f"style:{form['style']}", f"dpi:{dpi}", f"type:{ftype}"]
+                if form.get("writer"):
+                    hand = form["writer"].rsplit("#", 1)[0]
+                    keys += [f"pool:{form.get('writer_pool')}", f"hand:{hand}"]
+                    if ftype not in ("check", "signature"):
+                        keys.append(f"pooltext:{form.get('writer_pool')}")
+                for g in keys:
                     groups[g].add(ok, review)
                 calib[min(9, int(float(got.get("confidence", 0)) * 10))].add(ok, review)
     return {"groups": groups, "calib": calib, "forms": forms, "sep": sep, "tpl": tpl}
@@ -124,13 +132,16 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=int(time.time()) % 100000)
     ap.add_argument("--smoke", action="store_true", help="a few forms, for CI: proves the report runs")
     ap.add_argument("--keep", type=Path, help="generate into this folder and keep it")
+    ap.add_argument("--writers", default="all", choices=("all", "tuning", "held-out"),
+                    help="pool of the hand-printed forms' writers (all: half each)")
     ap.add_argument("--baseline-pages", type=int, default=12)
+    ap.add_argument("--no-store", action="store_true", help="skip the store benchmark (capture figures only)")
     args = ap.parse_args()
     if args.smoke:
         args.forms, args.baseline_pages = 6, 2
     work = args.keep or Path(tempfile.mkdtemp(prefix="cisr-bench-"))
     t0 = time.time()
-    truth_path = generate_set(work, args.forms, args.seed)
+    truth_path = generate_set(work, args.forms, args.seed, writer_pool=args.writers)
     import json
 
     truth = json.loads(truth_path.read_text())
@@ -164,6 +175,17 @@ def main() -> int:
         parts = [f"{k.split(':', 1)[1]} {v.line()}" for k, v in sorted(g.items()) if k.startswith(title + ":")]
         print(f"  by {title}: " + " | ".join(parts))
     print(f"checkboxes: {g['type:check'].line()} | signatures: {g['type:signature'].line()}")
+    hand = g.get("style:hand")
+    if hand and hand.n:
+        print(f"hand-printed: {hand.line()} | sent to review {100 * hand.review / hand.n:.2f}% of hand-printed fields"
+              f" | silent {100 * hand.silent / hand.n:.2f}%")
+        for pool in ("tuning", "held-out"):
+            t, x = g.get(f"pool:{pool}"), g.get(f"pooltext:{pool}")
+            if t and t.n:
+                print(f"  {pool + ' writers:':18} {t.line():>22} | written fields {x.line() if x else '-'}"
+                      f" | review {100 * t.review / t.n:.2f}% | silent {100 * t.silent / t.n:.2f}%")
+        hands = sorted((k.split(":", 1)[1], v) for k, v in g.items() if k.startswith("hand:"))
+        print("  by hand: " + " | ".join(f"{k} {100 * v.ok / v.n:.0f}%" for k, v in hands))
     print(f"forms separated exactly: {s['sep']}/{s['forms']} | revision right: {s['tpl']}/{s['forms']}")
     print("calibration (confidence bin: accuracy, share reviewed):")
     for b in sorted(s["calib"]):
@@ -176,7 +198,7 @@ def main() -> int:
     print(f"full-page Tesseract baseline: {base:.3f} CPU s per page on {len(images)} pages; "
           f"ratio {base / per_page:.2f}x (ours faster when > 1)")
     store_bench = ROOT / "tools" / "bench_store.py"
-    if store_bench.exists():
+    if store_bench.exists() and not args.no_store:
         sys.stdout.flush()
         cmd = [sys.executable, str(store_bench)] + (["--smoke"] if args.smoke else [])
         return subprocess.call(cmd)

@@ -119,8 +119,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="cisr-bench-") as tmp:
         url = args.db or f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
         desk = Desk.open(url, files_dir=Path(tmp) / "files", clock=lambda: dt.datetime(2026, 11, 26, 9, 0, tzinfo=dt.timezone.utc))
-        desk.add_user("ann", "clerk")
-        desk.add_user("sue", "supervisor")
+        desk.add_user("ada", "admin", "bench admin 1")
+        desk.add_user("ann", "clerk", "bench clerk 1", by="ada")
+        desk.add_user("sue", "supervisor", "bench supervisor 1", by="ada")
         desk.import_registry(fakes.write_registry_csv(Path(tmp) / "registry.csv"), "sue")
         t0 = time.perf_counter()
         generate(desk, args.records, approved)

@@ -106,6 +106,12 @@ def main(argv: list[str] | None = None) -> int:
         review.open_record(target.id)
         settle(runner)
         shot("review-record")
+        # the smallest screen a back office has: the whole window at exactly 1280x720
+        window.resize(1280, 720)
+        settle(runner)
+        shot("review-record-1280x720")
+        window.resize(width, height)
+        settle(runner)
         window.show_screen("group")
         shot("group-check")
         page_desk_shot(window, desk, shot)
@@ -132,6 +138,8 @@ def main(argv: list[str] | None = None) -> int:
         except DeskError as exc:
             print(f"record {row.id} not approved: {exc}")
     ctx.events.records_changed.emit()
+    window.show_screen("dashboard")
+    shot("dashboard")
     window.show_screen("registry")
     shot("registry")
     window.show_screen("exports")

@@ -1,6 +1,13 @@
-"""Open PDF files and turn their pages into grey images (numpy, uint8, white = 255)."""
+"""Open PDF files and turn their pages into grey images (numpy, uint8, white = 255).
+
+MuPDF repairs what it can of a damaged file and says so only in messages; those messages are
+collected here (never printed: they would land in ``extract``'s JSON on standard output) and a
+file that causes any is refused with them as the reason, so a damaged file is never imported
+as if it were whole.
+"""
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +20,34 @@ from cisr_desk.domain.scanfiles import KINDS, is_image, is_scan
 
 MAX_DPI = 300.0  # scans finer than this are rendered down: OCR gains nothing above it
 MIN_DPI = 96.0
+MAX_REASONS = 3  # MuPDF messages quoted in an error; one broken object can cause hundreds
+
+
+def quiet_mupdf() -> None:
+    """Keep MuPDF's errors and warnings for ``mupdf_messages`` instead of printing them, and
+    send PyMuPDF's own messages to logging (standard error), never to standard output."""
+    pymupdf.TOOLS.mupdf_display_errors(False)
+    pymupdf.TOOLS.mupdf_display_warnings(False)
+    pymupdf.set_messages(pylogging=True, pylogging_level=logging.WARNING)
+
+
+# Every process that reads PDFs imports this module (the capture workers through the pipeline).
+quiet_mupdf()
+
+
+def mupdf_messages() -> list[str]:
+    """What MuPDF reported since the last call (the store is per process, so callers drain it
+    right before and after the work they vouch for)."""
+    return [line for line in pymupdf.TOOLS.mupdf_warnings(reset=True).splitlines() if line.strip()]
+
+
+def refuse_if_damaged(name: str, page: int | None = None) -> None:
+    """Raise InputFileError when MuPDF reported trouble since ``mupdf_messages`` was last read."""
+    messages = list(dict.fromkeys(mupdf_messages()))
+    if messages:
+        more = f"; and {len(messages) - MAX_REASONS} more" if len(messages) > MAX_REASONS else ""
+        where = f", page {page}" if page else ""
+        raise InputFileError(f"{name}: damaged PDF{where} (MuPDF: {'; '.join(messages[:MAX_REASONS])}{more})")
 
 
 @dataclass(frozen=True)
@@ -31,6 +66,7 @@ def open_pdf(path: Path) -> pymupdf.Document:
         raise InputFileError(f"{path}: is a folder, not a PDF file")
     if not path.is_file():
         raise InputFileError(f"{path}: no such file")
+    mupdf_messages()  # what earlier files left is not this file's fault
     if is_image(path):
         return image_as_pdf(path)
     if not is_scan(path) and _looks_like_text(path):
@@ -38,7 +74,13 @@ def open_pdf(path: Path) -> pymupdf.Document:
     try:
         doc = pymupdf.open(path, filetype="pdf")
     except Exception as exc:  # PyMuPDF raises its own FileDataError, RuntimeError, ...
+        mupdf_messages()
         raise InputFileError(f"{path.name}: not a readable PDF ({exc})") from None
+    try:
+        refuse_if_damaged(path.name)  # e.g. a truncated file MuPDF had to rebuild
+    except InputFileError:
+        doc.close()
+        raise
     if doc.needs_pass:
         doc.close()
         raise InputFileError(f"{path.name}: the PDF is password-protected")
@@ -76,7 +118,8 @@ def render_page(page: pymupdf.Page, dpi: float | None = None) -> PageImage:
     """Render one page in grey at ``dpi`` (default: the scan's own resolution, within limits).
 
     A fax's unequal horizontal and vertical resolution is kept, so no pixel is invented;
-    registration absorbs the difference.
+    registration absorbs the difference. Raises InputFileError when MuPDF could not draw the
+    page whole (a broken content stream or image is drawn partly, or blank, without an exception).
     """
     if dpi is None:
         dx, dy = native_dpi(page)
@@ -88,6 +131,7 @@ def render_page(page: pymupdf.Page, dpi: float | None = None) -> PageImage:
     matrix = pymupdf.Matrix(dx / 72.0, dy / 72.0)
     pix = page.get_pixmap(matrix=matrix, colorspace=pymupdf.csGRAY, alpha=False, annots=True)
     img = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.height, pix.stride)[:, : pix.width].copy()
+    refuse_if_damaged(Path(page.parent.name or "the image").name, page.number + 1)  # images have no name
     return PageImage(page.number + 1, img, dx, dy)
 
 

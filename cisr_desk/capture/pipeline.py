@@ -12,7 +12,6 @@ together, scored and validated in the calling process.
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing as mp
 import os
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -27,11 +26,12 @@ from cisr_desk.capture import digital
 from cisr_desk.capture.attachments import looks_like_attachment
 from cisr_desk.capture.confidence import score_fields, snap_drp_name
 from cisr_desk.capture.crosscheck import cross_check
-from cisr_desk.capture.pages import open_pdf, render_page
+from cisr_desk.capture.pages import open_pdf, refuse_if_damaged, render_page
 from cisr_desk.capture.read import Reading, read_check, read_signature, read_text, crop
 from cisr_desk.capture.register import match_page, reference, references, to_reg_scale, to_source_matrix
 from cisr_desk.capture.separate import FormGroup, PageKind, separate
 from cisr_desk.capture.stamp import read_received
+from cisr_desk.capture.workers import start_pool
 from cisr_desk.capture.zones import extract_zone
 from cisr_desk.domain.errors import InputFileError
 from cisr_desk.domain.layout import FormPlan, PageDoesNotFit
@@ -169,16 +169,19 @@ def _analyse_all(path: Path, pages: int, folder: str, pool: ProcessPoolExecutor 
     done_count = 0
     pending = set(futures)
     by_number: dict[int, PageOutcome] = {}
-    while pending:
-        done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-        for f in done:
-            by_number[futures[f]] = f.result()
-            done_count += 1
-            on_page(done_count)
-        if cancel and cancel():
-            for f in pending:
-                f.cancel()
-            raise Cancelled()
+    try:
+        while pending:
+            done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            for f in done:
+                by_number[futures[f]] = f.result()  # a damaged page raises here: the file is done for
+                done_count += 1
+                on_page(done_count)
+            if cancel and cancel():
+                raise Cancelled()
+    except BaseException:
+        for f in pending:  # the workers are wanted for the next file
+            f.cancel()
+        raise
     return [by_number[n] for n in range(1, pages + 1)]
 
 
@@ -250,22 +253,22 @@ def extract_files(paths: Iterable[Path], *, registry: Registry | None = None, re
     paths = [Path(p) for p in paths]
     folder_s = str(folder or forms_dir())
     workers = workers or os.cpu_count() or 1
-    # "spawn": a forked child inherits the parent's OCR and OpenCV thread pools half-locked.
-    pool = (ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, mp_context=mp.get_context("spawn"))
-            if workers > 1 else None)
+    pool = start_pool(workers, _init_worker) if workers > 1 else None
     try:
         for index, path in enumerate(paths):
             source = str(path)
+            pages = 0
             try:
                 doc = open_pdf(path)
+                pages = doc.page_count
+                try:
+                    form = digital.read_digital(doc, templates_in(folder_s), registry, received, policy)
+                    refuse_if_damaged(path.name)  # reading the widgets can meet broken objects too
+                finally:
+                    doc.close()
             except InputFileError as exc:
-                yield DocumentResult(source, 0, errors=[str(exc)])
+                yield DocumentResult(source, pages, errors=[str(exc)])
                 continue
-            pages = doc.page_count
-            try:
-                form = digital.read_digital(doc, templates_in(folder_s), registry, received, policy)
-            finally:
-                doc.close()
 
             def on_page(done: int, _i=index, _p=pages, _s=source) -> None:
                 if progress:

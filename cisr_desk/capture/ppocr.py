@@ -28,6 +28,7 @@ class PpOcrMissing(RuntimeError):
 
 def model_path() -> Path:
     try:
+        import_onnxruntime()  # rapidocr imports onnxruntime: it must find it already without telemetry
         import rapidocr_onnxruntime
     except ImportError as exc:
         raise PpOcrMissing(f"rapidocr-onnxruntime is not installed ({exc})") from None
@@ -37,12 +38,23 @@ def model_path() -> Path:
     return path
 
 
+def import_onnxruntime():
+    """onnxruntime without its telemetry: on import it writes a device id and an event database
+    under ~/.cache/Microsoft/DeveloperTools unless ORT_DISABLE_TELEMETRY is set beforehand (the
+    setting also reaches the capture processes, which inherit the environment)."""
+    os.environ["ORT_DISABLE_TELEMETRY"] = "1"
+    import onnxruntime as ort
+
+    if hasattr(ort, "disable_telemetry_events"):  # the events sent (Windows builds) where it exists
+        ort.disable_telemetry_events()
+    return ort
+
+
 class PpOcrReader:
     name = "ppocr"
 
     def __init__(self) -> None:
-        import onnxruntime as ort
-
+        ort = import_onnxruntime()
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = 1  # pages already run one process per core
         opts.inter_op_num_threads = 1

@@ -61,7 +61,9 @@ def _received_zone(page: pymupdf.Page) -> tuple[float, float, float, float] | No
 
 
 def derive_template(blank: Path, template_id: str, title: str = "") -> FormTemplate:
-    doc = pymupdf.open(blank)
+    from cisr_desk.capture.pages import open_pdf
+
+    doc = open_pdf(blank)  # InputFileError, naming the file, for what is no PDF
     pages, fields = [], []
     received = None
     for index, page in enumerate(doc):

@@ -16,7 +16,8 @@ def register(sub) -> None:
     p.add_argument("--registry", type=Path, help="DRP registry (CSV or XLSX) to check providers against")
     p.add_argument("--received", help="date the forms were received (YYYY-MM-DD)")
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="pages read in parallel (default: cores)")
-    p.add_argument("--json", dest="out", type=Path, help="write the JSON here instead of to standard output")
+    p.add_argument("--json", dest="out", type=Path, metavar="OUT",
+                   help="write the JSON to this file instead of to standard output ('-': standard output)")
     p.set_defaults(func=run)
 
 
@@ -56,7 +57,7 @@ def run(args) -> int:
     if sys.stderr.isatty():
         print(file=sys.stderr)
     text = json.dumps({"documents": documents}, indent=1, ensure_ascii=False)
-    if args.out:
+    if args.out and str(args.out) != "-":
         args.out.write_text(text + "\n", encoding="utf-8")
     else:
         print(text)

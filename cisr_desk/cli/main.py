@@ -1,9 +1,19 @@
-"""``cisr-desk`` entry point. Each command module adds its sub-commands; errors are one clear line."""
+"""``cisr-desk`` entry point. Each command module adds its sub-commands; errors are one clear line.
+
+Never a traceback: what a command does not turn into a ``CliError`` itself is caught here as a
+last resort (``_last_resort``): a closed pipe ends quietly, a file problem names the file, a
+database problem says so, and anything else is an internal error whose traceback goes to a
+log file the message names.
+"""
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import importlib
+import os
 import sys
+import traceback
+from pathlib import Path
 
 from cisr_desk import __version__
 
@@ -45,16 +55,71 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        status = _run(argv)
+        sys.stdout.flush()  # inside the try: a reader that went away (| head) is noticed here
+        return status
+    except CliError as exc:
+        print(f"cisr-desk: {_one_line(exc)}", file=sys.stderr)
+        return exc.status
+    except KeyboardInterrupt:
+        print("cisr-desk: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        _quiet_stdout()
+        return 1
+    except Exception as exc:  # the last resort: a message and a status, never a traceback
+        print(f"cisr-desk: {_last_resort(exc)}", file=sys.stderr)
+        return 1
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _run(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
         return 0
+    return int(args.func(args) or 0)
+
+
+def _quiet_stdout() -> None:
+    """The reader of our output has gone (``cisr-desk show 8 | head``): that is no error. Point
+    stdout at devnull so the interpreter's final flush does not complain either."""
     try:
-        return int(args.func(args) or 0)
-    except CliError as exc:
-        print(f"cisr-desk: {exc}", file=sys.stderr)
-        return exc.status
-    except KeyboardInterrupt:
-        print("cisr-desk: interrupted", file=sys.stderr)
-        return 130
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def _last_resort(exc: Exception) -> str:
+    """One line for an exception no command handled."""
+    if isinstance(exc, OSError) and (exc.filename or exc.strerror):
+        name = f"{exc.filename}: " if exc.filename else ""
+        return _one_line(f"{name}{exc.strerror or exc}")
+    sqlalchemy_exc = sys.modules.get("sqlalchemy.exc")
+    if sqlalchemy_exc is not None and isinstance(exc, sqlalchemy_exc.SQLAlchemyError):
+        orig = getattr(exc, "orig", None) or exc
+        first = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
+        return f"database error: {_one_line(first)}{_logged(exc)}"
+    return f"internal error: {type(exc).__name__}: {_one_line(exc)}{_logged(exc)}"
+
+
+def _logged(exc: Exception) -> str:
+    """Write the traceback to the log folder; the hint that ends the message."""
+    try:
+        from platformdirs import user_log_dir
+
+        folder = Path(user_log_dir("cisr-desk", appauthor=False))
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "errors.log"
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(f"--- {dt.datetime.now().isoformat(timespec='seconds')} cisr-desk {' '.join(sys.argv[1:])}\n")
+            fh.write("".join(traceback.format_exception(exc)))
+        return f" (details in {path})"
+    except Exception:
+        return ""

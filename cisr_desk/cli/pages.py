@@ -2,15 +2,15 @@
 
     cisr-desk pages                                   the imported files, most recent first
     cisr-desk pages FILE_ID [--json]                  the file's forms and loose pages
-    cisr-desk pages FILE_ID --move PAGE --to RECORD[:N] --as USER
-    cisr-desk pages FILE_ID --split PAGE --as USER     (PAGE and the form's pages after it: a new form)
-    cisr-desk pages FILE_ID --merge RECORD [--with RECORD] --as USER   (default: the next form)
-    cisr-desk pages FILE_ID --rotate PAGE --as USER
-    cisr-desk pages FILE_ID --not-form PAGE --as USER
-    cisr-desk pages FILE_ID --attach PAGE --to RECORD --as USER
-    cisr-desk pages FILE_ID --assign PAGE --template T --page-index N --as USER
+    cisr-desk pages FILE_ID --move PAGE --to RECORD[:N]
+    cisr-desk pages FILE_ID --split PAGE               (PAGE and the form's pages after it: a new form)
+    cisr-desk pages FILE_ID --merge RECORD [--with RECORD]   (default: the next form)
+    cisr-desk pages FILE_ID --rotate PAGE
+    cisr-desk pages FILE_ID --not-form PAGE
+    cisr-desk pages FILE_ID --attach PAGE --to RECORD
+    cisr-desk pages FILE_ID --assign PAGE --template T --page-index N
 
-Form page numbers (``:N``, ``--page-index``) count from 1. The forms a change touches are read
+Like every command it signs in (``--as USER`` or CISR_DESK_USER). Form page numbers (``:N``, ``--page-index``) count from 1. The forms a change touches are read
 again; a value a clerk already changed keeps the clerk's value.
 """
 from __future__ import annotations
@@ -41,7 +41,7 @@ def register(sub) -> None:
     p.add_argument("--page-index", dest="page_index", type=int, metavar="N",
                    help="for --assign: form page number, from 1")
     p.add_argument("--json", action="store_true", help="the layout as JSON")
-    _as(p, required=False)
+    _as(p)
     p.set_defaults(func=_cmd(_pages))
 
 
@@ -122,8 +122,6 @@ def _pages(desk, args) -> int:
     layout = desk.page_layout(args.file_id)
     changed = _change(layout, args)
     if changed is not None:
-        if not args.user:
-            raise CliError("say who is changing the pages: --as USER")
         report = desk.rearrange(args.file_id, changed, args.user)
         print(report.message)
         layout = desk.page_layout(args.file_id)

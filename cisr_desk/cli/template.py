@@ -20,12 +20,13 @@ def register(sub) -> None:
 
 def _derive(args) -> int:
     from cisr_desk.capture.templates import TemplateError, derive_template
+    from cisr_desk.domain.errors import InputFileError
 
     if not args.blank.is_file():
         raise CliError(f"{args.blank}: no such file")
     try:
         template = derive_template(args.blank, args.id, args.title)
-    except TemplateError as exc:
+    except (TemplateError, InputFileError) as exc:
         raise CliError(str(exc)) from exc
     out = args.out or args.blank.with_suffix(".json")
     out.write_text(json.dumps(template.to_json(), indent=1) + "\n", encoding="utf-8")

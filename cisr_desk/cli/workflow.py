@@ -1,12 +1,16 @@
 """The review workflow on the command line, so an office can script it and tests can drive it.
 
     cisr-desk import [--registry FILE] PDF|FOLDER...     cisr-desk export --week 2026-W48 [--out FILE]
-    cisr-desk users add NAME --role clerk|supervisor|admin    cisr-desk registry import FILE
-    cisr-desk records [--status S] [--json]              cisr-desk show ID [--json]
-    cisr-desk set ID FIELD VALUE --as USER               cisr-desk submit|approve ID --as USER
-    cisr-desk flag|reject ID --reason TEXT --as USER     cisr-desk return ID --as USER
+    cisr-desk users add NAME --role clerk|supervisor|admin [--password-stdin]
+    cisr-desk users list|disable NAME|enable NAME|role NAME ROLE|reset-password NAME|passwd
+    cisr-desk registry import FILE                       cisr-desk records [--status S] [--json]
+    cisr-desk show ID [--json]                           cisr-desk set ID FIELD VALUE
+    cisr-desk submit|approve ID                          cisr-desk flag|reject ID --reason TEXT
 
-Every command takes ``--db URL`` (else ``CISR_DESK_DB``, settings, or the default SQLite file).
+Every command takes ``--db URL`` (else ``CISR_DESK_DB``, settings, or the default SQLite file)
+and signs in first: ``--as NAME`` (else ``CISR_DESK_USER``), the password from
+``CISR_DESK_PASSWORD`` or a prompt on a terminal. Only the first user of an empty database is
+added without signing in (and must be an admin).
 """
 from __future__ import annotations
 
@@ -14,7 +18,9 @@ import argparse
 import dataclasses
 import datetime as dt
 import enum
+import getpass
 import json
+import os
 import sys
 from functools import wraps
 from pathlib import Path
@@ -24,6 +30,11 @@ from cisr_desk.domain.errors import DeskError
 from cisr_desk.domain.workflow import ROLES, STATUSES
 
 DESK_ERROR_STATUS = 1
+ENV_USER = "CISR_DESK_USER"
+ENV_PASSWORD = "CISR_DESK_PASSWORD"
+# how a command signs in: always; not on an empty database (its first user); with a password an
+# admin reset (to choose a new one)
+SIGN_IN, FIRST_USER_FREE, OWN_PASSWORD = "sign-in", "first-user-free", "own-password"
 
 
 def _common() -> argparse.ArgumentParser:
@@ -33,9 +44,15 @@ def _common() -> argparse.ArgumentParser:
     return common
 
 
-def _as(p: argparse.ArgumentParser, required: bool = True) -> None:
-    p.add_argument("--as", dest="user", metavar="USER", required=required,
-                   help="the user doing this" + ("" if required else " (default: system)"))
+def _as(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--as", dest="user", metavar="USER",
+                   help=f"sign in as USER (default: {ENV_USER}); the password comes from {ENV_PASSWORD} or "
+                        "a prompt on a terminal")
+
+
+def _password_stdin(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--password-stdin", action="store_true",
+                   help="read the new password from the first line of standard input (else a prompt)")
 
 
 def register(sub) -> None:
@@ -46,58 +63,88 @@ def register(sub) -> None:
     p.add_argument("--registry", type=Path, metavar="FILE", help="import this DRP registry (CSV/XLSX) first")
     p.add_argument("--received", type=_date, metavar="YYYY-MM-DD", help="date the mail was received")
     p.add_argument("--workers", type=int, help="capture processes (default: one per CPU)")
-    _as(p, required=False)
+    _as(p)
     p.set_defaults(func=_cmd(_import))
 
     p = sub.add_parser("export", parents=[common], help="write the approved authorizations of a week to Excel")
     g = p.add_mutually_exclusive_group()
     g.add_argument("--week", metavar="YYYY-Www", help="ISO week, e.g. 2026-W48")
-    g.add_argument("--batch", type=int, metavar="ID", help="write a past batch again, row for row")
+    g.add_argument("--batch", type=_id, metavar="ID", help="write a past batch again, row for row")
     p.add_argument("--from", dest="start", type=_date, metavar="YYYY-MM-DD")
     p.add_argument("--to", dest="end", type=_date, metavar="YYYY-MM-DD")
-    p.add_argument("--out", type=Path, metavar="FILE.xlsx")
+    p.add_argument("--out", metavar="FOLDER|FILE.xlsx",
+                   help="a folder to write into (default: the current folder; created when new) under the "
+                        "batch's own name, authorizations-WEEK-batch-ID.xlsx, or a new .xlsx file; an existing "
+                        "file is never replaced")
     p.add_argument("--list", action="store_true", help="list past export batches")
-    _as(p, required=False)
+    _as(p)
     p.set_defaults(func=_cmd(_export))
 
-    p = sub.add_parser("users", parents=[common], help="add or list users")
+    p = sub.add_parser("users", parents=[common], help="add, list, disable, reset and re-role users")
     us = p.add_subparsers(dest="users_command", metavar="ACTION", required=True)
-    a = us.add_parser("add", parents=[common], help="add a user")
+    a = us.add_parser("add", parents=[common], help="add a user (an admin; the first user of a new database "
+                                                    "needs no sign-in and must be an admin)")
     a.add_argument("name")
     a.add_argument("--role", required=True, choices=ROLES)
-    a.set_defaults(func=_cmd(_users_add))
-    a = us.add_parser("list", parents=[common], help="list users")
+    _password_stdin(a)
+    _as(a)
+    a.set_defaults(func=_cmd(_users_add, FIRST_USER_FREE))
+    a = us.add_parser("list", parents=[common], help="list users, their roles and any lockout")
+    _as(a)
     a.set_defaults(func=_cmd(_users_list))
+    for action, helptext in (("disable", "stop a user signing in (admin)"),
+                             ("enable", "let a disabled user sign in again (admin)")):
+        a = us.add_parser(action, parents=[common], help=helptext)
+        a.add_argument("name")
+        _as(a)
+        a.set_defaults(func=_cmd(_users_active), users_action=action)
+    a = us.add_parser("role", parents=[common], help="change a user's role (admin)")
+    a.add_argument("name")
+    a.add_argument("role", choices=ROLES)
+    _as(a)
+    a.set_defaults(func=_cmd(_users_role))
+    a = us.add_parser("reset-password", parents=[common],
+                      help="give a user a temporary password they must change at the next sign-in (admin)")
+    a.add_argument("name")
+    _password_stdin(a)
+    _as(a)
+    a.set_defaults(func=_cmd(_users_reset))
+    a = us.add_parser("passwd", parents=[common], help="change your own password")
+    _password_stdin(a)
+    _as(a)
+    a.set_defaults(func=_cmd(_users_passwd, OWN_PASSWORD))
 
     p = sub.add_parser("registry", parents=[common], help="import or preview the DRP registry")
     rs = p.add_subparsers(dest="registry_command", metavar="ACTION", required=True)
     a = rs.add_parser("import", parents=[common], help="store a new registry version and re-check open records")
     a.add_argument("file", type=Path)
     a.add_argument("--preview", action="store_true", help="show what would change; store nothing")
-    _as(a, required=False)
+    _as(a)
     a.set_defaults(func=_cmd(_registry_import))
 
     p = sub.add_parser("records", parents=[common], help="list records")
     p.add_argument("--status", action="append", choices=STATUSES, help="only these (repeatable)")
     p.add_argument("--search", default="")
-    p.add_argument("--limit", type=int, default=0, help="at most this many (default: all)")
+    p.add_argument("--limit", type=_count, default=0, help="at most this many (default: all)")
     p.add_argument("--json", action="store_true")
+    _as(p)
     p.set_defaults(func=_cmd(_records))
 
     p = sub.add_parser("show", parents=[common], help="show one record: fields, issues, history")
-    p.add_argument("id", type=int)
+    p.add_argument("id", type=_id)
     p.add_argument("--json", action="store_true")
+    _as(p)
     p.set_defaults(func=_cmd(_show))
 
-    p = sub.add_parser("set", parents=[common], help="correct a field value")
-    p.add_argument("id", type=int)
+    p = sub.add_parser("set", parents=[common], help="correct a field value (or the received date: set ID received DATE)")
+    p.add_argument("id", type=_id)
     p.add_argument("field")
     p.add_argument("value")
     _as(p)
     p.set_defaults(func=_cmd(_set))
 
     p = sub.add_parser("accept", parents=[common], help="confirm a doubtful value as read")
-    p.add_argument("id", type=int)
+    p.add_argument("id", type=_id)
     p.add_argument("field")
     _as(p)
     p.set_defaults(func=_cmd(_accept))
@@ -108,11 +155,31 @@ def register(sub) -> None:
                                    ("reject", "reject a record, with a reason (supervisor)", True),
                                    ("return", "return a record to the clerk (supervisor)", None)):
         p = sub.add_parser(name, parents=[common], help=helptext)
-        p.add_argument("id", type=int)
+        p.add_argument("id", type=_id)
         if reason is not False:
-            p.add_argument("--reason", required=bool(reason), default="")
+            p.add_argument("--reason", required=bool(reason), default="", metavar="CODE|TEXT",
+                           help="a reason code (cisr-desk reasons) or your own words")
+        if reason or name == "approve":
+            p.add_argument("--note", default="", help="free text beside the reason code")
+        if name == "approve":
+            p.add_argument("--override", default="", metavar="CODE|TEXT",
+                           help="approve although a rule still fails, for this reason (audited, in the Manifest)")
         _as(p)
         p.set_defaults(func=_cmd(_transition), action=name)
+
+    p = sub.add_parser("reasons", parents=[common], help="list or change the site's reason codes")
+    rs = p.add_subparsers(dest="reasons_command", metavar="ACTION")
+    a = rs.add_parser("add", parents=[common], help="add or relabel a reason code (supervisor)")
+    a.add_argument("code")
+    a.add_argument("label")
+    a.add_argument("--kinds", default="flag,reject", help="where it may be used: flag, reject, override")
+    _as(a)
+    a.set_defaults(func=_cmd(_reasons_add))
+    a = rs.add_parser("remove", parents=[common], help="remove a reason code (supervisor)")
+    a.add_argument("code")
+    _as(a)
+    a.set_defaults(func=_cmd(_reasons_remove))
+    p.set_defaults(func=_cmd(_reasons_list))
 
 
 # -- plumbing ------------------------------------------------------------------------------------------
@@ -123,8 +190,30 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
-def _cmd(fn):
-    """Open the Desk for the command, close it after, and turn a DeskError into one clear line."""
+def _id(text: str) -> int:
+    """A record or batch id: a whole number from 1 (one too large for any row is left to say "no record N")."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an id (a whole number)") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an id (ids start at 1)")
+    return value
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is negative")
+    return min(value, 2**31 - 1)  # more than any database holds; a larger number would overflow its LIMIT
+
+
+def _cmd(fn, sign_in: str = SIGN_IN):
+    """Open the Desk for the command, sign in, run it as the signed-in user, close the Desk, and
+    turn a DeskError into one clear line."""
 
     @wraps(fn)
     def run(args) -> int:
@@ -135,6 +224,10 @@ def _cmd(fn):
         except DeskError as exc:
             raise CliError(str(exc), DESK_ERROR_STATUS) from exc
         try:
+            if sign_in != FIRST_USER_FREE or not desk.first_admin_needed():
+                args.user = _sign_in(desk, args, allow_reset=sign_in == OWN_PASSWORD)
+            else:
+                args.user = None
             return int(fn(desk, args) or 0)
         except DeskError as exc:
             raise CliError(str(exc), DESK_ERROR_STATUS) from exc
@@ -142,6 +235,41 @@ def _cmd(fn):
             desk.close()
 
     return run
+
+
+def _sign_in(desk, args, *, allow_reset: bool = False) -> str:
+    """The name of the user signed in with ``--as``/CISR_DESK_USER and their password."""
+    name = (getattr(args, "user", None) or os.environ.get(ENV_USER) or "").strip()
+    if not name:
+        raise CliError(f"say who you are: --as NAME (or set {ENV_USER})", DESK_ERROR_STATUS)
+    password = os.environ.get(ENV_PASSWORD)
+    if password is None:
+        if not sys.stdin.isatty():
+            raise CliError(f"no password for {name!r}: set {ENV_PASSWORD}, or run on a terminal to be asked",
+                           DESK_ERROR_STATUS)
+        password = getpass.getpass(f"Password for {name}: ")
+    user = desk.authenticate(name, password)
+    if user.must_change_password and not allow_reset:
+        raise CliError(f"an administrator reset {user.name}'s password; choose a new one first: "
+                       f"cisr-desk users passwd --as {user.name}", DESK_ERROR_STATUS)
+    args.sign_in_password = password
+    return user.name
+
+
+def _new_password(args, whose: str) -> str:
+    """A new password: the first line of standard input with --password-stdin, else asked twice."""
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n").rstrip("\r")
+        if not password:
+            raise CliError("no password on standard input", DESK_ERROR_STATUS)
+        return password
+    if not sys.stdin.isatty():
+        raise CliError("no terminal to ask for the new password on: give it with --password-stdin",
+                       DESK_ERROR_STATUS)
+    password = getpass.getpass(f"New password for {whose}: ")
+    if getpass.getpass("The same again: ") != password:
+        raise CliError("the two passwords differ; nothing changed", DESK_ERROR_STATUS)
+    return password
 
 
 def _plain(value):
@@ -195,7 +323,7 @@ class _Bar:
 
 # -- commands ----------------------------------------------------------------------------------------------
 def _import(desk, args) -> int:
-    by = args.user or "system"
+    by = args.user
     if args.registry:
         _print_registry(desk.import_registry(args.registry, by))
     bar = _Bar()
@@ -226,9 +354,8 @@ def _export(desk, args) -> int:
                   f"by {b.created_by} at {b.created_at:%Y-%m-%d %H:%M} UTC, {b.path}")
         return 0
     if args.batch is not None:
-        out = args.out or Path(f"authorizations-batch-{args.batch}.xlsx")
-        info = desk.reexport(args.batch, out)
-        print(f"batch {info.id} ({period_label(info.start, info.end)}): {info.rows} rows written again to {out}")
+        info = desk.reexport(args.batch, args.out)
+        print(f"batch {info.id} ({period_label(info.start, info.end)}): {info.rows} rows written again to {info.path}")
         return 0
     if args.week:
         if args.start or args.end:
@@ -239,24 +366,58 @@ def _export(desk, args) -> int:
     else:
         raise CliError("say which period: --week 2026-W48, or --from DATE --to DATE (or --batch ID)")
     label = period_label(start, end)
-    out = args.out or Path(f"authorizations-{label.replace(' to ', '_')}.xlsx")
-    info = desk.export_period(start, end, args.user or "system", out)
+    info = desk.export_period(start, end, args.user, args.out)
     if info is None:
         print(f"nothing to export for {label}: no approved authorizations waiting; no file written")
         return 0
-    print(f"batch {info.id} ({label}): {info.rows} rows from {info.records} forms written to {out}")
+    print(f"batch {info.id} ({label}): {info.rows} rows from {info.records} forms written to {info.path}")
     return 0
 
 
 def _users_add(desk, args) -> int:
-    u = desk.add_user(args.name, args.role)
+    if args.user is None and args.role != "admin":  # say so before asking for a password
+        raise CliError("the first user of a database must be an admin (--role admin)", DESK_ERROR_STATUS)
+    u = desk.add_user(args.name, args.role, _new_password(args, args.name), by=args.user)
     print(f"user {u.name} added as {u.role}")
     return 0
 
 
 def _users_list(desk, args) -> int:
+    """NAME<TAB>ROLE, and a third column only for a user who cannot simply sign in."""
     for u in desk.users():
-        print(f"{u.name}\t{u.role}")
+        notes = ([] if u.active else ["disabled"]) + (
+            [f"locked until {u.locked_until.astimezone():%Y-%m-%d %H:%M}"] if u.locked_until else []) + (
+            ["must change password"] if u.must_change_password else [])
+        print(f"{u.name}\t{u.role}" + (f"\t{', '.join(notes)}" if notes else ""))
+    return 0
+
+
+def _users_active(desk, args) -> int:
+    if args.users_action == "disable":
+        u = desk.disable_user(args.name, args.user)
+    else:
+        u = desk.enable_user(args.name, args.user)
+    print(f"user {u.name} {'enabled' if u.active else 'disabled'}")
+    return 0
+
+
+def _users_role(desk, args) -> int:
+    u = desk.set_role(args.name, args.role, args.user)
+    print(f"user {u.name} is now {u.role}")
+    return 0
+
+
+def _users_reset(desk, args) -> int:
+    desk.user(args.name)  # a wrong name is said before a password is asked for
+    u = desk.reset_password(args.name, _new_password(args, args.name), args.user)
+    print(f"password of {u.name} reset" + ("; they choose a new one at their next sign-in"
+                                           if u.must_change_password else ""))
+    return 0
+
+
+def _users_passwd(desk, args) -> int:
+    u = desk.change_password(args.user, args.sign_in_password, _new_password(args, args.user))
+    print(f"password of {u.name} changed")
     return 0
 
 
@@ -278,7 +439,7 @@ def _registry_import(desk, args) -> int:
     if args.preview:
         _print_registry(desk.preview_registry(args.file))
     else:
-        _print_registry(desk.import_registry(args.file, args.user or "system"))
+        _print_registry(desk.import_registry(args.file, args.user))
     return 0
 
 
@@ -333,7 +494,11 @@ def _show(desk, args) -> int:
 
 
 def _set(desk, args) -> int:
-    f = desk.set_field(args.id, args.field, args.value, args.user).field(args.field)
+    rec = desk.set_field(args.id, args.field, args.value, args.user)
+    if args.field == "received":  # the date of receipt belongs to the record, not to a form field
+        print(f"record {args.id}: received = {rec.received.isoformat() if rec.received else 'unknown'}")
+        return 0
+    f = rec.field(args.field)
     print(f"record {args.id}: {f.key} = {f.value!r}")
     return 0
 
@@ -348,13 +513,42 @@ def _transition(desk, args) -> int:
     if args.action == "submit":
         rec = desk.submit(args.id, args.user)
     elif args.action == "flag":
-        rec = desk.flag(args.id, args.reason, args.user)
+        rec = desk.flag(args.id, args.reason, args.user, note=args.note)
     elif args.action == "approve":
-        rec = desk.approve(args.id, args.user)
+        rec = desk.approve(args.id, args.user, override=args.override, note=args.note)
     elif args.action == "reject":
-        rec = desk.reject(args.id, args.reason, args.user)
+        rec = desk.reject(args.id, args.reason, args.user, note=args.note)
     else:
         rec = desk.return_to_clerk(args.id, args.user, args.reason)
     why = rec.flag_reason if rec.status == "flagged" else ""
     print(f"record {rec.id}: {rec.status.replace('_', ' ')}" + (f" ({why})" if why else ""))
+    return 0
+
+
+def _reasons_list(desk, args) -> int:
+    for c in desk.reason_codes():
+        print(f"{c.code:20} {','.join(c.kinds):22} {c.label}")
+    return 0
+
+
+def _reasons_add(desk, args) -> int:
+    from cisr_desk.domain.reasons import ReasonCode, normal_code
+
+    code = normal_code(args.code)
+    kinds = tuple(k.strip() for k in args.kinds.split(",") if k.strip())
+    codes = [c for c in desk.reason_codes() if c.code != code] + [ReasonCode(code, args.label, kinds)]
+    desk.set_reason_codes(codes, args.user)
+    print(f"reason {code} ({', '.join(kinds)}): {args.label}")
+    return 0
+
+
+def _reasons_remove(desk, args) -> int:
+    from cisr_desk.domain.reasons import normal_code
+
+    code = normal_code(args.code)
+    codes = desk.reason_codes()
+    if code not in {c.code for c in codes}:
+        raise CliError(f"there is no reason code {code}")
+    desk.set_reason_codes([c for c in codes if c.code != code], args.user)
+    print(f"reason {code} removed")
     return 0

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Mapping
 
-from cisr_desk.domain.errors import FourEyesViolation, InvalidTransition, InvalidValue, PermissionDenied
+from cisr_desk.domain.errors import (FourEyesViolation, InvalidTransition, InvalidValue, NeedsOverride,
+                                     PermissionDenied, RuleBlocksApproval)
 from cisr_desk.domain.model import Issue, Value
 
 
@@ -66,6 +67,7 @@ class RecordFacts:
     edited_by: frozenset[str] = frozenset()
     issues: int = 0  # open validation issues
     doubtful: int = 0  # fields still marked for review
+    issue_codes: tuple[str, ...] = ()  # the codes of the open issues (what an override must answer)
 
 
 @dataclass(frozen=True)
@@ -187,10 +189,42 @@ def flag(record: RecordFacts, actor: Actor, reason: str) -> Change:
 
 
 # -- supervisor -------------------------------------------------------------------------------------
-def approve(record: RecordFacts, actor: Actor) -> Change:
+# Rules no supervisor may wave through: without a customer's signature, a clear request and a
+# registered, active provider there is no authorization to release data under Rule 24.
+NEVER_OVERRIDDEN = {
+    "signature_missing": "the customer's signature is missing",
+    "request_none": "the form does not say whether to authorize or revoke",
+    "request_both_marked": "the form asks to authorize and revoke at once",
+    "drp_unregistered": "the provider is not in the DRP registry",
+    "drp_not_active": "the provider is not active in the DRP registry",
+}
+OVERRIDE_PREFIX = "override: "  # how an approval's audit reason says it passed a failing rule
+# Issues that send a record to a supervisor for judgement; approving it is that judgement.
+JUDGED_BY_APPROVAL = frozenset({"duplicate_authorization", "nothing_to_revoke"})
+
+
+def approve(record: RecordFacts, actor: Actor, *, override: str = "", registry_loaded: bool = True) -> Change:
+    """A supervisor's approval. A record that still fails a rule needs an explicit override
+    with a reason; some rules block approval outright; nothing is approved before the desk has
+    a DRP registry to check providers against."""
     _require(actor, _DECIDERS, "approve a record")
     _from(record, (Status.SUBMITTED, Status.FLAGGED), "approved")
     _four_eyes(record, actor, "approve")
+    if not registry_loaded:
+        raise InvalidTransition("No DRP registry has been imported yet, so providers cannot be checked: "
+                                "import the registry (Registry screen) before approving")
+    blocking = [NEVER_OVERRIDDEN[c] for c in dict.fromkeys(record.issue_codes) if c in NEVER_OVERRIDDEN]
+    if blocking:
+        raise RuleBlocksApproval(f"Record {record.id} cannot be approved: {'; '.join(blocking)}. "
+                                 "Reject it, or return it to the clerk if the scan was read wrongly")
+    override = " ".join((override or "").split())
+    failing = ([c for c in record.issue_codes if c not in JUDGED_BY_APPROVAL] if record.issue_codes
+               else [""] * record.issues)
+    if failing and not override:
+        raise NeedsOverride(f"Record {record.id} still fails {len(failing)} rule{'s' if len(failing) != 1 else ''}; "
+                            "approve it only with an override and its reason")
+    if failing:
+        return Change("approve", record.status, Status.APPROVED, actor.name, OVERRIDE_PREFIX + override)
     return Change("approve", record.status, Status.APPROVED, actor.name)
 
 

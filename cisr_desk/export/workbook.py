@@ -1,19 +1,21 @@
 """Write the weekly batch as an Excel workbook: Authorizations, Summary and Manifest sheets.
 
 Dates are real Excel dates, account numbers text (so Excel neither rounds nor drops a leading
-digit), the header frozen with an autofilter. Written in openpyxl's write-only mode, which
+digit), the header frozen with an autofilter. No text is ever a formula: a value that a
+spreadsheet would take for one (``=HYPERLINK(...)`` as a customer name) is written as a text
+cell with Excel's quote prefix, in every sheet (``text_cell``). Written in openpyxl's write-only mode, which
 streams rows and keeps a 10,000-row batch well under the time a clerk waits for.
 """
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from cisr_desk.export.rows import ExportRow, period_label
@@ -55,10 +57,40 @@ class Manifest:
     records: int
     rows: int
     rows_hash: str
+    # approvals that passed a failing rule: (form, approved by, reason), from the audit log
+    overrides: tuple[tuple[int, str, str], ...] = ()
 
 
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DDE5F0")
+
+
+# What makes a spreadsheet read a typed value as a formula ("CSV injection"): = + - @ and a
+# leading tab or carriage return, which some programs strip before looking.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def text_cell(ws, value):
+    """``value`` as a cell value that is never a formula: plain when it is harmless (styled cells
+    cost several times more), else a text cell with the quote prefix Excel itself sets for text
+    typed with a leading apostrophe, so editing the cell keeps it text. The value stays exact,
+    but for control characters a workbook cannot hold at all (openpyxl would refuse the whole
+    export): they become U+FFFD."""
+    if not isinstance(value, str):
+        return value
+    if ILLEGAL_CHARACTERS_RE.search(value):
+        value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+    if not value.startswith(FORMULA_STARTS):
+        return value
+    cell = WriteOnlyCell(ws, value=value)
+    cell.data_type = "s"  # openpyxl would make a str starting with "=" a formula
+    cell.quotePrefix = True
+    return cell
+
+
+def _append(ws, values) -> None:
+    """Append a row, every text made safe (numbers, dates and prepared cells pass as they are)."""
+    ws.append([text_cell(ws, v) for v in values])
 
 
 def _header(ws, titles) -> list:
@@ -78,14 +110,19 @@ def _converter(ws, kind: str):
     cells cost several times more, and a batch has 170,000 cells."""
     if kind == "account":
         def account(value):
-            cell = WriteOnlyCell(ws, value=str(value or ""))
+            cell = WriteOnlyCell(ws, value=ILLEGAL_CHARACTERS_RE.sub("\ufffd", str(value or "")))
+            cell.data_type = "s"
             cell.number_format = TEXT_FORMAT
+            if cell.value.startswith(FORMULA_STARTS):
+                cell.quotePrefix = True
             return cell
         return account
     if kind in ("date", "datetime"):  # openpyxl gives dates and times a date format of their own
         return lambda value: value
     if kind == "bool":
         return lambda value: "yes" if value else ""
+    if kind == "text":
+        return lambda value: text_cell(ws, value)
     return lambda value: value
 
 
@@ -121,13 +158,13 @@ def _summary(book: Workbook, rows: list[ExportRow]) -> None:
         names.setdefault(row.drp, row.drp_legal_name)
     for drp in sorted(by_drp):
         counts = by_drp[drp]
-        ws.append([drp, names[drp], counts["authorize"], counts["revoke"], sum(counts.values())])
+        _append(ws, [drp, names[drp], counts["authorize"], counts["revoke"], sum(counts.values())])
     ws.append([])
     ws.append(_header(ws, ("Request type", "", "rows", "forms")))
     kinds = Counter(r.request_type for r in rows)
     forms = {k: len({r.record_id for r in rows if r.request_type == k}) for k in kinds}
     for kind in sorted(kinds):
-        ws.append([kind, "", kinds[kind], forms[kind]])
+        _append(ws, [kind, "", kinds[kind], forms[kind]])
     ws.append(["total", "", len(rows), len({r.record_id for r in rows})])
 
 
@@ -147,25 +184,21 @@ def _manifest(book: Workbook, m: Manifest) -> None:
         ("Rows SHA-256", m.rows_hash, None),
     )
     for label, value, fmt in items:
-        cell = WriteOnlyCell(ws, value=value)
+        cell = text_cell(ws, value)
         if fmt:
+            cell = WriteOnlyCell(ws, value=value)
             cell.number_format = fmt
-        ws.append([label, cell])
+        _append(ws, [label, cell])
+    _append(ws, ["Overrides", len(m.overrides)])
+    for record_id, user, reason in m.overrides:  # each approval that passed a failing rule, and why
+        _append(ws, [f"Form {record_id}", f"{user}: {reason}"])
 
 
 def write_workbook(path: Path, rows: list[ExportRow], manifest: Manifest) -> Path:
-    """Write the batch to ``path`` (through a temporary file, so a failure leaves no half workbook)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write the batch to ``path``, a temporary file the caller names (``export.files``) once it is whole."""
     book = Workbook(write_only=True)
     _authorizations(book, rows)
     _summary(book, rows)
     _manifest(book, manifest)
-    tmp = path.with_name(f".{path.name}.part")
-    try:
-        book.save(tmp)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return path
+    book.save(path)
+    return Path(path)

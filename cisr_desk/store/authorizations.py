@@ -24,6 +24,19 @@ def _end(session: Session, auth: Authorization, rec: Record, by: str, at: dt.dat
               field=f"{auth.service_account} x {auth.drp_id}", old="active", new="revoked", reason=why)
 
 
+def _fits(rec: Record, found, customer_account: str) -> None:
+    """Refuse a number longer than any real one (a misread a supervisor approved anyway): an
+    authorization keeps it whole or not at all, and PostgreSQL would refuse the write."""
+    checks = [("customer account", customer_account, Authorization.customer_account)]
+    checks += [("service account", p.service_account, Authorization.service_account) for p in found]
+    checks += [("DRP ID", p.drp_id, Authorization.drp_id) for p in found]
+    for label, value, column in checks:
+        if len(value) > column.type.length:
+            shown = value if len(value) <= 24 else value[:24] + "…"
+            raise InvalidTransition(f"Record {rec.id}: the {label} {shown!r} is longer than any real one "
+                                    f"({column.type.length} characters at most); correct it before approving")
+
+
 def apply_approval(session: Session, rec: Record, values: Mapping[str, Value], by: str, at: dt.datetime) -> None:
     """An authorize form creates one authorization per service account x DRP (replacing one
     already active for the same pair); a revoke form ends the matching active ones."""
@@ -32,6 +45,7 @@ def apply_approval(session: Session, rec: Record, values: Mapping[str, Value], b
         raise InvalidTransition(f"Record {rec.id} marks neither or both of authorize and revoke; "
                                 "correct the request before approving it")
     found = pairs(values)
+    _fits(rec, found, str(values.get("customer_account") or ""))
     active = {(a.service_account, a.drp_id): a for a in session.scalars(
         select(Authorization).where(Authorization.service_account.in_([p.service_account for p in found]),
                                     Authorization.state == "active"))}

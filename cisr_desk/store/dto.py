@@ -20,6 +20,9 @@ __all__ = [
 class UserInfo:
     name: str
     role: str
+    active: bool = True
+    must_change_password: bool = False  # an admin reset it: choose a new one before anything else
+    locked_until: dt.datetime | None = None  # after too many failed sign-ins (aware, UTC)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,9 @@
 """The weekly export batch: approved, not yet exported records of a period, as rows, written and
 marked exported in one transaction. The rows are kept with the batch, so a re-export writes
-exactly the same workbook rows (the Manifest's hash proves it)."""
+exactly the same workbook rows (the Manifest's hash proves it).
+
+The workbook is written and given its name inside the transaction, before the commit: see
+``Desk.export_period`` for why that order loses nothing whichever step fails."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,14 +14,15 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from cisr_desk.domain import workflow as wf
-from cisr_desk.domain.errors import DeskError, NotFound
+from cisr_desk.domain.errors import DeskError, NotFound, OutputFileError
 from cisr_desk.domain.model import Value
 from cisr_desk.domain.registry import Registry
-from cisr_desk.export.rows import ExportRow, rows_hash
+from cisr_desk.export.files import Destination, default_name, write_new
+from cisr_desk.export.rows import ExportRow, period_label, rows_hash
 from cisr_desk.export.workbook import Manifest, write_workbook
 from cisr_desk.store import audit, dto
 from cisr_desk.store.times import from_db, local_wall_clock, to_db
-from cisr_desk.store.models import ExportBatch, ExportBatchRow, Record
+from cisr_desk.store.models import MAX_ID, AuditRecord, ExportBatch, ExportBatchRow, Record
 
 RegistryFor = Callable[[int | None], Registry | None]
 
@@ -75,17 +79,30 @@ def _info(batch: ExportBatch, path: str | None = None) -> dto.ExportBatchInfo:
                                batch.rows_hash)
 
 
-def _manifest(batch: ExportBatch) -> Manifest:
+def _overrides(s: Session, batch_id: int) -> tuple[tuple[int, str, str], ...]:
+    """The batch's approvals that passed a failing rule, as the audit log has them (so a re-export
+    lists the same)."""
+    ids = select(Record.id).where(Record.export_batch_id == batch_id)
+    rows = s.execute(select(AuditRecord.record_id, AuditRecord.user, AuditRecord.reason)
+                     .where(AuditRecord.record_id.in_(ids), AuditRecord.action == "approve",
+                            AuditRecord.reason.startswith(wf.OVERRIDE_PREFIX))
+                     .order_by(AuditRecord.record_id, AuditRecord.id))
+    return tuple((rid, user, reason[len(wf.OVERRIDE_PREFIX):]) for rid, user, reason in rows)
+
+
+def _manifest(s: Session, batch: ExportBatch) -> Manifest:
     return Manifest(batch.id, batch.period_start, batch.period_end, batch.created_by, local_wall_clock(batch.created_at),
-                    batch.record_count, batch.row_count, batch.rows_hash)
+                    batch.record_count, batch.row_count, batch.rows_hash, _overrides(s, batch.id))
 
 
-def export_period(s: Session, start: dt.date, end: dt.date, by: str, out: Path, now: dt.datetime,
-                  registry_for: RegistryFor, final: Path | None = None) -> dto.ExportBatchInfo | None:
-    """Write the period's batch and mark its records exported, or None when there is nothing to export.
+def export_period(s: Session, start: dt.date, end: dt.date, by: str, destination: Destination, tmp: Path,
+                  now: dt.datetime, registry_for: RegistryFor) -> dto.ExportBatchInfo | None:
+    """Mark the period's records exported as a new batch and write its workbook, or None when there
+    is nothing to export.
 
-    The caller's transaction covers both: if the workbook cannot be written nothing is marked.
-    ``out`` may be a pending name that the caller renames to ``final`` once the transaction commits.
+    The workbook is written to ``tmp`` and placed at its final name last, while the caller's
+    transaction is still open: the caller commits after, and removes the placed file
+    (``info.path``) if the commit fails.
     """
     if end < start:
         raise DeskError(f"The period ends ({end}) before it starts ({start})")
@@ -96,8 +113,7 @@ def export_period(s: Session, start: dt.date, end: dt.date, by: str, out: Path, 
     as_json = [r.to_json() for r in rows]
     batch = ExportBatch(period_start=start, period_end=end, created_by=by,
                         created_at=to_db(now).replace(microsecond=0),
-                        record_count=len(recs), row_count=len(rows), rows_hash=rows_hash(rows, as_json),
-                        path=str(final or out))
+                        record_count=len(recs), row_count=len(rows), rows_hash=rows_hash(rows, as_json), path="")
     s.add(batch)
     s.flush()
     # Core inserts: thousands of rows, no need for ORM objects.
@@ -111,8 +127,17 @@ def export_period(s: Session, start: dt.date, end: dt.date, by: str, out: Path, 
                      .execution_options(synchronize_session=False))
     if done.rowcount != len(recs):  # another seat exported some of them meanwhile
         raise DeskError("Some of these records were exported by someone else just now; export again")
-    write_workbook(out, rows, _manifest(batch))
+    _write(tmp, rows, _manifest(s, batch), destination)
+    path = destination.place(tmp, default_name(period_label(start, end), batch.id))
+    batch.path = str(path.absolute())  # nothing may fail after the placing: the caller commits next
     return _info(batch)
+
+
+def _write(tmp: Path, rows: list[ExportRow], manifest: Manifest, destination: Destination) -> None:
+    try:
+        write_workbook(tmp, rows, manifest)
+    except OSError as exc:  # a full disk, a share that went away
+        raise OutputFileError(f"cannot write to {destination.describe()}: {exc.strerror or exc}") from None
 
 
 def batches(s: Session) -> list[dto.ExportBatchInfo]:
@@ -120,7 +145,7 @@ def batches(s: Session) -> list[dto.ExportBatchInfo]:
 
 
 def batch_rows(s: Session, batch_id: int) -> tuple[ExportBatch, list[ExportRow]]:
-    batch = s.get(ExportBatch, batch_id)
+    batch = s.get(ExportBatch, batch_id) if 0 < batch_id <= MAX_ID else None
     if batch is None:
         raise NotFound(f"There is no export batch {batch_id}")
     rows = [ExportRow.from_json(d) for d in s.scalars(
@@ -130,7 +155,10 @@ def batch_rows(s: Session, batch_id: int) -> tuple[ExportBatch, list[ExportRow]]
     return batch, rows
 
 
-def reexport(s: Session, batch_id: int, out: Path) -> dto.ExportBatchInfo:
+def reexport(s: Session, batch_id: int, destination: Destination) -> dto.ExportBatchInfo:
+    """Write a past batch again, under its default name unless one is given (a free variant when taken)."""
     batch, rows = batch_rows(s, batch_id)
-    write_workbook(out, rows, _manifest(batch))
-    return _info(batch, str(out))
+    manifest = _manifest(s, batch)
+    path = write_new(destination, default_name(period_label(batch.period_start, batch.period_end), batch.id),
+                     lambda tmp: write_workbook(tmp, rows, manifest))
+    return _info(batch, str(path.absolute()))

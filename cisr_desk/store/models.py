@@ -21,6 +21,10 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
+# The largest id an Integer primary key can hold on every database (32 bits on PostgreSQL): a
+# larger number names no row, and asking the database for it would raise, not find nothing.
+MAX_ID = 2**31 - 1
+
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)

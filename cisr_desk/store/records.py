@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from cisr_desk.domain import rules
 from cisr_desk.domain.catalog import FIELD_TYPES, LABELS, section_of
 from cisr_desk.domain.errors import InvalidValue, NotFound
-from cisr_desk.domain.fields import FieldType, format_error, normalise
+from cisr_desk.domain.fields import FieldType, format_error, normalise, parse_date
 from cisr_desk.domain.model import FormResult, Issue, PagePlacement, Value
 from cisr_desk.domain.policy import SitePolicy
 from cisr_desk.domain.registry import Registry
@@ -24,7 +24,7 @@ from cisr_desk.domain.workflow import (STATUSES, ActiveAuthorization, AuditEvent
 from cisr_desk.paths import forms_dir
 from cisr_desk.store import dto
 from cisr_desk.store.times import from_db
-from cisr_desk.store.models import (AuditRecord, Authorization, FieldValue, Record, RecordIssue, RecordPage,
+from cisr_desk.store.models import (MAX_ID, AuditRecord, Authorization, FieldValue, Record, RecordIssue, RecordPage,
                                     SourceFile)
 
 _SA_NUMBER = re.compile(r"^sa\d+_number$")
@@ -71,6 +71,19 @@ def coerce(template: FormTemplate | None, key: str, value: object) -> Value:
     if error:
         raise InvalidValue(f"{label}: {error}")
     return text
+
+
+def coerce_date(value: object, label: str) -> dt.date | None:
+    """A date a user typed (MM/DD/YYYY or YYYY-MM-DD; empty for none); InvalidValue otherwise."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    if not text:
+        return None
+    day = parse_date(text)
+    if day is None:
+        raise InvalidValue(f"{label}: {text!r} is not a date (MM/DD/YYYY)")
+    return day
 
 
 def values_of(session: Session, record_ids: Iterable[int]) -> dict[int, dict[str, Value]]:
@@ -130,15 +143,23 @@ def refresh(session: Session, rec: Record, values: Mapping[str, Value], issues: 
     return changed
 
 
+def _fit(column, text: str) -> str:
+    """``text`` cut to the column's length: the list columns are the queue's copy, and a value read
+    off a form can be longer than any real one (PostgreSQL refuses the whole write; the field's
+    own row keeps every character)."""
+    length = column.type.length
+    return text[:length] if length and len(text) > length else text
+
+
 def _list_columns(rec: Record, values: Mapping[str, Value], issue_count: int, doubtful: int) -> None:
     def text(key: str) -> str:
         v = values.get(key)
         return v if isinstance(v, str) else ""
 
-    rec.customer = text("customer_name")
-    rec.customer_account = text("customer_account")
-    rec.drp = ", ".join(d for d in (text("drp1_id"), text("drp2_id")) if d)
-    rec.request_type = request_type(values)
+    rec.customer = _fit(Record.customer, text("customer_name"))
+    rec.customer_account = _fit(Record.customer_account, text("customer_account"))
+    rec.drp = _fit(Record.drp, ", ".join(d for d in (text("drp1_id"), text("drp2_id")) if d))
+    rec.request_type = _fit(Record.request_type, request_type(values))
     rec.issue_count = issue_count
     rec.doubtful = doubtful
     rec.current_values = dict(values)
@@ -188,6 +209,8 @@ def create(session: Session, source: SourceFile, form: FormResult, *, received: 
 
 # -- reading ----------------------------------------------------------------------------------------
 def get(session: Session, record_id: int, *, lock: bool = False) -> Record:
+    if not 0 < record_id <= MAX_ID:
+        raise NotFound(f"There is no record {record_id}")
     query = select(Record).where(Record.id == record_id)
     if lock:
         query = query.with_for_update()
@@ -204,8 +227,10 @@ def edited_by(session: Session, record_id: int) -> frozenset[str]:
 
 
 def facts(session: Session, rec: Record) -> RecordFacts:
+    codes = tuple(session.scalars(select(RecordIssue.code).where(RecordIssue.record_id == rec.id)
+                                  .order_by(RecordIssue.id)))
     return RecordFacts(rec.id, Status(rec.status), rec.entered_by, edited_by(session, rec.id),
-                       rec.issue_count, rec.doubtful)
+                       rec.issue_count, rec.doubtful, codes)
 
 
 def history(session: Session, record_id: int) -> list[AuditEvent]:

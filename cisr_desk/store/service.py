@@ -17,19 +17,23 @@ from typing import Callable, Collection, Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cisr_desk.domain import reasons
 from cisr_desk.domain import workflow as wf
-from cisr_desk.domain.errors import InvalidValue, NotFound, PermissionDenied
+from cisr_desk.domain.errors import AccountDisabled, AccountLocked, NotFound, PermissionDenied, SignInFailed
 from cisr_desk.domain.policy import SitePolicy
 from cisr_desk.domain.registry import Registry
-from cisr_desk.store import audit, authorizations, db, dto, records, registry_store
+from cisr_desk.store import audit, authorizations, db, dto, identity, passwords, records, registry_store
+from cisr_desk.store.identity import SYSTEM
 from cisr_desk.store.importing import Extractor, ImportContext, default_extractor, run_import, sha256_of
 from cisr_desk.store.models import Record, Setting, User
 from cisr_desk.store.times import from_db, to_db
 
 Clock = Callable[[], dt.datetime]
 POLICY_KEY = "site_policy"
+REASONS_KEY = "reason_codes"
+RECEIVED = "received"  # set_field's name for the record's date of receipt
 CLEAN_COUNT_KEY = "clean_submissions"
-SYSTEM = "system"  # the actor of command-line batch work (imports) when no user is named
+DEMO_KEY = "demo"
 
 
 def _utc_now() -> dt.datetime:
@@ -88,10 +92,19 @@ class Desk:
         with self._lock, Session(self._writer, expire_on_commit=False) as s, s.begin():
             yield s
 
-    def _actor(self, s: Session, name: str) -> wf.Actor:
-        user = s.scalars(select(User).where(User.name == name)).first()
+    def _user(self, s: Session, name: str) -> User:
+        user = identity.find(s, name)
         if user is None:
-            raise NotFound(f"There is no user called {name!r} (add one with: cisr-desk users add {name} --role clerk)")
+            name = identity.shown(name)
+            raise NotFound(f"There is no user called {name!r} (an admin adds one with: "
+                           f"cisr-desk users add {name} --role clerk)")
+        return user
+
+    def _actor(self, s: Session, name: str) -> wf.Actor:
+        """The user acting, who must exist and be active (a disabled user's open window does nothing)."""
+        user = self._user(s, name)
+        if not user.active:
+            raise PermissionDenied(f"{user.name} is disabled")
         return wf.Actor(user.name, wf.Role(user.role))
 
     def _setting(self, s: Session, key: str, default=None):
@@ -105,27 +118,99 @@ class Desk:
         else:
             row.value = value
 
-    # -- users -----------------------------------------------------------------------------------
-    def add_user(self, name: str, role: str) -> dto.UserInfo:
-        name = " ".join((name or "").split())
-        if not name or name.lower() in (SYSTEM, wf.POLICY_USER):
-            raise InvalidValue(f"{name!r} cannot be a user name")
-        r = wf.parse_role(role)
+    # -- users and signing in ---------------------------------------------------------------------
+    def authenticate(self, name: str, password: str) -> dto.UserInfo:
+        """The user with this name and password, or SignInFailed (AccountLocked, AccountDisabled).
+
+        The password is checked outside the write lock (argon2 is slow on purpose); failures are
+        counted and audited, and enough of them in a row lock the user out for a while.
+        """
+        now = self.now()
+        with self._read() as s:
+            attempt = identity.look_up(s, name, now)
+            policy = self._policy(s)
+        shown = identity.shown(name)
+        if attempt.user_id is None or not attempt.stored_hash:
+            passwords.spend_time(password)
+            with self._write() as s:
+                identity.record_failure(s, attempt, shown, now, policy,
+                                        "no such user" if attempt.user_id is None else "no password set")
+            raise SignInFailed(shown)
+        if attempt.locked_until is not None:  # refused without counting, and without a look at the password
+            passwords.spend_time(password)
+            with self._write() as s:
+                identity.record_failure(s, identity.Attempt(None, "", None), shown, now, policy, "locked")
+            raise AccountLocked(shown, attempt.locked_until)
+        if not passwords.verify(attempt.stored_hash, password):
+            with self._write() as s:
+                until = identity.record_failure(s, attempt, shown, now, policy)
+            if until is not None:
+                raise AccountLocked(shown, until)
+            raise SignInFailed(shown)
+        if attempt.needs_write():
+            with self._write() as s:
+                identity.record_success(s, attempt, password, now)
+        with self._read() as s:
+            user = s.get(User, attempt.user_id)
+            if not user.active:
+                raise AccountDisabled(user.name)
+            return identity.info(user, now)
+
+    def add_user(self, name: str, role: str, password: str, by: str | None = None) -> dto.UserInfo:
+        """The first user of a database must be an admin and needs no ``by`` (an admin from
+        before passwords sets theirs this way); after that ``by`` must be an active admin."""
         with self._write() as s:
-            if s.scalars(select(User).where(User.name == name)).first() is not None:
-                raise InvalidValue(f"There is already a user called {name!r}")
-            s.add(User(name=name, role=r.value, created_at=to_db(self.now())))
-            audit.log(s, self.now(), SYSTEM, "user_added", entity="user", field=name, new=r.value)
-        return dto.UserInfo(name, r.value)
+            return identity.add(s, name, role, password, by, self.now(), self._policy(s))
+
+    def set_role(self, name: str, role: str, by: str) -> dto.UserInfo:
+        with self._write() as s:
+            return identity.set_role(s, name, role, by, self.now())
+
+    def disable_user(self, name: str, by: str) -> dto.UserInfo:
+        with self._write() as s:
+            return identity.set_active(s, name, False, by, self.now())
+
+    def enable_user(self, name: str, by: str) -> dto.UserInfo:
+        with self._write() as s:
+            return identity.set_active(s, name, True, by, self.now())
+
+    def reset_password(self, name: str, password: str, by: str) -> dto.UserInfo:
+        """A temporary password from an admin; the user must choose a new one at the next sign-in."""
+        with self._write() as s:
+            return identity.reset_password(s, name, password, by, self.now(), self._policy(s))
+
+    def change_password(self, name: str, old: str, new: str) -> dto.UserInfo:
+        """A user's own new password, given the current one (checked like a sign-in)."""
+        self.authenticate(name, old)
+        with self._write() as s:
+            return identity.change_password(s, identity.get(s, name), new, self.now(), self._policy(s))
 
     def users(self) -> list[dto.UserInfo]:
+        now = self.now()
         with self._read() as s:
-            return [dto.UserInfo(u.name, u.role) for u in s.scalars(select(User).order_by(User.name))]
+            return [identity.info(u, now) for u in s.scalars(select(User).order_by(User.name))]
+
+    def first_admin_needed(self) -> bool:
+        """Nobody can sign in yet (a new database, or users from before passwords): the next
+        ``add_user`` of an admin needs no ``by``."""
+        with self._read() as s:
+            return identity.first_admin_needed(s)
 
     def user(self, name: str) -> dto.UserInfo:
         with self._read() as s:
-            a = self._actor(s, name)
-            return dto.UserInfo(a.name, a.role.value)
+            return identity.info(self._user(s, name), self.now())
+
+    def mark_demo(self, users: dict[str, str], by: str) -> None:
+        """This database is the demo: its sign-in screen may say the demo users' passwords."""
+        with self._write() as s:
+            identity.require_admin(s, by, "mark the demo database")
+            self._put_setting(s, DEMO_KEY, {"users": dict(users)})
+
+    def demo_users(self) -> dict[str, str]:
+        """Name -> role of the demo users, on the demo database only (else empty)."""
+        with self._read() as s:
+            value = self._setting(s, DEMO_KEY) or {}
+            return dict(value.get("users") or {}) if isinstance(value, dict) else {}
 
     # -- site policy -------------------------------------------------------------------------------
     def _policy(self, s: Session) -> SitePolicy:
@@ -142,11 +227,38 @@ class Desk:
                 raise PermissionDenied(f"{by} is a {actor.role.value}; only a supervisor or admin may change site policy")
             old = self._policy(s).to_dict()
             new = policy.to_dict()
+            if actor.role is not wf.Role.ADMIN and any(old.get(k) != new[k] for k in SitePolicy.IDENTITY):
+                raise PermissionDenied(f"{by} is a {actor.role.value}; only an admin may change sign-in and "
+                                       "password rules")
             self._put_setting(s, POLICY_KEY, new)
             for key in new:
                 if old.get(key) != new[key]:
                     audit.log(s, self.now(), by, "policy_changed", entity="policy", field=key, old=old.get(key),
                               new=new[key])
+
+    # -- reason codes --------------------------------------------------------------------------------
+    def _reasons(self, s: Session) -> tuple[reasons.ReasonCode, ...]:
+        return reasons.parse(self._setting(s, REASONS_KEY))
+
+    def reason_codes(self, kind: str | None = None) -> list[reasons.ReasonCode]:
+        with self._read() as s:
+            codes = self._reasons(s)
+        return reasons.for_kind(codes, kind) if kind else list(codes)
+
+    def set_reason_codes(self, codes: list[reasons.ReasonCode], by: str) -> None:
+        """The site's list of reasons (supervisors and admins); every change is audited."""
+        codes = reasons.validate(codes)
+        with self._write() as s:
+            actor = self._actor(s, by)
+            if actor.role not in (wf.Role.SUPERVISOR, wf.Role.ADMIN):
+                raise PermissionDenied(f"{by} is a {actor.role.value}; only a supervisor or admin may change reasons")
+            old = {c.code: c for c in self._reasons(s)}
+            self._put_setting(s, REASONS_KEY, [c.to_dict() for c in codes])
+            new = {c.code: c for c in codes}
+            for code in sorted(old.keys() | new.keys()):
+                if old.get(code) != new.get(code):
+                    audit.log(s, self.now(), by, "reason_code_changed", entity="reasons", field=code,
+                              old=old[code].label if code in old else "", new=new[code].label if code in new else "")
 
     # -- registry ----------------------------------------------------------------------------------
     def _current_registry(self, s: Session) -> tuple[int | None, Registry | None]:
@@ -203,10 +315,9 @@ class Desk:
         new = Registry.load(path)
         sha = sha256_of(path)
         with self._write() as s:
-            if by != SYSTEM:
-                actor = self._actor(s, by)
-                if actor.role not in (wf.Role.SUPERVISOR, wf.Role.ADMIN):
-                    raise PermissionDenied(f"{by} is a {actor.role.value}; only a supervisor or admin may import the registry")
+            actor = self._actor(s, by)
+            if actor.role not in (wf.Role.SUPERVISOR, wf.Role.ADMIN):
+                raise PermissionDenied(f"{by} is a {actor.role.value}; only a supervisor or admin may import the registry")
             current_id, old = self._current_registry(s)
             added, changed, removed = registry_store.diff_ids((old or Registry()).diff(new))
             if old is not None and old == new:
@@ -239,6 +350,7 @@ class Desk:
     def import_files(self, paths: list[Path], by: str, *, received: dt.date | None = None, progress=None,
                      cancel=None, workers: int | None = None) -> dto.ImportReport:
         with self._read() as s:
+            by = self._actor(s, by).name
             version_id, registry = self._current_registry(s)
             policy = self._policy(s)
         ctx = ImportContext(self._write, self.files_dir, self._extractor, registry, version_id, policy, self.now)
@@ -299,7 +411,13 @@ class Desk:
         return self.get_record(record_id)
 
     def set_field(self, record_id: int, key: str, value, by: str) -> dto.RecordDetail:
-        """Change a value (normalised to its type; InvalidValue when it is not one), re-check, log."""
+        """Change a value (normalised to its type; InvalidValue when it is not one), re-check, log.
+
+        ``received`` is the record's date of receipt (the mail room's stamp), not a form field.
+        """
+        if key == RECEIVED:
+            return self.set_received(record_id, value, by)
+
         def change(s: Session, rec: Record, row, actor: wf.Actor) -> None:
             new = records.coerce(records.template_of(rec.template), key, value)
             old = row.value
@@ -307,6 +425,24 @@ class Desk:
             audit.log(s, self.now(), actor.name, "set_field", record_id=rec.id, field=key, old=old, new=new)
 
         return self._edit(record_id, key, by, change)
+
+    def set_received(self, record_id: int, value, by: str) -> dto.RecordDetail:
+        """The date the form was received, as the clerk reads it off the stamp (None/"" clears it);
+        the date rules run again against it."""
+        day = records.coerce_date(value, "Received")
+        with self._write() as s:
+            rec = records.get(s, record_id, lock=True)
+            actor = self._actor(s, by)
+            facts = records.facts(s, rec)
+            wf.may_edit(facts, actor)
+            self._apply(s, rec, wf.start_review(facts, actor))
+            old, rec.received = rec.received, day
+            audit.log(s, self.now(), actor.name, "set_field", record_id=rec.id, field=RECEIVED,
+                      old=old.isoformat() if old else "", new=day.isoformat() if day else "")
+            rec.updated_at = to_db(self.now())
+            version_id, registry = self._current_registry(s)
+            records.revalidate(s, rec, registry=registry, registry_version_id=version_id, policy=self._policy(s))
+        return self.get_record(record_id)
 
     def accept_field(self, record_id: int, key: str, by: str) -> dto.RecordDetail:
         """The clerk confirms a doubtful value as read: it is no longer marked for review."""
@@ -327,7 +463,9 @@ class Desk:
         def decide(s, rec, facts, actor):
             clean = not (facts.issues or facts.doubtful)
             count = int(self._setting(s, CLEAN_COUNT_KEY, 0)) + (1 if clean else 0)
-            due = clean and wf.sample_due(count, self._policy(s).supervisor_sample_every)
+            # without a registry no provider was checked: nothing is approved by policy then
+            no_registry = self._current_registry(s)[0] is None
+            due = clean and (no_registry or wf.sample_due(count, self._policy(s).supervisor_sample_every))
             change = wf.submit(facts, actor, sample_due=due)
             self._put_setting(s, CLEAN_COUNT_KEY, count)
             self._apply(s, rec, change)
@@ -339,9 +477,10 @@ class Desk:
 
         return self._transition(record_id, by, decide)
 
-    def flag(self, record_id: int, reason: str, by: str) -> dto.RecordDetail:
+    def flag(self, record_id: int, reason: str, by: str, *, note: str = "") -> dto.RecordDetail:
+        """Send a record to a supervisor: ``reason`` is a site reason code or free text."""
         def decide(s, rec, facts, actor):
-            change = wf.flag(facts, actor, reason)
+            change = wf.flag(facts, actor, reasons.reason_text(self._reasons(s), "flag", reason, note))
             self._apply(s, rec, change)
             rec.flag_reason = change.reason
 
@@ -358,13 +497,19 @@ class Desk:
         rec.approved_on = now.astimezone().date()
         rec.holder = ""
 
-    def approve(self, record_id: int, by: str) -> dto.RecordDetail:
-        return self._transition(record_id, by, lambda s, rec, facts, actor:
-                                self._approve(s, rec, wf.approve(facts, actor)))
-
-    def reject(self, record_id: int, reason: str, by: str) -> dto.RecordDetail:
+    def approve(self, record_id: int, by: str, *, override: str = "", note: str = "") -> dto.RecordDetail:
+        """A supervisor's approval; a record that still fails a rule needs ``override`` (a site
+        reason code or free text) and may be blocked outright (``wf.NEVER_OVERRIDDEN``)."""
         def decide(s, rec, facts, actor):
-            change = wf.reject(facts, actor, reason)
+            why = reasons.reason_text(self._reasons(s), "override", override, note) if override or note else ""
+            self._approve(s, rec, wf.approve(facts, actor, override=why,
+                                             registry_loaded=self._current_registry(s)[0] is not None))
+
+        return self._transition(record_id, by, decide)
+
+    def reject(self, record_id: int, reason: str, by: str, *, note: str = "") -> dto.RecordDetail:
+        def decide(s, rec, facts, actor):
+            change = wf.reject(facts, actor, reasons.reason_text(self._reasons(s), "reject", reason, note))
             self._apply(s, rec, change)
             rec.reject_reason = change.reason
 
@@ -402,21 +547,56 @@ class Desk:
         with self._read() as s:
             return exporting.pending_rows(s, start, end, self._registry_for(s))
 
-    def export_period(self, start: dt.date, end: dt.date, by: str, out: Path) -> dto.ExportBatchInfo | None:
+    def export_period(self, start: dt.date, end: dt.date, by: str,
+                      out: str | os.PathLike | None = None) -> dto.ExportBatchInfo | None:
+        """Export the period's approved records as a new batch and return it (None: nothing to export).
+
+        ``out`` is a folder to write into under the batch's own name
+        (``authorizations-2026-W48-batch-12.xlsx``; the current folder when None) or a new file;
+        an existing file is refused, never replaced (``export.files``).
+
+        The order is what makes an export impossible to lose: the workbook is written to a
+        temporary file, given its name, and only then is the batch committed; if the commit
+        fails the workbook is removed. So a record is marked exported only once its workbook
+        exists. Should the process die between naming the workbook and the commit, the database
+        has no batch and the records are still approved and waiting: the next export takes them
+        again, and a stray workbook is harmless, its name never taken over (on SQLite the next
+        batch may reuse the id; its workbook then gets a free variant of the name, and
+        ``export --list`` shows which file belongs to which batch). Anything failing before the
+        workbook is named rolls the whole batch back and leaves no file (only a ``.part`` file
+        if the process is killed meanwhile).
+        """
+        from cisr_desk.export.files import Destination
         from cisr_desk.store import exporting
 
-        out = Path(out)
-        pending = out.with_name(f".{out.name}.pending")
-        try:
-            with self._write() as s:
-                if by != SYSTEM:
+        destination = Destination.of(out)
+        with destination.temporary() as tmp:  # a folder that cannot be written fails here, before any marking
+            placed: Path | None = None
+            try:
+                with self._write() as s:
                     self._actor(s, by)
-                info = exporting.export_period(s, start, end, by, pending, self.now(), self._registry_for(s), out)
-            if info is not None:  # committed: the workbook takes its name only now
-                os.replace(pending, out)
+                    info = exporting.export_period(s, start, end, by, destination, tmp, self.now(),
+                                                   self._registry_for(s))
+                    placed = Path(info.path) if info is not None else None
+                    # leaving this block commits
+            except BaseException:
+                # named, but the commit failed: no workbook without its batch. Unless the commit's
+                # answer was what got lost (a connection dropping during COMMIT): then the batch is
+                # there and keeps its workbook; when that cannot be asked, a stray file is harmless.
+                if placed is not None and self._batch_absent(info):
+                    placed.unlink(missing_ok=True)
+                raise
             return info
-        finally:
-            pending.unlink(missing_ok=True)
+
+    def _batch_absent(self, info: dto.ExportBatchInfo) -> bool:
+        from cisr_desk.store.models import ExportBatch
+
+        try:
+            with self._read() as s:
+                batch = s.get(ExportBatch, info.id)
+                return batch is None or batch.rows_hash != info.rows_hash
+        except Exception:
+            return False
 
     def export_batches(self) -> list[dto.ExportBatchInfo]:
         from cisr_desk.store import exporting
@@ -424,11 +604,14 @@ class Desk:
         with self._read() as s:
             return exporting.batches(s)
 
-    def reexport(self, batch_id: int, out: Path) -> dto.ExportBatchInfo:
+    def reexport(self, batch_id: int, out: str | os.PathLike | None = None) -> dto.ExportBatchInfo:
+        """Write a past batch again, row for row; ``out`` as for ``export_period`` (never replacing a file)."""
+        from cisr_desk.export.files import Destination
         from cisr_desk.store import exporting
 
+        destination = Destination.of(out)
         with self._read() as s:
-            return exporting.reexport(s, batch_id, Path(out))
+            return exporting.reexport(s, batch_id, destination)
 
     def _registry_for(self, s: Session) -> Callable[[int | None], Registry | None]:
         cache: dict[int | None, Registry | None] = {None: None}

@@ -1,4 +1,4 @@
-"""CLI: ``python -m cisr_desk.synth --forms N --seed S --out DIR [--styles typed,hand] [--dpi 300]``."""
+"""CLI: ``python -m cisr_desk.synth --forms N --seed S --out DIR [--styles typed,hand] [--dpi 300] [--writers P]``."""
 from __future__ import annotations
 
 import argparse
@@ -19,6 +19,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dpi", default="150,200,300,fax", help="comma list of 150, 200, 300, fax")
     ap.add_argument("--batch", default="1,6", help="min,max forms per scanned file")
     ap.add_argument("--no-faults", action="store_true", help="only clean forms")
+    ap.add_argument("--writers", default="all", choices=("tuning", "held-out", "all"),
+                    help="pool of the hand-printed forms' writers: tuning (for fitting), held-out (never fitted), "
+                         "all (half each)")
     ap.add_argument("--workers", type=int, default=None, help="parallel processes (output is the same)")
     args = ap.parse_args(argv)
     styles = tuple(s.strip() for s in args.styles.split(",") if s.strip())
@@ -32,7 +35,8 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(str(exc))
     t0 = time.perf_counter()
     truth = generate_set(args.out, args.forms, args.seed, styles=styles, dpis=dpis, batch_size=(lo, hi),
-                         faults=not args.no_faults, workers=args.workers)
+                         faults=not args.no_faults, workers=args.workers,
+                         writer_pool=args.writers)
     print(f"{args.forms} forms -> {truth.parent} ({time.perf_counter() - t0:.1f} s); truth: {truth}")
     return 0
 

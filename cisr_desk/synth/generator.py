@@ -19,7 +19,7 @@ import pymupdf
 from cisr_desk.domain.catalog import FIELD_TYPES
 from cisr_desk.domain.template import FormTemplate, load_templates
 from cisr_desk.paths import demo_registry, forms_dir
-from cisr_desk.synth import pages, scan
+from cisr_desk.synth import pages, scan, writers
 from cisr_desk.synth.content import REV19, REV26, FormPlan, plan_form, stamp_possible
 from cisr_desk.synth.rules import Provider, load_registry
 
@@ -34,6 +34,7 @@ class Item:
     pages: list[int] = field(default_factory=list)  # 1-based file pages, in drawing order
     upside_down: list[bool] = field(default_factory=list)
     cover: tuple[Provider, list[str], dt.date] | None = None
+    writer: str | None = None  # who hand-printed the form (a name in ``writers.roster()``)
 
 
 @dataclass
@@ -57,9 +58,15 @@ def _parse_dpis(dpis) -> list[int | str]:
 
 
 def plan_set(n_forms: int, seed: int, styles, dpis, batch_size: tuple[int, int], faults: bool,
-             templates: dict[str, FormTemplate], registry: dict[str, Provider]) -> list[FilePlan]:
-    """Decide every file, form, value and page number before anything is drawn."""
+             templates: dict[str, FormTemplate], registry: dict[str, Provider],
+             writer_pool: str = "all") -> list[FilePlan]:
+    """Decide every file, form, value, writer and page number before anything is drawn.
+
+    Writers are drawn from a stream of their own, so the forms' contents for a seed do not
+    depend on which pool the writers come from.
+    """
     rng = random.Random(seed)
+    who = random.Random(f"writers:{seed}:{writer_pool}")
     styles = [s for s in styles if s in ("typed", "hand", "digital")] or ["typed"]
     paper = [s for s in styles if s != "digital"]
     dpis = _parse_dpis(dpis) or [300]
@@ -85,6 +92,9 @@ def plan_set(n_forms: int, seed: int, styles, dpis, batch_size: tuple[int, int],
         kind = "digital" if digital else "batch" if k > 1 else "scan"
         counters[kind] += 1
         items = _layout(rng, plans, templates, paper=not digital)
+        for item in items:
+            if item.plan is not None and item.plan.style == "hand":
+                item.writer = writers.choose(who, writer_pool).name
         fp = FilePlan(f"{kind}-{counters[kind]:03d}.pdf", dpi, items, rng.getrandbits(63))
         page = 0
         for item in items:
@@ -141,7 +151,8 @@ def _form_truth(item: Item, fp: FilePlan, registry: dict[str, Provider]) -> dict
     meta["page_missing"] = plan.page_missing
     meta["injected_faults"] = list(plan.faults)
     meta["written"] = {k: v for k, v in plan.written.items() if v and not (plan.page_missing and k in plan.page2_keys)}
-    return {"pages": item.pages, "template": plan.template_id, "style": plan.style, "dpi": _dpi_value(fp.dpi),
+    return {"pages": item.pages, "template": plan.template_id, "style": plan.style, "writer": item.writer,
+            "writer_pool": writers.pool_of(item.writer) if item.writer else None, "dpi": _dpi_value(fp.dpi),
             "fax": fp.dpi == "fax", "fields": fields, "expected_issues": plan.issues(registry), "meta": meta}
 
 
@@ -167,13 +178,14 @@ def render_file(fp: FilePlan, out_dir: str, forms_folder: str) -> str:
             scan.add_scanned_page(out, src[0], fp.dpi, rng, upside_down=next(flips))
         elif item.plan is not None:
             plan = item.plan
-            src = pages.draw_form(plan, templates[plan.template_id], rng)
+            writer = writers.roster()[item.writer] if item.writer else None
+            src = pages.draw_form(plan, templates[plan.template_id], rng, writer)
             for i in range(len(src)):
                 if i == 1 and plan.page_missing:
                     continue
                 scan.add_scanned_page(out, src[i], fp.dpi, rng, upside_down=next(flips))
             if plan.attachment and plan.attachment_included:
-                att = pages.attachment_page(plan, rng)
+                att = pages.attachment_page(plan, rng, writer)
                 scan.add_scanned_page(out, att[0], fp.dpi, rng, upside_down=next(flips))
     out.save(out_path, garbage=3, deflate=False)
     return fp.name
@@ -181,8 +193,11 @@ def render_file(fp: FilePlan, out_dir: str, forms_folder: str) -> str:
 
 def generate_set(out_dir: Path, n_forms: int, seed: int = 0, *, styles=("typed", "hand", "digital"),
                  dpis=(150, 200, 300, "fax"), batch_size=(1, 6), faults: bool = True,
-                 workers: int | None = None) -> Path:
+                 workers: int | None = None, writer_pool: str = "all") -> Path:
     """Write ``n_forms`` forms as PDF files plus ``truth.json`` into ``out_dir``; return the truth path.
+
+    Hand-printed forms are written by writers of ``writer_pool``: "tuning" for anything that fits
+    or tunes the readers, "held-out" or "all" (half of each) to measure them.
 
     ``workers`` processes render files in parallel (default: the CPU count, serial for tiny sets);
     the output does not depend on it.
@@ -192,7 +207,8 @@ def generate_set(out_dir: Path, n_forms: int, seed: int = 0, *, styles=("typed",
     folder = forms_dir()
     templates = load_templates(folder)
     registry = load_registry(demo_registry())
-    files = plan_set(n_forms, seed, styles, dpis, tuple(batch_size), faults, templates, registry)
+    writers.pool(writer_pool)  # an unknown pool fails here, before anything is written
+    files = plan_set(n_forms, seed, styles, dpis, tuple(batch_size), faults, templates, registry, writer_pool)
     workers = workers if workers is not None else (1 if n_forms <= 4 else min(os.cpu_count() or 1, 8))
     if workers > 1 and len(files) > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
@@ -203,6 +219,7 @@ def generate_set(out_dir: Path, n_forms: int, seed: int = 0, *, styles=("typed",
     truth = {
         "count": n_forms,
         "registry": demo_registry().name,
+        "writers": writer_pool,
         "templates": {tid: {"pages": len(t.pages), "fields": {k: FIELD_TYPES[k].value for k in t.keys}}
                       for tid, t in sorted(templates.items(), reverse=True)},
         "files": [],

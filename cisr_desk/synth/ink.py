@@ -2,8 +2,9 @@
 
 Everything is drawn as PDF vectors with PyMuPDF and only rasterised later by ``scan``, so the same
 drawing code serves paper scans at any dpi and the digital (never rasterised) signature. Hand
-printing uses real handwriting fonts with per-character jitter because a reader trained on one
-clean font learns nothing about the back office's mail.
+printing is the exception: ``handwriting`` draws it letter by letter in a named writer's hand
+(``writers``) and lays it on the page as ink images, because a reader trained on one clean font
+learns nothing about the back office's mail.
 """
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import pymupdf
+
+from cisr_desk.synth import handwriting, writers
+from cisr_desk.synth.writers import Writer
 
 Rect = tuple[float, float, float, float]
 
@@ -26,17 +30,6 @@ TYPED_FILES = (
     "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf",
     "/usr/share/fonts/truetype/liberation/LiberationSansNarrow-Regular.ttf",
 )
-HAND_PATTERNS = (  # Debian packages fonts-dkg-handwriting, fonts-breip, fonts-comic-neue (not
-    # fonts-femkeklaver: its letters are outlines, which no one writes by hand)
-    "/usr/share/fonts/truetype/fifthhorseman/dkg.ttf",
-    "/usr/share/fonts/truetype/fifthhorseman/dkgBd.ttf",
-    "/usr/share/fonts/truetype/breip/Breip.ttf",
-    "/usr/share/fonts/opentype/comic-neue/ComicNeue-Regular.otf",
-    "/usr/share/fonts/opentype/comic-neue/ComicNeue-Light.otf",
-    "/usr/share/fonts/opentype/comic-neue/ComicNeue-Italic.otf",
-)
-FALLBACK_HAND = ("/usr/share/fonts/truetype/dejavu/DejaVuSans-Oblique.ttf",
-                 "/usr/share/fonts/truetype/liberation/LiberationSans-Italic.ttf")
 BLACK_INKS = ((0.05, 0.05, 0.08), (0.12, 0.12, 0.14), (0.0, 0.0, 0.0), (0.2, 0.2, 0.22))
 BLUE_INKS = ((0.08, 0.12, 0.55), (0.1, 0.2, 0.6), (0.05, 0.08, 0.4))
 
@@ -72,33 +65,27 @@ def typed_fonts() -> tuple[FontChoice, ...]:
     return tuple([FontChoice(a) for a in BASE14] * 2 + files)
 
 
-@lru_cache(maxsize=1)
-def hand_fonts() -> tuple[FontChoice, ...]:
-    """Handwriting fonts found on this machine; a slanted sans when none is installed."""
-    found = _existing(HAND_PATTERNS) or _existing(FALLBACK_HAND)
-    return tuple(FontChoice(f"hw{i}", p) for i, p in enumerate(found)) or (FontChoice("helv"),)
-
-
 @dataclass
 class Pen:
-    """One writer's hand: font, ink, size and how unsteady they are. Chosen once per form."""
+    """Typed text's font and size, or a writer's hand and ink. Chosen once per form."""
     font: FontChoice
     color: tuple[float, float, float]
     size: float
-    jitter: float  # 0 (typed) .. 1 (messy)
-    slant: float
-    weight: float  # stroke added to glyph outlines, relative to size
-    hand: bool
+    writer: Writer | None = None  # None: typed
+
+    @property
+    def hand(self) -> bool:
+        return self.writer is not None
 
     @classmethod
     def typed(cls, rng: random.Random) -> "Pen":
-        return cls(rng.choice(typed_fonts()), (0, 0, 0), rng.uniform(9.0, 12.0), 0.0, 0.0, 0.0, False)
+        return cls(rng.choice(typed_fonts()), (0, 0, 0), rng.uniform(9.0, 12.0))
 
     @classmethod
-    def handwriting(cls, rng: random.Random) -> "Pen":
+    def handwriting(cls, rng: random.Random, writer: Writer | None = None) -> "Pen":
+        """``writer``'s hand (any writer when not said) in a blue or black pen."""
         color = rng.choice(BLUE_INKS) if rng.random() < 0.4 else rng.choice(BLACK_INKS)
-        return cls(rng.choice(hand_fonts()), color, rng.uniform(10.5, 13.5), rng.uniform(0.3, 1.0),
-                   rng.uniform(-0.08, 0.22), rng.uniform(0.0, 0.05), True)
+        return cls(FontChoice("helv"), color, rng.uniform(10.5, 13.5), writer or writers.choose(rng))
 
 
 def _ascent(pen: Pen) -> float:
@@ -112,65 +99,38 @@ def write(page: pymupdf.Page, rect: Rect, text: str, pen: Pen, rng: random.Rando
     """Write ``text`` on one line inside ``rect``: shrunk to fit, baseline a little above the bottom."""
     if not text:
         return
+    if pen.writer is not None:
+        handwriting.write_line(page, rect, text, pen.writer, pen.size, pen.color, rng, left=left)
+        return
     x0, y0, x1, y1 = rect
     alias = pen.font.install(page)
     own = shape is None
     shape = shape or page.new_shape()
     height = y1 - y0
-    overshoot = 1.18 if pen.hand and rng.random() < 0.12 else 1.0  # some people write up to the box edge
-    size = min(pen.size * overshoot, (height - 2.0) * overshoot / _ascent(pen) if height > 8 else pen.size)
-    pad = left if left is not None else (rng.uniform(2.0, 7.0) if pen.hand else rng.uniform(2.0, 4.0))
-    spacing = [1.0 + (rng.uniform(-0.06, 0.14) * pen.jitter if pen.hand else 0.0) for _ in text]
-    width = sum(pen.font.font.text_length(ch, size) * s for ch, s in zip(text, spacing))
+    size = min(pen.size, (height - 2.0) / _ascent(pen) if height > 8 else pen.size)
+    pad = left if left is not None else rng.uniform(2.0, 4.0)
+    width = pen.font.font.text_length(text, size)
     room = (x1 - x0) - pad - 2.0
     if width > room:
         size *= room / width
-        width = room
-    base = y1 - rng.uniform(2.0, 3.5) - (rng.uniform(-0.8, 1.2) * pen.jitter if pen.hand else 0.0)
-    x = x0 + pad
-    if not pen.hand:
-        shape.insert_text((x, base), text, fontsize=size, fontname=alias, color=pen.color)
-    else:
-        drift = rng.uniform(-0.6, 0.6) * pen.jitter / max(1.0, width)
-        for ch, s in zip(text, spacing):
-            adv = pen.font.font.text_length(ch, size) * s
-            if ch != " ":
-                _glyph(shape, alias, ch, (x, base + drift * (x - x0 - pad)), size, pen, rng)
-            x += adv
+    shape.insert_text((x0 + pad, y1 - rng.uniform(2.0, 3.5)), text, fontsize=size, fontname=alias, color=pen.color)
     if own:
         shape.commit()
 
 
-def _glyph(shape: pymupdf.Shape, alias: str, ch: str, at: tuple[float, float], size: float, pen: Pen,
-           rng: random.Random) -> None:
-    j = pen.jitter
-    sz = size * (1.0 + rng.uniform(-0.07, 0.07) * j)
-    x, y = at[0] + rng.uniform(-0.3, 0.3) * j, at[1] + rng.uniform(-0.7, 0.7) * j
-    slant = pen.slant + rng.uniform(-0.07, 0.07) * j
-    angle = math.radians(rng.uniform(-4, 4) * j)
-    mat = pymupdf.Matrix(1, 0, -slant, 1, 0, 0) * pymupdf.Matrix(math.cos(angle), math.sin(angle),
-                                                                 -math.sin(angle), math.cos(angle), 0, 0)
-    weight = max(0.0, pen.weight + rng.uniform(-0.01, 0.01))
-    shape.insert_text((x, y), ch, fontsize=sz, fontname=alias, color=pen.color, fill=pen.color,
-                      render_mode=2 if weight > 0.004 else 0, border_width=weight,
-                      morph=(pymupdf.Point(x, y), mat))
-
-
 def write_comb(page: pymupdf.Page, cells: tuple[Rect, ...], text: str, pen: Pen, rng: random.Random) -> None:
-    """One character a cell, centred (typed) or roughly centred (hand)."""
+    """One character a cell, centred (typed) or as the writer keeps to the cells (hand)."""
     if not text:
+        return
+    if pen.writer is not None:
+        handwriting.write_comb(page, cells, text, pen.writer, pen.size, pen.color, rng)
         return
     alias = pen.font.install(page)
     shape = page.new_shape()
     for ch, (x0, y0, x1, y1) in zip(text, cells):
         size = min(pen.size, (y1 - y0 - 2.0) / _ascent(pen))
         w = pen.font.font.text_length(ch, size)
-        x = (x0 + x1 - w) / 2 + (rng.uniform(-1.5, 1.5) * pen.jitter if pen.hand else 0.0)
-        base = y1 - (2.5 if not pen.hand else rng.uniform(1.8, 3.8))
-        if pen.hand:
-            _glyph(shape, alias, ch, (x, base), size, pen, rng)
-        else:
-            shape.insert_text((x, base), ch, fontsize=size, fontname=alias, color=pen.color)
+        shape.insert_text(((x0 + x1 - w) / 2, y1 - 2.5), ch, fontsize=size, fontname=alias, color=pen.color)
     shape.commit()
 
 

@@ -1,4 +1,4 @@
-"""Filled pages as vector PDFs: the form (typed, hand or digital), attachments, cover letters, blanks.
+"""Filled pages as PDFs: the form (typed, hand or digital), attachments, cover letters, blanks.
 
 The form pages start from the project's own blank PDF (``forms/``) so that a new revision of the
 blank is picked up without code; the zones come from its template JSON. Paper styles are drawn
@@ -17,6 +17,7 @@ from cisr_desk.domain.template import FormTemplate
 from cisr_desk.synth import ink
 from cisr_desk.synth.content import FormPlan
 from cisr_desk.synth.rules import Provider
+from cisr_desk.synth.writers import Writer
 
 LETTER = (612.0, 792.0)
 STAMP_AT = (84.0, 569.0)  # inside "FOR SCE USE ONLY", under DATE RECEIVED (rev 2026 page 2)
@@ -26,10 +27,13 @@ def _mark_kind(rng: random.Random) -> str:
     return rng.choices(("x", "tick", "fill"), weights=(40, 45, 15))[0]
 
 
-def draw_form(plan: FormPlan, tpl: FormTemplate, rng: random.Random) -> pymupdf.Document:
-    """The filled form as vector PDF pages (all of the template's pages, even when one will go missing)."""
+def draw_form(plan: FormPlan, tpl: FormTemplate, rng: random.Random, writer: Writer | None = None) -> pymupdf.Document:
+    """The filled form as PDF pages (all of the template's pages, even when one will go missing).
+
+    A hand-printed form is in ``writer``'s hand (any writer when not said).
+    """
     doc = pymupdf.open(tpl.blank_path)
-    pen = ink.Pen.handwriting(rng) if plan.style == "hand" else ink.Pen.typed(rng)
+    pen = ink.Pen.handwriting(rng, writer) if plan.style == "hand" else ink.Pen.typed(rng)
     sign_ink = pen.color if plan.style == "hand" else (rng.choice(ink.BLUE_INKS) if rng.random() < 0.45
                                                         else rng.choice(ink.BLACK_INKS))
     mark_ink = pen.color if plan.style == "hand" else sign_ink
@@ -88,12 +92,12 @@ def fill_digital(plan: FormPlan, tpl: FormTemplate, rng: random.Random) -> pymup
     return doc
 
 
-def attachment_page(plan: FormPlan, rng: random.Random) -> pymupdf.Document:
-    """An "ADDITIONAL SERVICE ACCOUNTS" sheet, typed or hand-printed on plain paper."""
+def attachment_page(plan: FormPlan, rng: random.Random, writer: Writer | None = None) -> pymupdf.Document:
+    """An "ADDITIONAL SERVICE ACCOUNTS" sheet, typed or hand-printed (by the form's writer) on plain paper."""
     doc = pymupdf.open()
     page = doc.new_page(width=LETTER[0], height=LETTER[1])
     hand = plan.style == "hand" or (plan.style != "typed" and rng.random() < 0.5)
-    pen = ink.Pen.handwriting(rng) if hand else ink.Pen.typed(rng)
+    pen = ink.Pen.handwriting(rng, writer) if hand else ink.Pen.typed(rng)
     pen.font.install(page)
     shape = page.new_shape()
     up = (lambda s: s.upper()) if hand else (lambda s: s)

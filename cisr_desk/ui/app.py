@@ -1,5 +1,5 @@
-"""Start the desktop application: open the database, pick the user, show the window, and on a
-first start with ``--demo-if-empty`` fill a demo database in the background."""
+"""Start the desktop application: open the database, sign in, show the window, and on a first
+start with ``--demo-if-empty`` fill a demo database in the background."""
 from __future__ import annotations
 
 import logging
@@ -93,9 +93,7 @@ def run(argv: list[str] | None = None, *, db_url: str | None = None, demo_if_emp
     default = ""
     if fresh:
         default = next(name for name, role in demo.create_users(desk).items() if role == "clerk")
-    elif not desk.users():
-        desk.add_user(demo.os_user(), "admin")  # the first person on a new database administers it
-        default = demo.os_user()
+    # a database without users asks for its first administrator (the first person to open it)
     user = choose_user(desk, settings, default=default or settings.get("last_user") or demo.os_user())
     if user is None:
         desk.close()

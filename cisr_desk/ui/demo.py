@@ -1,6 +1,9 @@
 """The demo database of a first start: three users, the sample registry and a handful of
 generated scans in the queue, so a newcomer sees the whole flow in a minute.
 
+The demo users' passwords are known (``demo_password``) and the database is marked as the demo,
+so its sign-in screen, and no other, says them.
+
 Plain Python over the Desk (no Qt): the app runs ``prepare_scans`` in the background and then
 imports the scans like any other batch, with its progress shown in the Inbox."""
 from __future__ import annotations
@@ -25,16 +28,22 @@ def is_empty(desk) -> bool:
     return not desk.users() and desk.count_records() == 0
 
 
+def demo_password(role: str) -> str:
+    return f"demo-{role}"
+
+
 def create_users(desk, clerk: str | None = None) -> dict[str, str]:
-    """The clerk is whoever runs the demo; a supervisor and an admin to switch to."""
+    """The clerk is whoever runs the demo; a supervisor and an admin to switch to. The admin
+    comes first: it is the one user a new database lets in without anybody's permission."""
     clerk = clerk or os_user()
     wanted = {clerk: "clerk", "supervisor": "supervisor", "admin": "admin"}
     if clerk in ("supervisor", "admin"):
         wanted = {"clerk": "clerk", "supervisor": "supervisor", "admin": "admin"}
     existing = {u.name for u in desk.users()}
-    for name, role in wanted.items():
+    for name, role in sorted(wanted.items(), key=lambda item: item[1] != "admin"):
         if name not in existing:
-            desk.add_user(name, role)
+            desk.add_user(name, role, demo_password(role), by=None if desk.first_admin_needed() else "admin")
+    desk.mark_demo(wanted, "admin")
     return wanted
 
 

@@ -3,6 +3,7 @@ be exported again (byte-for-byte the same rows)."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 from PySide6.QtCore import QDate, QUrl
@@ -116,15 +117,14 @@ class ExportsScreen(QWidget):
         except DeskError as exc:
             self.message.show_error(exc)
 
-    def _out_path(self, start: dt.date, suffix: str = "") -> Path:
-        year, week, _ = start.isocalendar()
-        folder = self.ctx.data_dir / "exports"
-        folder.mkdir(parents=True, exist_ok=True)
-        return folder / f"cisr-drp-{year}-W{week:02d}{suffix}.xlsx"
+    def _folder(self) -> str:
+        """Where workbooks go; each takes its batch's own name there (never replacing another file).
+        The trailing separator says "a folder", created when missing, not a file named exports."""
+        return os.path.join(self.ctx.data_dir / "exports", "")
 
     def export(self) -> None:
         start, end = self.period_dates()
-        out = self._out_path(start)
+        out = self._folder()
         desk, by = self.ctx.desk, self.ctx.user_name
         self.export_button.setEnabled(False)
         self.ctx.runner.run_task(lambda ctx: desk.export_period(start, end, by, out), self._exported)
@@ -135,7 +135,7 @@ class ExportsScreen(QWidget):
             self.message.show_message("Select a past batch first.", "info", 4000)
             return
         batch = self.batches.item(rows[0].row())
-        out = self._out_path(batch.start, f"-batch{batch.id}-again")
+        out = self._folder()
         desk = self.ctx.desk
         self.ctx.runner.run_task(lambda ctx: desk.reexport(batch.id, out), self._exported)
 

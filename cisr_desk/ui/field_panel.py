@@ -13,6 +13,10 @@ from cisr_desk.domain.fields import FieldType
 from cisr_desk.ui.models import field_text, field_type
 
 CROP_MIN_W, CROP_H = 180, 38
+# How many characters of its type's longest usual value an editor shows without scrolling
+# (names, addresses and e-mails run long; a state is two letters).
+EDITOR_CHARS = {FieldType.TEXT: 26, FieldType.EMAIL: 28, FieldType.ACCOUNT: 12, FieldType.PHONE: 14,
+                FieldType.STATE: 4, FieldType.ZIP: 10, FieldType.DATE: 10, FieldType.DRP_ID: 8}
 
 
 class CropLabel(QLabel):
@@ -74,7 +78,8 @@ class FieldRow(QObject):
         self.editor.setObjectName("fieldEditor")
         self.editor.installEventFilter(self)
         self.editor.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.editor.setMinimumWidth(150)
+        chars = EDITOR_CHARS.get(self.type, 12)
+        self.editor.setMinimumWidth(max(90, self.editor.fontMetrics().averageCharWidth() * chars + 16))
         self.conf = QLabel(host)
         self.conf.setObjectName("fieldConfidence")
         self.conf.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -99,6 +104,8 @@ class FieldRow(QObject):
             self.editor.setText(self.shown_value)
         self.conf.setText(confidence_text(field.confidence))
         tip = f"Read by OCR: {field.ocr_value!s}" if field.ocr_value not in (None, "") else "OCR read nothing"
+        if self.shown_value and not isinstance(self.editor, QCheckBox):
+            tip = f"{self.shown_value}\n{tip}"  # the whole value, wherever the box is too narrow for it
         if field.changed_by:
             tip += f"\nChanged by {field.changed_by}"
         self.editor.setToolTip(tip)
@@ -155,7 +162,10 @@ class FieldRow(QObject):
             completer = getattr(self.editor, "completer", lambda: None)()
             if completer is not None and completer.popup().isVisible():
                 return False
-            self.panel.commit_requested.emit(self.key)
+            if event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+                self.panel.back_requested.emit(self.key)
+            else:
+                self.panel.commit_requested.emit(self.key)
             return True
         return False
 
@@ -164,6 +174,7 @@ class FieldPanel(QScrollArea):
     """All fields of one record. Emits requests; the record editor talks to the Desk."""
 
     commit_requested = Signal(str)  # Enter on a field: accept it or save what was typed
+    back_requested = Signal(str)  # Shift+Enter: back to the previous doubtful field
     left = Signal(str)  # focus left a field (Tab, click): save what was typed, accept nothing
     field_focused = Signal(str)
     edited = Signal(str, str)  # key, text as typed (for the live rule check and completion)
@@ -175,6 +186,7 @@ class FieldPanel(QScrollArea):
         self.rows: dict[str, FieldRow] = {}
         self.order: list[str] = []
         self._fields: dict[str, object] = {}
+        self._headers: list[tuple[QLabel, str, list[str]]] = []  # label, section name, its keys
         self.setWidget(QWidget())
 
     def show_fields(self, fields, issues=()) -> None:
@@ -183,6 +195,7 @@ class FieldPanel(QScrollArea):
             row.editor.removeEventFilter(row)
         self.rows.clear()
         self.order.clear()
+        self._headers.clear()
         self._fields = {f.key: f for f in fields}
         by_field = _messages_by_field(issues)
         body = QWidget()
@@ -199,10 +212,9 @@ class FieldPanel(QScrollArea):
         for name, group in sections:
             if not group:
                 continue
-            doubts = sum(1 for f in group if f.review or by_field.get(f.key))
-            header = QLabel(name + (f"  ·  {doubts} in doubt" if doubts else ""))
+            header = QLabel()
             header.setObjectName("sectionHeader")
-            header.setProperty("state", "doubt" if doubts else "ok")
+            self._headers.append((header, name, [f.key for f in group]))
             outer.addWidget(header)
             grid = QGridLayout()
             grid.setHorizontalSpacing(10)
@@ -223,6 +235,7 @@ class FieldPanel(QScrollArea):
                 line += 2
             outer.addLayout(grid)
         outer.addStretch(1)
+        self._count_doubts()
         # Tab order is creation order, which is reading order. (QWidget.setTabOrder over the
         # freshly built body deactivated the window on Qt 6.12, so it is not used.)
         self.setWidget(body)
@@ -234,6 +247,16 @@ class FieldPanel(QScrollArea):
             row = self.rows.get(f.key)
             if row is not None:
                 row.update(f, by_field.get(f.key, []))
+        self._count_doubts()
+
+    def _count_doubts(self) -> None:
+        """Each section's header says how many of its fields are still in doubt."""
+        for header, name, keys in self._headers:
+            doubts = sum(1 for k in keys if self.rows[k].review or self.rows[k].has_issue)
+            header.setText(name + (f"  ·  {doubts} in doubt" if doubts else ""))
+            header.setProperty("state", "doubt" if doubts else "ok")
+            header.style().unpolish(header)
+            header.style().polish(header)
 
     def changed_keys(self) -> list[str]:
         """Fields whose editor holds something not yet saved."""
@@ -249,6 +272,17 @@ class FieldPanel(QScrollArea):
     def flagged_keys(self) -> list[str]:
         """Fields in doubt or breaking a rule (highlighted on the page)."""
         return [k for k in self.order if self.rows[k].review or self.rows[k].has_issue]
+
+    def previous_doubtful(self, before: str) -> str | None:
+        """The doubtful field before ``before`` in reading order, wrapping round; None if none."""
+        doubtful = self.flagged_keys()
+        if before not in self.order:
+            return doubtful[-1] if doubtful else None
+        start = self.order.index(before)
+        for key in reversed(self.order[start + 1:] + self.order[:start]):
+            if key in doubtful:
+                return key
+        return None
 
     def next_doubtful(self, after: str | None) -> str | None:
         """The next doubtful field after ``after`` in reading order, wrapping round; None if none."""

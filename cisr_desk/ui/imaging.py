@@ -72,14 +72,29 @@ def crop_array(record, key: str, dpi: int = CROP_DPI) -> np.ndarray | None:
     return field_crop(Path(record.source_path), placement, spec.rect, dpi=dpi)
 
 
-def render_pdf_page(path: Path, page_index: int, dpi: int) -> np.ndarray | None:
-    import pymupdf
+def stamp_array(record, dpi: int = CROP_DPI) -> np.ndarray | None:
+    """The mail room's RECEIVED stamp box of the record, as scanned (None where the form has none)."""
+    template = template_of(record)
+    if template is None or template.received_zone is None:
+        return None
+    page, rect = template.received_zone
+    placement = _placement(record, page)
+    if placement is None or not record.source_path:
+        return None
+    from cisr_desk.capture.views import field_crop
 
-    with pymupdf.open(path) as doc:
-        if page_index >= doc.page_count:
-            return None
-        pix = doc[page_index].get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY)
-        return np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.height, pix.stride)[:, :pix.width].copy()
+    return field_crop(Path(record.source_path), placement, rect, dpi=dpi)
+
+
+def render_pdf_page(path: Path, page_index: int, dpi: int) -> np.ndarray | None:
+    # Through capture's opener: MuPDF's messages stay off standard output, damage is an error.
+    from cisr_desk.capture.pages import open_pdf, render_page
+
+    doc = open_pdf(path)
+    try:
+        return render_page(doc[page_index], dpi).image if page_index < doc.page_count else None
+    finally:
+        doc.close()
 
 
 def to_qimage(array: np.ndarray | None) -> QImage:

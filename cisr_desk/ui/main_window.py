@@ -5,10 +5,10 @@ from __future__ import annotations
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow, QMessageBox,
-                               QProgressBar, QStackedWidget, QWidget)
+                               QProgressBar, QStackedWidget, QVBoxLayout, QWidget)
 
 from cisr_desk import __version__
-from cisr_desk.ui.widgets import action, icon
+from cisr_desk.ui.widgets import MessageBar, action, icon
 
 # Screens in navigation order: key, module, class, icon, who sees it.
 SCREENS = (
@@ -21,12 +21,14 @@ SCREENS = (
     ("registry", "cisr_desk.ui.registry_screen", "RegistryScreen", "registry", "all"),
     ("exports", "cisr_desk.ui.exports", "ExportsScreen", "export", "supervisor"),
     ("settings", "cisr_desk.ui.settings_screen", "SettingsScreen", "settings", "all"),
+    ("users", "cisr_desk.ui.users_screen", "UsersScreen", "user", "admin"),
 )
 # What needs attention, counted beside the screen's name: key -> statuses.
 BADGES = {"review": ("imported", "in_review"), "supervisor": ("flagged", "submitted")}
 TITLES = {"inbox": "Inbox", "review": "Review", "group": "Group check", "supervisor": "Supervisor",
           "pages": "Pages",
-          "dashboard": "Dashboard", "registry": "Registry", "exports": "Exports", "settings": "Settings"}
+          "dashboard": "Dashboard", "registry": "Registry", "exports": "Exports", "settings": "Settings",
+          "users": "Users"}
 
 
 class MainWindow(QMainWindow):
@@ -58,12 +60,22 @@ class MainWindow(QMainWindow):
             self.nav.addItem(item)
             self._items[key] = item
         self.nav.currentItemChanged.connect(self._nav_changed)
+        # Until a registry is imported no provider is checked and nothing can be approved: say so
+        # on every screen, with the way out.
+        self.no_registry = MessageBar()
+        self.no_registry.setObjectName("messageBar")
+        right = QWidget()
+        column = QVBoxLayout(right)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.no_registry)
+        column.addWidget(self.stack, 1)
         central = QWidget()
         layout = QHBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.nav)
-        layout.addWidget(self.stack, 1)
+        layout.addWidget(right, 1)
         self.setCentralWidget(central)
         self._build_status_bar()
         self._build_menus()
@@ -72,9 +84,25 @@ class MainWindow(QMainWindow):
         ctx.events.show_pages.connect(lambda _id: self.show_screen("pages"))
         ctx.runner.busy_changed.connect(self._busy)
         ctx.events.records_changed.connect(self.update_badges)
+        ctx.events.registry_changed.connect(self.check_registry)
+        ctx.events.user_changed.connect(lambda _user: self.apply_user())  # e.g. an admin changed their own role
         self.apply_user()
         self.update_badges()
+        self.check_registry()
         self._restore()
+
+    def check_registry(self) -> None:
+        try:
+            missing = self.ctx.desk.registry() is None
+        except Exception:  # noqa: BLE001 - a banner is not worth a failed start; the screens report errors
+            return
+        if missing:
+            keys = self.go_actions["registry"].shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            self.no_registry.show_message(
+                "No DRP registry has been imported: providers are not checked, and no record can be approved "
+                f"until there is one. Import it in Registry ({keys}).", "warning")
+        else:
+            self.no_registry.hide()
 
     # --- chrome ----------------------------------------------------------------------------
     def _build_status_bar(self) -> None:
@@ -144,7 +172,7 @@ class MainWindow(QMainWindow):
         self.db_label.setText(_short_url(getattr(ctx.desk, "url", "")))
         for key, item in self._items.items():
             who = item.data(Qt.ItemDataRole.UserRole + 1)
-            hidden = who == "supervisor" and not ctx.is_supervisor()
+            hidden = (who == "supervisor" and not ctx.is_supervisor()) or (who == "admin" and not ctx.is_admin())
             item.setHidden(hidden)
             self.go_actions[key].setEnabled(not hidden)
         current = self.nav.currentItem()
@@ -232,17 +260,40 @@ class MainWindow(QMainWindow):
 
     # --- help ------------------------------------------------------------------------------
     def _shortcuts(self) -> None:
-        QMessageBox.information(self, "Keyboard shortcuts", (
-            "Review a record\n"
-            "  Enter\taccept the field (or your correction), next doubtful field\n"
-            "  Tab\tnext field\n"
-            "  Ctrl+F\tflag to a supervisor\n"
-            "  Ctrl+Enter\tsubmit the record\n"
-            "  PgUp / PgDn\tprevious / next record\n"
-            "  Esc\tback to the queue\n"
-            "  Ctrl + / Ctrl - / Ctrl 0\tzoom the page\n\n"
-            "Everywhere\n"
-            "  Ctrl+1 … Ctrl+7\tscreens\n  Ctrl+K\tsearch the queue\n  Ctrl+O\timport files"))
+        groups = (
+            ("Review a record", (
+                ("Enter", "accept the field (or your correction), next doubtful field"),
+                ("Shift+Enter", "back to the previous doubtful field"),
+                ("Tab / Shift+Tab", "next / previous field"),
+                ("Ctrl+F", "flag to a supervisor"),
+                ("Ctrl+Enter", "submit the record"),
+                ("PgUp / PgDn", "previous / next record"),
+                ("Esc", "back to the queue"),
+                ("Ctrl + / Ctrl − / Ctrl 0", "zoom the page"))),
+            ("Supervisor", (
+                ("Ctrl+Shift+A", "approve (asks for an override reason when a rule fails)"),
+                ("Ctrl+Shift+R", "reject, with a reason"),
+                ("Ctrl+Shift+B", "return to the clerk"),
+                ("Ctrl+Shift+E", "open in Review"))),
+            ("Dialogs", (
+                ("Ctrl+Enter", "confirm"),
+                ("Tab", "next box"),
+                ("Esc", "cancel"))),
+            ("Everywhere", (
+                (f"Ctrl+1 … Ctrl+{len(SCREENS)}", "screens"),
+                ("Ctrl+K", "search the queue (Down goes to the results)"),
+                ("Ctrl+O", "import files"),
+                ("Ctrl+Shift+U", "switch user"))),
+        )
+        rows = []
+        for title, keys in groups:
+            rows.append(f"<tr><td colspan=2 style='padding-top:8px'><b>{title}</b></td></tr>")
+            rows += [f"<tr><td style='padding-right:18px'><code>{k}</code></td><td>{what}</td></tr>"
+                     for k, what in keys]
+        box = QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard shortcuts", "", QMessageBox.StandardButton.Close, self)
+        box.setTextFormat(Qt.TextFormat.RichText)
+        box.setText(f"<table cellspacing=0>{''.join(rows)}</table>")
+        box.exec()
 
     def _about(self) -> None:
         QMessageBox.about(self, "About CISR-DRP Desk",

@@ -350,11 +350,17 @@ class PageDeskScreen(QWidget):
         self._update_actions()
 
     def _menu(self, view: StripView, pos) -> None:
+        menu = self.menu_for(view, pos)
+        if menu is not None:
+            menu.exec(view.viewport().mapToGlobal(pos))
+
+    def menu_for(self, view: StripView, pos) -> QMenu | None:
+        """The right-click menu of the page at ``pos`` (which it selects)."""
         index = view.indexAt(pos)
         if index.isValid() and index.data(PageRole):
             view.setCurrentIndex(index)
         if not self.selected_page:
-            return
+            return None
         menu = QMenu(self)
         for act in (self.act_rotate, self.act_split, self.act_merge, self.act_attach, self.act_not_form,
                     self.act_assign):
@@ -368,7 +374,7 @@ class PageDeskScreen(QWidget):
             menu.addSeparator()
             menu.addAction(icon("review"), f"Open record {record_id} in Review",
                            lambda: self.ctx.events.open_record.emit(record_id))
-        menu.exec(view.viewport().mapToGlobal(pos))
+        return menu
 
     # --- changes ----------------------------------------------------------------------------------
     def _change(self, op, *args) -> bool:

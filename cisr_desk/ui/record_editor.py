@@ -6,18 +6,22 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QPixmap, QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import (QButtonGroup, QCompleter, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
-                               QPushButton, QSplitter, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QButtonGroup, QCompleter, QHBoxLayout, QLabel, QLineEdit, QListWidget,
+                               QListWidgetItem, QPushButton, QSplitter, QVBoxLayout, QWidget)
 
 from cisr_desk.domain.errors import DeskError
+from cisr_desk.domain.fields import FieldType
 from cisr_desk.ui import imaging
-from cisr_desk.ui.field_panel import FieldPanel
+from cisr_desk.ui.field_panel import CropLabel, FieldPanel
 from cisr_desk.ui.models import status_label, status_value
 from cisr_desk.ui.page_view import PageView
-from cisr_desk.ui.widgets import MessageBar, action, ask_reason, tool_button
+from cisr_desk.ui.widgets import MessageBar, action, ask_again, ask_reason, confirm, tool_button
 
 DRP_KEYS = ("drp1_id", "drp2_id", "drp1_name", "drp2_name")
 InsertRole = Qt.ItemDataRole.UserRole + 1
+
+
+RECEIVED_STAMP = "\0received"  # the stamp's crop travels with the field crops under this key
 
 
 class RecordEditor(QWidget):
@@ -84,13 +88,34 @@ class RecordEditor(QWidget):
         self.issues.itemClicked.connect(self._issue_activated)
         self.fields = FieldPanel()
         self.fields.commit_requested.connect(self.commit_field)
+        self.fields.back_requested.connect(self.back_to_previous_doubt)
         self.fields.field_focused.connect(self._field_focused)
         self.fields.edited.connect(self._edited)
         self.fields.left.connect(self.save_typed)
+        # The date of receipt: read off the mail room's stamp where capture could, typed where not.
+        self.received = QLineEdit()
+        self.received.setObjectName("fieldEditor")
+        self.received.setPlaceholderText("MM/DD/YYYY")
+        self.received.setMaximumWidth(self.received.fontMetrics().averageCharWidth() * 12 + 16)
+        self.received.setToolTip("The date on the RECEIVED stamp; Enter saves it and the date rules run again")
+        self.received.returnPressed.connect(self.save_received)
+        self.received_crop = CropLabel()
+        self.received_crop.setObjectName("fieldCrop")
+        self.received_crop.setToolTip("The RECEIVED stamp as scanned")
+        self.received_note = QLabel()
+        self.received_note.setObjectName("fieldReason")
+        received_row = QHBoxLayout()
+        received_label = QLabel("Received")
+        received_label.setObjectName("fieldLabel")
+        received_row.addWidget(received_label)
+        received_row.addWidget(self.received_crop, 1)
+        received_row.addWidget(self.received)
         right = QWidget()
         rl = QVBoxLayout(right)
         rl.setContentsMargins(0, 0, 0, 0)
         rl.setSpacing(4)
+        rl.addLayout(received_row)
+        rl.addWidget(self.received_note)
         self.issues_title = QLabel()
         self.issues_title.setObjectName("panelTitle")
         rl.addWidget(self.issues_title)
@@ -159,6 +184,7 @@ class RecordEditor(QWidget):
             self._build_page_buttons()
         else:
             self.fields.update_fields(rec.fields, rec.issues)
+        self._show_received()
         self._show_issues()
         self.page_view.set_doubtful(set(self.fields.flagged_keys()))
         # Whether an action is allowed is the workflow's call; the buttons only hide what is done.
@@ -166,6 +192,34 @@ class RecordEditor(QWidget):
         self.submit_button.setEnabled(not finished)
         self.flag_button.setEnabled(not finished)
         self._update_hint()
+
+    def _show_received(self) -> None:
+        day = self.record.received
+        self.received.setText(day.strftime("%m/%d/%Y") if day else "")
+        state = "ok" if day else "doubt"
+        for w in (self.received, self.received_crop):
+            w.setProperty("state", state)
+            w.style().unpolish(w)
+            w.style().polish(w)
+        self.received_note.setText("" if day else "The stamp could not be read: type the date it shows")
+        self.received_note.setVisible(not day)
+
+    def save_received(self) -> bool:
+        """Enter in the received box: store the date (the date rules run again against it)."""
+        if self.record is None:
+            return True
+        shown = self.record.received.strftime("%m/%d/%Y") if self.record.received else ""
+        if self.received.text().strip() == shown:
+            return True
+        try:
+            self.record = self.ctx.desk.set_field(self.record.id, "received", self.received.text(), self.ctx.user_name)
+        except DeskError as exc:
+            self.message.show_error(exc)
+            return False
+        self.message.hide()
+        self._show_record()
+        self.ctx.events.records_changed.emit()
+        return True
 
     def _show_issues(self) -> None:
         self.issues.clear()
@@ -245,18 +299,22 @@ class RecordEditor(QWidget):
         keys = list(self.fields.order)
 
         def work(ctx):
-            for key in keys:
+            for key in [RECEIVED_STAMP] + keys:
                 if ctx.cancelled():
                     return
                 try:
-                    ctx.progress((rec.id, key, imaging.to_qimage(imaging.crop_array(rec, key))))
+                    array = imaging.stamp_array(rec) if key == RECEIVED_STAMP else imaging.crop_array(rec, key)
+                    ctx.progress((rec.id, key, imaging.to_qimage(array)))
                 except Exception:  # noqa: BLE001 - one unreadable crop must not stop the others
                     ctx.progress((rec.id, key, imaging.to_qimage(None)))
 
         def arrived(value):
             rid, key, image = value
             if self.record is not None and self.record.id == rid:
-                self.fields.set_crop(key, QPixmap.fromImage(image))
+                if key == RECEIVED_STAMP:
+                    self.received_crop.set_source(QPixmap.fromImage(image))
+                else:
+                    self.fields.set_crop(key, QPixmap.fromImage(image))
 
         self._token = self.ctx.runner.run_task(work, lambda result=None, error=None: None, progress=arrived)
 
@@ -276,12 +334,49 @@ class RecordEditor(QWidget):
         if key:
             self.fields.focus_field(key)
 
+    def back_to_previous_doubt(self, key: str) -> None:
+        """Shift+Enter: keep what was typed, then go back to the doubtful field before this one."""
+        if not self.save_typed(key):
+            return
+        prev = self.fields.previous_doubtful(key)
+        if prev is not None:
+            self.fields.focus_field(prev)
+
+    def keyed_twice(self, key: str, value) -> bool:
+        """Where the site keys account numbers twice: the clerk types it again, blind; the two
+        entries must agree (digits only) before the value counts."""
+        row = self.fields.rows[key]
+        if row.type is not FieldType.ACCOUNT or not self.site_policy().double_key_accounts:
+            return True
+        again = ask_again(self, row.label.text())
+        if again is None:
+            return False
+        if _digits(again) != _digits(value):
+            self.message.show_message(f"{row.label.text()}: the two entries differ. Check the scan and type it "
+                                      "again.", "warning")
+            self.fields.focus_field(key)
+            return False
+        return True
+
+    def site_policy(self):
+        """The site policy as of this record's opening (read once per record)."""
+        if self._policy is None:
+            try:
+                self._policy = self.ctx.desk.policy()
+            except DeskError:
+                from cisr_desk.domain.policy import SitePolicy
+
+                return SitePolicy()
+        return self._policy
+
     def commit_field(self, key: str) -> None:
         """Enter: save a typed correction, or accept the reading as it is; then the next doubt."""
         if self.record is None:
             return
         row, field = self.fields.rows[key], self.fields.field(key)
         desk, by = self.ctx.desk, self.ctx.user_name
+        if (row.changed(field.value) or field.review) and not self.keyed_twice(key, row.value()):
+            return
         try:
             if row.changed(field.value):
                 self.record = desk.set_field(self.record.id, key, row.value(), by)
@@ -306,6 +401,8 @@ class RecordEditor(QWidget):
         row, field = self.fields.rows[key], self.fields.field(key)
         if not row.changed(field.value):
             return True
+        if not self.keyed_twice(key, row.value()):
+            return False
         try:
             self.record = self.ctx.desk.set_field(self.record.id, key, row.value(), self.ctx.user_name)
         except DeskError as exc:
@@ -319,7 +416,7 @@ class RecordEditor(QWidget):
         """Save every typed change before the record is left, submitted or flagged."""
         if self.record is None:
             return True
-        return all([self.save_typed(key) for key in self.fields.changed_keys()])
+        return all([self.save_received()] + [self.save_typed(key) for key in self.fields.changed_keys()])
 
     def _edited(self, key: str, text: str) -> None:
         self._live_key, self._live_text = key, text
@@ -338,9 +435,7 @@ class RecordEditor(QWidget):
         values = {f.key: f.value for f in rec.fields}
         values[key] = self._live_text
         try:
-            if self._policy is None:
-                self._policy = self.ctx.desk.policy()
-            issues = validate(template, values, registry=self._registry(), received=None, policy=self._policy)
+            issues = validate(template, values, registry=self._registry(), received=None, policy=self.site_policy())
         except Exception:  # noqa: BLE001 - the live check is a hint; saving runs the real check
             return
         self.fields.rows[key].set_reasons([i.message for i in issues if i.field == key], live=True)
@@ -385,6 +480,13 @@ class RecordEditor(QWidget):
     def submit(self) -> None:
         if self.record is None or not self.flush_edits():
             return
+        doubts = len(self.fields.doubtful_keys())
+        if doubts and not confirm(self, "Submit with fields in doubt?",
+                                  f"{doubts} field{'s are' if doubts != 1 else ' is'} still in doubt and not confirmed. "
+                                  "Submitted like this, the record goes to a supervisor.\n\n"
+                                  "Enter accepts a field as read; Esc goes back to the record.",
+                                  "Submit to a supervisor"):
+            return
         try:
             self.ctx.desk.submit(self.record.id, self.ctx.user_name)
         except DeskError as exc:
@@ -398,11 +500,13 @@ class RecordEditor(QWidget):
     def flag(self) -> None:
         if self.record is None or not self.flush_edits():
             return
-        reason = ask_reason(self, "Flag to a supervisor", "Why does a supervisor need to look at this record?")
-        if not reason:
+        answer = ask_reason(self, "Flag to a supervisor", "Why does a supervisor need to look at this record?",
+                            self.ctx.desk.reason_codes("flag"))
+        if not answer:
             return
+        reason, note = answer
         try:
-            self.ctx.desk.flag(self.record.id, reason, self.ctx.user_name)
+            self.ctx.desk.flag(self.record.id, reason, self.ctx.user_name, note=note)
         except DeskError as exc:
             self.message.show_error(exc)
             return
@@ -410,3 +514,7 @@ class RecordEditor(QWidget):
         self.ctx.events.records_changed.emit()
         self.ctx.events.status_message.emit(f"Record {done} flagged to a supervisor")
         self.record_done.emit(done)
+
+
+def _digits(value) -> str:
+    return "".join(ch for ch in str(value or "") if ch.isdigit())

@@ -2,7 +2,7 @@
 move between records of the filtered queue, Esc goes back to the list."""
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QStackedWidget, QTableView, QVBoxLayout, QWidget)
 
@@ -74,6 +74,7 @@ class ReviewScreen(QWidget):
         self.search.setPlaceholderText("Search customer, account, DRP…  (Ctrl+K)")
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(lambda _: self._search_timer.start())
+        self.search.installEventFilter(self)  # Down goes from the search box to the results
         self.count = QLabel()
         self.count.setObjectName("screenSub")
         self.table = make_queue_table(self.model)
@@ -173,4 +174,18 @@ class ReviewScreen(QWidget):
                 self.open_record(rid)
                 return
         self.show_queue()
-        self.ctx.events.status_message.emit("Queue done — nothing left to review")
+        words = self.search.text().strip()
+        if words and self.ctx.desk.count_records(self.filter.currentData()):
+            self.ctx.events.status_message.emit(f"Nothing else matches “{words}” — clear the search for the rest "
+                                                "of the queue")
+        else:
+            self.ctx.events.status_message.emit("Queue done — nothing left to review")
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
+        if obj is self.search and event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Down \
+                and self.model.rowCount():
+            self.table.setFocus()
+            if not self.table.selectionModel().selectedRows():
+                self.table.selectRow(0)
+            return True
+        return super().eventFilter(obj, event)

@@ -6,7 +6,7 @@ import os
 from dataclasses import fields
 from pathlib import Path
 
-from PySide6.QtWidgets import (QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QCheckBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
                                QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from cisr_desk.domain.errors import DeskError
@@ -21,7 +21,21 @@ POLICY_LABELS = {
     "review_below_confidence": ("Mark readings for review below", "", 0.0, 1.0, 0.05),
     "fuzzy_name_min_score": ("DRP name match needs at least", " %", 0.0, 100.0, 1.0),
     "backlog_target_days": ("Oldest unfinished form at most", " days", 0, 365, 1),
+    "double_key_accounts": ("Account numbers are keyed twice", "", 0, 1, 1),
+    "max_failed_sign_ins": ("Lock a user out after", " wrong passwords in a row", 1, 100, 1),
+    "lockout_minutes": ("A lockout lasts", " minutes", 1, 24 * 60, 1),
+    "min_password_length": ("Passwords need at least", " characters", 8, 128, 1),
 }
+
+
+class YesNo(QCheckBox):
+    """A yes/no policy value, read and set like the spin boxes beside it."""
+
+    def value(self) -> bool:
+        return self.isChecked()
+
+    def setValue(self, value) -> None:  # noqa: N802 - like QSpinBox
+        self.setChecked(bool(value))
 
 
 def find_tesseract(configured: str = "") -> str | None:
@@ -90,7 +104,13 @@ class SettingsScreen(QWidget):
         self.policy_inputs: dict[str, QSpinBox | QDoubleSpinBox] = {}
         for f in fields(SitePolicy):
             label, suffix, lo, hi, step = POLICY_LABELS.get(f.name, (f.name.replace("_", " "), "", 0, 10**6, 1))
-            box = QDoubleSpinBox() if isinstance(getattr(SitePolicy, f.name), float) else QSpinBox()
+            default = getattr(SitePolicy, f.name)
+            if isinstance(default, bool):
+                box = YesNo()
+                self.policy_inputs[f.name] = box
+                self.policy_form.addRow(label, box)
+                continue
+            box = QDoubleSpinBox() if isinstance(default, float) else QSpinBox()
             if isinstance(box, QDoubleSpinBox):
                 box.setDecimals(2)
             box.setRange(lo, hi)
@@ -156,8 +176,8 @@ class SettingsScreen(QWidget):
         for name, box in self.policy_inputs.items():
             box.setValue(getattr(policy, name))
         allowed = self.ctx.is_supervisor()
-        for box in self.policy_inputs.values():
-            box.setEnabled(allowed)
+        for name, box in self.policy_inputs.items():
+            box.setEnabled(self.ctx.is_admin() if name in SitePolicy.IDENTITY else allowed)
         self.save_policy.setEnabled(allowed)
 
     def store_policy(self) -> None:

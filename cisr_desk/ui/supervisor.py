@@ -4,14 +4,63 @@ four-eyes rule; when it blocks, this screen says why and what to do instead."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget)
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSplitter,
+                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from cisr_desk.domain.errors import DeskError, FourEyesViolation
+from cisr_desk.domain.workflow import JUDGED_BY_APPROVAL, NEVER_OVERRIDDEN
+from cisr_desk.ui import imaging
+from cisr_desk.ui.field_panel import CROP_H, CropLabel
 from cisr_desk.ui.models import ObjectTableModel, RecordQueueModel, field_text, status_label
 from cisr_desk.ui.review import make_queue_table
 from cisr_desk.ui.widgets import MessageBar, action, ask_reason, heading, read_only_table
 
 SUPERVISOR_STATUSES = ("flagged", "submitted")
+
+
+class ChangeTable(QTableWidget):
+    """Each field the clerk changed or that breaks a rule: the scan beside what OCR read and
+    what the clerk made of it, so the supervisor decides on the evidence, not on two strings."""
+
+    COLUMNS = ("Field", "Scan", "OCR read", "Clerk's value", "By")
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(0, len(self.COLUMNS), parent)
+        self.setHorizontalHeaderLabels(self.COLUMNS)
+        self.verticalHeader().hide()
+        self.verticalHeader().setDefaultSectionSize(CROP_H + 6)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setWordWrap(True)
+        head = self.horizontalHeader()
+        head.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        for col, width in ((0, 130), (2, 150), (3, 150), (4, 80)):
+            self.setColumnWidth(col, width)
+        self.keys: list[str] = []
+
+    def show_changes(self, rows: list[tuple[str, str, str, str, str, str]]) -> None:
+        """rows: (key, label, OCR text, clerk text, by, why) — crops arrive later by key."""
+        self.setRowCount(0)
+        self.keys = [r[0] for r in rows]
+        self.setRowCount(len(rows))
+        for i, (key, label, ocr, clerk, by, why) in enumerate(rows):
+            for col, text in ((0, label), (2, ocr), (3, clerk), (4, by)):
+                item = QTableWidgetItem(text)
+                item.setToolTip(f"{text}\n{why}" if why and col == 0 else text)
+                self.setItem(i, col, item)
+            crop = CropLabel()
+            crop.setObjectName("fieldCrop")
+            crop.setText("…")
+            self.setCellWidget(i, 1, crop)
+
+    def set_crop(self, key: str, pixmap: QPixmap) -> None:
+        if key in self.keys:
+            crop = self.cellWidget(self.keys.index(key), 1)
+            if pixmap.isNull():
+                crop.setText("no image")
+            else:
+                crop.set_source(pixmap)
 
 
 class SupervisorScreen(QWidget):
@@ -41,8 +90,8 @@ class SupervisorScreen(QWidget):
         self.issues = QLabel()
         self.issues.setWordWrap(True)
         self.issues.setObjectName("issueText")
-        self.changes = ObjectTableModel([("Field", lambda c: c[0]), ("OCR read", lambda c: c[1]),
-                                         ("Clerk's value", lambda c: c[2]), ("By", lambda c: c[3])], self)
+        self.changes = ChangeTable()
+        self._crops = None  # the running crop job
         self.events = ObjectTableModel([("When", lambda e: str(e.at)[:16]), ("Who", "user"), ("What", "action"),
                                         ("Field", "field"), ("Old", "old"), ("New", "new"), ("Reason", "reason")], self)
         self.act_approve = action(self, "Approve", self.approve, "Ctrl+Shift+A", "approve")
@@ -69,10 +118,11 @@ class SupervisorScreen(QWidget):
         dl.addWidget(self.title_label)
         dl.addWidget(self.reason)
         dl.addWidget(self.issues)
-        t1 = QLabel("Field changes (OCR → clerk)")
+        t1 = QLabel("Changed fields and broken rules: the scan, what OCR read, what the clerk made of it")
         t1.setObjectName("panelTitle")
+        t1.setWordWrap(True)
         dl.addWidget(t1)
-        dl.addWidget(read_only_table(self.changes), 2)
+        dl.addWidget(self.changes, 3)
         t2 = QLabel("History")
         t2.setObjectName("panelTitle")
         dl.addWidget(t2)
@@ -95,6 +145,7 @@ class SupervisorScreen(QWidget):
         layout.addWidget(self.message)
         layout.addWidget(split, 1)
         ctx.events.records_changed.connect(self._maybe_refresh)
+        ctx.events.user_changed.connect(lambda _user: self.message.hide())  # a warning was for the last user
 
     def activate(self) -> None:
         self.refresh()
@@ -134,7 +185,7 @@ class SupervisorScreen(QWidget):
             self.title_label.setText("Nothing waiting for a supervisor")
             self.reason.clear()
             self.issues.clear()
-            self.changes.set_rows([])
+            self.changes.show_changes([])
             self.events.set_rows([])
             return
         customer = next((f.value for f in rec.fields if f.key == "customer_name"), "") or "customer not read"
@@ -148,12 +199,40 @@ class SupervisorScreen(QWidget):
         self.issues.setProperty("kind", "error" if issues else "ok")
         self.issues.style().unpolish(self.issues)
         self.issues.style().polish(self.issues)
-        self.changes.set_rows([(f.label, _ocr_text(f), field_text(f), f.changed_by or "")
-                               for f in rec.fields if f.changed_by or f.value != f.ocr_value])
+        broken = {}
+        for i in issues:
+            if i.field:
+                broken.setdefault(i.field, []).append(i.message)
+        shown = [f for f in rec.fields if f.changed_by or f.value != f.ocr_value or f.key in broken]
+        self.changes.show_changes([(f.key, f.label, _ocr_text(f), field_text(f), f.changed_by or "",
+                                    "; ".join(broken.get(f.key, []))) for f in shown])
+        self._load_crops(rec, [f.key for f in shown])
         try:
             self.events.set_rows(self.ctx.desk.history(rec.id))
         except DeskError as exc:
             self.message.show_error(exc)
+
+    def _load_crops(self, rec, keys: list[str]) -> None:
+        if self._crops is not None:
+            self._crops.cancel()
+        if not keys:
+            return
+
+        def work(ctx):
+            for key in keys:
+                if ctx.cancelled():
+                    return
+                try:
+                    ctx.progress((rec.id, key, imaging.to_qimage(imaging.crop_array(rec, key))))
+                except Exception:  # noqa: BLE001 - one unreadable crop must not stop the others
+                    ctx.progress((rec.id, key, imaging.to_qimage(None)))
+
+        def arrived(value):
+            rid, key, image = value
+            if self.record is not None and self.record.id == rid:
+                self.changes.set_crop(key, QPixmap.fromImage(image))
+
+        self._crops = self.ctx.runner.run_task(work, lambda result=None, error=None: None, progress=arrived)
 
     # --- decisions -------------------------------------------------------------------------
     def _decide(self, fn, done_text: str) -> None:
@@ -176,14 +255,37 @@ class SupervisorScreen(QWidget):
         self.refresh()
 
     def approve(self) -> None:
-        self._decide(lambda rid: self.ctx.desk.approve(rid, self.ctx.user_name), "Record {id} approved")
+        if self.record is None:
+            return
+        desk, by = self.ctx.desk, self.ctx.user_name
+        failing = [i for i in self.record.issues if i.code not in JUDGED_BY_APPROVAL]
+        blocking = [NEVER_OVERRIDDEN[i.code] for i in failing if i.code in NEVER_OVERRIDDEN]
+        if blocking:
+            self.message.show_message(f"This record cannot be approved: {'; '.join(dict.fromkeys(blocking))}. "
+                                      "Reject it, or return it to the clerk if the scan was read wrongly.", "warning")
+            return
+        if not failing:
+            self._decide(lambda rid: desk.approve(rid, by), "Record {id} approved")
+            return
+        rules = "\n".join(f"• {i.message}" for i in failing)
+        answer = ask_reason(self, "Approve with an override",
+                            f"This record still fails {len(failing)} rule{'s' if len(failing) != 1 else ''}:\n{rules}\n\n"
+                            "Approve it anyway only for a reason you can stand behind; it is audited and listed "
+                            "in the export's Manifest.", desk.reason_codes("override"))
+        if answer:
+            override, note = answer
+            self._decide(lambda rid: desk.approve(rid, by, override=override, note=note),
+                         "Record {id} approved with an override")
 
     def reject(self) -> None:
         if self.record is None:
             return
-        reason = ask_reason(self, "Reject record", "Why is this authorization rejected? (kept in the audit log)")
-        if reason:
-            self._decide(lambda rid: self.ctx.desk.reject(rid, reason, self.ctx.user_name), "Record {id} rejected")
+        answer = ask_reason(self, "Reject record", "Why is this authorization rejected? (kept in the audit log)",
+                            self.ctx.desk.reason_codes("reject"))
+        if answer:
+            reason, note = answer
+            self._decide(lambda rid: self.ctx.desk.reject(rid, reason, self.ctx.user_name, note=note),
+                         "Record {id} rejected")
 
     def return_to_clerk(self) -> None:
         self._decide(lambda rid: self.ctx.desk.return_to_clerk(rid, self.ctx.user_name),

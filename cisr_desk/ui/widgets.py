@@ -4,9 +4,10 @@ from __future__ import annotations
 import functools
 
 from PySide6.QtCore import QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QIcon, QKeySequence
-from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHBoxLayout, QHeaderView, QLabel, QTableView,
-                               QToolButton, QWidget)
+from PySide6.QtGui import QAction, QIcon, QKeySequence, QShortcut
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFrame, QHBoxLayout,
+                               QHeaderView, QLabel, QMessageBox, QPlainTextEdit, QTableView, QToolButton,
+                               QVBoxLayout, QWidget)
 
 from cisr_desk.paths import resources_dir
 from cisr_desk.ui.tasks import error_text
@@ -104,13 +105,79 @@ def heading(text: str, sub: str = "") -> QWidget:
     return box
 
 
-def ask_reason(parent, title: str, prompt: str) -> str | None:
-    """Ask for a reason (flag, reject); None when the user cancels. Tests replace this function."""
-    from PySide6.QtWidgets import QInputDialog
+class ReasonDialog(QDialog):
+    """A reason from the site's list, with free text beside it; keyboard first: the list has
+    the focus, Tab moves to the note and on, Ctrl+Enter confirms, Esc cancels."""
 
-    text, ok = QInputDialog.getMultiLineText(parent, title, prompt)
-    text = text.strip()
-    return text if ok and text else None
+    def __init__(self, parent, title: str, prompt: str, codes, *, note_required: bool = False) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setMinimumWidth(460)
+        self.codes = QComboBox()
+        for c in codes:
+            self.codes.addItem(f"{c.label}  [{c.code}]", c.code)
+        self.note = QPlainTextEdit()
+        self.note.setTabChangesFocus(True)  # Tab moves on, as everywhere else
+        self.note.setPlaceholderText("Note (required for Other)")
+        self.note.setFixedHeight(self.note.fontMetrics().lineSpacing() * 4 + 12)
+        self.note_required = note_required
+        self.error = QLabel()
+        self.error.setObjectName("fieldReason")
+        self.error.hide()
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setToolTip("Ctrl+Enter")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(keys), self, self.accept)
+        text = QLabel(prompt)
+        text.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(text)
+        layout.addWidget(self.codes)
+        layout.addWidget(self.note)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self.codes.setFocus()
+
+    def value(self) -> tuple[str, str]:
+        return str(self.codes.currentData()), " ".join(self.note.toPlainText().split())
+
+    def accept(self) -> None:
+        code, note = self.value()
+        if not note and (code == "OTHER" or self.note_required):
+            self.error.setText("Please write the reason in the note.")
+            self.error.show()
+            self.note.setFocus()
+            return
+        super().accept()
+
+
+def ask_reason(parent, title: str, prompt: str, codes=None) -> tuple[str, str] | None:
+    """(reason code, note) for a flag, reject or override; None when the user cancels. Tests
+    replace this function."""
+    if not codes:
+        from cisr_desk.domain.reasons import DEFAULT_REASONS as codes
+    dialog = ReasonDialog(parent, title, prompt, codes)
+    return dialog.value() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+
+def ask_again(parent, label: str) -> str | None:
+    """The second keying of a value, typed blind (the first is not shown). Tests replace it."""
+    from PySide6.QtWidgets import QInputDialog, QLineEdit
+
+    text, ok = QInputDialog.getText(parent, "Key it again", f"{label}: type it once more, from the scan",
+                                    QLineEdit.EchoMode.Normal, "")
+    return text if ok else None
+
+
+def confirm(parent, title: str, text: str, yes: str) -> bool:
+    """A question with the safe answer as default (Esc and Enter both say no). Tests replace it."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.Cancel, parent)
+    go = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
+    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    box.exec()
+    return box.clickedButton() is go
 
 
 def read_only_table(model) -> QTableView:
