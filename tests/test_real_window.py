@@ -151,31 +151,35 @@ def test_window_survives_resizing_to_its_minimum(demo_db):
 WALKER = Path(__file__).resolve().parent / "walk_driver.py"
 
 
-def test_a_clerk_walks_a_record_through_at_1280x720(demo_db, tmp_path):
-    """The whole window fits a 1280x720 screen with a record open, and a hand-printed record
-    goes from the queue to submitted by keyboard alone."""
+@pytest.mark.parametrize("scale, size", [("1", (1280, 720)), ("1.5", (853, 480))], ids=["100%", "150%"])
+def test_a_clerk_walks_a_record_through_at_1280x720(demo_db, tmp_path, scale, size):
+    """The whole window fits a 1280x720 screen with a record open, at 100 % and at 150 % scaling
+    (853x480 of Qt's pixels), and a hand-printed record goes from the queue to submitted by
+    keyboard alone."""
     from cisr_desk.store.service import Desk
     from cisr_desk.synth import generate_set
 
     url, files, clerk = demo_db
     generate_set(tmp_path / "hand", 1, seed=8, styles=("hand",), dpis=(200,), batch_size=(1, 1), faults=False)
     with Desk.open(url, files_dir=files) as desk:
-        assert desk.import_files(sorted((tmp_path / "hand").glob("*.pdf")), "admin", workers=1).forms == 1
+        report = desk.import_files(sorted((tmp_path / "hand").glob("*.pdf")), "admin", workers=1)
+        assert report.forms == 1 or "duplicate" in {f.status for f in report.files}  # the second scale
     shot = tmp_path / "review-record-1280x720.png"
     with xvfb() as display:
-        env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb",
+        env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb", QT_SCALE_FACTOR=scale,
                    PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
         done = subprocess.run([sys.executable, str(WALKER), "--db", url, "--files", str(files), "--user", clerk,
-                               "--shot", str(shot)], env=env, capture_output=True, text=True, timeout=240)
+                               "--shot", str(shot), "--size", "x".join(map(str, size))],
+                              env=env, capture_output=True, text=True, timeout=240)
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads([line for line in done.stdout.splitlines() if line.startswith("{")][-1])
     assert result["errors"] == []
     assert result["opened"] == result["record"]
-    assert result["window"] == [1280, 720], result  # not pushed wider or taller by its layout
-    assert result["minimum"][0] <= 1280 and result["minimum"][1] <= 720, result
+    assert result["window"] == list(size), result  # not pushed wider or taller by its layout
+    assert result["minimum"][0] <= size[0] and result["minimum"][1] <= size[1], result
     assert result["doubtful_before"] > 0 and result["doubtful_after"] == 0
     assert result["status"] in ("submitted", "flagged", "approved")
     from PySide6.QtGui import QImage
 
     image = QImage(str(shot))
-    assert (image.width(), image.height()) == (1280, 720)
+    assert (image.width(), image.height()) == (1280, 720)  # the screen's pixels at either scale

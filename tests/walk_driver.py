@@ -1,4 +1,4 @@
-"""Runs the real main window at exactly 1280x720 for tests/test_real_window.py (on an X server
+"""Runs the real main window at exactly 1280x720 (or --size) for tests/test_real_window.py (on an X server
 such as Xvfb) and walks one record through the way a clerk does, from the keyboard: open it
 from the queue with Enter, Enter through every doubtful field (accepting each as read), then
 Ctrl+Enter to submit. Prints one JSON line with what it saw, and saves a screenshot of the
@@ -19,8 +19,6 @@ from PySide6.QtWidgets import QApplication
 
 from window_driver import open_window
 
-SIZE = (1280, 720)
-
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser()
@@ -28,10 +26,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--files", type=Path, required=True)
     ap.add_argument("--user", required=True)
     ap.add_argument("--shot", type=Path, required=True)
+    ap.add_argument("--size", default="1280x720", help="the window's size in Qt's pixels (at 150 %%: 853x480)")
     args = ap.parse_args(argv)
     errors: list[str] = []
     app, desk, ctx, window = open_window(args.db, args.files, args.user, "walk.ini", errors)
-    window.resize(*SIZE)
+    size = tuple(int(v) for v in args.size.split("x"))
+    window.resize(*size)
     window.show()
     out: dict = {"errors": errors}
 

@@ -2,8 +2,8 @@
 
 Builds a throw-away demo database (users, the sample registry, generated scans read by the
 real capture engine), then walks the window through the day: inbox after the import, the
-queue, a record under review, the group check, the supervisor's desk, registry, exports and
-settings."""
+queue, a record under review, the group check, the page desk, the supervisor's desk, registry,
+exports and settings."""
 from __future__ import annotations
 
 import argparse
@@ -37,6 +37,21 @@ def settle(runner: TaskRunner, seconds: float = 120.0) -> None:
         time.sleep(0.02)
     for _ in range(5):
         QApplication.processEvents()
+
+
+def page_desk_shot(window, desk, shot) -> None:
+    """The page desk on the batch that needs a look (else the one with most forms), a loose page selected."""
+    files = desk.source_files()
+    if not files:
+        return
+    target = next((f for f in files if f.needs_a_look), max(files, key=lambda f: (f.forms, f.page_count)))
+    window.show_screen("pages")
+    pages = window.screens["pages"]
+    pages.open_file(target.id)
+    settle(window.ctx.runner)
+    layout = desk.page_layout(target.id)
+    pages.select_page(min(layout.loose) if layout.loose else 1)
+    shot("page-desk")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -99,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         settle(runner)
         window.show_screen("group")
         shot("group-check")
+        page_desk_shot(window, desk, shot)
         # a clerk's morning: the first records submitted or flagged, so the supervisor has work
         for i, row in enumerate(rows[:3]):
             try:

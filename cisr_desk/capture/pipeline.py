@@ -29,12 +29,13 @@ from cisr_desk.capture.context import apply_context
 from cisr_desk.capture.crosscheck import cross_check
 from cisr_desk.capture.pages import open_pdf, refuse_if_damaged, render_page
 from cisr_desk.capture.read import Reading, read_check, read_signature, read_text, crop
-from cisr_desk.capture.register import match_page, references, to_reg_scale, to_source_matrix
+from cisr_desk.capture.register import match_page, reference, references, to_reg_scale, to_source_matrix
 from cisr_desk.capture.separate import FormGroup, PageKind, separate
 from cisr_desk.capture.stamp import read_received
 from cisr_desk.capture.workers import start_pool
 from cisr_desk.capture.zones import extract_zone
 from cisr_desk.domain.errors import InputFileError
+from cisr_desk.domain.layout import FormPlan, PageDoesNotFit
 from cisr_desk.domain.fields import FieldType
 from cisr_desk.domain.model import DocumentResult, FormResult, PagePlacement
 from cisr_desk.domain.policy import SitePolicy
@@ -92,8 +93,13 @@ def _is_blank(small: np.ndarray) -> bool:
     return int((stats[1:, cv2.CC_STAT_AREA] >= 8).sum()) < 12
 
 
-def analyse_page(path: str, number: int, folder: str) -> PageOutcome:
-    """Classify, register and read one page of a scanned file (runs in a worker process)."""
+def analyse_page(path: str, number: int, folder: str,
+                 force: tuple[str, int, bool | None] | None = None) -> PageOutcome:
+    """Classify, register and read one page of a scanned file (runs in a worker process).
+
+    ``force`` = (template id, page index, turned or None): a clerk said which form page this is;
+    it is registered to that blank page only (and only turned as said, unless None).
+    """
     from cisr_desk.capture.ocr import default_engine
     from cisr_desk.capture.ppocr import default_reader
 
@@ -105,7 +111,7 @@ def analyse_page(path: str, number: int, folder: str) -> PageOutcome:
         doc.close()
     out = PageOutcome(number, dpi=image.dpi_x)
     small = to_reg_scale(image.image, image.dpi_x, image.dpi_y)
-    match = match_page(small, references(templates))
+    match = match_page(small, references(templates)) if force is None else _forced_match(small, templates, *force)
     if match is None:
         out.blank = _is_blank(small)
         return out
@@ -130,6 +136,18 @@ def analyse_page(path: str, number: int, folder: str) -> PageOutcome:
         else:
             out.readings[spec.key] = read_text(engine, zone.image, spec, spec.rect, MARGIN, second)
     return out
+
+
+def _forced_match(small: np.ndarray, templates: dict[str, FormTemplate], template_id: str, page_index: int,
+                  turned: bool | None):
+    """The fit of one given blank page, or None: never another page's fit in its place."""
+    template = templates.get(template_id)
+    if template is None or not 0 <= page_index < len(template.pages):
+        return None
+    match = match_page(small, [reference(template.blank_path, template_id, page_index)])
+    if match is not None and turned is not None and match.rotated != turned:
+        return None
+    return match
 
 
 def _init_worker() -> None:
@@ -278,3 +296,40 @@ def extract_files(paths: Iterable[Path], *, registry: Registry | None = None, re
     finally:
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
+
+
+# -- reading again the forms a clerk grouped by hand (the page desk) -------------------------------------
+def read_forms(path: Path, plans: list[FormPlan], *, registry: Registry | None = None,
+               policy: SitePolicy = SitePolicy(), folder: Path | None = None,
+               progress: ProgressCallback | None = None, cancel: CancelCallback | None = None) -> list[FormResult]:
+    """Each planned form read from its pages, every page registered to the blank page it was given.
+
+    Raises ``PageDoesNotFit`` naming every page that does not register to its blank page (nothing
+    is invented in its place), ``Cancelled`` between pages when ``cancel()`` turns true.
+    """
+    folder_s = str(folder or forms_dir())
+    templates = templates_in(folder_s)
+    jobs = [(page, plan.template_id, index, plan.turned.get(page))
+            for plan in plans for index, page in sorted(plan.pages.items())]
+    _init_worker()
+    outcomes: dict[int, PageOutcome] = {}
+    for done, (page, template_id, index, turned) in enumerate(jobs, start=1):
+        if cancel and cancel():
+            raise Cancelled()
+        outcomes[page] = analyse_page(str(path), page, folder_s, (template_id, index, turned))
+        if progress:
+            progress(Progress(str(path), 0, 1, done, len(jobs)))
+    failed = [(page, template_id, index, turned) for page, template_id, index, turned in jobs
+              if outcomes[page].template_id is None]
+    if failed:
+        lines = [f"page {page} does not fit page {index + 1} of {template_id}"
+                 + (" turned 180°" if turned else " upright" if turned is False else "")
+                 for page, template_id, index, turned in failed]
+        raise PageDoesNotFit(f"{Path(path).name}: {'; '.join(lines)} (not that form page's print, or too "
+                             "damaged to lay the blank on it). Nothing was changed.")
+    results = []
+    for plan in plans:
+        template = templates[plan.template_id]
+        group = FormGroup(plan.template_id, len(template.pages), dict(plan.pages), list(plan.attachments))
+        results.append(_build_form(template, outcomes, group, registry, plan.received, policy))
+    return results

@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "cisr_desk.cli.template",
     "cisr_desk.cli.workflow",
     "cisr_desk.cli.database",
+    "cisr_desk.cli.pages",
     "cisr_desk.cli.gui",
     "cisr_desk.cli.calibrate",
 )

@@ -119,3 +119,42 @@ class FixedClock:
     def advance(self, **delta) -> dt.datetime:
         self.at += dt.timedelta(**delta)
         return self.at
+
+
+class FakeFormReader:
+    """Stands in for ``capture.pipeline.read_forms``: each planned form reads as ``clean_values(n)``
+    with n its first file page (or ``values[first page]``); pages in ``refuse`` do not fit."""
+
+    def __init__(self, values: Mapping[int, Mapping[str, Value]] | None = None, refuse: Iterable[int] = ()) -> None:
+        self.values = dict(values or {})
+        self.refuse = set(refuse)
+        self.calls: list[list] = []
+
+    def __call__(self, path, plans, *, registry=None, policy=None, progress=None, cancel=None) -> list[FormResult]:
+        from cisr_desk.domain.layout import PageDoesNotFit
+        from cisr_desk.store.records import template_of
+
+        self.calls.append(list(plans))
+        bad = sorted(p for plan in plans for p in plan.pages.values() if p in self.refuse)
+        if bad:
+            raise PageDoesNotFit(f"{Path(path).name}: page {bad[0]} does not fit the form page it was given. "
+                                 "Nothing was changed.")
+        out = []
+        total = sum(len(plan.pages) for plan in plans)
+        for done, plan in enumerate(plans, start=1):
+            first = min(plan.pages.values())
+            values = self.values.get(first) or clean_values(first)
+            f = form(values, pages=[plan.pages[i] for i in sorted(plan.pages)], template=plan.template_id,
+                     received=plan.received.isoformat() if plan.received else "")
+            f.placements = [PagePlacement(p, bool(plan.turned.get(p, False)), 200.0, IDENTITY, 0.9)
+                            for p in f.pages]
+            f.pages = f.pages + list(plan.attachments)
+            f.attachment_pages = list(plan.attachments)
+            template = template_of(plan.template_id)
+            count = len(template.pages) if template else len(plan.pages)
+            f.missing_pages = [i for i in range(count) if i not in plan.pages]
+            out.append(f)
+            if progress is not None:
+                progress(SimpleNamespace(file=str(path), file_index=0, files_total=1, pages_done=done,
+                                         pages_total=total))
+        return out

@@ -746,3 +746,45 @@ class Desk:
 
         return get
 
+    # -- page desk: a file's pages put right by hand ------------------------------------------------
+    form_reader = None  # reads forms grouped by hand (capture's read_forms); tests set a fake one
+
+    def source_files(self, limit: int = 500) -> list:
+        """Imported files, most recent first (``SourceFileRow``: forms, unrecognized pages)."""
+        from cisr_desk.store import pages
+
+        with self._read() as s:
+            return pages.source_files(s, limit)
+
+    def page_layout(self, source_file_id: int):
+        """The file's pages as capture (and clerks since) grouped them: a ``domain.layout.PageLayout``."""
+        from cisr_desk.store import pages
+
+        with self._read() as s:
+            return pages.layout_of(s, source_file_id, self.files_dir)
+
+    def rearrange(self, source_file_id: int, new_layout, by: str, *, progress=None, cancel=None):
+        """Store a layout made from ``page_layout`` by the clerk's corrections: the forms whose pages
+        changed are read again (slow: run it in the background), records updated in place, made or
+        retired, every change audited. Returns a ``store.pages.RearrangeReport``."""
+        from cisr_desk.store import pages
+
+        with self._read() as s:
+            self._actor(s, by)
+            base = pages.layout_of(s, source_file_id, self.files_dir)
+            plan = pages.plan(base, new_layout)
+            received = {f.record_id: records.get(s, f.record_id).received for f in base.forms}
+            received[None] = next((d for d in received.values() if d), None)
+            version_id, registry = self._current_registry(s)
+            policy = self._policy(s)
+        plans = plan.plans(received)
+        reader = self.form_reader or pages.default_form_reader
+        results = reader(Path(base.source_path), plans, registry=registry, policy=policy, progress=progress,
+                         cancel=cancel) if plans else []
+        with self._write() as s:
+            def revalidate(rec: Record) -> None:
+                records.revalidate(s, rec, registry=registry, registry_version_id=version_id, policy=policy)
+
+            return pages.apply(s, plan, results, by=by, now=self.now(), files_dir=self.files_dir,
+                               revalidate=revalidate, registry=registry, registry_version_id=version_id,
+                               policy=policy)

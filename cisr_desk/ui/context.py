@@ -16,6 +16,7 @@ class Events(QObject):
     registry_changed = Signal()
     user_changed = Signal(object)  # UserInfo
     open_record = Signal(int)  # show a record in Review
+    show_pages = Signal(int)  # show a file on the page desk (0: the most recent that needs a look)
     status_message = Signal(str)
 
 

@@ -34,7 +34,7 @@ class Chart(FigureCanvasQTAgg):
         super().__init__(self.figure)
         self.setParent(parent)
         self.title = title
-        self.setMinimumSize(260, 170)
+        self.setMinimumSize(240, 120)
 
     def axes(self):
         self.figure.clear()

@@ -72,10 +72,10 @@ class GroupScreen(QWidget):
         # the longest "Section › Field" names would set the screen's minimum width: show what
         # fits, the whole name in the open list
         self.field_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.field_box.setMinimumContentsLength(24)
+        self.field_box.setMinimumContentsLength(16)
         self.batch_box = QComboBox()
         self.batch_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.batch_box.setMinimumContentsLength(20)
+        self.batch_box.setMinimumContentsLength(12)
         self.field_box.currentIndexChanged.connect(self.reload)
         self.batch_box.currentIndexChanged.connect(self.reload)
         self.view = QListView()

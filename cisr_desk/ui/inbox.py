@@ -114,7 +114,8 @@ class BatchCard(QFrame):
             totals["problems"] += status == "error" or bool(pages)
         self.progress.setFormat("Done")
         self.summary.setText(f"{totals['forms']} form(s) from {totals['imported']} file(s) added to the review queue"
-                             + (f" · {totals['problems']} file(s) need a look" if totals["problems"] else ""))
+                             + (f' · <a href="pages">{totals["problems"]} file(s) need a look</a>'
+                                if totals["problems"] else ""))
 
 
 class InboxScreen(QWidget):
@@ -243,6 +244,7 @@ class InboxScreen(QWidget):
             return None
         self._batches += 1
         card = BatchCard(self._batches, files)
+        card.summary.linkActivated.connect(lambda _link: self.ctx.events.show_pages.emit(0))  # the page desk
         self.batch_box.insertWidget(0, card)
         self.empty_note.hide()
         desk, by = self.ctx.desk, self.ctx.user_name

@@ -15,6 +15,7 @@ SCREENS = (
     ("inbox", "cisr_desk.ui.inbox", "InboxScreen", "inbox", "all"),
     ("review", "cisr_desk.ui.review", "ReviewScreen", "review", "all"),
     ("group", "cisr_desk.ui.group_verify", "GroupScreen", "grid", "all"),
+    ("pages", "cisr_desk.ui.page_desk", "PageDeskScreen", "pages", "all"),
     ("supervisor", "cisr_desk.ui.supervisor", "SupervisorScreen", "supervisor", "supervisor"),
     ("dashboard", "cisr_desk.ui.dashboard", "DashboardScreen", "dashboard", "supervisor"),
     ("registry", "cisr_desk.ui.registry_screen", "RegistryScreen", "registry", "all"),
@@ -25,6 +26,7 @@ SCREENS = (
 # What needs attention, counted beside the screen's name: key -> statuses.
 BADGES = {"review": ("imported", "in_review"), "supervisor": ("flagged", "submitted")}
 TITLES = {"inbox": "Inbox", "review": "Review", "group": "Group check", "supervisor": "Supervisor",
+          "pages": "Pages",
           "dashboard": "Dashboard", "registry": "Registry", "exports": "Exports", "settings": "Settings",
           "users": "Users"}
 
@@ -79,6 +81,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         ctx.events.status_message.connect(lambda text: self.statusBar().showMessage(text, 6000))
         ctx.events.open_record.connect(lambda _id: self.show_screen("review"))
+        ctx.events.show_pages.connect(lambda _id: self.show_screen("pages"))
         ctx.runner.busy_changed.connect(self._busy)
         ctx.events.records_changed.connect(self.update_badges)
         ctx.events.registry_changed.connect(self.check_registry)

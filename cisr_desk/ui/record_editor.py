@@ -49,8 +49,10 @@ class RecordEditor(QWidget):
     def _build(self) -> None:
         self.title = QLabel()
         self.title.setObjectName("recordTitle")
+        self.title.setWordWrap(True)  # a long customer name wraps instead of widening the window
         self.subtitle = QLabel()
         self.subtitle.setObjectName("screenSub")
+        self.subtitle.setWordWrap(True)  # long file names must not set the window's width
         self.page_buttons = QButtonGroup(self)
         self.page_buttons.idClicked.connect(self.show_page)
         self.page_bar = QHBoxLayout()
@@ -132,6 +134,7 @@ class RecordEditor(QWidget):
 
         self.hint = QLabel()
         self.hint.setObjectName("hint")
+        self.hint.setWordWrap(True)  # a narrow window wraps the hint rather than growing
         bottom = QHBoxLayout()
         bottom.addWidget(tool_button(self.act_prev))
         bottom.addWidget(tool_button(self.act_next))

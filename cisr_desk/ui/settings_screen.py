@@ -6,8 +6,8 @@ import os
 from dataclasses import fields
 from pathlib import Path
 
-from PySide6.QtWidgets import (QCheckBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
-                               QPushButton, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
+                               QLineEdit, QPushButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget)
 
 from cisr_desk.domain.errors import DeskError
 from cisr_desk.domain.policy import SitePolicy
@@ -131,14 +131,23 @@ class SettingsScreen(QWidget):
 
         for group in (ocr, db, policy):
             group.setMaximumWidth(820)
+        # The groups scroll: the site policy alone is taller than a 1280x720 screen at 150 %.
+        body = QWidget()
+        column = QVBoxLayout(body)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(ocr)
+        column.addWidget(db)
+        column.addWidget(policy)
+        column.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(body)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 10, 12, 8)
         layout.addWidget(heading("Settings"))
         layout.addWidget(self.message)
-        layout.addWidget(ocr)
-        layout.addWidget(db)
-        layout.addWidget(policy)
-        layout.addStretch(1)
+        layout.addWidget(scroll, 1)
 
     def activate(self) -> None:
         self._show_tesseract()
