@@ -160,10 +160,10 @@ def test_a_clerk_walks_a_record_through_at_1280x720(demo_db, tmp_path, scale, si
     from cisr_desk.synth import generate_set
 
     url, files, clerk = demo_db
-    generate_set(tmp_path / "hand", 1, seed=8, styles=("hand",), dpis=(200,), batch_size=(1, 1), faults=False)
+    seed = 8 if scale == "1" else 9  # a form of its own for each run: the walk submits it
+    generate_set(tmp_path / "hand", 1, seed=seed, styles=("hand",), dpis=(200,), batch_size=(1, 1), faults=False)
     with Desk.open(url, files_dir=files) as desk:
-        report = desk.import_files(sorted((tmp_path / "hand").glob("*.pdf")), "admin", workers=1)
-        assert report.forms == 1 or "duplicate" in {f.status for f in report.files}  # the second scale
+        assert desk.import_files(sorted((tmp_path / "hand").glob("*.pdf")), "admin", workers=1).forms == 1
     shot = tmp_path / "review-record-1280x720.png"
     with xvfb() as display:
         env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb", QT_SCALE_FACTOR=scale,

@@ -74,9 +74,14 @@ def main(argv: list[str] | None = None) -> int:
         settle()
         out["status"] = desk.get_record(rid).status
         print(json.dumps(out), flush=True)
-        window.close()
 
-    QTimer.singleShot(500, walk)
+    def walk_then_quit() -> None:
+        try:
+            walk()
+        finally:  # whatever went wrong is in out["errors"]: never leave the window up for a timeout
+            window.close()
+
+    QTimer.singleShot(500, walk_then_quit)
     code = app.exec()
     ctx.runner.wait(10000)
     desk.close()
