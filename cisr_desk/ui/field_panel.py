@@ -30,6 +30,11 @@ class CropLabel(QLabel):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 
+    def sizeHint(self):  # noqa: N802 - Qt's name
+        # Never the pixmap's size: the pixmap is scaled to the label, so a hint that followed it
+        # would have the layout and the label chase each other on every resize.
+        return self.minimumSize()
+
     def set_source(self, pixmap: QPixmap) -> None:
         self._source = pixmap
         self._rescale()

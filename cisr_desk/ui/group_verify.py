@@ -12,7 +12,7 @@ from cisr_desk.domain.catalog import LABELS, SECTIONS
 from cisr_desk.domain.errors import DeskError
 from cisr_desk.ui import imaging
 from cisr_desk.ui.models import GroupFieldModel, RecordIdRole
-from cisr_desk.ui.widgets import MessageBar, action, heading
+from cisr_desk.ui.widgets import ElidedLabel, MessageBar, action, heading
 
 CELL = QSize(260, 78)
 OPEN_STATUSES = ("imported", "in_review")
@@ -105,9 +105,9 @@ class GroupScreen(QWidget):
         bar.addWidget(self.field_box)
         bar.addWidget(QLabel("Batch"))
         bar.addWidget(self.batch_box)
-        hint = QLabel("Enter accepts the selected readings · F2 corrects one · Ctrl+Shift+Enter accepts all in doubt")
+        # on a narrow screen the hint ends in "…" (whole in its tooltip) instead of widening the window
+        hint = ElidedLabel("Enter accepts the selected readings · F2 corrects one · Ctrl+Shift+Enter accepts all in doubt")
         hint.setObjectName("hint")
-        hint.setWordWrap(True)  # on a narrow screen the hint wraps instead of widening the window
         buttons = QHBoxLayout()
         buttons.addWidget(self.summary)
         buttons.addSpacing(16)

@@ -86,6 +86,7 @@ class PageView(QGraphicsView):
         current = self.transform().m11()
         if 0.1 < current * factor < 8:
             self._fitted = False
+            self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
             self.scale(factor, factor)
 
     def fit_width(self) -> None:
@@ -93,6 +94,11 @@ class PageView(QGraphicsView):
         if rect.width() <= 0:
             return
         self._fitted = True
+        # Fitted to the width there is nothing to scroll sideways, and the vertical bar is always
+        # there: no scroll bar comes or goes with the fit, so the fit cannot change the viewport
+        # it was computed for (that loop once killed the app at the window's minimum width).
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.resetTransform()
         factor = (self.viewport().width() - 4) / rect.width()
         self.scale(factor, factor)
@@ -119,7 +125,7 @@ class PageView(QGraphicsView):
 
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)
-        if self._fitted:
+        if self._fitted and event.size().width() != event.oldSize().width():  # a height change needs no refit
             self.fit_width()
 
     def mousePressEvent(self, event) -> None:  # noqa: N802

@@ -15,7 +15,7 @@ from cisr_desk.ui import imaging
 from cisr_desk.ui.field_panel import CropLabel, FieldPanel
 from cisr_desk.ui.models import status_label, status_value
 from cisr_desk.ui.page_view import PageView
-from cisr_desk.ui.widgets import MessageBar, action, ask_again, ask_reason, confirm, tool_button
+from cisr_desk.ui.widgets import ElidedLabel, MessageBar, action, ask_again, ask_reason, confirm, tool_button
 
 DRP_KEYS = ("drp1_id", "drp2_id", "drp1_name", "drp2_name")
 InsertRole = Qt.ItemDataRole.UserRole + 1
@@ -47,12 +47,10 @@ class RecordEditor(QWidget):
 
     # --- layout ----------------------------------------------------------------------------
     def _build(self) -> None:
-        self.title = QLabel()
+        self.title = ElidedLabel()  # a long customer or file name must not widen the window
         self.title.setObjectName("recordTitle")
-        self.title.setWordWrap(True)  # a long customer name wraps instead of widening the window
-        self.subtitle = QLabel()
+        self.subtitle = ElidedLabel()
         self.subtitle.setObjectName("screenSub")
-        self.subtitle.setWordWrap(True)  # long file names must not set the window's width
         self.page_buttons = QButtonGroup(self)
         self.page_buttons.idClicked.connect(self.show_page)
         self.page_bar = QHBoxLayout()
@@ -132,9 +130,8 @@ class RecordEditor(QWidget):
         self.splitter.setStretchFactor(1, 6)
         self.splitter.setSizes([540, 760])  # the fields need the width: crop beside editor
 
-        self.hint = QLabel()
+        self.hint = ElidedLabel()
         self.hint.setObjectName("hint")
-        self.hint.setWordWrap(True)  # a narrow window wraps the hint rather than growing
         bottom = QHBoxLayout()
         bottom.addWidget(tool_button(self.act_prev))
         bottom.addWidget(tool_button(self.act_next))

@@ -6,7 +6,7 @@ import functools
 from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFrame, QHBoxLayout,
-                               QHeaderView, QLabel, QMessageBox, QPlainTextEdit, QTableView, QToolButton,
+                               QHeaderView, QLabel, QMessageBox, QPlainTextEdit, QSizePolicy, QTableView, QToolButton,
                                QVBoxLayout, QWidget)
 
 from cisr_desk.paths import resources_dir
@@ -88,6 +88,33 @@ class MessageBar(QFrame):
 
     def current(self) -> str:
         return self.text.text() if self.isVisible() else ""
+
+
+class ElidedLabel(QLabel):
+    """A one-line label that never sets its layout's minimum width: on a narrow window it ends
+    in "…" and its tooltip holds the whole text. (A word-wrapped label in a row of a resizable
+    layout can make Qt's layout chase itself; this cannot.)"""
+
+    def __init__(self, text: str = "", parent=None) -> None:
+        super().__init__(text, parent)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setMinimumWidth(40)
+
+    def minimumSizeHint(self):  # noqa: N802 - Qt's name
+        return QSize(40, super().minimumSizeHint().height())
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
+        super().setText(text)
+        self.setToolTip(text)
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        from PySide6.QtGui import QPainter
+
+        painter = QPainter(self)
+        rect = self.contentsRect()
+        shown = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, rect.width())
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        painter.drawText(rect, int(self.alignment()), shown)
 
 
 def heading(text: str, sub: str = "") -> QWidget:
