@@ -259,6 +259,9 @@ class FakeDesk:
         return self._users[name]
 
     # import
+    def import_history(self, limit=20):
+        return []
+
     def import_files(self, paths, by, *, received=None, progress=None, cancel=None, workers=None):
         outcomes = []
         paths = list(paths)

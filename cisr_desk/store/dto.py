@@ -39,6 +39,9 @@ class FileOutcome:
 class ImportReport:
     files: list[FileOutcome]
     batch_id: int | None = None
+    run_id: int | None = None  # the import run's number, the same on every seat (the inbox's history)
+    at: dt.datetime | None = None
+    by: str = ""
 
     def count(self, status: str) -> int:
         return sum(1 for f in self.files if f.status == status)

@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 import os
 import shutil
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -25,10 +25,10 @@ from cisr_desk.domain import scanfiles
 from cisr_desk.domain.model import DocumentResult
 from cisr_desk.domain.policy import SitePolicy
 from cisr_desk.domain.registry import Registry
-from cisr_desk.store.times import to_db
+from cisr_desk.store.times import from_db, to_db
 from cisr_desk.store import audit, records
 from cisr_desk.store.dto import FileOutcome, ImportReport
-from cisr_desk.store.models import ImportBatch, Record, SourceFile
+from cisr_desk.store.models import ImportBatch, ImportRun, Record, SourceFile
 
 Extractor = Callable[..., Iterator[DocumentResult]]
 
@@ -204,4 +204,17 @@ def run_import(ctx: ImportContext, paths: Iterable[Path], by: str, *, received: 
             store(i, path, sha, result)
         except Exception as exc:
             outcome[i] = FileOutcome(str(path), "error", message=f"{path.name}: could not be read ({exc})")
-    return ImportReport(outcomes_early + [outcome[i] for i in sorted(outcome)], batch_id)
+    files_out = outcomes_early + [outcome[i] for i in sorted(outcome)]
+    with ctx.write() as s:  # the run as the inbox shows it, kept for its history
+        run = ImportRun(at=to_db(ctx.now()), by=by, outcomes=[asdict(o) for o in files_out])
+        s.add(run)
+        s.flush()
+        run_id = run.id
+    return ImportReport(files_out, batch_id, run_id, ctx.now(), by)
+
+
+def history(s: Session, limit: int) -> list[ImportReport]:
+    """The latest import runs, newest first."""
+    runs = s.scalars(select(ImportRun).order_by(ImportRun.id.desc()).limit(limit))
+    return [ImportReport([FileOutcome(**o) for o in run.outcomes], None, run.id, from_db(run.at), run.by)
+            for run in runs]

@@ -89,6 +89,16 @@ class ImportBatch(Base):
     registry_version_id: Mapped[int | None] = mapped_column(ForeignKey("registry_versions.id"))
 
 
+class ImportRun(Base):
+    """One import as the clerk saw it: each file named, with what became of it (the inbox's history)."""
+
+    __tablename__ = "import_runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    by: Mapped[str] = mapped_column(String(80))
+    outcomes: Mapped[list] = mapped_column(JSON)  # FileOutcome fields, in the order of the selection
+
+
 class SourceFile(Base):
     """A scanned or digital PDF as received; the stored copy is named by its SHA-256."""
 

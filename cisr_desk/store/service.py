@@ -382,6 +382,13 @@ class Desk:
         ctx = ImportContext(self._write, self.files_dir, self._extractor, registry, version_id, policy, self.now)
         return run_import(ctx, paths, by, received=received, progress=progress, cancel=cancel, workers=workers)
 
+    def import_history(self, limit: int = 20) -> list[dto.ImportReport]:
+        """The latest import runs as the inbox showed them, newest first (every seat's)."""
+        from cisr_desk.store import importing
+
+        with self._read() as s:
+            return importing.history(s, limit)
+
     # -- queue -----------------------------------------------------------------------------------------
     def count_records(self, status: Collection[str] | str | None = None, search: str = "") -> int:
         with self._read() as s:

@@ -13,6 +13,7 @@ from cisr_desk.domain import scanfiles
 from cisr_desk.ui.tasks import error_text
 from cisr_desk.ui.widgets import MessageBar, heading, icon
 
+HISTORY_RUNS = 20  # import runs shown from before this window opened
 STATUS_TEXT = {"imported": "Imported", "duplicate": "Already imported", "error": "Error",
                "cancelled": "Cancelled", "waiting": "Waiting", "reading": "Reading…"}
 
@@ -26,12 +27,12 @@ def expand_paths(paths) -> list[Path]:
 class BatchCard(QFrame):
     """One import batch: title, progress, cancel, and a row per file with its outcome."""
 
-    def __init__(self, number: int, paths: list[Path], parent=None) -> None:
+    def __init__(self, paths: list[Path], parent=None) -> None:
         super().__init__(parent)
         self.setObjectName("card")
         self.paths = paths
         self.token = None
-        self.title = QLabel(f"Batch {number} · {len(paths)} file{'s' if len(paths) != 1 else ''}")
+        self.title = QLabel(f"Import · {len(paths)} file{'s' if len(paths) != 1 else ''}")
         self.title.setObjectName("panelTitle")
         self.progress = QProgressBar()
         self.progress.setRange(0, max(1, len(paths)) * 100)
@@ -96,6 +97,11 @@ class BatchCard(QFrame):
             self.summary.setText(f"⚠ {error_text(error)}")
             self.summary.setProperty("kind", "error")
             return
+        if report.run_id is not None:  # the run's number, kept by the desk: it never starts again at 1
+            when = f" · {report.at.astimezone():%m/%d %H:%M}" if report.at else ""
+            who = f" by {report.by}" if report.by else ""
+            self.title.setText(f"Import {report.run_id}{when}{who} · {len(self.paths)} "
+                               f"file{'s' if len(self.paths) != 1 else ''}")
         by_path = {str(Path(o.path)): o for o in report.files}
         totals = {"imported": 0, "forms": 0, "problems": 0}
         for i, p in enumerate(self.paths):
@@ -125,8 +131,8 @@ class InboxScreen(QWidget):
     def __init__(self, ctx, parent=None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self._batches = 0
         self.running = 0
+        self._history_loaded = False
         self.message = MessageBar()
         drop = QFrame()
         drop.setObjectName("dropZone")
@@ -178,7 +184,7 @@ class InboxScreen(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(holder)
-        self.empty_note = QLabel("No imports yet in this session.")
+        self.empty_note = QLabel("Earlier imports appear here…")
         self.empty_note.setObjectName("hint")
 
         layout = QVBoxLayout(self)
@@ -191,7 +197,9 @@ class InboxScreen(QWidget):
         layout.addWidget(scroll, 1)
 
     def activate(self) -> None:
-        pass
+        if not self._history_loaded:
+            self._history_loaded = True
+            self.load_history()
 
     # --- picking ---------------------------------------------------------------------------
     def _last_folder(self) -> str:
@@ -236,17 +244,36 @@ class InboxScreen(QWidget):
         if new:
             self.import_paths(new)
 
+    # --- history ---------------------------------------------------------------------------
+    def _add_card(self, files: list[Path], at_top: bool = True) -> BatchCard:
+        card = BatchCard(files)
+        card.summary.linkActivated.connect(lambda _link: self.ctx.events.show_pages.emit(0))  # the page desk
+        self.batch_box.insertWidget(0 if at_top else self.batch_box.count() - 1, card)
+        self.empty_note.hide()
+        return card
+
+    def load_history(self) -> None:
+        """The desk's latest import runs (every seat's), as they ended: the inbox outlives a restart."""
+        def shown(result=None, error=None) -> None:
+            if error is not None:
+                self.message.show_error(error)
+                return
+            for report in result:  # newest first, below anything imported since the window opened
+                card = self._add_card([Path(o.path) for o in report.files], at_top=False)
+                card.on_done(report)
+            if not result:
+                self.empty_note.setText("No imports yet.")
+
+        desk = self.ctx.desk
+        self.ctx.runner.run_task(lambda _ctx: desk.import_history(HISTORY_RUNS), shown)
+
     # --- importing -------------------------------------------------------------------------
     def import_paths(self, paths) -> BatchCard | None:
         files = expand_paths(paths)
         if not files:
             self.message.show_message("No scans (PDF, TIFF, JPEG, PNG) there to import.", "warning", 5000)
             return None
-        self._batches += 1
-        card = BatchCard(self._batches, files)
-        card.summary.linkActivated.connect(lambda _link: self.ctx.events.show_pages.emit(0))  # the page desk
-        self.batch_box.insertWidget(0, card)
-        self.empty_note.hide()
+        card = self._add_card(files)
         desk, by = self.ctx.desk, self.ctx.user_name
         self.running += 1
 
