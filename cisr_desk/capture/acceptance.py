@@ -4,10 +4,10 @@ about it, and the line above which it is accepted without a clerk.
 The model is a logistic regression over a handful of features of one reading (each reader's
 confidence, whether they agreed, the format and the reference data, cross-field support, the
 field's type, the scan's resolution). Its weights and its accept threshold are data
-(``resources/acceptance.json``), fitted by ``tools/fit_acceptance.py`` on generated scans with
-some writers held out, and refitted from a site's own reviewed records by ``cisr-desk
-calibrate``. The threshold is chosen so that wrong readings accepted silently stay under
-0.1 % of the held-out fields.
+(``resources/acceptance.json``), fitted by ``tools/fit_acceptance.py`` on generated scans of
+the tuning writers, and refitted from a site's own reviewed records by ``cisr-desk
+calibrate``. The threshold is chosen, on tuning hands the fit did not see, so that wrong
+readings accepted silently stay under 0.1 % of their fields.
 
 The model never overrides a rule: a value that breaks a consistency rule goes to review
 whatever the model says (``confidence.score_fields``).
