@@ -1,14 +1,12 @@
 """``cisr-desk pages``: a file's layout on the command line, and the clerk's corrections (fake capture)."""
 from __future__ import annotations
 
-import io
 import json
 
 import pytest
 
-from cisr_desk.cli.main import main
 from cisr_desk.store import fakes, service
-from users_support import PASSWORD
+from users_support import PASSWORD, cli_runner
 
 
 @pytest.fixture
@@ -22,11 +20,7 @@ def cli(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("CISR_DESK_PASSWORD", PASSWORD)
     monkeypatch.chdir(tmp_path)
 
-    def run(*args: str, stdin: str = "") -> tuple[int, str, str]:
-        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
-        status = main([str(a) for a in args])
-        out = capsys.readouterr()
-        return status, out.out, out.err
+    run = cli_runner(monkeypatch, capsys)
 
     assert run("users", "add", "ada", "--role", "admin", "--password-stdin", stdin=PASSWORD + "\n")[0] == 0
     assert run("users", "add", "ann", "--role", "clerk", "--password-stdin", "--as", "ada", stdin=PASSWORD)[0] == 0

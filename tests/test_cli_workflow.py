@@ -2,16 +2,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import re
 
 import pytest
 from openpyxl import load_workbook
 
-from cisr_desk.cli.main import main
 from cisr_desk.store import fakes, service
-from users_support import PASSWORD
+from users_support import PASSWORD, cli_runner
 
 
 @pytest.fixture
@@ -21,11 +19,7 @@ def cli(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("CISR_DESK_PASSWORD", PASSWORD)  # every test user's; --as or CISR_DESK_USER names them
     monkeypatch.chdir(tmp_path)
 
-    def run(*args: str, stdin: str = "") -> tuple[int, str, str]:
-        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
-        status = main([str(a) for a in args])
-        out = capsys.readouterr()
-        return status, out.out, out.err
+    run = cli_runner(monkeypatch, capsys)
 
     return run
 

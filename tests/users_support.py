@@ -17,3 +17,19 @@ def add_users(desk, *users: tuple[str, str], admin: str = "ada") -> None:
             desk.add_user(name, role, PASSWORD)
         else:
             desk.add_user(name, role, PASSWORD, by=admin)
+
+
+def cli_runner(monkeypatch, capsys):
+    """``run(*args, stdin="") -> (status, out, err)``: the command line in this process, with
+    what it reads on standard input given and what it prints captured."""
+    import io
+
+    from cisr_desk.cli.main import main
+
+    def run(*args: str, stdin: str = "") -> tuple[int, str, str]:
+        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+        status = main([str(a) for a in args])
+        out = capsys.readouterr()
+        return status, out.out, out.err
+
+    return run
