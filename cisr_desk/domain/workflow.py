@@ -285,6 +285,16 @@ OVERRIDE_PREFIX = "override: "  # how an approval's audit reason says it passed 
 JUDGED_BY_APPROVAL = frozenset({"duplicate_authorization", "nothing_to_revoke"})
 
 
+def blocking_rules(codes) -> list[str]:
+    """Why no override can approve a record with these issue codes (each reason once), or []."""
+    return [NEVER_OVERRIDDEN[c] for c in dict.fromkeys(codes) if c in NEVER_OVERRIDDEN]
+
+
+def needs_override(code: str) -> bool:
+    """Whether an issue is a failing rule an approval must override (not one approval judges)."""
+    return code not in JUDGED_BY_APPROVAL
+
+
 def approve(record: RecordFacts, actor: Actor, *, override: str = "", registry_loaded: bool = True) -> Change:
     """A supervisor's approval. A record that still fails a rule needs an explicit override
     with a reason; some rules block approval outright; nothing is approved before the desk has
@@ -295,12 +305,12 @@ def approve(record: RecordFacts, actor: Actor, *, override: str = "", registry_l
     if not registry_loaded:
         raise InvalidTransition("No DRP registry has been imported yet, so providers cannot be checked: "
                                 "import the registry (Registry screen) before approving")
-    blocking = [NEVER_OVERRIDDEN[c] for c in dict.fromkeys(record.issue_codes) if c in NEVER_OVERRIDDEN]
+    blocking = blocking_rules(record.issue_codes)
     if blocking:
         raise RuleBlocksApproval(f"Record {record.id} cannot be approved: {'; '.join(blocking)}. "
                                  "Reject it, or return it to the clerk if the scan was read wrongly")
     override = " ".join((override or "").split())
-    failing = ([c for c in record.issue_codes if c not in JUDGED_BY_APPROVAL] if record.issue_codes
+    failing = ([c for c in record.issue_codes if needs_override(c)] if record.issue_codes
                else [""] * record.issues)
     if failing and not override:
         raise NeedsOverride(f"Record {record.id} still fails {len(failing)} rule{'s' if len(failing) != 1 else ''}; "

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLab
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from cisr_desk.domain.errors import DeskError, FourEyesViolation
-from cisr_desk.domain.workflow import JUDGED_BY_APPROVAL, NEVER_OVERRIDDEN
+from cisr_desk.domain.workflow import blocking_rules, needs_override
 from cisr_desk.ui import imaging
 from cisr_desk.ui.field_panel import CROP_H, CropLabel
 from cisr_desk.ui.models import ObjectTableModel, RecordQueueModel, field_text, status_label
@@ -258,10 +258,10 @@ class SupervisorScreen(QWidget):
         if self.record is None:
             return
         desk, by = self.ctx.desk, self.ctx.user_name
-        failing = [i for i in self.record.issues if i.code not in JUDGED_BY_APPROVAL]
-        blocking = [NEVER_OVERRIDDEN[i.code] for i in failing if i.code in NEVER_OVERRIDDEN]
+        failing = [i for i in self.record.issues if needs_override(i.code)]
+        blocking = blocking_rules(i.code for i in failing)
         if blocking:
-            self.message.show_message(f"This record cannot be approved: {'; '.join(dict.fromkeys(blocking))}. "
+            self.message.show_message(f"This record cannot be approved: {'; '.join(blocking)}. "
                                       "Reject it, or return it to the clerk if the scan was read wrongly.", "warning")
             return
         if not failing:
