@@ -179,7 +179,7 @@ def database(request, tmp_path):
 
 def test_long_names_are_clear_errors_or_kept(database, tmp_path):
     long_customer = "Very Long Customer Name " * 13  # 312 characters
-    ids = make_office(database, tmp_path, customer=long_customer)
+    make_office(database, tmp_path, customer=long_customer)
     status, out, err = run("users", "add", "u" * 70, "--role", "clerk", "--password-stdin", cwd=tmp_path,
                            db=database, stdin=PASSWORD + "\n")
     assert status == 0 and err == "" and "u" * 70 in out

@@ -8,7 +8,6 @@ from PySide6.QtCore import QModelIndex, Qt
 from cisr_desk.domain import layout as lay
 from cisr_desk.store import fakes
 from cisr_desk.ui.page_desk import PageDeskScreen
-from cisr_desk.ui.page_strips import PageRole
 from ui_support import make_ctx, make_pdf, open_desk
 
 REV19 = "14-941-rev-2019-07"

@@ -10,7 +10,6 @@ from cisr_desk.domain import workflow as wf
 from cisr_desk.domain.errors import FourEyesViolation, InvalidTransition, InvalidValue, NotFound, PermissionDenied
 from cisr_desk.domain.policy import SitePolicy
 from cisr_desk.store import fakes
-from cisr_desk.store.service import Desk
 from users_support import add_users
 
 RECEIVED = dt.date(2026, 11, 20)

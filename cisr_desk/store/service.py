@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from cisr_desk.domain import reasons
 from cisr_desk.domain import workflow as wf
-from cisr_desk.domain.errors import (AccountDisabled, AccountLocked, DatabaseUnavailable, InvalidValue, NotFound,
+from cisr_desk.domain.errors import (AccountDisabled, AccountLocked, DatabaseUnavailable, NotFound,
                                      PermissionDenied, SignInFailed)
 from cisr_desk.domain.policy import SitePolicy
 from cisr_desk.domain.registry import Registry

@@ -9,7 +9,6 @@ learns nothing about the back office's mail.
 from __future__ import annotations
 
 import glob
-import math
 import random
 from dataclasses import dataclass
 from functools import lru_cache
