@@ -1,54 +1,22 @@
 """Dashboard: the numbers a back-office lead reports weekly, as charts to look at rather than
 tables to read — forms per day through the workflow, the backlog against the site's target,
 each clerk's pace and corrections, capture's review rate and how often what it accepted on its
-own was right. Drawn with matplotlib on its Qt canvas; the figures come from ``Desk.dashboard``,
-read in the background.
+own was right. Drawn with matplotlib on its Qt canvas (``ui/charts.py``, imported on first show); the figures
+come from ``Desk.dashboard``, read in the background.
 """
 from __future__ import annotations
 
 import datetime as dt
 
-import matplotlib
+from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-matplotlib.use("QtAgg")  # before pyplot or a backend is touched anywhere: the Qt canvas, not Tk
-
-from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg  # noqa: E402
-from matplotlib.dates import AutoDateLocator, DateFormatter  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget  # noqa: E402
-
-from cisr_desk.ui.widgets import MessageBar, heading  # noqa: E402
+from cisr_desk.ui.widgets import MessageBar, heading
 
 PERIODS = (("Last 7 days", 7), ("Last 4 weeks", 28), ("Last 13 weeks", 91))
 FLOW = (("received", "Received", "#60a5fa"), ("flagged", "Flagged", "#f59e0b"),
         ("approved", "Approved", "#16a34a"), ("exported", "Exported", "#6b7280"))
 STATUS_WORDS = {"imported": "to review", "in_review": "in review", "submitted": "waiting for a supervisor",
                 "flagged": "flagged", "rejected": "rejected"}
-
-
-class Chart(FigureCanvasQTAgg):
-    """One small matplotlib figure that redraws itself from data."""
-
-    def __init__(self, title: str, parent=None) -> None:
-        self.figure = Figure(figsize=(4.2, 2.4), dpi=90, layout="constrained")
-        super().__init__(self.figure)
-        self.setParent(parent)
-        self.title = title
-        self.setMinimumSize(240, 120)
-
-    def axes(self):
-        self.figure.clear()
-        ax = self.figure.add_subplot()
-        ax.set_title(self.title, fontsize=10, loc="left")
-        ax.spines[["top", "right"]].set_visible(False)
-        ax.tick_params(labelsize=8)
-        return ax
-
-    def empty(self, text: str) -> None:
-        ax = self.axes()
-        ax.set_axis_off()
-        ax.text(0.5, 0.5, text, ha="center", va="center", fontsize=9, color="#6b7280", transform=ax.transAxes)
-        self.draw_idle()
 
 
 def _day_labels(days: list[dt.date]) -> list[str]:
@@ -75,28 +43,30 @@ class DashboardScreen(QWidget):
         self.open_now = QLabel()
         self.open_now.setObjectName("screenSub")
         self.open_now.setWordWrap(True)
-        self.flow = Chart("Forms per day")
-        self.review = Chart("Capture: fields sent to review, and right when accepted on its own")
-        self.pace = Chart("Forms per hour, by clerk")
-        self.corrections = Chart("Fields corrected per form, by clerk")
         bar = QHBoxLayout()
         bar.addWidget(heading("Dashboard"))
         bar.addStretch(1)
         bar.addWidget(self.period)
-        grid = QGridLayout()
-        grid.addWidget(self.flow, 0, 0)
-        grid.addWidget(self.review, 0, 1)
-        grid.addWidget(self.pace, 1, 0)
-        grid.addWidget(self.corrections, 1, 1)
+        self.grid = QGridLayout()  # the charts, made when the screen is first shown
+        self.flow = self.review = self.pace = self.corrections = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 10, 12, 8)
         layout.addLayout(bar)
         layout.addWidget(self.message)
         layout.addWidget(self.backlog)
         layout.addWidget(self.open_now)
-        layout.addLayout(grid, 1)
+        layout.addLayout(self.grid, 1)
 
     def activate(self) -> None:
+        if self.flow is None:
+            from cisr_desk.ui.charts import Chart
+
+            self.flow = Chart("Forms per day")
+            self.review = Chart("Capture: fields sent to review, and right when accepted on its own")
+            self.pace = Chart("Forms per hour, by clerk")
+            self.corrections = Chart("Fields corrected per form, by clerk")
+            for i, chart in enumerate((self.flow, self.review, self.pace, self.corrections)):
+                self.grid.addWidget(chart, i // 2, i % 2)
         self.refresh()
 
     def refresh(self) -> None:
@@ -156,6 +126,8 @@ class DashboardScreen(QWidget):
                     label="accepted on its own and right %")
         ax.set_ylim(0, 105)
         ax.legend(fontsize=7, frameon=False, loc="center left")
+        from cisr_desk.ui.charts import AutoDateLocator, DateFormatter
+
         ax.xaxis.set_major_locator(AutoDateLocator(maxticks=8))
         ax.xaxis.set_major_formatter(DateFormatter("%m/%d"))
         self.review.draw_idle()
