@@ -92,7 +92,8 @@ def test_cli_writes_the_json_contract(tmp_path, typed_set):
     assert set(doc) == {"source", "pages", "forms", "unrecognized_pages", "errors"}
     assert missing["errors"] and missing["forms"] == []
     form = doc["forms"][0]
-    assert set(form) == {"pages", "template", "fields", "issues"}
+    assert set(form) == {"pages", "template", "fields", "issues", "received"}
+    assert form["received"] == "2026-11-20"  # given on the command line: it wins over a stamp
     for key, field in form["fields"].items():
         assert set(field) == {"value", "confidence", "review"}
         assert 0.0 <= field["confidence"] <= 1.0

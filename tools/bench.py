@@ -70,6 +70,7 @@ def score(truth: dict, results: list[dict]) -> dict:
     groups: dict[str, Tally] = defaultdict(Tally)
     calib: dict[int, Tally] = defaultdict(Tally)
     forms = sep = tpl = 0
+    stamps = Tally()  # forms with a RECEIVED stamp: its date read right (review: read wrong)
     for tf in truth["files"]:
         doc = docs.get(tf["file"], {})
         by_pages = {frozenset(f["pages"]): f for f in doc.get("forms", [])}
@@ -78,6 +79,10 @@ def score(truth: dict, results: list[dict]) -> dict:
             rf = by_pages.get(frozenset(form["pages"]))
             sep += rf is not None
             tpl += rf is not None and rf["template"] == form["template"]
+            stamped = (form.get("meta") or {}).get("received_date")
+            if stamped:
+                got_date = (rf or {}).get("received", "")
+                stamps.add(got_date == stamped, bool(got_date) and got_date != stamped)
             dpi = "digital" if form.get("dpi") is None else ("fax" if form.get("fax") else str(form["dpi"]))
             for key, tv in form["fields"].items():
                 ftype = types[form["template"]].get(key, "text")
@@ -93,7 +98,7 @@ def score(truth: dict, results: list[dict]) -> dict:
                 for g in keys:
                     groups[g].add(ok, review)
                 calib[min(9, int(float(got.get("confidence", 0)) * 10))].add(ok, review)
-    return {"groups": groups, "calib": calib, "forms": forms, "sep": sep, "tpl": tpl}
+    return {"groups": groups, "calib": calib, "forms": forms, "sep": sep, "tpl": tpl, "stamps": stamps}
 
 
 def page_images(work: Path, truth: dict, limit: int):
@@ -187,6 +192,8 @@ def main() -> int:
         hands = sorted((k.split(":", 1)[1], v) for k, v in g.items() if k.startswith("hand:"))
         print("  by hand: " + " | ".join(f"{k} {100 * v.ok / v.n:.0f}%" for k, v in hands))
     print(f"forms separated exactly: {s['sep']}/{s['forms']} | revision right: {s['tpl']}/{s['forms']}")
+    st = s["stamps"]
+    print(f"RECEIVED stamps: date read {st.line()} | read wrong {st.review}")
     print("calibration (confidence bin: accuracy, share reviewed):")
     for b in sorted(s["calib"]):
         t = s["calib"][b]

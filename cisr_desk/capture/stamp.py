@@ -20,7 +20,7 @@ NUMERIC = re.compile(r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})")
 
 
 DIGIT_LIKE = str.maketrans("OQDIlLSZB", "001111528")
-TOKENS = re.compile(r"([A-Z]{2,9})[.:\s]*([0-9OQDILSZB]{1,2})\s*[,.:]?\s*([0-9OQDILSZB]{4})")
+TOKENS = re.compile(r"([A-Z]{3,9})[.:\s]*([0-9OQDILSZB]{1,2})\s*[,.:]?\s*([0-9OQDILSZB]{4})")
 
 
 def _fuzzy(upper: str) -> dt.date | None:
@@ -56,52 +56,140 @@ def parse_stamp(text: str) -> dt.date | None:
     return _fuzzy(upper)
 
 
-def _line_bands(mask: np.ndarray, min_height: int) -> list[tuple[int, int]]:
-    """Rows of text: runs of rows with ink, at least ``min_height`` tall."""
-    rows = mask.sum(axis=1) > max(3, mask.shape[1] // 200)
-    bands, start = [], None
-    for y, on in enumerate(list(rows) + [False]):
-        if on and start is None:
-            start = y
-        elif not on and start is not None:
-            if y - start >= min_height:
-                bands.append((start, y))
-            start = None
-    return bands
-
-
 def read_received(reader, source: np.ndarray, matrix: np.ndarray, blank, page_index: int, rect) -> dt.date | None:
-    """Find the stamp in the office-use box and read its date line, or None (no stamp).
+    """Find the stamp in the office-use box and read its date, or None (no stamp)."""
+    from cisr_desk.capture.zones import extract_zone
 
-    The box's own print is wiped, the stamp is the ink left; its lines of text are found by
-    their row profile and each is read by the line reader: a few line reads, not a page OCR.
+    return read_stamp(reader, extract_zone(source, matrix, blank, page_index, rect, 0.0).image)
+
+
+def read_stamp(reader, zone: np.ndarray, today: dt.date | None = None) -> dt.date | None:
+    """The date on a stamp in a cleaned zone image (the blank's own print wiped), or None.
+
+    The stamp's frame is taken out, then its lines of large print are found from the letters
+    themselves (a rubber stamp's small print often runs into the date line, and a stamp is
+    seldom square to the page), and each line is read alone, cut tight: a few short line
+    reads, not a page OCR.
     """
     from cisr_desk.capture.read import ink_mask
-    from cisr_desk.capture.zones import extract_zone, S
+    from cisr_desk.capture.zones import S
 
-    zone = extract_zone(source, matrix, blank, page_index, rect, 0.0).image
     mask = ink_mask(zone)
     if mask.mean() < 0.004:
         return None  # nothing stamped
-    # The stamp's frame would join its lines of text into one: take its rules out first.
+    # The frame would join the lines into one: take out runs longer than any letter is wide
+    # or tall (the stamp's capitals are up to about 12 points high).
     m8 = mask.astype(np.uint8)
-    long = int(25 * S)
-    rules = cv2.morphologyEx(m8, cv2.MORPH_OPEN, np.ones((1, long), np.uint8)) | \
-        cv2.morphologyEx(m8, cv2.MORPH_OPEN, np.ones((int(8 * S), 1), np.uint8))
-    rules = cv2.dilate(rules, np.ones((7, 7), np.uint8))
-    text = (m8 > 0) & (rules == 0)
-    if not text.any():
-        return None
-    ys, xs = np.where(text)
-    x0, x1 = xs.min(), xs.max() + 1
-    stamp = np.where(rules[:, x0:x1] > 0, 255, zone[:, x0:x1]).astype(np.uint8)
-    mask = text
-    today = dt.date.today()
-    for top, bottom in _line_bands(mask[:, x0:x1], int(4 * S)):
+    rules = cv2.morphologyEx(m8, cv2.MORPH_OPEN, np.ones((1, int(25 * S)), np.uint8)) | \
+        cv2.morphologyEx(m8, cv2.MORPH_OPEN, np.ones((int(18 * S), 1), np.uint8))
+    rules = cv2.dilate(rules, np.ones((5, 5), np.uint8))
+    text = ((m8 > 0) & (rules == 0)).astype(np.uint8)
+    clean = np.where(rules > 0, 255, zone).astype(np.uint8)
+    today = today or dt.date.today()
+    lines = _text_lines(text)
+    tried = []
+    for x0, y0, x1, y1, keep in lines:
         pad = int(1.5 * S)
-        line = stamp[max(0, top - pad): bottom + pad]
-        text = reader.read_line(line, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ,./").text
-        date = parse_stamp(text)
-        if date and dt.date(2000, 1, 1) <= date <= today + dt.timedelta(days=1):
+        box = (slice(max(0, y0 - pad), y1 + pad), slice(max(0, x0 - pad), x1 + pad))
+        # Only the line's own letters: the small print and the other lines' strokes that
+        # reach into the box are wiped.
+        letters = keep[box]
+        line = np.where(letters | (text[box] == 0), clean[box], 255).astype(np.uint8)
+        read = reader.read_line(line, CHARSET).text
+        date = _plausible(parse_stamp(read), today)
+        if date:
+            return date
+        if not _is_received_word(read):
+            tried.append((box, letters))
+    for box, letters in tried:
+        # The stamp's small print ran into the line: its strokes are thinner than the large
+        # capitals', so an opening as wide as half the capitals' stroke takes it out.
+        bold = _bold_strokes(letters)
+        if bold is None:
+            continue
+        line = np.where(bold | (text[box] == 0), clean[box], 255).astype(np.uint8)
+        date = _plausible(parse_stamp(reader.read_line(line, CHARSET).text), today)
+        if date:
             return date
     return None
+
+
+CHARSET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ,./"
+
+
+def _plausible(date: dt.date | None, today: dt.date) -> dt.date | None:
+    return date if date and dt.date(2000, 1, 1) <= date <= today + dt.timedelta(days=1) else None
+
+
+def _is_received_word(text: str) -> bool:
+    from rapidfuzz import fuzz
+
+    return fuzz.ratio(re.sub(r"[^A-Z]", "", text.upper()), "RECEIVED") >= 75
+
+
+def _bold_strokes(letters: np.ndarray) -> np.ndarray | None:
+    """The letters' pixels that belong to strokes at least half as wide as their usual stroke
+    (None where the strokes are too thin to tell the small print from them)."""
+    m8 = letters.astype(np.uint8)
+    dist = cv2.distanceTransform(m8, cv2.DIST_L2, 3)
+    inside = dist[letters]
+    if inside.size == 0:
+        return None
+    width = 2.0 * float(np.percentile(inside, 90))  # the stroke width of the capitals
+    k = int(round(width * 0.55))
+    if k < 3:
+        return None
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
+    return cv2.morphologyEx(m8, cv2.MORPH_OPEN, kernel) > 0
+
+
+def _text_lines(text: np.ndarray) -> list[tuple[int, int, int, int, np.ndarray]]:
+    """The lines of large print, top first: each one's box (x0, y0, x1, y1) and the mask of its
+    letters. A letter is a mark about as tall as the stamp's capitals; one that the small print
+    ran into is taller, but starts where its neighbours start, so letters are grouped by their
+    tops and a line ends where most of its letters end."""
+    from cisr_desk.capture.zones import S
+
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(text, connectivity=8)
+    marks = [i for i in range(1, n) if stats[i, cv2.CC_STAT_HEIGHT] >= 3 * S and stats[i, cv2.CC_STAT_AREA] >= 20]
+    if not marks:
+        return []
+    cap = float(np.percentile([stats[i, cv2.CC_STAT_HEIGHT] for i in marks], 75))
+    def letter(i: int) -> bool:
+        h, w = stats[i, cv2.CC_STAT_HEIGHT], stats[i, cv2.CC_STAT_WIDTH]
+        if h > 1.3 * cap and w < 0.3 * h:
+            return False  # a piece of the frame that a fax broke up, not a letter
+        return 0.6 * cap <= h <= 2.6 * cap
+
+    letters = sorted(filter(letter, marks), key=lambda i: stats[i, cv2.CC_STAT_TOP])
+    groups: list[list[int]] = []
+    for i in letters:
+        top = stats[i, cv2.CC_STAT_TOP]
+        if groups and abs(top - float(np.median([stats[j, cv2.CC_STAT_TOP] for j in groups[-1]]))) < 0.4 * cap:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    out = []
+    for group in groups:
+        group = _without_strays(sorted(group, key=lambda i: stats[i, cv2.CC_STAT_LEFT]), stats, cap)
+        if len(group) < 3:
+            continue  # a lone mark, not a line of a stamp
+        st = stats[group]
+        x0, y0 = int(st[:, cv2.CC_STAT_LEFT].min()), int(st[:, cv2.CC_STAT_TOP].min())
+        x1 = int((st[:, cv2.CC_STAT_LEFT] + st[:, cv2.CC_STAT_WIDTH]).max())
+        y1 = int(np.median(st[:, cv2.CC_STAT_TOP] + st[:, cv2.CC_STAT_HEIGHT]))
+        out.append((x0, y0, x1, y1, np.isin(labels, group)))
+    return out
+
+
+def _without_strays(group: list[int], stats: np.ndarray, cap: float) -> list[int]:
+    """A line's marks (left to right) less those at either end standing far from the rest: a
+    remnant of the frame or a speck, not the first or last letter."""
+    def gap(a: int, b: int) -> float:
+        return float(stats[b, cv2.CC_STAT_LEFT] - stats[a, cv2.CC_STAT_LEFT] - stats[a, cv2.CC_STAT_WIDTH])
+
+    while len(group) > 2 and gap(group[0], group[1]) > 1.5 * cap:
+        group = group[1:]
+    while len(group) > 2 and gap(group[-2], group[-1]) > 1.5 * cap:
+        group = group[:-1]
+    return group

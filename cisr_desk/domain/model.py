@@ -74,6 +74,7 @@ class FormResult:
             "template": self.template,
             "fields": {k: r.to_json() for k, r in self.fields.items()},
             "issues": [i.to_json() for i in self.issues],
+            "received": self.received,
         }
 
 

@@ -8,6 +8,7 @@ learns nothing about the back office's mail.
 """
 from __future__ import annotations
 
+import datetime as dt
 import glob
 import random
 from dataclasses import dataclass
@@ -208,19 +209,31 @@ def signature(page: pymupdf.Page, rect: Rect, color: tuple[float, float, float],
     shape.commit()
 
 
-def received_stamp(page: pymupdf.Page, at: tuple[float, float], when: str, rng: random.Random) -> None:
-    """The mail room's rubber stamp: RECEIVED, the date, the office, slightly crooked and faint."""
+def received_stamp(page: pymupdf.Page, at: tuple[float, float], when: dt.date, rng: random.Random) -> None:
+    """The mail room's rubber stamp: RECEIVED, the date, the office, slightly crooked and faint.
+
+    Stamps differ: their size, how the date is set (MAY 22 2026, 05/22/2026, MAY 22, 2026),
+    and how close the small print sits under the date (on worn stamps it runs into it)."""
     color = rng.choice(((0.55, 0.1, 0.12), (0.2, 0.25, 0.6), (0.35, 0.35, 0.38), (0.45, 0.1, 0.45)))
     x, y = at
     angle = rng.uniform(-3, 3)
+    # Drawn from its own generator, seeded by what was drawn already: the draws of the rest of
+    # the set stay what they were.
+    own = random.Random(int(angle * 1e9))
+    k = own.uniform(0.85, 1.1)
+    text = own.choices((when.strftime("%b %d %Y").upper(), when.strftime("%m/%d/%Y"),
+                        when.strftime("%b %d, %Y").upper()), weights=(70, 20, 10))[0]
+    small_at = own.choice((38.0, 38.0, own.uniform(32.5, 36.0)))
     mat = pymupdf.Matrix(angle)
-    pivot = pymupdf.Point(x + 60, y + 20)
+    pivot = pymupdf.Point(x + 60 * k, y + 20 * k)
     shape = page.new_shape()
-    shape.draw_rect(pymupdf.Rect(x, y, x + 125, y + 44))
-    shape.draw_rect(pymupdf.Rect(x + 3, y + 3, x + 122, y + 41))
+    shape.draw_rect(pymupdf.Rect(x, y, x + 125 * k, y + 44 * k))
+    shape.draw_rect(pymupdf.Rect(x + 3 * k, y + 3 * k, x + 122 * k, y + 41 * k))
     shape.finish(color=color, width=1.1, morph=(pivot, mat))
-    shape.insert_text((x + 22, y + 17), "RECEIVED", fontsize=13, fontname="hebo", color=color, morph=(pivot, mat))
-    shape.insert_text((x + 28, y + 30), when, fontsize=11, fontname="hebo", color=color, morph=(pivot, mat))
-    shape.insert_text((x + 22, y + 38), "SCE RULE 24 PROCESSING", fontsize=5, fontname="helv", color=color,
+    shape.insert_text((x + 22 * k, y + 17 * k), "RECEIVED", fontsize=13 * k, fontname="hebo", color=color,
                       morph=(pivot, mat))
+    shape.insert_text((x + (28 if len(text) <= 11 else 20) * k, y + 30 * k), text, fontsize=11 * k, fontname="hebo",
+                      color=color, morph=(pivot, mat))
+    shape.insert_text((x + 22 * k, y + small_at * k), "SCE RULE 24 PROCESSING", fontsize=5 * k, fontname="helv",
+                      color=color, morph=(pivot, mat))
     shape.commit()

@@ -67,7 +67,7 @@ def draw_form(plan: FormPlan, tpl: FormTemplate, rng: random.Random, writer: Wri
     if plan.received and len(doc) > 1:
         x, y = STAMP_AT
         ink.received_stamp(doc[1], (x + rng.uniform(-8, 60), y + rng.uniform(-3, 8)),
-                           plan.received.strftime("%b %d %Y").upper(), rng)
+                           plan.received, rng)
     return doc
 
 
