@@ -208,3 +208,17 @@ def test_dates_vouch_for_each_other():
     cross_check(readings)
     assert readings["customer_sign_date"].value == "2026-06-07"
     assert readings["term_end"].value == "2029-06-05"  # three years, ending two days before
+
+
+def test_the_readers_line_loses_only_the_excess_of_wide_gaps():
+    from cisr_desk.capture.ppocr import narrow_gaps
+
+    line = np.full((40, 300), 255, np.uint8)
+    line[10:30, 10:20] = 20  # a letter
+    line[10:30, 24:30] = 200  # a pale pen's letter: its columns are no gap
+    line[10:30, 150:160] = 20  # a word far to the right
+    out = narrow_gaps(line)
+    ink = np.flatnonzero(out.min(axis=0) < 235)
+    assert out.shape == (40, 10 + 10 + 6 + 4 + 20 + 10 + 20)  # every gap at most half the line's height
+    assert len(ink) == 26 and out[:, ink].min() == 20 and (out[:, ink] == 200).any()
+    assert narrow_gaps(line[:, :35]).shape == (40, 35)  # no gap wider than 20 columns: as it was

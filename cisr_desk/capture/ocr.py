@@ -115,10 +115,10 @@ class TesserocrEngine:
         self._line.SetVariable("load_freq_dawg", "0")
 
     def _run(self, api, image: np.ndarray, charset: str | None) -> OcrText:
-        from PIL import Image
-
         api.SetVariable("tessedit_char_whitelist", charset or "")
-        api.SetImage(Image.fromarray(image))
+        image = np.ascontiguousarray(image, np.uint8)
+        # The grey pixels as they are (SetImage would encode a PIL image to BMP first).
+        api.SetImageBytes(image.tobytes(), image.shape[1], image.shape[0], 1, image.shape[1])
         api.SetSourceResolution(300)
         api.Recognize()
         text = (api.GetUTF8Text() or "").strip()
