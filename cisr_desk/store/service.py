@@ -770,16 +770,31 @@ class Desk:
         with self._read() as s:
             return pages.layout_of(s, source_file_id, self.files_dir)
 
+    def _may_rearrange(self, s: Session, plan, actor: wf.Actor, *, lock: bool) -> None:
+        """Every record a rearrangement changes is refused like any other change: HeldByOther when
+        someone else holds it, StaleRecord when it changed since the caller's layout was read (the
+        versions ``page_layout`` read travel in the layout, as ``expected_version`` does elsewhere)."""
+        now, idle = self.now(), self._idle(s)
+        for rid in plan.affected_records():  # sorted: row locks always taken in the same order
+            facts = records.facts(s, records.get(s, rid, lock=lock))
+            wf.check_version(facts, plan.new.versions.get(rid))
+            wf.held_by_other(facts, actor, now, idle, "rearrange")
+
     def rearrange(self, source_file_id: int, new_layout, by: str, *, progress=None, cancel=None):
         """Store a layout made from ``page_layout`` by the clerk's corrections: the forms whose pages
         changed are read again (slow: run it in the background), records updated in place, made or
-        retired, every change audited. Returns a ``store.pages.RearrangeReport``."""
+        retired, every change audited. Returns a ``store.pages.RearrangeReport``.
+
+        Refused before anything is read, and again under the records' row locks before anything is
+        written, when another seat holds a record it changes or one changed since ``new_layout``
+        was loaded."""
         from cisr_desk.store import pages
 
         with self._read() as s:
-            self._actor(s, by)
+            actor = self._actor(s, by)
             base = pages.layout_of(s, source_file_id, self.files_dir)
             plan = pages.plan(base, new_layout)
+            self._may_rearrange(s, plan, actor, lock=False)
             received = {f.record_id: records.get(s, f.record_id).received for f in base.forms}
             received[None] = next((d for d in received.values() if d), None)
             version_id, registry = self._current_registry(s)
@@ -789,6 +804,8 @@ class Desk:
         results = reader(Path(base.source_path), plans, registry=registry, policy=policy, progress=progress,
                          cancel=cancel) if plans else []
         with self._write() as s:
+            self._may_rearrange(s, plan, self._actor(s, by), lock=True)
+
             def revalidate(rec: Record) -> None:
                 records.revalidate(s, rec, registry=registry, registry_version_id=version_id, policy=policy)
 
