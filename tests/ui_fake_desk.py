@@ -182,7 +182,7 @@ class FakeDesk:
         pass
 
     # users and signing in
-    def authenticate(self, name, password):
+    def authenticate(self, name, password, *, via="", quiet_minutes=0):
         user = self._users.get(name.strip())
         if user is None:
             raise SignInFailed(name)

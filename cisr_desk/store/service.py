@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import socket
 import threading
 from contextlib import contextmanager
 from dataclasses import replace
@@ -64,6 +65,7 @@ class Desk:
         self._extractor = extractor or default_extractor
         self._registry_cache: tuple[int, Registry] | None = None
         self.backup: Path | None = None
+        self.host = socket.gethostname()  # this seat's machine, named in the sign-ins the audit log keeps
 
     @classmethod
     def open(cls, url: str | None = None, *, files_dir: Path | str | None = None, clock: Clock | None = None,
@@ -145,12 +147,19 @@ class Desk:
             row.value = value
 
     # -- users and signing in ---------------------------------------------------------------------
-    def authenticate(self, name: str, password: str) -> dto.UserInfo:
+    def authenticate(self, name: str, password: str, *, via: str = "", quiet_minutes: int = 0) -> dto.UserInfo:
         """The user with this name and password, or SignInFailed (AccountLocked, AccountDisabled).
 
         The password is checked outside the write lock (argon2 is slow on purpose); failures are
-        counted and audited, and enough of them in a row lock the user out for a while.
+        counted and audited, and enough of them in a row lock the user out for a while. A good
+        sign-in is audited with its seat: ``via`` (the application, the command line) on this
+        machine; with ``quiet_minutes`` (the command line signs in for every command) at most once
+        in that time per user and seat.
         """
+        return self._sign_in(name, password, identity.seat(via, self.host), quiet_minutes)
+
+    def _sign_in(self, name: str, password: str, seat: str | None, quiet_minutes: int = 0) -> dto.UserInfo:
+        """``authenticate``; ``seat`` None: only the password is checked (before changing it), no sign-in logged."""
         now = self.now()
         with self._read() as s:
             attempt = identity.look_up(s, name, now)
@@ -173,9 +182,10 @@ class Desk:
             if until is not None:
                 raise AccountLocked(shown, until)
             raise SignInFailed(shown)
-        if attempt.needs_write():
+        log = seat is not None and attempt.logs(seat, now, quiet_minutes)
+        if attempt.needs_write(log):
             with self._write() as s:
-                identity.record_success(s, attempt, password, now)
+                identity.record_success(s, attempt, password, now, seat=seat or "", log=log)
         with self._read() as s:
             user = s.get(User, attempt.user_id)
             if not user.active:
@@ -206,8 +216,8 @@ class Desk:
             return identity.reset_password(s, name, password, by, self.now(), self._policy(s))
 
     def change_password(self, name: str, old: str, new: str) -> dto.UserInfo:
-        """A user's own new password, given the current one (checked like a sign-in)."""
-        self.authenticate(name, old)
+        """A user's own new password, given the current one (checked like a sign-in, which it follows)."""
+        self._sign_in(name, old, None)
         with self._write() as s:
             return identity.change_password(s, identity.get(s, name), new, self.now(), self._policy(s))
 

@@ -120,7 +120,7 @@ class LoginDialog(QDialog):
             self.show_error("Type your user name.")
             return
         try:
-            user = self.desk.authenticate(name, self.password.text())
+            user = self.desk.authenticate(name, self.password.text(), via="application")
         except DeskError as exc:  # wrong name or password, locked until …, disabled
             self.password.clear()
             self.password.setFocus()
