@@ -114,12 +114,12 @@ def test_reexport_reproduces_the_same_rows(desk, tmp_path, extractor, clock):
     info = desk.export_period(*WEEK, "sue", tmp_path / "first.xlsx")
     clock.advance(days=30)
     desk.import_registry(fakes.write_registry_csv(tmp_path / "r2.csv", fakes.demo_registry_rows()[1:]), "sue")
-    again = desk.reexport(info.id, tmp_path / "again.xlsx")
+    again = desk.reexport(info.id, "sue", tmp_path / "again.xlsx")
     assert again.rows_hash == info.rows_hash
     for sheet in ("Authorizations", "Summary", "Manifest"):
         assert sheet_rows(tmp_path / "first.xlsx", sheet)[1] == sheet_rows(tmp_path / "again.xlsx", sheet)[1]
     with pytest.raises(NotFound):
-        desk.reexport(99, tmp_path / "x.xlsx")
+        desk.reexport(99, "sue", tmp_path / "x.xlsx")
 
 
 def test_revoke_forms_are_exported_as_revocations(desk, tmp_path, extractor):
@@ -242,10 +242,10 @@ def test_reexport_never_replaces_a_file(desk, tmp_path, extractor):
     folder = tmp_path / "out"
     folder.mkdir()
     info = desk.export_period(*WEEK, "sue", folder)
-    again = desk.reexport(info.id, folder)
+    again = desk.reexport(info.id, "sue", folder)
     assert Path(again.path).name == f"authorizations-2026-W48-batch-{info.id} (2).xlsx"
     with pytest.raises(OutputFileError, match="already exists"):
-        desk.reexport(info.id, info.path)
+        desk.reexport(info.id, "sue", info.path)
     for sheet in ("Authorizations", "Summary", "Manifest"):
         assert sheet_rows(info.path, sheet)[1] == sheet_rows(again.path, sheet)[1]
 

@@ -433,7 +433,7 @@ class FakeDesk:
     def export_batches(self):
         return list(self.batches)
 
-    def reexport(self, batch_id, out):
+    def reexport(self, batch_id, by, out):
         return self.batches[batch_id - 1]
 
     def policy(self):

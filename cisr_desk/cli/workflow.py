@@ -384,7 +384,7 @@ def _export(desk, args) -> int:
                   f"by {b.created_by} at {b.created_at:%Y-%m-%d %H:%M} UTC, {b.path}")
         return 0
     if args.batch is not None:
-        info = desk.reexport(args.batch, args.out)
+        info = desk.reexport(args.batch, args.user, args.out)
         print(f"batch {info.id} ({period_label(info.start, info.end)}): {info.rows} rows written again to {info.path}")
         return 0
     if args.week:

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cisr_desk.domain import workflow as wf
-from cisr_desk.domain.errors import InvalidValue, NotFound, PermissionDenied
+from cisr_desk.domain.errors import InvalidValue, NotFound, PermissionDenied, UserDisabled
 from cisr_desk.domain.policy import SitePolicy
 from cisr_desk.store import audit, dto, passwords
 from cisr_desk.store.models import User
@@ -85,8 +85,10 @@ def _active_admins(s: Session) -> int:
 
 def require_admin(s: Session, by: str, doing: str) -> User:
     actor = find(s, by)
-    if actor is None or not actor.active:
+    if actor is None:
         raise PermissionDenied(f"Only a signed-in administrator may {doing}")
+    if not actor.active:
+        raise UserDisabled(actor.name)
     if actor.role != wf.Role.ADMIN.value:
         raise PermissionDenied(f"{actor.name} is a {actor.role}; only an admin may {doing}")
     return actor

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from cisr_desk.domain import reasons
 from cisr_desk.domain import workflow as wf
 from cisr_desk.domain.errors import (AccountDisabled, AccountLocked, DatabaseUnavailable, NotFound,
-                                     PermissionDenied, SignInFailed)
+                                     PermissionDenied, SignInFailed, UserDisabled)
 from cisr_desk.domain.policy import SitePolicy
 from cisr_desk.domain.registry import Registry
 from cisr_desk.store import (audit, authorizations, counters, db, dto, identity, passwords, records,
@@ -129,11 +129,20 @@ class Desk:
         return user
 
     def _actor(self, s: Session, name: str) -> wf.Actor:
-        """The user acting, who must exist and be active (a disabled user's open window does nothing)."""
+        """The user acting, who must exist and be active: every change on a user's behalf asks, so a
+        user disabled while their window is open can do nothing more (UserDisabled)."""
         user = self._user(s, name)
         if not user.active:
-            raise PermissionDenied(f"{user.name} is disabled")
+            raise UserDisabled(user.name)
         return wf.Actor(user.name, wf.Role(user.role))
+
+    @contextmanager
+    def _acting(self, by: str) -> Iterator[Session]:
+        """A write transaction on ``by``'s behalf, refused once they are disabled (a long import
+        asks again for every file it stores)."""
+        with self._write() as s:
+            self._actor(s, by)
+            yield s
 
     def _setting(self, s: Session, key: str, default=None):
         row = s.get(Setting, key)
@@ -389,7 +398,8 @@ class Desk:
             by = self._actor(s, by).name
             version_id, registry = self._current_registry(s)
             policy = self._policy(s)
-        ctx = ImportContext(self._write, self.files_dir, self._extractor, registry, version_id, policy, self.now)
+        ctx = ImportContext(lambda: self._acting(by), self.files_dir, self._extractor, registry, version_id, policy,
+                            self.now)
         return run_import(ctx, paths, by, received=received, progress=progress, cancel=cancel, workers=workers)
 
     def import_history(self, limit: int = 20) -> list[dto.ImportReport]:
@@ -744,13 +754,15 @@ class Desk:
         with self._read() as s:
             return exporting.batches(s)
 
-    def reexport(self, batch_id: int, out: str | os.PathLike | None = None) -> dto.ExportBatchInfo:
-        """Write a past batch again, row for row; ``out`` as for ``export_period`` (never replacing a file)."""
+    def reexport(self, batch_id: int, by: str, out: str | os.PathLike | None = None) -> dto.ExportBatchInfo:
+        """Write a past batch again, row for row, for ``by``; ``out`` as for ``export_period`` (never
+        replacing a file)."""
         from cisr_desk.export.files import Destination
         from cisr_desk.store import exporting
 
         destination = Destination.of(out)
         with self._read() as s:
+            self._actor(s, by)
             return exporting.reexport(s, batch_id, destination)
 
     def _registry_for(self, s: Session) -> Callable[[int | None], Registry | None]:
