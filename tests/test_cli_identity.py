@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -18,12 +19,14 @@ from cisr_desk.store.service import Desk
 from users_support import PASSWORD
 
 ADMIN_PASSWORD = "the admin's own 1"
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_the_command_line_contract_end_to_end(tmp_path):
     db = f"sqlite:///{tmp_path / 'desk.sqlite3'}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("CISR_DESK_")}
     env["CISR_DESK_DB"] = db
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))  # this checkout
     fakes.write_registry_csv(tmp_path / "registry.csv")
     (tmp_path / "a.pdf").write_bytes(b"%PDF a")
 
@@ -154,3 +157,12 @@ def test_no_password_and_no_terminal_is_a_clear_error(cli):
     status, _, err = cli("users", "add", "y" * 90, "--role", "clerk", "--password-stdin", "--as", "ada", stdin=PASSWORD)
     assert status == 1 and "at most 80" in err and "Traceback" not in err
     assert cli("records", "--as", "x" * 70)[0] == 0
+
+
+def test_a_scripts_sign_ins_are_audited_once_not_once_per_command(cli, tmp_path):
+    for args in (("records",), ("records", "--json"), ("reasons",)):
+        assert cli(*args, "--as", "ann")[0] == 0
+    with Desk.open(f"sqlite:///{tmp_path / 'desk.sqlite3'}") as desk, desk._engine.connect() as conn:
+        got = [tuple(r) for r in conn.exec_driver_sql(
+            "SELECT \"user\", new FROM audit_events WHERE action = 'sign_in' AND \"user\" = 'ann'")]
+        assert got == [("ann", f"command line on {desk.host}")]

@@ -72,3 +72,11 @@ def test_refusals_are_one_clear_line(cli):
     assert status == 2 and "last form" in err
     status, _, err = cli("pages", "1", "--attach", "5", "--to", "9", "--as", "ann")
     assert status == 1 and "Record 9 is not a form of batch.pdf" in err
+
+
+def test_a_form_another_seat_holds_is_refused_naming_the_holder(cli):
+    assert cli("users", "add", "bob", "--role", "clerk", "--password-stdin", "--as", "ada", stdin=PASSWORD)[0] == 0
+    assert cli("claim", "2", "--as", "bob")[0] == 0
+    status, _, err = cli("pages", "1", "--not-form", "4", "--as", "ann")
+    assert status == 1 and "Record 2 is held by bob since" in err and "Traceback" not in err
+    assert json.loads(cli("pages", "1", "--json")[1])["forms"][1]["pages"] == {"1": 3, "2": 4}

@@ -123,7 +123,7 @@ def test_overrides_are_listed_in_the_workbook_manifest(desk, tmp_path, extractor
     rows = list(load_workbook(info.path)["Manifest"].iter_rows(values_only=True))
     assert ("Overrides", 1) in rows
     assert (f"Form {rid}", "sue: Confirmed with the provider [DRP_CONFIRMED]: trade name") in rows
-    again = desk.reexport(info.id, tmp_path / "again")
+    again = desk.reexport(info.id, "sue", tmp_path / "again")
     assert list(load_workbook(again.path)["Manifest"].iter_rows(values_only=True)) == rows
 
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import os
+import time
 import zipfile
 from pathlib import Path
 
@@ -114,12 +116,12 @@ def test_reexport_reproduces_the_same_rows(desk, tmp_path, extractor, clock):
     info = desk.export_period(*WEEK, "sue", tmp_path / "first.xlsx")
     clock.advance(days=30)
     desk.import_registry(fakes.write_registry_csv(tmp_path / "r2.csv", fakes.demo_registry_rows()[1:]), "sue")
-    again = desk.reexport(info.id, tmp_path / "again.xlsx")
+    again = desk.reexport(info.id, "sue", tmp_path / "again.xlsx")
     assert again.rows_hash == info.rows_hash
     for sheet in ("Authorizations", "Summary", "Manifest"):
         assert sheet_rows(tmp_path / "first.xlsx", sheet)[1] == sheet_rows(tmp_path / "again.xlsx", sheet)[1]
     with pytest.raises(NotFound):
-        desk.reexport(99, tmp_path / "x.xlsx")
+        desk.reexport(99, "sue", tmp_path / "x.xlsx")
 
 
 def test_revoke_forms_are_exported_as_revocations(desk, tmp_path, extractor):
@@ -242,15 +244,48 @@ def test_reexport_never_replaces_a_file(desk, tmp_path, extractor):
     folder = tmp_path / "out"
     folder.mkdir()
     info = desk.export_period(*WEEK, "sue", folder)
-    again = desk.reexport(info.id, folder)
+    again = desk.reexport(info.id, "sue", folder)
     assert Path(again.path).name == f"authorizations-2026-W48-batch-{info.id} (2).xlsx"
     with pytest.raises(OutputFileError, match="already exists"):
-        desk.reexport(info.id, info.path)
+        desk.reexport(info.id, "sue", info.path)
     for sheet in ("Authorizations", "Summary", "Manifest"):
         assert sheet_rows(info.path, sheet)[1] == sheet_rows(again.path, sheet)[1]
 
 
 DANGEROUS = ['=HYPERLINK("http://x","y")', "+1", "-2", "@SUM(A1)", "\t=1+1", "=cmd|' /C calc'!A0"]
+
+
+def test_an_export_removes_the_temporary_files_killed_exports_left_and_nothing_else(desk, tmp_path, extractor):
+    approved(desk, tmp_path, extractor, 1)
+    approved(desk, tmp_path, extractor, 2)
+    folder = tmp_path / "out"
+    (folder / "sub").mkdir(parents=True)
+    (tmp_path / "elsewhere.txt").write_text("a link's target")
+    old = time.time() - 2 * 60 * 60  # two hours ago: a process that died
+    left = [".authorizations.0123456789ab.part", ".week 48.xlsx.0123456789ab.part", ".W48.XLSX.abcdef012345.part"]
+    kept = [".authorizations.fedcba987654.part",  # written a minute ago: another seat's export under way
+            "notes.part", ".authorizations.part", "authorizations.0123456789ab.part", ".memo.docx.0123456789ab.part",
+            ".authorizations.0123456789ab.part.bak", "authorizations-2026-W47-batch-1.xlsx",
+            ".authorizations.aaaaaaaaaaaa.part",  # a folder named like one
+            ".authorizations.bbbbbbbbbbbb.part",  # a link named like one
+            "sub/.authorizations.0123456789ab.part"]  # not in the export's folder
+    for name in left + kept[:-3]:
+        (folder / name).write_bytes(b"PK partial")
+    (folder / ".authorizations.aaaaaaaaaaaa.part").mkdir()
+    (folder / ".authorizations.bbbbbbbbbbbb.part").symlink_to(tmp_path / "elsewhere.txt")
+    (folder / "sub/.authorizations.0123456789ab.part").write_bytes(b"PK partial")
+    for name in left + kept[1:]:
+        os.utime(folder / name, (old, old), follow_symlinks=False)
+    os.utime(folder / kept[0], (time.time() - 60, time.time() - 60))
+
+    first = desk.export_period(*WEEK, "sue", folder)
+    assert first.records == 2
+    on_disk = {str(p.relative_to(folder)) for p in folder.rglob("*")} - {"sub"}
+    assert on_disk == set(kept) | {Path(first.path).name}
+    assert (tmp_path / "elsewhere.txt").read_text() == "a link's target"
+    os.utime(folder / kept[0], (old, old))  # an hour on, that one was left too: a re-export cleans it up
+    again = desk.reexport(first.id, "sue", folder)
+    assert not (folder / kept[0]).exists() and Path(again.path).exists() and (folder / kept[1]).exists()
 
 
 def test_no_text_is_ever_written_as_a_formula(tmp_path, extractor, clock):

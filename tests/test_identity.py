@@ -108,6 +108,48 @@ def test_lockout_after_failures_in_a_row_and_unlock_after_the_time(desk, clock):
     assert actions.count("sign_in_failed") == 7 and actions.count("user_locked") == 1  # 6 wrong, 1 while locked
 
 
+def sign_ins(desk) -> list[tuple]:
+    return rows(desk, "SELECT at, \"user\", field, old, new, reason FROM audit_events WHERE action = 'sign_in' "
+                      "ORDER BY id")
+
+
+def test_a_good_sign_in_is_audited_with_when_and_where_and_never_the_password(desk, clock):
+    desk.host = "desk-07"
+    with pytest.raises(SignInFailed):
+        desk.authenticate("ann", "wrong")
+    assert sign_ins(desk) == []
+    assert desk.authenticate("ann", PASSWORD, via="application").name == "ann"
+    [(at, user, field, old, new, reason)] = sign_ins(desk)
+    assert (user, field, old, new, reason) == ("ann", "sign-in", "", "application on desk-07", "ann")
+    assert str(at).startswith("2026-11-25 12:00") and clock.at.hour == 12  # the fixed clock's time (UTC)
+    assert desk.authenticate("ann", PASSWORD, via="application").name == "ann"  # every sign-in of the application
+    assert len(sign_ins(desk)) == 2
+    desk.disable_user("ann", "ada")
+    with pytest.raises(AccountDisabled):  # refused, not signed in
+        desk.authenticate("ann", PASSWORD, via="application")
+    assert len(sign_ins(desk)) == 2
+    [(stored,)] = rows(desk, "SELECT password_hash FROM users WHERE name = 'ann'")
+    audit = repr(rows(desk, "SELECT * FROM audit_events"))
+    assert PASSWORD not in everything_stored(desk) and stored not in audit and "$argon2" not in audit
+
+
+def test_the_command_lines_sign_ins_are_audited_once_in_a_while_per_seat(desk, clock):
+    desk.host = "desk-07"
+    for _ in range(3):  # a script: a command after another, each signing in
+        desk.authenticate("ann", PASSWORD, via="command line", quiet_minutes=15)
+        clock.advance(minutes=4)
+    assert [new for (_, _, _, _, new, _) in sign_ins(desk)] == ["command line on desk-07"]
+    desk.authenticate("ann", PASSWORD, via="application", quiet_minutes=15)  # another seat: logged
+    desk.authenticate("sue", PASSWORD, via="command line", quiet_minutes=15)  # another user: logged
+    clock.advance(minutes=3)  # 15 minutes after the first logged one
+    desk.authenticate("ann", PASSWORD, via="command line", quiet_minutes=15)
+    assert [(user, new) for (_, user, _, _, new, _) in sign_ins(desk)] == [
+        ("ann", "command line on desk-07"), ("ann", "application on desk-07"), ("sue", "command line on desk-07"),
+        ("ann", "command line on desk-07")]
+    desk.change_password("ann", PASSWORD, NEW)  # checks the password, but is no sign-in of its own
+    assert len(sign_ins(desk)) == 4
+
+
 def test_lockout_limits_are_site_policy(desk, clock):
     desk.set_policy(SitePolicy(max_failed_sign_ins=2, lockout_minutes=1), "ada")
     with pytest.raises(SignInFailed):

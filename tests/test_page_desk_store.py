@@ -6,8 +6,9 @@ from pathlib import Path
 import pytest
 
 from cisr_desk.domain import layout as lay
-from cisr_desk.domain.errors import InvalidValue
+from cisr_desk.domain.errors import HeldByOther, InvalidValue, StaleRecord
 from cisr_desk.store import fakes
+from users_support import add_users
 
 REV19 = "14-941-rev-2019-07"
 
@@ -137,6 +138,61 @@ def test_refusals_leave_everything_as_it_was(desk, batch):
         desk.rearrange(source_id, lay.split_form(desk.page_layout(source_id), 2), "ann")
     # a form past review that is not touched does not stop the others
     desk.rearrange(source_id, lay.rotate_page(desk.page_layout(source_id), 3), "ann")
+
+
+def test_a_record_another_seat_holds_is_not_rearranged(desk, batch):
+    source_id, (_, b) = batch
+    add_users(desk, ("bob", "clerk"))
+    desk.claim(b, "bob")
+    base = desk.page_layout(source_id)
+    with pytest.raises(HeldByOther, match=f"Record {b} is held by bob since .*; ann cannot rearrange it"):
+        desk.rearrange(source_id, lay.mark_not_form(base, 4), "ann")
+    assert desk.form_reader.calls == []  # refused before any page is read
+    assert lay.same_place(desk.page_layout(source_id), base)
+    assert desk.get_record(b).version == base.versions[b] and desk.get_record(b).pages == [3, 4]
+    desk.rearrange(source_id, lay.rotate_page(base, 1), "ann")  # a form nobody else holds is rearranged
+    desk.release(b, "bob")
+    desk.rearrange(source_id, lay.mark_not_form(desk.page_layout(source_id), 4), "ann")
+    assert desk.get_record(b).pages == [3]
+
+
+def test_a_record_changed_since_the_layout_was_read_is_not_rearranged(desk, batch):
+    source_id, (_, b) = batch
+    add_users(desk, ("bob", "clerk"))
+    base = desk.page_layout(source_id)
+    desk.set_field(b, "customer_name", "MARIA LOPEZ", "bob")
+    desk.release(b, "bob")
+    with pytest.raises(StaleRecord, match=rf"Record {b} was changed by bob at .*you had {base.versions[b]}\) — reload"):
+        desk.rearrange(source_id, lay.mark_not_form(base, 4), "ann")
+    assert desk.form_reader.calls == [] and desk.get_record(b).status == "in_review"
+    assert lay.same_place(desk.page_layout(source_id), base)
+    fresh = desk.page_layout(source_id)
+    report = desk.rearrange(source_id, lay.mark_not_form(lay.mark_not_form(fresh, 4), 3), "ann")
+    assert report.retired == [b]
+    assert desk.get_record(b).version == fresh.versions[b] + 1  # retired is a change: older views are stale
+
+
+@pytest.mark.parametrize("meanwhile, refusal", [
+    (lambda desk, rid: desk.claim(rid, "bob"), HeldByOther),
+    (lambda desk, rid: desk.set_field(rid, "customer_name", "MARIA LOPEZ", "ann"), StaleRecord)])
+def test_a_hold_or_a_change_made_while_the_forms_are_read_refuses_the_rearrangement(desk, batch, meanwhile,
+                                                                                     refusal):
+    source_id, (_, b) = batch
+    add_users(desk, ("bob", "clerk"))
+    reader = desk.form_reader
+
+    def read_while_another_seat_works(*args, **kwargs):
+        meanwhile(desk, b)
+        return reader(*args, **kwargs)
+
+    desk.form_reader = read_while_another_seat_works
+    version = desk.get_record(b).version
+    with pytest.raises(refusal, match=f"Record {b} "):
+        desk.rearrange(source_id, lay.mark_not_form(desk.page_layout(source_id), 4), "ann")
+    assert len(reader.calls) == 1  # read, then refused under the row locks before anything was written
+    rec = desk.get_record(b)
+    assert rec.pages == [3, 4] and "form_reread" not in actions(desk, b)
+    assert rec.version == version + (1 if refusal is StaleRecord else 0)
 
 
 def test_a_digital_file_shows_its_pages_but_cannot_be_rearranged(desk, extractor, tmp_path):

@@ -182,7 +182,7 @@ class FakeDesk:
         pass
 
     # users and signing in
-    def authenticate(self, name, password):
+    def authenticate(self, name, password, *, via="", quiet_minutes=0):
         user = self._users.get(name.strip())
         if user is None:
             raise SignInFailed(name)
@@ -433,7 +433,7 @@ class FakeDesk:
     def export_batches(self):
         return list(self.batches)
 
-    def reexport(self, batch_id, out):
+    def reexport(self, batch_id, by, out):
         return self.batches[batch_id - 1]
 
     def policy(self):

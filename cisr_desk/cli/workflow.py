@@ -33,6 +33,9 @@ from cisr_desk.domain.workflow import ROLES, STATUSES
 DESK_ERROR_STATUS = 1
 ENV_USER = "CISR_DESK_USER"
 ENV_PASSWORD = "CISR_DESK_PASSWORD"
+# Every command signs in: a script's sign-ins are audited once per this many minutes (per user and
+# machine), not once per command, which would bury the changes the commands make.
+SIGN_IN_LOG_MINUTES = 15
 # how a command signs in: always; not on an empty database (its first user); with a password an
 # admin reset (to choose a new one)
 SIGN_IN, FIRST_USER_FREE, OWN_PASSWORD = "sign-in", "first-user-free", "own-password"
@@ -275,7 +278,7 @@ def _sign_in(desk, args, *, allow_reset: bool = False) -> str:
             raise CliError(f"no password for {name!r}: set {ENV_PASSWORD}, or run on a terminal to be asked",
                            DESK_ERROR_STATUS)
         password = getpass.getpass(f"Password for {name}: ")
-    user = desk.authenticate(name, password)
+    user = desk.authenticate(name, password, via="command line", quiet_minutes=SIGN_IN_LOG_MINUTES)
     if user.must_change_password and not allow_reset:
         raise CliError(f"an administrator reset {user.name}'s password; choose a new one first: "
                        f"cisr-desk users passwd --as {user.name}", DESK_ERROR_STATUS)
@@ -381,7 +384,7 @@ def _export(desk, args) -> int:
                   f"by {b.created_by} at {b.created_at:%Y-%m-%d %H:%M} UTC, {b.path}")
         return 0
     if args.batch is not None:
-        info = desk.reexport(args.batch, args.out)
+        info = desk.reexport(args.batch, args.user, args.out)
         print(f"batch {info.id} ({period_label(info.start, info.end)}): {info.rows} rows written again to {info.path}")
         return 0
     if args.week:

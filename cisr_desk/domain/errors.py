@@ -17,6 +17,16 @@ class PermissionDenied(DeskError):
     pass
 
 
+class UserDisabled(PermissionDenied):
+    """The user an action is done for was disabled by an administrator (while signed in, say):
+    nothing more is done on their behalf, and the application ends their session."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"Your account ({name}) was disabled by an administrator: nothing was changed. "
+                         "Ask an administrator to enable it again.")
+        self.name = name
+
+
 class FourEyesViolation(PermissionDenied):
     """A supervisor tried to approve or reject a record they entered or edited themselves."""
 

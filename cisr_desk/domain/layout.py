@@ -81,6 +81,7 @@ class PageLayout:
     digital: bool = False
     changes: list[Change] = field(default_factory=list)
     loaded_as: str = ""  # fingerprint() of the layout as stored when it was loaded: a stale copy is refused
+    versions: dict[int, int] = field(default_factory=dict)  # record id -> its version when loaded (ditto)
 
     # -- looking -------------------------------------------------------------------------------
     def where(self, page: int) -> tuple[str, int | None, int | None]:

@@ -8,12 +8,16 @@ an earlier batch's workbook is never replaced. A default name that is taken gets
 variant (``... (2).xlsx``); a name the user chose is refused.
 
 Temporary files start with a dot and end in ``.part``: whatever a killed process leaves
-behind is never taken for a workbook.
+behind is never taken for a workbook, and the next export to that folder removes it once it is
+old enough not to be another seat's export under way (:func:`remove_leftovers`).
 """
 from __future__ import annotations
 
 import os
+import re
 import secrets
+import stat
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +27,13 @@ from cisr_desk.domain.errors import OutputFileError
 
 PART_SUFFIX = ".part"
 _VARIANTS = 1000
+_STEM = "authorizations"  # what a temporary file is named for when the workbook takes its default name
+_TOKEN_BYTES = 6
+# Our temporary files, and nothing else: ".authorizations.<hex>.part" or ".<chosen name>.xlsx.<hex>.part".
+_OURS = re.compile(rf"\.(?:{_STEM}|.+(?i:\.xlsx))\.[0-9a-f]{{{2 * _TOKEN_BYTES}}}{re.escape(PART_SUFFIX)}")
+# A temporary file is left alone this long after it was last written: no export takes an hour, so an
+# older one was left by a process that died; a younger one may be another seat's export under way.
+LEFTOVER_AGE_SECONDS = 60 * 60
 
 
 def default_name(label: str, batch_id: int) -> str:
@@ -74,7 +85,8 @@ class Destination:
                 raise OutputFileError(f"cannot write to {self.describe()}: {parent} is a file, not a folder")
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            tmp = _create(self.folder, f".{self.name or 'authorizations'}.")
+            remove_leftovers(self.folder)
+            tmp = _create(self.folder, f".{self.name or _STEM}.")
         except OSError as exc:
             raise OutputFileError(f"cannot write to {self.describe()}: {_problem(exc)}") from None
         try:
@@ -107,11 +119,35 @@ class Destination:
         raise OutputFileError(f"{self.folder} already holds {_VARIANTS} files named like {default}")
 
 
+def remove_leftovers(folder: Path, *, older_than: float = LEFTOVER_AGE_SECONDS) -> list[Path]:
+    """Remove the temporary files exports killed midway left in ``folder`` (not in its subfolders):
+    only files named as ours, only regular files (never a link or a folder), only those not written
+    for ``older_than`` seconds. Returns what was removed; what cannot be removed stays, and the
+    export goes on."""
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    cutoff = time.time() - older_than
+    for entry in entries:
+        if not _OURS.fullmatch(entry.name):
+            continue
+        try:
+            st = entry.stat(follow_symlinks=False)
+            if stat.S_ISREG(st.st_mode) and st.st_mtime < cutoff:
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+        except OSError:  # gone meanwhile (another seat cleaned up), or not ours to remove
+            continue
+    return removed
+
+
 def _create(folder: Path, prefix: str) -> Path:
     """A new empty file with a random name (not tempfile.mkstemp: its files are private, 0600, and
     a workbook should get the permissions the user's umask gives any new file)."""
     while True:
-        path = folder / f"{prefix}{secrets.token_hex(6)}{PART_SUFFIX}"
+        path = folder / f"{prefix}{secrets.token_hex(_TOKEN_BYTES)}{PART_SUFFIX}"
         try:
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
             return path

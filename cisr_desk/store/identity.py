@@ -4,6 +4,7 @@ Functions over an open session; the Desk wraps each in its own transaction. Ever
 user writes an audit event (entity ``user``): ``user`` is who did it, ``field`` what changed
 (role, active, password, sign-in), ``old``/``new`` the values (never a password or a hash)
 and ``reason`` the name of the user it concerns (the one column wide enough for every name).
+A good sign-in is logged too (``sign_in``, ``new`` the seat it came from).
 """
 from __future__ import annotations
 
@@ -14,13 +15,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cisr_desk.domain import workflow as wf
-from cisr_desk.domain.errors import InvalidValue, NotFound, PermissionDenied
+from cisr_desk.domain.errors import InvalidValue, NotFound, PermissionDenied, UserDisabled
 from cisr_desk.domain.policy import SitePolicy
 from cisr_desk.store import audit, dto, passwords
 from cisr_desk.store.models import User
 from cisr_desk.store.times import from_db, to_db
 
 MAX_NAME = 80  # the users.name column
+MAX_SEAT = 255  # the users.sign_in_logged_from column
 SYSTEM = "system"  # work no person did (expiry, re-checks); never a user
 RESERVED = (SYSTEM, wf.POLICY_USER)
 
@@ -83,8 +85,10 @@ def _active_admins(s: Session) -> int:
 
 def require_admin(s: Session, by: str, doing: str) -> User:
     actor = find(s, by)
-    if actor is None or not actor.active:
+    if actor is None:
         raise PermissionDenied(f"Only a signed-in administrator may {doing}")
+    if not actor.active:
+        raise UserDisabled(actor.name)
     if actor.role != wf.Role.ADMIN.value:
         raise PermissionDenied(f"{actor.name} is a {actor.role}; only an admin may {doing}")
     return actor
@@ -188,10 +192,28 @@ class Attempt:
     stored_hash: str
     locked_until: dt.datetime | None
     failed: int = 0
+    active: bool = True
+    logged_at: dt.datetime | None = None  # the user's last sign-in in the audit log
+    logged_from: str = ""  # ... and its seat
 
-    def needs_write(self) -> bool:
-        """Whether a good sign-in has anything to put right (a count, a lockout, an old hash)."""
-        return bool(self.failed) or self.locked_until is not None or passwords.needs_rehash(self.stored_hash)
+    def logs(self, seat: str, at: dt.datetime, quiet_minutes: int) -> bool:
+        """Whether a good sign-in from ``seat`` goes into the audit log: always, unless
+        ``quiet_minutes`` (the command line, which signs in for every command) ask for at most one
+        per seat in that time. A disabled user's is refused, not logged."""
+        if not self.active:
+            return False
+        if quiet_minutes <= 0 or self.logged_at is None or self.logged_from != seat:
+            return True
+        return not self.logged_at <= at < self.logged_at + dt.timedelta(minutes=quiet_minutes)
+
+    def needs_write(self, log: bool) -> bool:
+        """Whether a good sign-in has anything to write (a count, a lockout, an old hash, the log)."""
+        return log or bool(self.failed) or self.locked_until is not None or passwords.needs_rehash(self.stored_hash)
+
+
+def seat(via: str, host: str) -> str:
+    """Where a sign-in comes from, as the audit log says it: "command line on desk-07"."""
+    return " on ".join(p for p in (clean_name(via), clean_name(host)) if p)[:MAX_SEAT]
 
 
 def look_up(s: Session, name: str, at: dt.datetime) -> Attempt:
@@ -200,7 +222,8 @@ def look_up(s: Session, name: str, at: dt.datetime) -> Attempt:
         return Attempt(None, "", None)
     locked = from_db(user.locked_until)
     return Attempt(user.id, user.password_hash or "", locked if locked is not None and locked > at else None,
-                   user.failed_logins or 0)
+                   user.failed_logins or 0, bool(user.active), from_db(user.sign_in_logged_at),
+                   user.sign_in_logged_from or "")
 
 
 def record_failure(s: Session, attempt: Attempt, name: str, at: dt.datetime, policy: SitePolicy,
@@ -222,11 +245,16 @@ def record_failure(s: Session, attempt: Attempt, name: str, at: dt.datetime, pol
     return None
 
 
-def record_success(s: Session, attempt: Attempt, password: str, at: dt.datetime) -> tuple[User, bool]:
-    """Clear the failure count (and renew an outdated hash); returns the user and whether it is active."""
+def record_success(s: Session, attempt: Attempt, password: str, at: dt.datetime, *, seat: str = "",
+                   log: bool = False) -> User:
+    """Clear the failure count (and renew an outdated hash); ``log``: write the sign-in from ``seat``
+    into the audit log (``Attempt.logs``). Never the password, nor its hash."""
     user = s.get(User, attempt.user_id)
     if user.failed_logins or user.locked_until is not None:
         user.failed_logins, user.locked_until = 0, None
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
-    return user, bool(user.active)
+    if log and user.active:
+        _log(s, at, user.name, "sign_in", user.name, "sign-in", new=seat)
+        user.sign_in_logged_at, user.sign_in_logged_from = to_db(at), seat
+    return user

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from cisr_desk.domain import scanfiles
+from cisr_desk.domain.errors import UserDisabled
 from cisr_desk.domain.model import DocumentResult
 from cisr_desk.domain.policy import SitePolicy
 from cisr_desk.domain.registry import Registry
@@ -74,7 +75,7 @@ def store_copy(files_dir: Path, path: Path, sha: str) -> str:
 class ImportContext:
     """What an import needs from the Desk, handed over as plain values and callables."""
 
-    write: Callable  # () -> context manager yielding a Session in a write transaction
+    write: Callable  # () -> context manager yielding a Session in a write transaction (on the importer's behalf)
     files_dir: Path
     extractor: Extractor
     registry: Registry | None
@@ -188,6 +189,8 @@ def run_import(ctx: ImportContext, paths: Iterable[Path], by: str, *, received: 
             i, path, sha = pending[0]
             store(i, path, sha, result)
             pending.pop(0)
+    except UserDisabled:  # disabled meanwhile: what is stored stays, nothing more is imported for them
+        raise
     except Exception as exc:  # capture failed mid-run: cancelled, or one file broke the run
         if cancel is not None and cancel():
             for i, path, _ in pending:
@@ -202,6 +205,8 @@ def run_import(ctx: ImportContext, paths: Iterable[Path], by: str, *, received: 
         try:
             result = next(iter(ctx.extractor([path], **kwargs)))
             store(i, path, sha, result)
+        except UserDisabled:
+            raise
         except Exception as exc:
             outcome[i] = FileOutcome(str(path), "error", message=f"{path.name}: could not be read ({exc})")
     files_out = outcomes_early + [outcome[i] for i in sorted(outcome)]

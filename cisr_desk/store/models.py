@@ -42,6 +42,8 @@ class User(Base):
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
     password_changed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)  # after an admin's reset
+    sign_in_logged_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # the last sign-in in the audit log
+    sign_in_logged_from: Mapped[str] = mapped_column(String(255), default="")  # ... and the seat it came from
 
 
 class Setting(Base):

@@ -134,6 +134,7 @@ def layout_of(s: Session, source_file_id: int, files_dir: Path) -> lay.PageLayou
         if page not in placed:
             out.loose[page] = lay.UNRECOGNIZED if page in unrecognized else lay.NOT_FORM
     out.loaded_as = lay.fingerprint(out)
+    out.versions = {rec.id: rec.version or 1 for rec in recs}
     return out
 
 
@@ -319,10 +320,11 @@ def apply(s: Session, p: Plan, results: list[FormResult], *, by: str, now: dt.da
     if unrecognized != sorted(source.unrecognized_pages or []):
         source.unrecognized_pages = unrecognized
     report.unrecognized = unrecognized
-    for rid in report.updated + report.created:
+    for rid in report.updated + report.created + report.retired:
         rec = records.get(s, rid)
         rec.version = (rec.version or 1) + 1
         rec.updated_by, rec.updated_at = by, naive
         s.flush()
-        revalidate(rec)
+        if rid not in report.retired:
+            revalidate(rec)
     return report

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import socket
 import threading
 from contextlib import contextmanager
 from dataclasses import replace
@@ -28,7 +29,7 @@ from sqlalchemy.orm import Session
 from cisr_desk.domain import reasons
 from cisr_desk.domain import workflow as wf
 from cisr_desk.domain.errors import (AccountDisabled, AccountLocked, DatabaseUnavailable, NotFound,
-                                     PermissionDenied, SignInFailed)
+                                     PermissionDenied, SignInFailed, UserDisabled)
 from cisr_desk.domain.policy import SitePolicy
 from cisr_desk.domain.registry import Registry
 from cisr_desk.store import (audit, authorizations, counters, db, dto, identity, passwords, records,
@@ -64,6 +65,7 @@ class Desk:
         self._extractor = extractor or default_extractor
         self._registry_cache: tuple[int, Registry] | None = None
         self.backup: Path | None = None
+        self.host = socket.gethostname()  # this seat's machine, named in the sign-ins the audit log keeps
 
     @classmethod
     def open(cls, url: str | None = None, *, files_dir: Path | str | None = None, clock: Clock | None = None,
@@ -127,11 +129,20 @@ class Desk:
         return user
 
     def _actor(self, s: Session, name: str) -> wf.Actor:
-        """The user acting, who must exist and be active (a disabled user's open window does nothing)."""
+        """The user acting, who must exist and be active: every change on a user's behalf asks, so a
+        user disabled while their window is open can do nothing more (UserDisabled)."""
         user = self._user(s, name)
         if not user.active:
-            raise PermissionDenied(f"{user.name} is disabled")
+            raise UserDisabled(user.name)
         return wf.Actor(user.name, wf.Role(user.role))
+
+    @contextmanager
+    def _acting(self, by: str) -> Iterator[Session]:
+        """A write transaction on ``by``'s behalf, refused once they are disabled (a long import
+        asks again for every file it stores)."""
+        with self._write() as s:
+            self._actor(s, by)
+            yield s
 
     def _setting(self, s: Session, key: str, default=None):
         row = s.get(Setting, key)
@@ -145,12 +156,19 @@ class Desk:
             row.value = value
 
     # -- users and signing in ---------------------------------------------------------------------
-    def authenticate(self, name: str, password: str) -> dto.UserInfo:
+    def authenticate(self, name: str, password: str, *, via: str = "", quiet_minutes: int = 0) -> dto.UserInfo:
         """The user with this name and password, or SignInFailed (AccountLocked, AccountDisabled).
 
         The password is checked outside the write lock (argon2 is slow on purpose); failures are
-        counted and audited, and enough of them in a row lock the user out for a while.
+        counted and audited, and enough of them in a row lock the user out for a while. A good
+        sign-in is audited with its seat: ``via`` (the application, the command line) on this
+        machine; with ``quiet_minutes`` (the command line signs in for every command) at most once
+        in that time per user and seat.
         """
+        return self._sign_in(name, password, identity.seat(via, self.host), quiet_minutes)
+
+    def _sign_in(self, name: str, password: str, seat: str | None, quiet_minutes: int = 0) -> dto.UserInfo:
+        """``authenticate``; ``seat`` None: only the password is checked (before changing it), no sign-in logged."""
         now = self.now()
         with self._read() as s:
             attempt = identity.look_up(s, name, now)
@@ -173,9 +191,10 @@ class Desk:
             if until is not None:
                 raise AccountLocked(shown, until)
             raise SignInFailed(shown)
-        if attempt.needs_write():
+        log = seat is not None and attempt.logs(seat, now, quiet_minutes)
+        if attempt.needs_write(log):
             with self._write() as s:
-                identity.record_success(s, attempt, password, now)
+                identity.record_success(s, attempt, password, now, seat=seat or "", log=log)
         with self._read() as s:
             user = s.get(User, attempt.user_id)
             if not user.active:
@@ -206,8 +225,8 @@ class Desk:
             return identity.reset_password(s, name, password, by, self.now(), self._policy(s))
 
     def change_password(self, name: str, old: str, new: str) -> dto.UserInfo:
-        """A user's own new password, given the current one (checked like a sign-in)."""
-        self.authenticate(name, old)
+        """A user's own new password, given the current one (checked like a sign-in, which it follows)."""
+        self._sign_in(name, old, None)
         with self._write() as s:
             return identity.change_password(s, identity.get(s, name), new, self.now(), self._policy(s))
 
@@ -379,7 +398,8 @@ class Desk:
             by = self._actor(s, by).name
             version_id, registry = self._current_registry(s)
             policy = self._policy(s)
-        ctx = ImportContext(self._write, self.files_dir, self._extractor, registry, version_id, policy, self.now)
+        ctx = ImportContext(lambda: self._acting(by), self.files_dir, self._extractor, registry, version_id, policy,
+                            self.now)
         return run_import(ctx, paths, by, received=received, progress=progress, cancel=cancel, workers=workers)
 
     def import_history(self, limit: int = 20) -> list[dto.ImportReport]:
@@ -734,13 +754,15 @@ class Desk:
         with self._read() as s:
             return exporting.batches(s)
 
-    def reexport(self, batch_id: int, out: str | os.PathLike | None = None) -> dto.ExportBatchInfo:
-        """Write a past batch again, row for row; ``out`` as for ``export_period`` (never replacing a file)."""
+    def reexport(self, batch_id: int, by: str, out: str | os.PathLike | None = None) -> dto.ExportBatchInfo:
+        """Write a past batch again, row for row, for ``by``; ``out`` as for ``export_period`` (never
+        replacing a file)."""
         from cisr_desk.export.files import Destination
         from cisr_desk.store import exporting
 
         destination = Destination.of(out)
         with self._read() as s:
+            self._actor(s, by)
             return exporting.reexport(s, batch_id, destination)
 
     def _registry_for(self, s: Session) -> Callable[[int | None], Registry | None]:
@@ -770,16 +792,31 @@ class Desk:
         with self._read() as s:
             return pages.layout_of(s, source_file_id, self.files_dir)
 
+    def _may_rearrange(self, s: Session, plan, actor: wf.Actor, *, lock: bool) -> None:
+        """Every record a rearrangement changes is refused like any other change: HeldByOther when
+        someone else holds it, StaleRecord when it changed since the caller's layout was read (the
+        versions ``page_layout`` read travel in the layout, as ``expected_version`` does elsewhere)."""
+        now, idle = self.now(), self._idle(s)
+        for rid in plan.affected_records():  # sorted: row locks always taken in the same order
+            facts = records.facts(s, records.get(s, rid, lock=lock))
+            wf.check_version(facts, plan.new.versions.get(rid))
+            wf.held_by_other(facts, actor, now, idle, "rearrange")
+
     def rearrange(self, source_file_id: int, new_layout, by: str, *, progress=None, cancel=None):
         """Store a layout made from ``page_layout`` by the clerk's corrections: the forms whose pages
         changed are read again (slow: run it in the background), records updated in place, made or
-        retired, every change audited. Returns a ``store.pages.RearrangeReport``."""
+        retired, every change audited. Returns a ``store.pages.RearrangeReport``.
+
+        Refused before anything is read, and again under the records' row locks before anything is
+        written, when another seat holds a record it changes or one changed since ``new_layout``
+        was loaded."""
         from cisr_desk.store import pages
 
         with self._read() as s:
-            self._actor(s, by)
+            actor = self._actor(s, by)
             base = pages.layout_of(s, source_file_id, self.files_dir)
             plan = pages.plan(base, new_layout)
+            self._may_rearrange(s, plan, actor, lock=False)
             received = {f.record_id: records.get(s, f.record_id).received for f in base.forms}
             received[None] = next((d for d in received.values() if d), None)
             version_id, registry = self._current_registry(s)
@@ -789,6 +826,8 @@ class Desk:
         results = reader(Path(base.source_path), plans, registry=registry, policy=policy, progress=progress,
                          cancel=cancel) if plans else []
         with self._write() as s:
+            self._may_rearrange(s, plan, self._actor(s, by), lock=True)
+
             def revalidate(rec: Record) -> None:
                 records.revalidate(s, rec, registry=registry, registry_version_id=version_id, policy=policy)
 

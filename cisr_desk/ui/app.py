@@ -99,7 +99,8 @@ def run(argv: list[str] | None = None, *, db_url: str | None = None, demo_if_emp
         desk.close()
         return 0
     ctx = AppContext(desk, TaskRunner(), settings, user, data_dir())
-    window = MainWindow(ctx, switch_user=lambda parent: choose_user(desk, settings, parent))
+    window = MainWindow(ctx, switch_user=lambda parent, message="": choose_user(desk, settings, parent,
+                                                                                message=message))
     install_excepthook(window)
     window.show()
     if fresh:

@@ -136,8 +136,8 @@ class ExportsScreen(QWidget):
             return
         batch = self.batches.item(rows[0].row())
         out = self._folder()
-        desk = self.ctx.desk
-        self.ctx.runner.run_task(lambda ctx: desk.reexport(batch.id, out), self._exported)
+        desk, by = self.ctx.desk, self.ctx.user_name
+        self.ctx.runner.run_task(lambda ctx: desk.reexport(batch.id, by, out), self._exported)
 
     def _exported(self, result=None, error=None) -> None:
         if error is not None:

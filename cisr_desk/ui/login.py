@@ -120,7 +120,7 @@ class LoginDialog(QDialog):
             self.show_error("Type your user name.")
             return
         try:
-            user = self.desk.authenticate(name, self.password.text())
+            user = self.desk.authenticate(name, self.password.text(), via="application")
         except DeskError as exc:  # wrong name or password, locked until …, disabled
             self.password.clear()
             self.password.setFocus()
@@ -198,13 +198,16 @@ class FirstAdminDialog(QDialog):
         super().accept()
 
 
-def choose_user(desk, settings, parent=None, default: str = ""):
-    """The signed-in UserInfo, or None when cancelled."""
+def choose_user(desk, settings, parent=None, default: str = "", message: str = ""):
+    """The signed-in UserInfo, or None when cancelled; ``message`` says why signing in is asked
+    again (the session ended)."""
     if desk.first_admin_needed():
         dialog = FirstAdminDialog(desk, default, parent)
     else:
         dialog = LoginDialog(desk, default or settings.get("last_user"), parent,
                              title="Sign in" if parent is None else "Switch user")
+        if message:
+            dialog.show_error(message)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
     settings.set("last_user", dialog.user.name)

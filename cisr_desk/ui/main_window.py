@@ -86,6 +86,9 @@ class MainWindow(QMainWindow):
         ctx.events.records_changed.connect(self.update_badges)
         ctx.events.registry_changed.connect(self.check_registry)
         ctx.events.user_changed.connect(lambda _user: self.apply_user())  # e.g. an admin changed their own role
+        # queued: the screen whose call was refused finishes (and shows the reason) before the window signs out
+        ctx.events.session_ended.connect(self.end_session, Qt.ConnectionType.QueuedConnection)
+        self._ending = self._signed_out = False
         self.apply_user()
         self.update_badges()
         self.check_registry()
@@ -184,13 +187,36 @@ class MainWindow(QMainWindow):
             return
         user = self._switch_user(self)
         if user is not None:
-            self.ctx.user = user
-            self.ctx.events.user_changed.emit(user)
-            self.apply_user()
-            self.statusBar().showMessage(f"Signed in as {user.name}", 4000)
-            screen = self.stack.currentWidget()
-            if hasattr(screen, "activate"):
-                screen.activate()
+            self._signed_in(user)
+
+    def _signed_in(self, user) -> None:
+        self.ctx.user = user
+        self.ctx.events.user_changed.emit(user)
+        self.apply_user()
+        self.statusBar().showMessage(f"Signed in as {user.name}", 4000)
+        screen = self.stack.currentWidget()
+        if hasattr(screen, "activate"):
+            screen.activate()
+
+    def end_session(self, name: str, reason: str) -> None:
+        """``name`` may do nothing more (an administrator disabled them): if they are the one signed
+        in, their background work is cancelled, the screens are hidden and the sign-in dialog says
+        why. Whoever signs in goes on in this window; cancelling closes it."""
+        if self._ending or name != self.ctx.user_name:
+            return  # several refusals at once: one sign-in; a late one of a user already gone: nothing
+        self._ending = True
+        self.ctx.runner.cancel_all()
+        self.centralWidget().hide()
+        try:
+            user = self._switch_user(None, message=reason) if self._switch_user is not None else None
+        finally:
+            self._ending = False
+        if user is None:
+            self._signed_out = True
+            self.close()
+            return
+        self.centralWidget().show()
+        self._signed_in(user)
 
     # --- navigation ------------------------------------------------------------------------
     def show_screen(self, key: str) -> None:
@@ -248,7 +274,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:  # noqa: N802
         running = self.ctx.runner.running
-        if running and QMessageBox.question(
+        if running and not self._signed_out and QMessageBox.question(
                 self, "Work in progress",
                 f"{running} background job(s) are still running. Quit anyway? Files already imported stay imported.",
         ) != QMessageBox.StandardButton.Yes:

@@ -1,0 +1,50 @@
+"""A user an administrator disables while their window is open: the next change they make is
+refused, and the window goes back to the sign-in dialog saying why, never to a traceback."""
+from __future__ import annotations
+
+import pytest
+
+from cisr_desk.store.fakes import FakeExtractor, clean_values, form
+from cisr_desk.ui.main_window import MainWindow
+from ui_support import make_ctx, make_pdf, open_desk
+
+
+@pytest.fixture
+def office(tmp_path, qtbot):
+    desk = open_desk(tmp_path, FakeExtractor({"a.pdf": [form(clean_values(1))]}))
+    ctx = make_ctx(desk, "clerk", tmp_path)
+    asked: list[tuple[object, str]] = []
+    answer = {"user": "supervisor"}
+
+    def sign_in(parent, message=""):  # the sign-in dialog, answered
+        asked.append((parent, message))
+        return desk.user(answer["user"]) if answer["user"] else None
+
+    window = MainWindow(ctx, switch_user=sign_in)
+    qtbot.addWidget(window)
+    window.show()
+    window.show_screen("inbox")
+    yield window, desk, asked, answer, make_pdf(tmp_path / "a.pdf", "a")
+    desk.close()
+
+
+def test_a_disabled_user_is_signed_out_at_their_next_change_and_someone_else_signs_in(office, qtbot):
+    window, desk, asked, _, scan = office
+    desk.disable_user("clerk", "admin")  # by an admin, at another seat
+    card = window.screens["inbox"].import_paths([str(scan)])
+    qtbot.waitUntil(lambda: len(asked) > 0, timeout=5000)
+    [(parent, message)] = asked
+    assert parent is None and "Your account (clerk) was disabled by an administrator" in message
+    assert "disabled by an administrator" in card.summary.text() and "Traceback" not in card.summary.text()
+    assert desk.count_records() == 0  # nothing was imported for them
+    assert window.ctx.user_name == "supervisor" and window.centralWidget().isVisible()
+    assert "supervisor" in window.user_label.text()
+
+
+def test_cancelling_the_sign_in_closes_the_window(office, qtbot):
+    window, desk, asked, answer, scan = office
+    answer["user"] = None
+    desk.disable_user("clerk", "admin")
+    window.screens["inbox"].import_paths([str(scan)])
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)
+    assert len(asked) == 1 and desk.count_records() == 0
