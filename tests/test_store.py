@@ -63,6 +63,21 @@ def test_an_old_sqlite_file_is_copied_before_it_is_migrated(tmp_path):
     again.close()
 
 
+def test_a_database_a_newer_version_upgraded_is_refused_and_left_alone(tmp_path):
+    from cisr_desk.domain.errors import DeskError
+
+    path = tmp_path / "newer.sqlite3"
+    Desk.open(f"sqlite:///{path}").close()
+    con = sqlite3.connect(path)
+    con.execute("UPDATE alembic_version SET version_num = '0099_from_the_future'")
+    con.commit()
+    con.close()
+    with pytest.raises(DeskError, match="newer cisr-desk .*0099_from_the_future"):
+        Desk.open(f"sqlite:///{path}")
+    assert sqlite3.connect(path).execute("SELECT version_num FROM alembic_version").fetchone() == ("0099_from_the_future",)
+    assert not list(tmp_path.glob("*.bak"))  # nothing to undo: no copy made either
+
+
 def test_url_comes_from_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("CISR_DESK_DB", f"sqlite:///{tmp_path / 'env.sqlite3'}")
     assert db.resolve_url(None).endswith("env.sqlite3")

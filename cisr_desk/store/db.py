@@ -115,6 +115,17 @@ def head_revision() -> str:
     return ScriptDirectory.from_config(_alembic_config()).get_current_head()
 
 
+def known_revision(revision: str) -> bool:
+    """Whether this version's migrations include ``revision``."""
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
+
+    try:
+        return ScriptDirectory.from_config(_alembic_config()).get_revision(revision) is not None
+    except CommandError:
+        return False
+
+
 def current_revision(engine: Engine) -> str | None:
     from alembic.runtime.migration import MigrationContext
 
@@ -169,6 +180,13 @@ def migrate(engine: Engine) -> Path | None:
         if current == head:
             conn.rollback()
             return None
+        if current is not None and not known_revision(current):
+            conn.rollback()
+            from cisr_desk.domain.errors import DeskError
+
+            raise DeskError(f"This database was upgraded by a newer cisr-desk (schema revision {current}; this "
+                            f"version knows revisions up to {head}). Install the newer cisr-desk on this seat; "
+                            "the database was not changed.")
         if db_file is not None and db_file.exists() and (current or inspect(conn).get_table_names()):
             backup = backup_sqlite(engine, db_file, f"before-{head}")
         try:
