@@ -37,7 +37,7 @@ def _reading(**changes) -> dict[str, float]:
     return f
 
 
-@pytest.mark.parametrize("name", ["conf", "tess", "neural", "agree"])
+@pytest.mark.parametrize("name", ["conf", "tess", "neural", "neural_char", "agree"])
 def test_decision_is_monotone_in_confidence_and_agreement(shipped, name):
     assert shipped.weights[name] >= 0
     for base in (_reading(), _reading(agree=1.0), _reading(conf=0.9, t_zip=1.0, t_text=0.0)):

@@ -222,3 +222,21 @@ def test_the_readers_line_loses_only_the_excess_of_wide_gaps():
     assert out.shape == (40, 10 + 10 + 6 + 4 + 20 + 10 + 20)  # every gap at most half the line's height
     assert len(ink) == 26 and out[:, ink].min() == 20 and (out[:, ink] == 200).any()
     assert narrow_gaps(line[:, :35]).shape == (40, 35)  # no gap wider than 20 columns: as it was
+
+
+def test_a_digit_the_model_doubted_stands_out_under_a_format():
+    """A crossed 7 the model takes for a 9 at 70%: the format accepts the 9 and the whole
+    reading agrees with the model, but its least sure character says what the model doubted."""
+    from cisr_desk.capture.ocr import OcrText
+    from cisr_desk.capture.ppocr import viterbi_path
+    from cisr_desk.capture.read import char_sureness
+
+    automaton = for_field(T.ZIP, "mailing_zip")
+    alphabet = automaton.alphabet
+    probs = _probs(["9", None, "1", "0", None, "0", "9"], alphabet)
+    probs[6] = 0.0
+    probs[6, alphabet.index("9") + 1], probs[6, alphabet.index("7") + 1] = 0.7, 0.3
+    text, _, sure = viterbi_path(probs, alphabet, automaton)
+    assert text == "91009" and sure[:4] == [0.9] * 4 and sure[4] == pytest.approx(0.7)
+    doubted, clean = OcrText(text, 1.0, sure), OcrText(text, 1.0, [0.9999] * 5)
+    assert char_sureness(doubted) < 0.15 < 0.95 < char_sureness(clean)

@@ -31,7 +31,7 @@ SITE_MODEL_ENV = "CISR_DESK_ACCEPTANCE"  # a site's refitted model (cisr-desk ca
 TYPES = ("text", "account", "phone", "zip", "state", "date", "email", "drp_id")
 # Features whose weight is kept at or above zero when fitting: a surer reader or agreement
 # can only make acceptance more likely (tests hold the model to it).
-MONOTONE = ("conf", "tess", "neural", "agree", "format_ok", "lexicon", "support", "twin")
+MONOTONE = ("conf", "tess", "neural", "neural_char", "agree", "format_ok", "lexicon", "support", "twin")
 
 # Fields that a form asks for twice, in two pieces of ink: the same value read in both is
 # two independent readings agreeing.
@@ -71,7 +71,7 @@ def alternatives_gap(alternatives: list[str]) -> float:
     if len(alts) < 2:
         return 0.0
     return float(Levenshtein.normalized_distance(alts[0], alts[1]))
-FEATURES = ("conf", "tess", "has_tess", "neural", "has_neural", "sure", "agree", "third", "reasons",
+FEATURES = ("conf", "tess", "has_tess", "neural", "has_neural", "neural_char", "sure", "agree", "third", "reasons",
             "format_ok", "lexicon", "support", "repaired", "blank", "length", "dpi", "rule", "twin", "alt_gap", "form_conf") + tuple(f"t_{t}" for t in TYPES)
 
 
@@ -117,6 +117,9 @@ def features(ftype: FieldType, key: str, value: object, confidence: float, reaso
         f["tess"], f["has_tess"] = float(evidence["tess"]), 1.0
     if "neural" in evidence:
         f["neural"], f["has_neural"] = float(evidence["neural"]), 1.0
+    # The neural reader's least sure character (read.char_sureness); readings stored before
+    # it was kept count their whole confidence in its place.
+    f["neural_char"] = float(evidence.get("neural_char", f["neural"]))
     f["sure"] = float(bool(evidence.get("sure")))
     f["agree"] = float(not evidence.get("disagree"))
     f["third"] = float(bool(evidence.get("third")))

@@ -177,10 +177,12 @@ class PpOcrReader:
         for a in (automaton, preferred):
             if a is None:
                 continue
-            text, score = viterbi(project(probs, self._columns(a.alphabet)), a.alphabet, a)
+            text, score, sure = viterbi_path(project(probs, self._columns(a.alphabet)), a.alphabet, a)
             if best is None or (text is not None and score >= best[1] - PREFERRED_MARGIN):
-                best = (text, score)
-        return _reading(best[0], best[1], free)
+                best = (text, score, sure)
+        reading = _reading(best[0], best[1], free)
+        reading.char_confidences = best[2]
+        return reading
 
 
 def narrow_gaps(image: np.ndarray, keep: float = 0.5) -> np.ndarray:
@@ -239,7 +241,15 @@ def _reading(text: str | None, score: float, free: float) -> OcrText:
 
 
 def viterbi(probs: np.ndarray, alphabet: str, automaton: Automaton) -> tuple[str | None, float]:
-    """The best accepted text and its path's log-likelihood (None when no path is accepted).
+    """The best accepted text and its path's log-likelihood (None when no path is accepted)."""
+    text, score, _ = viterbi_path(probs, alphabet, automaton)
+    return text, score
+
+
+def viterbi_path(probs: np.ndarray, alphabet: str, automaton: Automaton
+                 ) -> tuple[str | None, float, list[float]]:
+    """The best accepted text, its path's log-likelihood and, for each of its characters, the
+    model's probability of that character where the path reads it (its surest step).
 
     Viterbi over (automaton state, last label): a blank keeps the state, repeating the last
     character collapses into it, a new character moves the automaton.
@@ -287,15 +297,19 @@ def viterbi(probs: np.ndarray, alphabet: str, automaton: Automaton) -> tuple[str
     finals = [(score[s][l], s, l) for s in automaton.accept for l in range(n_labels)]
     best_score, s, l = max(finals)
     if best_score <= neg / 2:
-        return None, best_score
+        return None, best_score, []
     # Walk back, collecting characters where a move was made.
-    out = []
+    out, sure, run = [], [], 0.0
     for t in range(len(back) - 1, -1, -1):
         ps, pl = back[t][s][l]
-        if l != 0 and (ps != s or pl != l):
-            out.append(alphabet[l - 1])
+        if l != 0:
+            run = max(run, float(probs[t, l]))
+            if ps != s or pl != l:  # the first step of this character
+                out.append(alphabet[l - 1])
+                sure.append(run)
+                run = 0.0
         s, l = ps, pl
-    return "".join(reversed(out)), best_score
+    return "".join(reversed(out)), best_score, sure[::-1]
 
 
 _READER: PpOcrReader | None = None
