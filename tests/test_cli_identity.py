@@ -166,3 +166,15 @@ def test_a_scripts_sign_ins_are_audited_once_not_once_per_command(cli, tmp_path)
         got = [tuple(r) for r in conn.exec_driver_sql(
             "SELECT \"user\", new FROM audit_events WHERE action = 'sign_in' AND \"user\" = 'ann'")]
         assert got == [("ann", f"command line on {desk.host}")]
+
+
+def test_db_and_as_given_before_the_action_are_kept(cli, tmp_path):
+    """``users --db URL list`` used to run against the default database (the action's own --db,
+    absent, overwrote the command's): here that is another, empty file, where nobody can sign in."""
+    other = tmp_path / "other.sqlite3"
+    assert cli("users", "add", "eve", "--role", "admin", "--password-stdin", "--db", other, stdin=PASSWORD)[0] == 0
+    for args in (("users", "--db", other, "list", "--as", "eve"), ("users", "list", "--db", other, "--as", "eve")):
+        status, out, err = cli(*args)
+        assert (status, out) == (0, "eve\tadmin\n"), err
+    status, out, _ = cli("reasons", "--as", "sue", "add", "late", "Arrived after the deadline")
+    assert status == 0, out

@@ -221,3 +221,13 @@ def test_drop_files_and_watch_a_folder(office, qtbot, tmp_path):
     make_pdf(watched / "batch-b.pdf", "new scan")
     inbox._scan_watched()  # what the watcher's debounce timer calls
     assert desk.count_records() == 2  # the new file only
+
+
+def test_the_first_window_fits_the_screen(office):
+    """No saved layout yet: the window opens no larger than the screen's free area (the offscreen
+    screen is smaller than the roomy first size, like a 1280x720 office PC's)."""
+    window = office[0]
+    available = window.screen().availableGeometry()
+    window._restore()
+    assert window.width() <= available.width() and window.height() <= available.height()
+    assert window.width() >= window.minimumWidth()

@@ -41,17 +41,21 @@ SIGN_IN_LOG_MINUTES = 15
 SIGN_IN, FIRST_USER_FREE, OWN_PASSWORD = "sign-in", "first-user-free", "own-password"
 
 
-def _common() -> argparse.ArgumentParser:
+def _common(nested: bool = False) -> argparse.ArgumentParser:
+    """``--db``. ``nested``: for the actions of a command that takes it too (``users --db URL
+    list``): there an absent option must not overwrite the command's with its default, or the
+    action would run quietly against another database."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", metavar="URL", help="database URL (default: CISR_DESK_DB, settings, or the "
-                                                    "SQLite file in your data folder)")
+                                                    "SQLite file in your data folder)",
+                        **({"default": argparse.SUPPRESS} if nested else {}))
     return common
 
 
-def _as(p: argparse.ArgumentParser) -> None:
+def _as(p: argparse.ArgumentParser, nested: bool = False) -> None:
     p.add_argument("--as", dest="user", metavar="USER",
                    help=f"sign in as USER (default: {ENV_USER}); the password comes from {ENV_PASSWORD} or "
-                        "a prompt on a terminal")
+                        "a prompt on a terminal", **({"default": argparse.SUPPRESS} if nested else {}))
 
 
 def _password_stdin(p: argparse.ArgumentParser) -> None:
@@ -66,6 +70,7 @@ def _version(p: argparse.ArgumentParser) -> None:
 
 def register(sub) -> None:
     common = _common()
+    inner = _common(nested=True)  # the actions of users, registry and reasons
 
     p = sub.add_parser("import", parents=[common], help="capture scans (PDF, TIFF, JPEG, PNG) and store their forms for review")
     p.add_argument("paths", nargs="+", type=Path, metavar="SCAN|FOLDER")
@@ -91,41 +96,41 @@ def register(sub) -> None:
 
     p = sub.add_parser("users", parents=[common], help="add, list, disable, reset and re-role users")
     us = p.add_subparsers(dest="users_command", metavar="ACTION", required=True)
-    a = us.add_parser("add", parents=[common], help="add a user (an admin; the first user of a new database "
+    a = us.add_parser("add", parents=[inner], help="add a user (an admin; the first user of a new database "
                                                     "needs no sign-in and must be an admin)")
     a.add_argument("name")
     a.add_argument("--role", required=True, choices=ROLES)
     _password_stdin(a)
     _as(a)
     a.set_defaults(func=_cmd(_users_add, FIRST_USER_FREE))
-    a = us.add_parser("list", parents=[common], help="list users, their roles and any lockout")
+    a = us.add_parser("list", parents=[inner], help="list users, their roles and any lockout")
     _as(a)
     a.set_defaults(func=_cmd(_users_list))
     for action, helptext in (("disable", "stop a user signing in (admin)"),
                              ("enable", "let a disabled user sign in again (admin)")):
-        a = us.add_parser(action, parents=[common], help=helptext)
+        a = us.add_parser(action, parents=[inner], help=helptext)
         a.add_argument("name")
         _as(a)
         a.set_defaults(func=_cmd(_users_active), users_action=action)
-    a = us.add_parser("role", parents=[common], help="change a user's role (admin)")
+    a = us.add_parser("role", parents=[inner], help="change a user's role (admin)")
     a.add_argument("name")
     a.add_argument("role", choices=ROLES)
     _as(a)
     a.set_defaults(func=_cmd(_users_role))
-    a = us.add_parser("reset-password", parents=[common],
+    a = us.add_parser("reset-password", parents=[inner],
                       help="give a user a temporary password they must change at the next sign-in (admin)")
     a.add_argument("name")
     _password_stdin(a)
     _as(a)
     a.set_defaults(func=_cmd(_users_reset))
-    a = us.add_parser("passwd", parents=[common], help="change your own password")
+    a = us.add_parser("passwd", parents=[inner], help="change your own password")
     _password_stdin(a)
     _as(a)
     a.set_defaults(func=_cmd(_users_passwd, OWN_PASSWORD))
 
     p = sub.add_parser("registry", parents=[common], help="import or preview the DRP registry")
     rs = p.add_subparsers(dest="registry_command", metavar="ACTION", required=True)
-    a = rs.add_parser("import", parents=[common], help="store a new registry version and re-check open records")
+    a = rs.add_parser("import", parents=[inner], help="store a new registry version and re-check open records")
     a.add_argument("file", type=Path)
     a.add_argument("--preview", action="store_true", help="show what would change; store nothing")
     _as(a)
@@ -181,15 +186,15 @@ def register(sub) -> None:
 
     p = sub.add_parser("reasons", parents=[common], help="list or change the site's reason codes")
     rs = p.add_subparsers(dest="reasons_command", metavar="ACTION")
-    a = rs.add_parser("add", parents=[common], help="add or relabel a reason code (supervisor)")
+    a = rs.add_parser("add", parents=[inner], help="add or relabel a reason code (supervisor)")
     a.add_argument("code")
     a.add_argument("label")
     a.add_argument("--kinds", default="flag,reject", help="where it may be used: flag, reject, override")
-    _as(a)
+    _as(a, nested=True)  # reasons takes --as too, for the list
     a.set_defaults(func=_cmd(_reasons_add))
-    a = rs.add_parser("remove", parents=[common], help="remove a reason code (supervisor)")
+    a = rs.add_parser("remove", parents=[inner], help="remove a reason code (supervisor)")
     a.add_argument("code")
-    _as(a)
+    _as(a, nested=True)
     a.set_defaults(func=_cmd(_reasons_remove))
     _as(p)
     p.set_defaults(func=_cmd(_reasons_list))

@@ -257,13 +257,29 @@ class MainWindow(QMainWindow):
         if not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
-            self.resize(1360, 860)
+            self.resize(self._first_size())
         state = self.ctx.settings.get("window/state")
         if not state.isEmpty():
             self.restoreState(state)
         splitter = self.ctx.settings.get("review/splitter")
         if not splitter.isEmpty():
             self.screens["review"].editor.splitter.restoreState(splitter)
+
+    FIRST_SIZE = QSize(1360, 860)
+
+    def _first_size(self) -> QSize:
+        """The size of the first window: roomy where the screen allows, and never larger than
+        the screen (a 1280x720 office PC got a window cut off at the right and the bottom)."""
+        screen = self.screen()
+        if screen is None:
+            return self.FIRST_SIZE
+        available = screen.availableGeometry().size()
+        if available.width() >= self.FIRST_SIZE.width() and available.height() >= self.FIRST_SIZE.height():
+            return self.FIRST_SIZE
+        self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
+        frame = self.frameGeometry().size() - self.geometry().size()  # a title bar, where there is one
+        return QSize(max(self.minimumWidth(), available.width() - frame.width()),
+                     max(self.minimumHeight(), available.height() - frame.height()))
 
     def save_layout(self) -> None:
         s = self.ctx.settings
