@@ -48,3 +48,20 @@ def test_cancelling_the_sign_in_closes_the_window(office, qtbot):
     window.screens["inbox"].import_paths([str(scan)])
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)
     assert len(asked) == 1 and desk.count_records() == 0
+
+
+def test_the_next_user_starts_at_the_queue_not_inside_the_record_the_disabled_one_had_open(office, qtbot):
+    window, desk, asked, _, scan = office
+    window.screens["inbox"].import_paths([str(scan)])
+    [rid] = desk.record_ids()
+    review = window.screens["review"]
+    window.show_screen("review")
+    review.open_record(rid)
+    assert review.current_record_id() == rid and desk.get_record(rid).holder == "clerk"
+    desk.disable_user("clerk", "admin")  # by an admin, at another seat
+    review.editor.open(rid)  # the next change they try (opening claims the record) is refused
+    qtbot.waitUntil(lambda: len(asked) > 0, timeout=5000)
+    assert window.ctx.user_name == "supervisor"
+    assert review.current_record_id() is None and review.editor.record is None  # at the queue
+    review.open_record(rid)  # opened afresh, as the supervisor
+    assert review.current_record_id() == rid and review.editor.record.id == rid

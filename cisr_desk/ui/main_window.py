@@ -206,6 +206,9 @@ class MainWindow(QMainWindow):
             return  # several refusals at once: one sign-in; a late one of a user already gone: nothing
         self._ending = True
         self.ctx.runner.cancel_all()
+        for screen in self.screens.values():
+            if hasattr(screen, "close_record"):
+                screen.close_record()
         self.centralWidget().hide()
         try:
             user = self._switch_user(None, message=reason) if self._switch_user is not None else None

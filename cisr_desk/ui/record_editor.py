@@ -192,6 +192,13 @@ class RecordEditor(QWidget):
             self._release_at_version = claimed.version
         self.record = claimed
 
+    def discard(self) -> None:
+        """Put the record away without saving or releasing anything: its user may no longer
+        change anything (disabled), so nothing of theirs can be stored now."""
+        if self._token is not None:
+            self._token.cancel()
+        self.record, self._release_at_version = None, None
+
     def leave(self) -> None:
         """The clerk moves on: a record claimed on open and left unchanged is free for others again."""
         rec, version = self.record, self._release_at_version

@@ -138,6 +138,12 @@ class ReviewScreen(QWidget):
         self.refresh()
         self.table.setFocus()
 
+    def close_record(self) -> None:
+        """The user signed in is gone (an administrator disabled them): the record they had open
+        is put away unsaved, and whoever signs in next starts at the queue, not inside it."""
+        self.editor.discard()
+        self.stack.setCurrentIndex(0)
+
     # --- records ---------------------------------------------------------------------------
     def open_row(self, row: int) -> None:
         if 0 <= row < self.model.rowCount():
