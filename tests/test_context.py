@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 
 from cisr_desk.capture.confidence import score_fields
-from cisr_desk.capture.context import apply_context, fix_address, fix_email, fix_words_in, snap_city
+from cisr_desk.capture.context import (apply_context, fix_address, fix_email, fix_words_in, snap_address_city,
+                                       snap_city)
 from cisr_desk.capture.read import Reading
 from cisr_desk.domain.policy import SitePolicy
 from cisr_desk.domain.rules import validate
@@ -53,6 +54,31 @@ def test_city_snaps_to_its_zip_only_with_a_margin():
 
 def _r(value, conf=0.6, alternatives=(), reasons=("the two readers disagree",)):
     return Reading(value, value, conf, list(reasons), list(alternatives))
+
+
+@pytest.mark.parametrize("read,right", [
+    ("16608 RANCHO VISTA BLVD, OXWARD 93035", "16608 RANCHO VISTA BLVD, OXNARD 93035"),  # a letter
+    ("763 WALNUT AVE SIMIVALLEY 93065", "763 WALNUT AVE SIMI VALLEY 93065"),  # a space lost
+    ("280 VALLEY BLVD #213, BAN BERNARDINO 92405", "280 VALLEY BLVD #213, SAN BERNARDINO 92405"),
+    ("1644 E Central Ave Lancastre 93534", "1644 E Central Ave Lancaster 93534"),  # typed, in its case
+    ("12 OAK ST, POMONA 91766", "12 OAK ST, POMONA 91766"),  # right already
+    ("246 HARBOR BLVD PALM SPRINGS 62264", "246 HARBOR BLVD PALM SPRINGS 62264"),  # not the ZIP's city
+    ("12 PALM DR PALM SPRINGS 92262", "12 PALM DR PALM SPRINGS 92262"),  # the street's words stay
+    ("5 MAIN ST 93035", "5 MAIN ST 93035"),  # no city written: none added
+    ("5 MAIN ST, OXNARD", "5 MAIN ST, OXNARD"),  # no ZIP: nothing to go by
+])
+def test_a_service_address_city_is_read_off_its_zip(read, right):
+    assert snap_address_city(read) == right
+
+
+@pytest.mark.parametrize("read,right", [
+    ("2086ALESSANDRO BLVD", "2086 ALESSANDRO BLVD"), ("23352SEPULVEDA BLVD, HESPERIA 92345",
+                                                      "23352 SEPULVEDA BLVD, HESPERIA 92345"),
+    ("12B OAK ST", "12B OAK ST"), ("1O2 OAK ST", "102 OAK ST"), ("12 OAK ST", "12 OAK ST"),
+])
+def test_a_house_number_glued_to_the_street_is_split_off(read, right):
+    assert fix_address(read) == right
+
 
 
 def test_zip_and_city_chosen_together():

@@ -107,9 +107,12 @@ _PO_BOX = re.compile(r"^\s*P\W{0,2}[OU0D]\W{0,2}\s*B[O0]X\b", re.I)
 
 def fix_address(text: str) -> str:
     """A street address ("12 OAK ST, POMONA 91766"): the first token and a token after a
-    unit word are numbers, a trailing 5-character token is a ZIP code, the rest are words;
+    unit word are numbers (a house number glued to the street's name is split off), a trailing 5-character token is a ZIP code, the rest are words;
     a suffix one letter away from exactly one USPS suffix takes it."""
     text = _join_split_zip(text)
+    # A house number glued to the street's name: a space the reader lost ("2086ALESSANDRO";
+    # a unit letter, "12B", is one letter).
+    text = re.sub(r"^(\s*\d{1,6})([A-Za-z]{3,})\b", r"\1 \2", text)
     if _PO_BOX.match(text):
         text = _PO_BOX.sub("P.O. BOX" if text[:1].isupper() else "P.O. Box", text, count=1)
     tokens = re.split(r"(\s+|,)", text)
@@ -212,6 +215,47 @@ def snap_city(city: str, zip_code: str) -> tuple[str, float]:
         return city, 0.0
     name = names[best[1]]
     return (name.upper() if city.isupper() or not any(ch.islower() for ch in city) else name), best[0]
+
+
+_PLACE_TAIL = re.compile(r"^(?P<head>.*?)(?P<tail>[ ,]+)(?P<zip>\d{5})\s*$")
+
+
+def snap_address_city(address: str) -> str:
+    """A service address ending in its city and ZIP ("12 OAK ST, OXWARD 93035"): the words
+    before the ZIP that are nearly one of the ZIP's USPS city names become that name, as a
+    keying operator reads a blurred town name off the ZIP beside it ("OXWARD" -> "OXNARD",
+    "SIMIVALLEY" -> "SIMI VALLEY", "BAN BERNARDINO" -> "SAN BERNARDINO"). Anything else (no
+    ZIP, an unknown one, nothing close, two names equally close) is left as it is."""
+    m = _PLACE_TAIL.match(address)
+    if not m:
+        return address
+    names = reference.cities_of_zip(m.group("zip"))
+    head = m.group("head")
+    tokens = [t for t in re.finditer(r"[^\s,]+", head)]
+    if not names or not tokens:
+        return address
+    scores = []
+    for name in names:
+        want = reference.city_key(name).replace(" ", "")
+        n = len(name.split())
+        for k in {max(1, n - 1), n, n + 1}:
+            if k > len(tokens) - 1:  # the street keeps at least its first token
+                continue
+            start = tokens[-k].start()
+            written = reference.city_key(fix_words_in(head[start:])).replace(" ", "")
+            if written:
+                scores.append((ratio(written, want), -abs(k - n), start, name))
+    if not scores:
+        return address
+    scores.sort(reverse=True)
+    best = scores[0]
+    runner = max((sc[0] for sc in scores if sc[3] != best[3]), default=0.0)
+    if best[0] < CITY_MIN or best[0] - runner < CITY_MARGIN:
+        return address
+    name = best[3].upper() if not any(ch.islower() for ch in head) else best[3]
+    if head[best[2]:] == name:
+        return address
+    return head[: best[2]] + name + m.group("tail") + m.group("zip")
 
 
 def _candidates(r: Reading | None) -> list[str]:
@@ -318,7 +362,9 @@ def apply_context(readings: dict[str, Reading]) -> None:
         if odd and odd not in r.reasons:
             r.reasons = list(r.reasons) + [odd]
             r.confidence = min(r.confidence, 0.7)
-        if key in ADDRESS_KEYS:
+        if key in ADDRESS_KEYS and key != "mailing_street":
+            fix = _service_address
+        elif key in ADDRESS_KEYS:
             fix = fix_address
         elif key == "mailing_city" or key in NAME_KEYS:
             fix = fix_words_in
@@ -335,6 +381,10 @@ def apply_context(readings: dict[str, Reading]) -> None:
     place_context(readings)
     house_numbers(readings)
     stray_marks(readings)
+
+
+def _service_address(text: str) -> str:
+    return snap_address_city(fix_address(text))
 
 
 def _street_parts(address: str) -> tuple[str, str]:
