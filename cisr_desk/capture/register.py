@@ -23,7 +23,6 @@ REG_DPI = 100.0  # resolution the search and the checks work at
 PT = REG_DPI / 72.0  # pixels per point at REG_DPI
 MIN_INLIERS = 15  # few: heavy hand-printing crowds out the form's own features; coverage decides
 MIN_COVERAGE = 0.55  # share of the blank's ink found on the page; form pages score ~0.9
-KEYSTONE_FROM = 0.5  # an affine fit covering less is not worth a homography
 
 
 @dataclass(frozen=True)
@@ -132,17 +131,15 @@ def match_page(small: np.ndarray, refs: list[Reference]) -> Match | None:
             continue
         src = ref.keypoints[[m.queryIdx for m in good]]
         dst = pts[[m.trainIdx for m in good]]
-        # An affine fit is the steadier; a homography is tried only when the affine nearly fits
-        # but leaves some of the form's print uncovered (a keystoned page), and kept only when
-        # it covers more. Where the affine finds no fit, or a poor one, this is not the page.
-        affine_coverage = 0.0
+        # An affine fit is the steadier; a homography is tried only when the affine leaves the
+        # form's print uncovered (a keystoned page), and kept only when it covers more.
         for kind in ("affine", "homography"):
             if kind == "affine":
                 a, mask = cv2.estimateAffine2D(src, dst, method=cv2.RANSAC, ransacReprojThreshold=3.0,
                                                maxIters=2000, confidence=0.995)
                 a = np.vstack([a, [0, 0, 1]]) if a is not None else None
             else:
-                if (best is not None and best.coverage > 0.9) or affine_coverage < KEYSTONE_FROM:
+                if best is not None and best.coverage > 0.9:
                     break
                 a, mask = cv2.findHomography(src, dst, cv2.RANSAC, 3.0, maxIters=2000, confidence=0.995)
             if a is None or mask is None or int(mask.sum()) < MIN_INLIERS:
@@ -151,8 +148,6 @@ def match_page(small: np.ndarray, refs: list[Reference]) -> Match | None:
             if not _plausible(a):
                 continue
             coverage = _coverage(turned if rotated else small, ref, a)
-            if kind == "affine":
-                affine_coverage = coverage
             candidate = Match(ref.template_id, ref.page_index, rotated, a, int(mask.sum()), coverage)
             candidates.append(candidate)
             if best is None or (coverage, candidate.inliers) > (best.coverage, best.inliers):
