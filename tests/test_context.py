@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from cisr_desk.capture.confidence import score_fields
-from cisr_desk.capture.context import (apply_context, fix_address, fix_email, fix_words_in, snap_address_city,
-                                       snap_city)
+from cisr_desk.capture.context import (apply_context, fix_address, fix_city, fix_email, fix_words_in,
+                                       snap_address_city, snap_city)
 from cisr_desk.capture.read import Reading
 from cisr_desk.domain.policy import SitePolicy
 from cisr_desk.domain.rules import validate
@@ -79,6 +79,11 @@ def test_a_service_address_city_is_read_off_its_zip(read, right):
 def test_a_house_number_glued_to_the_street_is_split_off(read, right):
     assert fix_address(read) == right
 
+
+
+def test_a_city_loses_a_stray_mark_at_its_ends():
+    assert [fix_city(c) for c in ("OXNARD)", "(Pomona", "SAN LUIS OBISPO,", "La Cañada Flintridge", "ST. HELENA")] == [
+        "OXNARD", "Pomona", "SAN LUIS OBISPO", "La Cañada Flintridge", "ST. HELENA"]
 
 
 def test_zip_and_city_chosen_together():

@@ -102,6 +102,12 @@ def fix_words_in(text: str) -> str:
     return re.sub(r"[A-Za-z0-9]+", lambda m: fix_word(m.group(0)), text)
 
 
+def fix_city(text: str) -> str:
+    """A city: its tokens are words, and a mark at either end that no town name has ("OXNARD)",
+    a speck read as a bracket) is dropped."""
+    return fix_words_in(text).strip(" ,;:()[]{}|!_/\\")
+
+
 _PO_BOX = re.compile(r"^\s*P\W{0,2}[OU0D]\W{0,2}\s*B[O0]X\b", re.I)
 
 
@@ -366,7 +372,9 @@ def apply_context(readings: dict[str, Reading]) -> None:
             fix = _service_address
         elif key in ADDRESS_KEYS:
             fix = fix_address
-        elif key == "mailing_city" or key in NAME_KEYS:
+        elif key == "mailing_city":
+            fix = fix_city
+        elif key in NAME_KEYS:
             fix = fix_words_in
         elif key in EMAIL_KEYS:
             fix = fix_email

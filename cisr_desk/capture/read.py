@@ -54,7 +54,10 @@ def ink_threshold(image: np.ndarray) -> float:
     toner or a pale pen loses its thin strokes under a fixed threshold."""
     if image.size == 0:
         return INK
-    dark, paper = np.percentile(image[::2, ::2], [0.5, 50])  # every fourth pixel is plenty
+    # The 0.5th and 50th percentiles from a histogram of every fourth pixel (plenty, and a
+    # sort of the zone cost more than the rest of this function).
+    counts = np.bincount(image[::2, ::2].ravel(), minlength=256).cumsum()
+    dark, paper = (float(np.searchsorted(counts, q * counts[-1])) for q in (0.005, 0.5))
     return float(max(INK, min(dark + 0.6 * (paper - dark), paper - 50)))
 
 
