@@ -3,7 +3,7 @@
 
     python tools/fit_acceptance.py collect --pool tuning --forms 16 --seed 101 --out DIR
     python tools/fit_acceptance.py collect --pool held-out --forms 16 --seed 301 --out DIR
-    python tools/fit_acceptance.py fit DIR... [--out resources/acceptance.json] [--max-silent 0.001]
+    python tools/fit_acceptance.py fit DIR... [--out resources/acceptance.json] [--max-silent 0.0005]
 
 ``collect`` generates typed and hand-printed forms (cisr_desk.synth), the hand-printed ones by
 the writers of one pool (cisr_desk.synth.writers), reads them with the acceptance model switched
@@ -157,7 +157,10 @@ def main() -> int:
     f = sub.add_parser("fit")
     f.add_argument("dirs", type=Path, nargs="+", help="folders written by collect (either pool)")
     f.add_argument("--out", type=Path, default=acceptance.MODEL_PATH)
-    f.add_argument("--max-silent", type=float, default=0.001)
+    # Half the 0.1 % goal: the threshold part is a few thousand fields (one error is 0.04 %), and
+    # the goal is for hands never seen. At 0.001 a refit on 2026-11-29 took a threshold that kept
+    # the threshold part at 0.07 % and let 0.40 % through on the held-out writers.
+    f.add_argument("--max-silent", type=float, default=0.0005)
     args = ap.parse_args()
     if args.cmd == "collect":
         collect(args.pool, args.forms, args.seed, args.out)

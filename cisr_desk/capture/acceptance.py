@@ -71,7 +71,7 @@ def alternatives_gap(alternatives: list[str]) -> float:
     if len(alts) < 2:
         return 0.0
     return float(Levenshtein.normalized_distance(alts[0], alts[1]))
-FEATURES = ("conf", "tess", "has_tess", "neural", "has_neural", "neural_char", "sure", "agree", "third", "reasons",
+FEATURES = ("conf", "tess", "has_tess", "neural", "has_neural", "neural_char", "sure", "agree", "reasons",
             "format_ok", "lexicon", "support", "repaired", "blank", "length", "dpi", "rule", "twin", "alt_gap", "form_conf") + tuple(f"t_{t}" for t in TYPES)
 
 
@@ -122,7 +122,6 @@ def features(ftype: FieldType, key: str, value: object, confidence: float, reaso
     f["neural_char"] = float(evidence.get("neural_char", f["neural"]))
     f["sure"] = float(bool(evidence.get("sure")))
     f["agree"] = float(not evidence.get("disagree"))
-    f["third"] = float(bool(evidence.get("third")))
     f["reasons"] = float(min(3, len(reasons)))
     f["format_ok"] = float(not text or format_error(ftype, text, key) is None)
     f["lexicon"] = lexicon_score(ftype, key, text, values)

@@ -45,7 +45,7 @@ class Reading:
     alternatives: list[str] = field(default_factory=list)  # each reader's value, when they differ
     # What each reader said of itself, for the acceptance model (capture/acceptance.py):
     # "tess" and "neural" confidences (absent when that reader did not read), "sure" when
-    # Tesseract alone was enough, "third" when the tie-break read sided with one reader.
+    # Tesseract alone was enough.
     evidence: dict = field(default_factory=dict)
 
 
@@ -287,7 +287,6 @@ SURE_DISCOUNT = 0.95
 # address is not enough (seeds 4242 and 777: all 4 agreeing misreads were under 0.6; 27 of
 # the 103 right agreements were too, and go to the clerk with them).
 AGREE_UNSURE = 0.6
-THIRD_CONF = 0.75  # picks the value; still under the review line (0.85 let misreads through)
 
 
 def _sure(ftype: FieldType, key: str, ocr: OcrText, written: int) -> bool:
@@ -371,21 +370,6 @@ def read_text(engine: OcrEngine, image: np.ndarray, spec: FieldSpec, zone_rect, 
         evidence["tess"] = other.confidence
     if other is not None and reading.reasons and not reading.alternatives:  # the readers disagree
         reading.alternatives = [_value(ftype, t.text) for t in (primary, other)]
-    if len(reading.alternatives) == 2 and automaton is None:
-        # A tie-break for names and addresses: the neural reader again, on the thresholded
-        # ink. Where it sides with Tesseract, that reading is offered — but the clerk still
-        # confirms it: on a 100-form set, settling on it outright let hand-printed misreads
-        # through. A field with a format gets none: its reading is already the best one the
-        # format allows, and on seeds 4242 and 777 a third read of one righted no value (it
-        # cost one model call in five).
-        third = second.read_line(line, charset)
-        third.text = space_after_marks(third.text)
-        t_val = _value(ftype, third.text)
-        o_val = reading.alternatives[1]
-        if t_val and squash(t_val) == squash(o_val) and squash(o_val) != squash(reading.alternatives[0]):
-            reading = Reading(o_val, other.text, THIRD_CONF, [f"two of three reads say {o_val!r}"],
-                              alternatives=reading.alternatives)
-            evidence["third"] = True
     if not re.search(r"[0-9A-Za-z]", str(reading.value)):
         if small_mark:
             # Only a stray mark or a remnant of the box survived: nothing was written here.
