@@ -136,3 +136,23 @@ def test_bad_files_each_get_a_clear_error_naming_them(tmp_path):
     for name, doc in zip(names, docs):
         assert len(doc.errors) == 1 and name in doc.errors[0] and not doc.forms
     assert "password" in docs[0].errors[0] and "folder" in docs[3].errors[0]
+
+
+def test_the_blank_page_that_looks_like_the_scan_is_tried_first():
+    """Only the order of the blank pages tried changes (so only the work): a scan of a page,
+    upright or turned, puts its own blank first."""
+    import cv2
+    import numpy as np
+
+    from cisr_desk.capture.pipeline import templates_in
+    from cisr_desk.capture.register import likely_first, references
+
+    refs = references(templates_in(str(forms_dir())))
+    rng = np.random.default_rng(3)
+    for ref in refs:
+        scan = cv2.warpAffine(ref.image, cv2.getRotationMatrix2D((300, 400), 1.5, 1.0), ref.image.shape[::-1],
+                              borderValue=255)
+        scan = np.clip(scan.astype(np.int16) + rng.integers(-30, 30, scan.shape), 0, 255).astype(np.uint8)
+        for page in (scan, scan[::-1, ::-1]):
+            first = likely_first(page, refs)[0]
+            assert (first.template_id, first.page_index) == (ref.template_id, ref.page_index)

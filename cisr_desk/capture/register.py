@@ -111,9 +111,43 @@ def _upright(a: np.ndarray, shape: tuple[int, int]) -> tuple[np.ndarray, bool]:
     return turned / turned[2, 2], True
 
 
+THUMB = (48, 62)  # (width, height) of the thumbnails that order the blank pages to try
+
+
+def _thumb(image: np.ndarray) -> np.ndarray:
+    t = cv2.resize(image, THUMB, interpolation=cv2.INTER_AREA).astype(np.float32)
+    t -= t.mean()
+    return t / (float(np.linalg.norm(t)) or 1.0)
+
+
+_REF_THUMBS: dict[tuple[str, int], np.ndarray] = {}
+
+
+def _ref_thumb(ref: Reference) -> np.ndarray:
+    key = (ref.template_id, ref.page_index)
+    if key not in _REF_THUMBS:
+        _REF_THUMBS[key] = _thumb(ref.image)
+    return _REF_THUMBS[key]
+
+
+def likely_first(small: np.ndarray, refs: list[Reference]) -> list[Reference]:
+    """The blank pages in the order worth trying: the one whose thumbnail looks most like the
+    page (upright or turned) first. Only the order changes, so only the work: a page that is
+    the second page of a form no longer pays for a full match against the first one."""
+    page = _thumb(small)
+    turned = page[::-1, ::-1]
+
+    def likeness(ref: Reference) -> float:
+        t = _ref_thumb(ref)
+        return max(float((page * t).sum()), float((turned * t).sum()))
+
+    return sorted(refs, key=likeness, reverse=True)
+
+
 def match_page(small: np.ndarray, refs: list[Reference]) -> Match | None:
     """Best template page for a page image at REG_DPI (upright or turned 180°), or None."""
     cv2.setRNGSeed(1)  # RANSAC samples at random: the same page must always read the same
+    refs = likely_first(small, refs)
     kps, desc = _orb().detectAndCompute(small, None)
     if desc is None or len(kps) < MIN_INLIERS:
         return None
