@@ -19,6 +19,7 @@ WORDY = re.compile(r"\b(JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)[A-Z]*\.
 NUMERIC = re.compile(r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})")
 
 
+CHARSET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ,./"  # what a stamp's lines are read in
 DIGIT_LIKE = str.maketrans("OQDIlLSZB", "001111528")
 TOKENS = re.compile(r"([A-Z]{3,9})[.:\s]*([0-9OQDILSZB]{1,2})\s*[,.:]?\s*([0-9OQDILSZB]{4})")
 
@@ -112,9 +113,6 @@ def read_stamp(reader, zone: np.ndarray, today: dt.date | None = None) -> dt.dat
         if date:
             return date
     return None
-
-
-CHARSET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ,./"
 
 
 def _plausible(date: dt.date | None, today: dt.date) -> dt.date | None:
