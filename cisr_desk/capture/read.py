@@ -366,7 +366,6 @@ def read_text(engine: OcrEngine, image: np.ndarray, spec: FieldSpec, zone_rect, 
     evidence = {"neural" if other is not None else "tess": primary.confidence}
     if other is not None:
         evidence["neural_char"] = char_sureness(primary)
-    if other is not None:
         evidence["tess"] = other.confidence
     if other is not None and reading.reasons and not reading.alternatives:  # the readers disagree
         reading.alternatives = [_value(ftype, t.text) for t in (primary, other)]
