@@ -33,6 +33,7 @@ class Reference:
     ink: np.ndarray  # bool mask of the blank's ink (thin structures)
     keypoints: np.ndarray  # (n, 2) float32
     descriptors: np.ndarray
+    thumb: np.ndarray  # a tiny normalised copy (_thumb), to tell which blank a scan looks like
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ def reference(blank: Path, template_id: str, page_index: int) -> Reference:
     kps, desc = _orb().detectAndCompute(img, None)
     pts = np.float32([k.pt for k in kps]) if kps else np.zeros((0, 2), np.float32)
     ink = img < 160
-    return Reference(template_id, page_index, img, ink, pts, desc)
+    return Reference(template_id, page_index, img, ink, pts, desc, _thumb(img))
 
 
 def references(templates: dict[str, FormTemplate]) -> list[Reference]:
@@ -120,16 +121,6 @@ def _thumb(image: np.ndarray) -> np.ndarray:
     return t / (float(np.linalg.norm(t)) or 1.0)
 
 
-_REF_THUMBS: dict[tuple[str, int], np.ndarray] = {}
-
-
-def _ref_thumb(ref: Reference) -> np.ndarray:
-    key = (ref.template_id, ref.page_index)
-    if key not in _REF_THUMBS:
-        _REF_THUMBS[key] = _thumb(ref.image)
-    return _REF_THUMBS[key]
-
-
 def likely_first(small: np.ndarray, refs: list[Reference]) -> list[Reference]:
     """The blank pages in the order worth trying: the one whose thumbnail looks most like the
     page (upright or turned) first. Only the order changes, so only the work: a page that is
@@ -138,8 +129,7 @@ def likely_first(small: np.ndarray, refs: list[Reference]) -> list[Reference]:
     turned = page[::-1, ::-1]
 
     def likeness(ref: Reference) -> float:
-        t = _ref_thumb(ref)
-        return max(float((page * t).sum()), float((turned * t).sum()))
+        return max(float((page * ref.thumb).sum()), float((turned * ref.thumb).sum()))
 
     return sorted(refs, key=likeness, reverse=True)
 
