@@ -59,7 +59,7 @@ def _blank_slice(page: np.ndarray, rect: Rect, margin: float) -> np.ndarray:
     y0 = int(round((rect[1] - margin) * S))
     x1 = int(round((rect[2] + margin) * S))
     y1 = int(round((rect[3] + margin) * S))
-    out = np.full((y1 - y0, x1 - x0), 255 if page.dtype == np.uint8 else 0, page.dtype)
+    out = np.full((y1 - y0, x1 - x0), 255 if page.dtype == np.uint8 else 0, page.dtype)  # paper, or no ink
     sy0, sx0 = max(0, y0), max(0, x0)
     sy1, sx1 = min(page.shape[0], y1), min(page.shape[1], x1)
     out[sy0 - y0: sy1 - y0, sx0 - x0: sx1 - x0] = page[sy0:sy1, sx0:sx1]
@@ -72,15 +72,17 @@ def _settle(big_ink: np.ndarray, tpl_ink: np.ndarray, x: int, y: int, reach: int
     ys, xs = np.nonzero(tpl_ink > 55)
     if len(ys) > SETTLE_PIXELS:  # an even sample of a large print is as good, and cheaper
         ys, xs = ys[:: len(ys) // SETTLE_PIXELS + 1], xs[:: len(xs) // SETTLE_PIXELS + 1]
-    weight = tpl_ink[ys, xs].astype(np.float32)
+    weight = tpl_ink[ys, xs].astype(np.float64)  # exact sums: ties go to the first offset
     h, w = tpl_ink.shape
-    best = (-1.0, x, y)
-    for py in range(max(0, y - reach), min(big_ink.shape[0] - h, y + reach) + 1):
-        for px in range(max(0, x - reach), min(big_ink.shape[1] - w, x + reach) + 1):
-            score = float(np.dot(big_ink[ys + py, xs + px].astype(np.float32), weight))
-            if score > best[0]:
-                best = (score, px, py)
-    return best[1], best[2]
+    dys = np.arange(max(0, y - reach), min(big_ink.shape[0] - h, y + reach) + 1)
+    dxs = np.arange(max(0, x - reach), min(big_ink.shape[1] - w, x + reach) + 1)
+    if not len(dys) or not len(dxs):
+        return x, y
+    # Every offset at once: (offsets y, offsets x, pixels) gathered, then weighed.
+    under = big_ink[ys[None, None, :] + dys[:, None, None], xs[None, None, :] + dxs[None, :, None]]
+    scores = under.astype(np.float64) @ weight
+    iy, ix = np.unravel_index(int(np.argmax(scores)), scores.shape)  # the first best, as before
+    return int(dxs[ix]), int(dys[iy])
 
 
 def _align(big_ink: np.ndarray, tpl_ink: np.ndarray) -> tuple[int, int]:
@@ -101,7 +103,7 @@ def extract_zone(source: np.ndarray, matrix: np.ndarray, blank: Path, page_index
     pad = SEARCH_PX / S
     big = warp_zone(source, matrix, rect, margin + pad)
     tpl = _blank_slice(blank_page(blank, page_index), rect, margin)
-    ink = _blank_slice(blank_ink(blank, page_index).astype(np.uint8), rect, margin) > 0
+    ink = _blank_slice(blank_ink(blank, page_index), rect, margin)
     dx = dy = SEARCH_PX
     if (tpl < 200).sum() > 30:  # something printed to align on
         dx, dy = _align(255 - big, 255 - tpl)
