@@ -135,3 +135,18 @@ def test_a_rearrangement_is_refused_when_its_user_is_disabled_while_the_forms_ar
     with pytest.raises(UserDisabled):
         desk.rearrange(source_id, lay.rotate_page(layout, 1), "ann")
     assert len(reader.calls) == 1 and lay.same_place(desk.page_layout(source_id), layout)
+
+
+def test_disabling_a_user_gives_their_held_records_back_to_the_queue(desk, extractor, tmp_path):
+    add_users(desk, ("bob", "clerk"))
+    extractor.results["batch.pdf"] = fakes.document("batch.pdf", [
+        fakes.form(fakes.clean_values(1), pages=(1, 2)), fakes.form(fakes.clean_values(3), pages=(3, 4))])
+    a, b = desk.import_files([pdf(tmp_path, "batch.pdf")], "ann").record_ids
+    desk.set_field(a, "customer_name", "MARIA LOPEZ", "ann")  # ann holds a
+    desk.claim(b, "bob")  # and bob holds b
+    desk.disable_user("ann", "ada")
+    assert desk.get_record(a).holder == "" and desk.get_record(b).holder == "bob"
+    [event] = [e for e in desk.history(a) if e.action == "release"]
+    assert (event.user, event.old, event.reason) == ("ada", "ann", "released by ada: ann was disabled")
+    assert desk.next_record("bob").id == a  # another clerk takes it over at once
+    assert desk.get_record(a).field("customer_name").value == "MARIA LOPEZ"  # nothing ann keyed is lost

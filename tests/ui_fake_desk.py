@@ -230,6 +230,9 @@ class FakeDesk:
         if name == by:
             raise PermissionDenied("An admin cannot disable themselves; another admin can")
         self._users[name] = replace(self.user(name), active=False)
+        for r in self._records.values():  # as the Desk does: their holds go back to the queue
+            if r.holder == name:
+                r.holder, r.held_since = "", None
         return self._users[name]
 
     def enable_user(self, name, by):

@@ -212,8 +212,17 @@ class Desk:
             return identity.set_role(s, name, role, by, self.now())
 
     def disable_user(self, name: str, by: str) -> dto.UserInfo:
+        """The user can sign in and change nothing more, and the records they hold go back to
+        the queue at once (they could never finish them; a supervisor saw "held" for an hour)."""
         with self._write() as s:
-            return identity.set_active(s, name, False, by, self.now())
+            user = identity.set_active(s, name, False, by, self.now())
+            admin = identity.get(s, by).name
+            held = s.scalars(select(Record).where(Record.holder == user.name).order_by(Record.id).with_for_update())
+            for rec in held:
+                audit.log(s, self.now(), admin, "release", record_id=rec.id, field="holder", old=rec.holder, new="",
+                          reason=f"released by {admin}: {user.name} was disabled")
+                self._hold(rec, "")
+            return user
 
     def enable_user(self, name: str, by: str) -> dto.UserInfo:
         with self._write() as s:
