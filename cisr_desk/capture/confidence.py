@@ -107,9 +107,9 @@ def score_fields(template: FormTemplate, readings: dict[str, Reading], issues: l
         if model is not None and feats:
             p = model.probability(feats)
             format_bad = bool(value) and format_error(spec.type, str(value), spec.key) is not None
-            review = broken or format_bad or p < model.threshold
-            conf = min(p, 0.5) if broken or format_bad else p
+            review = broken or format_bad or r.must_check or p < model.threshold
+            conf = min(p, 0.5) if broken or format_bad else min(p, 0.6) if r.must_check else p
         else:
-            review = conf < policy.review_below_confidence or bool(reasons)
+            review = conf < policy.review_below_confidence or bool(reasons) or r.must_check
         out[spec.key] = FieldReading(value, round(conf, 3), review, reasons, r.raw, feats)
     return out

@@ -33,6 +33,7 @@ from cisr_desk.capture.register import match_page, reference, references, to_reg
 from cisr_desk.capture.separate import FormGroup, PageKind, separate
 from cisr_desk.capture.stamp import read_received
 from cisr_desk.capture.workers import start_pool
+from cisr_desk.capture.writer import sevens_read_as_nines
 from cisr_desk.capture.zones import extract_zone
 from cisr_desk.domain.errors import InputFileError
 from cisr_desk.domain.layout import FormPlan, PageDoesNotFit
@@ -198,6 +199,7 @@ def _build_form(template: FormTemplate, outcomes: dict[int, PageOutcome], group:
         placements.append(PagePlacement(o.number, o.rotated, o.dpi, o.matrix, round(o.coverage, 3)))
     apply_context(readings)  # look-alikes by token class, USPS place (capture/context.py)
     cross_check(readings, registry)
+    sevens_read_as_nines(readings, {spec.key: spec.type for spec in template.fields})
     for slot in ("drp1", "drp2"):
         name, rid = readings.get(f"{slot}_name"), readings.get(f"{slot}_id")
         if name and rid and name.value:

@@ -47,6 +47,8 @@ class Reading:
     # "tess" and "neural" confidences (absent when that reader did not read), "sure" when
     # Tesseract alone was enough.
     evidence: dict = field(default_factory=dict)
+    # A doubt from the rest of the form (capture/writer.py) that no confidence outweighs.
+    must_check: bool = False
 
 
 def ink_threshold(image: np.ndarray) -> float:
