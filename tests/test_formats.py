@@ -177,7 +177,7 @@ def test_a_confident_related_field_settles_a_disagreement():
 
 
 def test_the_registry_vouches_for_the_contact_of_the_provider_read():
-    from cisr_desk.capture.crosscheck import cross_check
+    from cisr_desk.capture.crosscheck import cross_check, registered_contact
     from cisr_desk.capture.read import Reading
     from cisr_desk.domain.registry import DRP, Registry
 
@@ -185,6 +185,7 @@ def test_the_registry_vouches_for_the_contact_of_the_provider_read():
                              contact_phone="(220) 555-0108", contact_email="priya@redwood.example")])
     readings = {
         "drp1_id": Reading("DRP0370", "", 0.97),
+        "drp1_name": Reading("REDWOOD LOAD MANAGEMENT LLC", "", 0.9),
         "drp1_contact": Reading("PRIVA KIM", "", 0.5, ["disagree"], alternatives=["PRIVA KIM", "PRIYA KIM"]),
         "drp1_phone": Reading("2205550168", "", 0.5, ["disagree"], alternatives=["2205550168", "2205550108"]),
         "drp1_email": Reading("priya@redwood.exanple", "", 0.5, ["disagree"],
@@ -193,7 +194,56 @@ def test_the_registry_vouches_for_the_contact_of_the_provider_read():
     cross_check(readings, registry)
     assert readings["drp1_contact"].value == "PRIYA KIM" and not readings["drp1_contact"].reasons
     assert readings["drp1_phone"].value == "2205550108"
-    assert readings["drp1_email"].reasons  # neither reading is the registered address
+    assert readings["drp1_email"].reasons  # neither reading is the registered address...
+    registered_contact(readings, registry, 85.0)
+    # ... but it is one letter away from it: it is offered, and the clerk is told why.
+    assert readings["drp1_email"].value == "priya@redwood.example"
+    assert readings["drp1_email"].reasons[-1] == ("read as 'priya@redwood.exanple': DRP0370's registered "
+                                                  "contact has 'priya@redwood.example'")
+
+
+def _provider_form(**fields):
+    from cisr_desk.capture.read import Reading
+
+    readings = {"drp1_id": Reading("DRP0370", "", 0.97), "drp1_name": Reading("REDWOOD LOAD MGMT LLC", "", 0.9)}
+    readings.update({k: Reading(v, v, 0.6, ["the two readers disagree"]) for k, v in fields.items()})
+    return readings
+
+
+@pytest.fixture
+def redwood():
+    from cisr_desk.domain.registry import DRP, Registry
+
+    return Registry([DRP("DRP0370", "Redwood Load Management LLC", contact_name="Priya Kim",
+                         contact_phone="(220) 555-0108", contact_email="priya@redwood.example")])
+
+
+def test_a_contact_a_letter_or_two_from_the_registered_one_is_that_one_misread(redwood):
+    from cisr_desk.capture.crosscheck import registered_contact
+
+    readings = _provider_form(drp1_contact="PRIYAKIM", drp1_phone="2205580168", drp1_email="prlya@redwood.exampl")
+    assert registered_contact(readings, redwood, 85.0) == ["drp1_contact", "drp1_phone", "drp1_email"]
+    assert {k: r.value for k, r in readings.items() if k not in ("drp1_id", "drp1_name")} == {
+        "drp1_contact": "PRIYA KIM", "drp1_phone": "2205550108", "drp1_email": "priya@redwood.example"}
+    assert readings["drp1_contact"].reasons == ["the two readers disagree"]  # the words had only run together
+    assert all(readings[k].confidence <= 0.8 and readings[k].evidence["repaired"] for k in ("drp1_phone", "drp1_email"))
+
+
+def test_another_contact_or_an_unsure_provider_is_left_as_read(redwood):
+    from cisr_desk.capture.crosscheck import registered_contact
+    from cisr_desk.capture.read import Reading
+
+    other = {"drp1_contact": "GRACE KIM", "drp1_phone": "2205554321", "drp1_email": "grace@redwood.example"}
+    for readings in (
+        _provider_form(**other),  # another person at the same provider
+        dict(_provider_form(drp1_phone="2205550168"), drp1_name=Reading("SUNRISE POWER", "", 0.9)),  # not Redwood
+        dict(_provider_form(drp1_phone="2205550168"), drp1_id=Reading("DRP0371", "", 0.5, ["unsure"])),  # not registered
+        _provider_form(drp1_email="pia@redwood.example"),  # the person's part two letters away
+    ):
+        before = {k: r.value for k, r in readings.items()}
+        assert registered_contact(readings, redwood, 85.0) == []
+        assert {k: r.value for k, r in readings.items()} == before
+    assert registered_contact(_provider_form(drp1_phone="2205550168"), None, 85.0) == []
 
 
 def test_dates_vouch_for_each_other():
@@ -240,3 +290,28 @@ def test_a_digit_the_model_doubted_stands_out_under_a_format():
     assert text == "91009" and sure[:4] == [0.9] * 4 and sure[4] == pytest.approx(0.7)
     doubted, clean = OcrText(text, 1.0, sure), OcrText(text, 1.0, [0.9999] * 5)
     assert char_sureness(doubted) < 0.15 < 0.95 < char_sureness(clean)
+
+
+def test_words_run_together_are_split_where_the_same_words_written_again_were_read_apart():
+    from cisr_desk.capture.crosscheck import twin_spacing
+    from cisr_desk.capture.read import Reading
+
+    readings = {k: Reading(v, v, 0.6) for k, v in {
+        "customer_name": "YOLANDA LEE", "customer_print_name": "YOLANDALEE",
+        "drp1_contact": "Kenji Castillo", "drp_print_name": "KENJI CAS TILLO",
+        "mailing_street": "19792 HOLT AVE", "sa1_address": "19792 HOLTAVE, ORANGE 92867",
+        "sa2_address": "26623 E PACIFIC COAST HWY ORANGE 92867",
+    }.items()}
+    readings["drp_print_name"].reasons = ["word breaks differ between the readers"]
+    assert sorted(twin_spacing(readings)) == ["customer_print_name", "sa1_address"]
+    assert readings["customer_print_name"].value == "YOLANDA LEE"
+    assert readings["sa1_address"].value == "19792 HOLT AVE, ORANGE 92867"
+    # A twin in doubt gives no break (it may have one too many); another street gives none.
+    assert readings["drp1_contact"].value == "Kenji Castillo"
+    assert readings["sa2_address"].value == "26623 E PACIFIC COAST HWY ORANGE 92867"
+    # The mailing street takes the break from a service address that starts with it.
+    street = {"mailing_street": Reading("26623 E PACIFIC COASTHWY", "", 0.6),
+              "sa1_address": Reading("26623 E Pacific Coast Hwy Orange 92867", "", 0.95)}
+    assert twin_spacing(street) == ["mailing_street"] and street["mailing_street"].value == "26623 E PACIFIC COAST HWY"
+    other = {"customer_name": Reading("YOLANDA LEE", "", 0.9), "customer_print_name": Reading("YOLANDALE", "", 0.6)}
+    assert twin_spacing(other) == [] and other["customer_print_name"].value == "YOLANDALE"

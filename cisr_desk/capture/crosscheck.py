@@ -5,11 +5,21 @@ the first service address is usually the mailing address. When the two readers d
 one field and one of their readings is exactly what a *confident* related field says, that
 reading is taken: two independent reads of two different pieces of ink agree. Nothing is
 changed when no reading matches — the clerk still decides.
+
+The provider's contact, phone and e-mail are the registry's when the provider was read with
+confidence (its id, and its name matching that id). A reading a letter or two away from the
+registered value ("robert@constal.exmmple", "4695550128" for 4675550128) is that value
+misread, as a keying operator would see at once: it is offered in its place, with the reason,
+and the acceptance model still decides whether a clerk looks. A contact truly different from
+the registered one is further away than that (another name, another number).
 """
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Callable
+
+from rapidfuzz.distance import Levenshtein
 
 from cisr_desk.capture.read import Reading, squash
 
@@ -112,3 +122,106 @@ def cross_check(readings: dict[str, Reading], registry=None) -> None:
                 r.confidence = max(r.confidence, 0.9)
                 r.evidence["support"] = True
                 break
+    twin_spacing(readings)
+
+
+NEAR_SHARE = 0.2  # a reading this close to a registered value (edits per character) is it misread
+
+
+def _near(key: str, read: str, registered: str) -> bool:
+    """Whether a reading is the registered value with a letter or two misread."""
+    if key == "drp1_phone":
+        a, b = re.sub(r"\D", "", read), re.sub(r"\D", "", registered)
+        return len(a) == len(b) == 10 and 0 < sum(x != y for x, y in zip(a, b)) <= 2
+    a, b = squash(read, False), squash(registered, False)
+    if not a or a == b or Levenshtein.distance(a, b) > NEAR_SHARE * len(b):
+        return False
+    if key == "drp1_email":  # the person is the part before the @: one letter, no more
+        return a.count("@") == 1 and Levenshtein.distance(a.split("@")[0], b.split("@")[0]) <= 1
+    return True
+
+
+def registered_contact(readings: dict[str, Reading], registry, name_min_score: float) -> list[str]:
+    """Put the registered contact, phone and e-mail in place of a reading a letter or two
+    away from them, or of a name whose words ran together; returns the keys changed.
+
+    Only for the provider read with confidence: its id registered, and the provider's name
+    read beside it naming that provider (``name_min_score``, the site's fuzzy-name policy)."""
+    rid_reading, name = readings.get("drp1_id"), readings.get("drp1_name")
+    rid = str(rid_reading.value or "") if rid_reading is not None else ""
+    drp = registry.get(rid) if registry is not None and rid else None
+    if drp is None or name is None or registry.name_matches(rid, str(name.value or "")) < name_min_score:
+        return []
+    changed = []
+    for key, attribute in (("drp1_contact", "contact_name"), ("drp1_phone", "contact_phone"),
+                           ("drp1_email", "contact_email")):
+        r, registered = readings.get(key), str(getattr(drp, attribute, "") or "")
+        if r is None or not isinstance(r.value, str) or not r.value or not registered:
+            continue
+        if key == "drp1_phone":
+            registered = re.sub(r"\D", "", registered)
+        elif key == "drp1_email":
+            registered = registered.lower()
+        elif r.value.isupper():
+            registered = registered.upper()  # as the form was written
+        if r.value == registered:
+            continue
+        spacing = key == "drp1_contact" and squash(r.value, False) == squash(registered, False)
+        if not spacing and not _near(key, r.value, registered):
+            continue
+        if not spacing:
+            r.reasons = list(r.reasons) + [f"read as {r.value!r}: {drp.registration_no}'s registered contact has {registered!r}"]
+            r.confidence = min(r.confidence, 0.8)
+        r.value = registered
+        r.evidence["repaired"] = True
+        changed.append(key)
+    return changed
+
+
+# field -> fields whose reading may show where its words break (the same words, written again)
+SPACED_TWINS = {
+    "customer_name": ("customer_print_name",), "customer_print_name": ("customer_name",),
+    "drp1_contact": ("drp_print_name",), "drp_print_name": ("drp1_contact",),
+    "mailing_street": tuple(f"sa{i}_address" for i in range(1, 6)),
+    **{f"sa{i}_address": ("mailing_street",) for i in range(1, 6)},
+}
+
+
+def _words_prefix(text: str, letters: str) -> str | None:
+    """The leading words of ``text`` whose letters are exactly ``letters`` (squashed), or None."""
+    for m in re.finditer(r"(?=[\s,]|$)", text):
+        head = text[: m.start()]
+        got = squash(head, False)
+        if got == letters:
+            return head
+        if len(got) > len(letters):
+            return None
+    return None
+
+
+def twin_spacing(readings: dict[str, Reading]) -> list[str]:
+    """Words run together in one field ("YOLANDALEE", "19792 HOLTAVE") are split where the same
+    words, written again in a related field, were read apart without doubt: two pieces of ink
+    agree on every letter, and one shows the break. Returns the keys changed."""
+    changed = []
+    for key, twins in SPACED_TWINS.items():
+        r = readings.get(key)
+        if r is None or not isinstance(r.value, str) or not r.value.strip():
+            continue
+        for twin_key in twins:
+            twin = readings.get(twin_key)
+            if twin is None or twin.reasons or not isinstance(twin.value, str) or not twin.value.strip():
+                continue  # a twin in doubt may have a break too many ("KENJI CAS TILLO")
+            # The street is the start of a service address: compare that part only.
+            mine_part = _words_prefix(r.value, squash(twin.value, False)) if key.startswith("sa") else r.value
+            their_part = _words_prefix(twin.value, squash(r.value, False)) if key == "mailing_street" else twin.value
+            if mine_part is None or their_part is None or squash(mine_part, False) != squash(their_part, False):
+                continue
+            if len(their_part.split()) <= len(mine_part.split()):
+                continue
+            spaced = their_part.upper() if mine_part.isupper() else their_part
+            r.value = spaced + r.value[len(mine_part):]
+            r.evidence["repaired"] = True
+            changed.append(key)
+            break
+    return changed

@@ -26,7 +26,7 @@ from cisr_desk.capture import digital
 from cisr_desk.capture.attachments import looks_like_attachment
 from cisr_desk.capture.confidence import score_fields, snap_drp_name
 from cisr_desk.capture.context import apply_context
-from cisr_desk.capture.crosscheck import cross_check
+from cisr_desk.capture.crosscheck import cross_check, registered_contact
 from cisr_desk.capture.pages import open_pdf, refuse_if_damaged, render_page
 from cisr_desk.capture.read import Reading, read_check, read_signature, read_text, crop
 from cisr_desk.capture.register import match_page, reference, references, to_reg_scale, to_source_matrix
@@ -205,6 +205,7 @@ def _build_form(template: FormTemplate, outcomes: dict[int, PageOutcome], group:
         if name and rid and name.value:
             snapped, _ = snap_drp_name(str(name.value), str(rid.value), registry, policy)
             name.value = snapped
+    registered_contact(readings, registry, policy.fuzzy_name_min_score)
     if received is None and stamped:
         received = dt.date.fromisoformat(stamped)
     values = {k: r.value for k, r in readings.items()}
