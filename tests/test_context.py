@@ -45,6 +45,34 @@ def test_email_repairs_only_when_unambiguous():
     assert fix_email("x@ymail.com") == "x@ymail.com"  # a real domain of its own
     assert fix_email("x@redwood.example") == "x@redwood.example"
     assert fix_email("xgmail.com") == "xgmail.com"  # no @: what was written, for the rule to report
+    assert fix_email("tdelgado@robinson.cqm") == "tdelgado@robinson.com"  # an ending one letter off
+    assert fix_email("ana@bigbear.exanple") == "ana@bigbear.example"
+    assert fix_email("x@acme.co") == "x@acme.co"  # a real ending of its own
+    assert fix_email("x@acme.cm") == "x@acme.cm"  # com? cm? not a substitution: left
+
+
+@pytest.mark.parametrize("read, signer, fixed", [
+    ("tdeldado@robinson.com", "THOMAS DELGADO", "tdelgado@robinson.com"),  # first initial, last name
+    ("mflissa.davis43@carterco.com", "MELISSA DAVIS", "melissa.davis43@carterco.com"),  # digits kept
+    ("wiliam.kim@yahoo.com", "William Kim", "william.kim@yahoo.com"),
+    ("laurayammoto5@gmail.com", "LAURA YAMAMOTO", "laurayamamoto5@gmail.com"),  # no dot read: none added
+    ("stevenj@icloud.com", "STEVEN M. JOHNSON", None),  # already a form of the name
+    ("steveni@icloud.com", "STEVEN M. JOHNSON", None),  # stevenj or steven1: as near, so left
+    ("bigdog@aol.com", "BRIAN RAMIREZ", None),  # nothing like the name
+    ("tdeldado@robinson.com", "ROBINSON MARKET COMPANY INC.", None),  # no person's name (four words)
+    ("mrobinson@aol.com", "BARBARA ROBINSON", None),  # read without doubt: left (below)
+    ("omarcarter2t@gmail.com", "OMAR CARTER", None),  # "2t" is no digits: not dropped
+    ("priya.okafor34@gmail.com", "PRTYA OKAFOR", None),  # the name in doubt (below): not spread
+])
+def test_an_email_a_letter_from_the_signers_name_is_that_name(read, signer, fixed):
+    from cisr_desk.capture.crosscheck import email_from_names
+
+    doubt = [] if read.startswith("mrobinson") else ["the two readers disagree"]
+    name_doubt = ["the two readers disagree"] if signer.startswith("PRTYA") else []
+    readings = {"customer_email": Reading(read, read, 0.6, doubt),
+                "customer_print_name": Reading(signer, signer, 0.9, name_doubt)}
+    assert email_from_names(readings) == fixed
+    assert readings["customer_email"].value == (fixed or read)
 
 
 def test_city_snaps_to_its_zip_only_with_a_margin():

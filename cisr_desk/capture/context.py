@@ -31,6 +31,7 @@ REPAIR_FACTOR = 0.97  # a repair is a guess: a little less sure than the reading
 SUPPORTED = 0.9  # a doubtful reading that an independent field and the USPS table both confirm
 CITY_MIN, CITY_MARGIN = 80.0, 10.0  # rapidfuzz ratio for snapping a city, and over the runner-up
 DOMAIN_MIN, DOMAIN_MARGIN = 80.0, 8.0
+MAIL_TLDS = ("com", "net", "org", "edu", "gov", "us", "biz", "info", "example")  # "example": the registry's
 
 TO_LETTER = str.maketrans("015826", "OISBZG")
 TO_DIGIT = str.maketrans("OoQDIl|iSsBZzGgq", "0000111155822699")
@@ -193,6 +194,7 @@ def fix_email(text: str, known_domains: tuple[str, ...] = reference.COMMON_MAIL_
         return text
     local, domain = text.split("@")
     local = re.sub(r"(?<=\d)[il|o]+$", lambda m: m.group(0).translate(TO_DIGIT), local)
+    domain = _fix_tld(domain)
     if domain in known_domains or not domain:
         return f"{local}@{domain}"
     bare = {d.split(".")[0]: d for d in known_domains}
@@ -203,6 +205,15 @@ def fix_email(text: str, known_domains: tuple[str, ...] = reference.COMMON_MAIL_
     if best[0] >= DOMAIN_MIN and best[0] - runner[0] >= DOMAIN_MARGIN:
         return f"{local}@{best[1]}"
     return f"{local}@{domain}"
+
+
+def _fix_tld(domain: str) -> str:
+    """A domain's last part one letter away from exactly one usual ending: "robinson.cqm"."""
+    name, dot, tld = domain.rpartition(".")
+    if not dot or not name or tld in MAIL_TLDS:
+        return domain
+    near = [t for t in MAIL_TLDS if len(t) == len(tld) and Levenshtein.distance(t, tld) == 1]
+    return f"{name}.{near[0]}" if len(near) == 1 else domain
 
 
 # -- the mailing place -------------------------------------------------------------------------

@@ -123,6 +123,7 @@ def cross_check(readings: dict[str, Reading], registry=None) -> None:
                 r.evidence["support"] = True
                 break
     twin_spacing(readings)
+    email_from_names(readings)
 
 
 NEAR_SHARE = 0.2  # a reading this close to a registered value (edits per character) is it misread
@@ -225,3 +226,59 @@ def twin_spacing(readings: dict[str, Reading]) -> list[str]:
             changed.append(key)
             break
     return changed
+
+
+# The letters of one's address are most often one's name: "first.last", "flast", "firstl" ...
+EMAIL_PATTERNS = ("{f}.{l}", "{f}{l}", "{fi}{l}", "{f}{li}", "{f}_{l}", "{l}.{f}", "{l}{f}", "{l}{fi}", "{fi}.{l}",
+                  "{f}", "{l}")
+DIGIT_LOOKS = str.maketrans("OoQDIl|iSsZzGgq", "000011115522699")
+
+
+def _signer(readings: dict[str, Reading]) -> tuple[str, str] | None:
+    """(first, last) name of the person who signs for the customer, in small letters (the
+    printed name under the signature: the customer's name may be a business's)."""
+    r = readings.get("customer_print_name")
+    if r is None or r.reasons or not isinstance(r.value, str):
+        return None  # a name in doubt would only spread its own misreading ("PRTYA")
+    words = re.findall(r"[A-Za-z]{2,}", r.value)
+    return (words[0].lower(), words[-1].lower()) if 2 <= len(words) <= 3 else None
+
+
+def email_from_names(readings: dict[str, Reading]) -> str | None:
+    """The customer's e-mail address, read in doubt, whose part before the @ is a letter or
+    two away from a usual form of the signer's name ("tdeldado" for Thomas Delgado,
+    "mflissa.davis43" for Melissa Davis) becomes that form, with the digits written after it.
+    What the reader saw of dots is kept: a dot never read is not added. When two forms are
+    as near ("steveni": stevenj or steven1?) nothing is changed. Returns the new value, or None."""
+    r, names = readings.get("customer_email"), _signer(readings)
+    if r is None or names is None or not isinstance(r.value, str) or r.value.count("@") != 1:
+        return None
+    if not r.reasons:
+        return None  # read without doubt: "mrobinson" is somebody's address, not brobinson misread
+    local, domain = r.value.split("@")
+    first, last = names
+    candidates = {p.format(f=first, l=last, fi=first[0], li=last[0]) for p in EMAIL_PATTERNS}
+    best: dict[str, int] = {}
+    for cand in candidates:
+        limit = 1 if len(cand) < 8 else 2
+        # Letters may be lost or misread, or one read in excess; never a whole ending dropped.
+        for cut in range(max(1, len(cand) - limit), min(len(local), len(cand) + 1) + 1):
+            head, read_tail = local[:cut], local[cut:]
+            tail = read_tail.translate(DIGIT_LOOKS)
+            if tail and not tail.isdigit():
+                continue
+            # A letter taken for a digit is one change too: "steveni" is stevenj or steven1.
+            cost = Levenshtein.distance(head, cand) + sum(a != b for a, b in zip(read_tail, tail))
+            if cost <= limit:
+                value = cand + tail
+                best[value] = min(cost, best.get(value, cost))
+    if not best:
+        return None
+    low = min(best.values())
+    winners = [v for v, c in best.items() if c == low]
+    if len(winners) != 1 or winners[0] == local:
+        return None
+    r.value = f"{winners[0]}@{domain}"
+    r.confidence *= 0.97
+    r.evidence["repaired"] = True
+    return r.value
