@@ -189,3 +189,19 @@ def test_state_from_a_sure_zip_and_stray_marks_in_empty_rows():
     assert readings["mailing_state"].value == "CA" and not readings["mailing_state"].reasons
     assert readings["sa2_address"].value == ""
     assert readings["sa3_address"].value == "4"  # a row with a number: the clerk looks
+
+
+@pytest.mark.parametrize("read, right", [
+    ("4087 BEAR VALLEYRD, MAMMOTH LAKES", "4087 BEAR VALLEY RD, MAMMOTH LAKES"),
+    ("26623 E PACIFIC COASTHWY", "26623 E PACIFIC COAST HWY"),
+    ("559 FOOTHILLBLVD COVINA", "559 FOOTHILL BLVD COVINA"),
+    ("19792 HOLTAVE", "19792 HOLT AVE"),
+    ("123 HOWARD", "123 HOWARD"),  # a name before RD ending in a vowel is a name: HOWARD, ORCHARD
+    ("12 OXFORD", "12 OXFORD"),
+    ("12 FOREST ST", "12 FOREST ST"),  # a suffix standing alone: nothing is run together
+    ("17 BROADWAY", "17 BROADWAY"),  # WAY, ST, LN are not split off: BROADWAY, WEST, LINCOLN
+    ("183 MAPLE AVE, SANTA ANA92704", "183 MAPLE AVE, SANTA ANA 92704"),  # a ZIP run into the city
+    ("183 MAPLE AVE, ANA00000", "183 MAPLE AVE, ANA00000"),  # no such ZIP: left
+])
+def test_words_a_reader_ran_together_in_an_address_are_split(read, right):
+    assert fix_address(read) == right

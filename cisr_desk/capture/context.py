@@ -120,6 +120,7 @@ def fix_address(text: str) -> str:
     # A house number glued to the street's name: a space the reader lost ("2086ALESSANDRO";
     # a unit letter, "12B", is one letter).
     text = re.sub(r"^(\s*\d{1,6})([A-Za-z]{3,})\b", r"\1 \2", text)
+    text = _split_glued_zip(_split_glued_suffix(text))
     if _PO_BOX.match(text):
         text = _PO_BOX.sub("P.O. BOX" if text[:1].isupper() else "P.O. Box", text, count=1)
     tokens = re.split(r"(\s+|,)", text)
@@ -145,6 +146,40 @@ def fix_address(text: str) -> str:
     if street_end is not None:
         tokens[street_end] = _fix_suffix(tokens[street_end])
     return "".join(tokens)
+
+
+# Street suffixes that no English word or street name ends in (BLVD, HWY), or rarely does
+# after so many letters; (suffix, letters the name before it must have). Not ST, LN, CT, WAY:
+# WEST, LINCOLN, DISTRICT and BROADWAY end in them.
+GLUED_SUFFIXES = (("BLVD", 3), ("HWY", 3), ("PKWY", 3), ("AVE", 3), ("DR", 3), ("RD", 4))
+
+
+def _split_glued_suffix(text: str) -> str:
+    """A street suffix run into the street's name, where the line has none standing alone
+    ("BEAR VALLEYRD", "559 FOOTHILLBLVD COVINA"): the space the reader lost is put back. A
+    name before RD that ends in a vowel stays whole (HOWARD, ORCHARD, OXFORD)."""
+    words = re.findall(r"[A-Za-z]+", text)
+    if any(w.upper() in STREET_SUFFIXES for w in words):
+        return text
+
+    for m in re.finditer(r"[A-Za-z]{5,}", text):
+        word = m.group(0)
+        upper = word.upper()
+        for suffix, before in GLUED_SUFFIXES:
+            name = upper[: -len(suffix)]
+            if upper.endswith(suffix) and len(name) >= before and upper not in STREET_SUFFIXES \
+                    and not (suffix == "RD" and name[-1] in "AEIOU"):
+                cut = m.start() + len(name)
+                return f"{text[:cut]} {text[cut:]}"  # one street, one suffix
+    return text
+
+
+def _split_glued_zip(text: str) -> str:
+    """A ZIP run into the city before it ("SANTA ANA92704"): a space the reader lost."""
+    m = re.search(r"(?<=[A-Za-z])(\d{5})\s*$", text)
+    if m and reference.zip_exists(m.group(1)):
+        return f"{text[: m.start(1)]} {m.group(1)}"
+    return text
 
 
 def _join_split_zip(text: str) -> str:
