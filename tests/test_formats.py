@@ -315,3 +315,26 @@ def test_words_run_together_are_split_where_the_same_words_written_again_were_re
     assert twin_spacing(street) == ["mailing_street"] and street["mailing_street"].value == "26623 E PACIFIC COAST HWY"
     other = {"customer_name": Reading("YOLANDA LEE", "", 0.9), "customer_print_name": Reading("YOLANDALE", "", 0.6)}
     assert twin_spacing(other) == [] and other["customer_print_name"].value == "YOLANDALE"
+
+
+def test_a_name_or_street_in_doubt_takes_the_letters_of_its_confident_twin():
+    from cisr_desk.capture.crosscheck import near_twins
+    from cisr_desk.capture.read import Reading
+
+    doubt = ["the two readers disagree"]
+    readings = {
+        "customer_name": Reading("CAROLNESON", "", 0.5, list(doubt)), "customer_print_name": Reading("CAROL NELSON", "", 0.95),
+        "mailing_street": Reading("512 MAPLE AVE", "", 0.95),
+        "sa1_address": Reading("512 MAPIE AVE, POMONA 91766", "", 0.5, list(doubt)),
+        "sa2_address": Reading("514 MAPIE AVE, POMONA 91766", "", 0.5, list(doubt)),  # the neighbour's: left
+        "drp1_contact": Reading("KENJI LOPEZ", "", 0.5, list(doubt)), "drp_print_name": Reading("KENI LOPES", "", 0.6, list(doubt)),
+    }
+    assert near_twins(readings) == ["customer_name", "sa1_address"]
+    assert readings["customer_name"].value == "CAROL NELSON"
+    assert readings["customer_name"].reasons[-1] == "read as 'CAROLNESON'; customer print name says 'CAROL NELSON'"
+    assert readings["sa1_address"].value == "512 MAPLE AVE, POMONA 91766"
+    assert readings["sa2_address"].value == "514 MAPIE AVE, POMONA 91766"
+    assert readings["drp1_contact"].value == "KENJI LOPEZ"  # both in doubt: neither decides
+    far = {"customer_name": Reading("ROBINSON MARKET CO.", "", 0.5, list(doubt)),
+           "customer_print_name": Reading("BARBARA ROBINSON", "", 0.95)}
+    assert near_twins(far) == []  # a business and its signer: other words altogether

@@ -123,6 +123,7 @@ def cross_check(readings: dict[str, Reading], registry=None) -> None:
                 r.evidence["support"] = True
                 break
     twin_spacing(readings)
+    near_twins(readings)
     email_from_names(readings)
 
 
@@ -282,3 +283,57 @@ def email_from_names(readings: dict[str, Reading]) -> str | None:
     r.confidence *= 0.97
     r.evidence["repaired"] = True
     return r.value
+
+
+TWIN_NEAR = 0.15  # a reading in doubt this close (edits per letter) to its confident twin is it misread
+
+
+def _street_part(address: str, letters: str) -> str | None:
+    """The leading words of a service address closest to a street of ``letters`` (squashed)."""
+    best = None
+    for m in re.finditer(r"(?=[\s,]|$)", address):
+        head = address[: m.start()].rstrip(" ,")
+        if not head:
+            continue
+        d = Levenshtein.distance(squash(head, False), letters)
+        if best is None or d < best[0]:
+            best = (d, head)
+        if len(squash(head, False)) > len(letters) + 3:
+            break
+    return best[1] if best else None
+
+
+def near_twins(readings: dict[str, Reading]) -> list[str]:
+    """A name or street read in doubt, a letter or two from the same words read without doubt
+    in its twin field (the print name under the signature, the mailing street at the start of
+    a service address), takes the twin's letters; it stays marked for the clerk, who sees the
+    reason. The house number must agree: a neighbour's building is another address."""
+    changed = []
+    for key, twins in SPACED_TWINS.items():
+        r = readings.get(key)
+        if r is None or not r.reasons or not isinstance(r.value, str) or not r.value.strip():
+            continue
+        for twin_key in twins:
+            twin = readings.get(twin_key)
+            if twin is None or twin.reasons or not isinstance(twin.value, str) or not twin.value.strip():
+                continue
+            if key.startswith("sa"):
+                mine, theirs = _street_part(r.value, squash(twin.value, False)), twin.value
+            elif key == "mailing_street":
+                mine, theirs = r.value, _street_part(twin.value, squash(r.value, False))
+            else:
+                mine, theirs = r.value, twin.value
+            if not mine or not theirs:
+                continue
+            a, b = squash(mine, False), squash(theirs, False)
+            if a == b or Levenshtein.distance(a, b) > max(1.0, TWIN_NEAR * len(b)):
+                continue
+            if re.match(r"\s*(\d*)", mine).group(1) != re.match(r"\s*(\d*)", theirs).group(1):
+                continue
+            new = theirs.upper() if mine.isupper() else theirs
+            r.reasons = list(r.reasons) + [f"read as {mine!r}; {twin_key.replace('_', ' ')} says {new!r}"]
+            r.value = new + r.value[len(mine):] if key.startswith("sa") else new
+            r.evidence["repaired"] = True
+            changed.append(key)
+            break
+    return changed
