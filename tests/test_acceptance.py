@@ -83,3 +83,27 @@ def test_no_model_accepts_a_value_that_breaks_a_rule():
         assert fields[key].review and fields[key].confidence <= 0.5, key
     assert not fields["customer_name"].review  # the model does decide the rest
     assert fields["customer_name"].features["conf"] == 1.0
+
+
+def test_a_provider_name_the_registry_ties_to_its_id_needs_no_clerk():
+    from cisr_desk.capture.confidence import registry_tied_names
+    from cisr_desk.domain.registry import DRP, Registry
+
+    registry = Registry([DRP("DRP1998", "Big Bear Energy Response L.P."), DRP("DRP1957", "Big Bear Energy Response LLC"),
+                         DRP("DRP1063", "Coastal Grid Services Inc.")])
+    template = load_templates(forms_dir())["14-941-rev-2026-03"]
+    reject_all = AcceptanceModel({n: 0.0 for n in FEATURES}, -30.0, 0.5)
+
+    def scored(name_raw, name, drp_id):
+        readings = {"drp1_id": Reading(drp_id, drp_id, 0.97, evidence={"tess": 1.0}),
+                    "drp1_name": Reading(name, name_raw, 0.4, evidence={"tess": 0.4, "neural": 0.5})}
+        return registry_tied_names(readings, registry), score_fields(template, readings, [], registry, SitePolicy(),
+                                                                      300.0, model=reject_all)["drp1_name"]
+
+    tied, name = scored("COASTAL GRID SERVICFS INC", "COASTAL GRID SERVICES INC.", "DRP1063")
+    assert tied == {"drp1_name"} and not name.review and name.confidence >= 0.97
+    # Written "... LLC" beside the id of "... L.P.": the registered name of the id is not what was seen.
+    tied, name = scored("BIG BEAR ENERGY RESPONSE LLC", "BIG BEAR ENERGY RESPONSE L.P.", "DRP1998")
+    assert tied == set() and name.review
+    tied, name = scored("COASTAL GRID SERVICES INC", "COASTAL GRID SERVICES INC.", "DRP1998")  # another id
+    assert tied == set() and name.review

@@ -43,6 +43,28 @@ def snap_drp_name(text: str, drp_id: str, registry: Registry | None, policy: Sit
     return text, score
 
 
+def registry_tied_names(readings: dict[str, Reading], registry: Registry | None) -> set[str]:
+    """The provider names that the registry ties to the id read beside them: the name is one
+    of the registered names of that id, and what the readers saw of it is nearer that
+    provider than any other (so a name snapped across two look-alike providers, "... L.P."
+    for "... LLC", is not). Two independent readings of two fields agreeing through the
+    registry: such a name needs no clerk, as its id does not."""
+    tied: set[str] = set()
+    if registry is None:
+        return tied
+    for slot in ("drp1", "drp2"):
+        name, rid = readings.get(f"{slot}_name"), readings.get(f"{slot}_id")
+        if not name or not rid or not name.value or not rid.value:
+            continue
+        drp = registry.get(str(rid.value))
+        if drp is None or fold_space(str(name.value)).casefold() not in {n.casefold() for n in drp.names}:
+            continue
+        seen = registry.match_name(name.raw or str(name.value))
+        if seen is not None and seen.drp.registration_no == drp.registration_no and seen.margin > 0:
+            tied.add(f"{slot}_name")
+    return tied
+
+
 def _similar(a: str, b: str) -> float:
     from rapidfuzz.fuzz import ratio
 
@@ -70,6 +92,7 @@ def score_fields(template: FormTemplate, readings: dict[str, Reading], issues: l
         if issue.field:
             by_field.setdefault(issue.field, []).append(issue)
     out: dict[str, FieldReading] = {}
+    tied = registry_tied_names(readings, registry)
     for spec in template.fields:
         r = readings.get(spec.key)
         if r is None:
@@ -107,8 +130,10 @@ def score_fields(template: FormTemplate, readings: dict[str, Reading], issues: l
         if model is not None and feats:
             p = model.probability(feats)
             format_bad = bool(value) and format_error(spec.type, str(value), spec.key) is not None
-            review = broken or format_bad or r.must_check or p < model.threshold
+            review = broken or format_bad or r.must_check or (p < model.threshold and spec.key not in tied)
             conf = min(p, 0.5) if broken or format_bad else min(p, 0.6) if r.must_check else p
+            if spec.key in tied and not review:
+                conf = max(conf, 0.97)
         else:
             review = conf < policy.review_below_confidence or bool(reasons) or r.must_check
         out[spec.key] = FieldReading(value, round(conf, 3), review, reasons, r.raw, feats)
