@@ -86,7 +86,7 @@ def test_no_model_accepts_a_value_that_breaks_a_rule():
 
 
 def test_a_provider_name_the_registry_ties_to_its_id_needs_no_clerk():
-    from cisr_desk.capture.confidence import registry_tied_names
+    from cisr_desk.capture.confidence import registry_tied
     from cisr_desk.domain.registry import DRP, Registry
 
     registry = Registry([DRP("DRP1998", "Big Bear Energy Response L.P."), DRP("DRP1957", "Big Bear Energy Response LLC"),
@@ -97,7 +97,7 @@ def test_a_provider_name_the_registry_ties_to_its_id_needs_no_clerk():
     def scored(name_raw, name, drp_id):
         readings = {"drp1_id": Reading(drp_id, drp_id, 0.97, evidence={"tess": 1.0}),
                     "drp1_name": Reading(name, name_raw, 0.4, evidence={"tess": 0.4, "neural": 0.5})}
-        return registry_tied_names(readings, registry), score_fields(template, readings, [], registry, SitePolicy(),
+        return registry_tied(readings, registry), score_fields(template, readings, [], registry, SitePolicy(),
                                                                       300.0, model=reject_all)["drp1_name"]
 
     tied, name = scored("COASTAL GRID SERVICFS INC", "COASTAL GRID SERVICES INC.", "DRP1063")
@@ -107,3 +107,21 @@ def test_a_provider_name_the_registry_ties_to_its_id_needs_no_clerk():
     assert tied == set() and name.review
     tied, name = scored("COASTAL GRID SERVICES INC", "COASTAL GRID SERVICES INC.", "DRP1998")  # another id
     assert tied == set() and name.review
+
+
+
+def test_the_contact_of_a_provider_tied_by_the_registry_is_accepted_when_read_as_registered():
+    from cisr_desk.capture.confidence import registry_tied
+    from cisr_desk.domain.registry import DRP, Registry
+
+    registry = Registry([DRP("DRP1063", "Coastal Grid Services Inc.", contact_name="Robert Nguyen",
+                             contact_phone="(241) 555-0147", contact_email="robert@coastal.example")])
+    readings = {"drp1_id": Reading("DRP1063", "DRP1063", 0.97), "drp1_name": Reading("COASTAL GRID SERVICES INC.", "", 0.5),
+                "drp1_contact": Reading("ROBERT NGUYEN", "", 0.5), "drp1_phone": Reading("2415550147", "", 0.5),
+                "drp1_email": Reading("robert@coastal.example", "", 0.5)}
+    assert registry_tied(readings, registry) == {"drp1_name", "drp1_contact", "drp1_phone", "drp1_email"}
+    readings["drp1_email"].evidence["repaired"] = True  # put in from the registry, not read so: the clerk looks
+    readings["drp1_phone"].value = "2415550141"  # another number
+    assert registry_tied(readings, registry) == {"drp1_name", "drp1_contact"}
+    readings["drp1_name"].value = "COASTAL GRID SERVICES"  # not a registered name: nothing is tied
+    assert registry_tied(readings, registry) == set()

@@ -43,12 +43,22 @@ def snap_drp_name(text: str, drp_id: str, registry: Registry | None, policy: Sit
     return text, score
 
 
-def registry_tied_names(readings: dict[str, Reading], registry: Registry | None) -> set[str]:
-    """The provider names that the registry ties to the id read beside them: the name is one
-    of the registered names of that id, and what the readers saw of it is nearer that
-    provider than any other (so a name snapped across two look-alike providers, "... L.P."
-    for "... LLC", is not). Two independent readings of two fields agreeing through the
-    registry: such a name needs no clerk, as its id does not."""
+CONTACT_FIELDS = (("drp1_contact", "contact_name"), ("drp1_phone", "contact_phone"), ("drp1_email", "contact_email"))
+
+
+def _registered_value(key: str, value: str) -> str:
+    return "".join(ch for ch in value if ch.isdigit()) if key == "drp1_phone" else fold_space(value).casefold()
+
+
+def registry_tied(readings: dict[str, Reading], registry: Registry | None) -> set[str]:
+    """The fields that the registry ties to the provider id read on the form.
+
+    A provider name: one of the registered names of the id read beside it, and what the
+    readers saw of it nearer that provider than any other (so a name snapped across two
+    look-alike providers, "... L.P." for "... LLC", is not). Then that provider's contact,
+    phone and e-mail, read as registered (not put in by registered_contact). Independent
+    readings of different fields agreeing through the registry: like the id, they need no
+    clerk."""
     tied: set[str] = set()
     if registry is None:
         return tied
@@ -60,8 +70,18 @@ def registry_tied_names(readings: dict[str, Reading], registry: Registry | None)
         if drp is None or fold_space(str(name.value)).casefold() not in {n.casefold() for n in drp.names}:
             continue
         seen = registry.match_name(name.raw or str(name.value))
-        if seen is not None and seen.drp.registration_no == drp.registration_no and seen.margin > 0:
-            tied.add(f"{slot}_name")
+        if seen is None or seen.drp.registration_no != drp.registration_no or seen.margin <= 0:
+            continue
+        tied.add(f"{slot}_name")
+        if slot != "drp1":
+            continue
+        for key, attribute in CONTACT_FIELDS:
+            r, registered = readings.get(key), str(getattr(drp, attribute, "") or "")
+            if r is None or not isinstance(r.value, str) or not r.value or not registered \
+                    or r.evidence.get("repaired"):
+                continue
+            if _registered_value(key, r.value) == _registered_value(key, registered):
+                tied.add(key)
     return tied
 
 
@@ -92,7 +112,7 @@ def score_fields(template: FormTemplate, readings: dict[str, Reading], issues: l
         if issue.field:
             by_field.setdefault(issue.field, []).append(issue)
     out: dict[str, FieldReading] = {}
-    tied = registry_tied_names(readings, registry)
+    tied = registry_tied(readings, registry)
     for spec in template.fields:
         r = readings.get(spec.key)
         if r is None:
