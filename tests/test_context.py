@@ -205,3 +205,32 @@ def test_state_from_a_sure_zip_and_stray_marks_in_empty_rows():
 ])
 def test_words_a_reader_ran_together_in_an_address_are_split(read, right):
     assert fix_address(read) == right
+
+
+def test_an_unusual_surname_a_letter_from_a_common_one_goes_to_the_clerk_as_the_common_one():
+    from cisr_desk.capture.context import common_surnames
+
+    readings = {k: Reading(v, v, 0.99) for k, v in {
+        "customer_name": "OMAR LEWS", "customer_print_name": "OMAR LEWS",  # both readers lost the I, twice
+        "drp1_contact": "Nadia Wlson", "drp_print_name": "KENJI OKAFOR",  # a rare surname near no common one
+    }.items()}
+    assert common_surnames(readings) == ["customer_name", "customer_print_name", "drp1_contact"]
+    assert [readings[k].value for k in ("customer_name", "customer_print_name", "drp1_contact")] == \
+        ["OMAR LEWIS", "OMAR LEWIS", "Nadia Wilson"]
+    assert readings["customer_name"].must_check and readings["customer_name"].reasons == [
+        "read as 'LEWS': an unusual surname, one letter from the common 'LEWIS'"]
+    assert readings["drp_print_name"].value == "KENJI OKAFOR" and not readings["drp_print_name"].must_check
+    # A common surname, a business, or a customer who is not the signer: as read.
+    others = {"customer_print_name": Reading("SARAH JONES", "", 0.99),
+              "customer_name": Reading("MITCHELL AUTO BODY", "", 0.99),
+              "drp1_contact": Reading("ANNA SMYTH", "", 0.99)}
+    assert common_surnames(others) == []
+    assert [r.value for r in others.values()] == ["SARAH JONES", "MITCHELL AUTO BODY", "ANNA SMYTH"]
+
+
+def test_a_mark_standing_alone_at_the_end_of_a_name_is_a_speck():
+    from cisr_desk.capture.context import fix_name
+
+    assert fix_name("AMANDA WILSON .") == "AMANDA WILSON"
+    assert fix_name("ROBERT KING JR.") == "ROBERT KING JR."
+    assert fix_name("ROBINSON MARKET CO. .") == "ROBINSON MARKET CO."

@@ -103,6 +103,12 @@ def fix_words_in(text: str) -> str:
     return re.sub(r"[A-Za-z0-9]+", lambda m: fix_word(m.group(0)), text)
 
 
+def fix_name(text: str) -> str:
+    """A name: its tokens are words, and a mark standing alone at its end ("AMANDA WILSON .",
+    a speck) is dropped; "JR." keeps its full stop."""
+    return re.sub(r"\s+[.,;:'`]+\s*$", "", fix_words_in(text))
+
+
 def fix_city(text: str) -> str:
     """A city: its tokens are words, and a mark at either end that no town name has ("OXNARD)",
     a speck read as a bracket) is dropped."""
@@ -421,7 +427,7 @@ def apply_context(readings: dict[str, Reading]) -> None:
         elif key == "mailing_city":
             fix = fix_city
         elif key in NAME_KEYS:
-            fix = fix_words_in
+            fix = fix_name
         elif key in EMAIL_KEYS:
             fix = fix_email
         else:
@@ -435,6 +441,7 @@ def apply_context(readings: dict[str, Reading]) -> None:
     place_context(readings)
     house_numbers(readings)
     stray_marks(readings)
+    common_surnames(readings)
 
 
 def _service_address(text: str) -> str:
@@ -474,3 +481,56 @@ def house_numbers(readings: dict[str, Reading]) -> None:
             if why not in doubtful.reasons:
                 doubtful.reasons = list(doubtful.reasons) + [why]
                 doubtful.confidence = min(doubtful.confidence, 0.7)
+
+
+# -- people's names ------------------------------------------------------------------------------
+
+PERSON_KEYS = ("customer_name", "customer_print_name", "drp1_contact", "drp_print_name")
+BUSINESS_WORDS = frozenset("INC LLC LP LLP LTD CO CORP CORPORATION COMPANY GROUP PARTNERS SERVICES "
+                           "ASSOCIATES FARMS MARKET STORE CENTER CLINIC BAKERY AND THE OF".split())
+RARE_SURNAME = 10000  # beyond this rank of the Census list (or not in it) a surname is unusual
+COMMON_SURNAME = 2000  # a neighbour this common is what was meant more likely than not
+DOMINANT = 10  # and at least this many times commoner than the next neighbour, to be put in
+
+
+def common_surnames(readings: dict[str, Reading]) -> list[str]:
+    """A person's surname read as an unusual one a letter away from a common surname ("OMAR
+    LEWS", "NADIA WLSON", "JOHSON"): both readers can drop the same thin letter, and do so
+    with full confidence. The common surname is put in when one stands out, and the field goes
+    to the clerk either way, with the reason: a rare surname may be just what was written."""
+    changed = []
+    signer = readings.get("customer_print_name")
+    signer_first = str(signer.value).split()[0].upper() if signer and isinstance(signer.value, str) \
+        and signer.value.split() else ""
+    for key in PERSON_KEYS:
+        r = readings.get(key)
+        if r is None or not isinstance(r.value, str):
+            continue
+        words = re.findall(r"[A-Za-z]+(?:['-][A-Za-z]+)*", r.value)
+        if not 2 <= len(words) <= 4 or any(w.upper() in BUSINESS_WORDS for w in words):
+            continue
+        if key == "customer_name" and words[0].upper() != signer_first:
+            continue  # the customer may be a business ("MITCHELL AUTO BODY"); the signer is a person
+        last = words[-1]
+        if len(last) < 3 or not last.isalpha() or not (last.isupper() or last.istitle()):
+            continue  # "YAMA MoTO": a name broken in pieces is no surname to look up
+        rank = reference.surname_rank(last)
+        if rank is not None and rank <= RARE_SURNAME:
+            continue
+        near = reference.surnames_near(last, COMMON_SURNAME)
+        if not near:
+            continue
+        best = near[0][0]
+        if len(near) == 1 or near[1][1] >= DOMINANT * near[0][1]:
+            spelled = best if last.isupper() else best.capitalize()
+            at = r.value.rindex(last)
+            r.value = r.value[:at] + spelled + r.value[at + len(last):]
+            reason = f"read as {last!r}: an unusual surname, one letter from the common {spelled!r}"
+            r.evidence["repaired"] = True
+        else:
+            reason = f"{last!r} is an unusual surname, one letter from " + " or ".join(n for n, _ in near[:3])
+        r.reasons = list(r.reasons) + [reason]
+        r.confidence = min(r.confidence, 0.7)
+        r.must_check = True
+        changed.append(key)
+    return changed

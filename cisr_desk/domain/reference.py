@@ -2,8 +2,9 @@
 and state each one belongs to, which state codes are real, how e-mail domains are spelled.
 
 The ZIP table is the USPS data shipped with the ``zipcodes`` package (city, the USPS
-*acceptable* alternative city names, state); state names come from ``us``. Both load once,
-on first use, into plain dictionaries. Plain Python: no Qt, no SQL.
+*acceptable* alternative city names, state); state names come from ``us``; surnames by how
+common they are from the US Census 1990 list the ``names`` package ships. All load once, on
+first use, into plain dictionaries. Plain Python: no Qt, no SQL.
 
 Every check answers True (consistent), False (inconsistent) or None (the data cannot say:
 an unknown city name, say), so that callers never treat "no data" as a contradiction.
@@ -192,3 +193,41 @@ def _ends_with_known_city(head: str, state: str) -> str:
         if len(words) > n and known_city(" ".join(words[-n:]), state):
             return " ".join(words[-n:])
     return ""
+
+
+# -- surnames -------------------------------------------------------------------------------------
+# The US Census Bureau's 1990 list of 88,799 surnames by frequency (public domain), as the
+# ``names`` package ships it: a common surname one letter from what was read is what a keying
+# operator types ("LEWS" is Lewis), a rare one is left to the clerk.
+
+@lru_cache(maxsize=1)
+def _surnames() -> dict[str, int]:
+    """Surname (capitals) -> rank (1 = most common); empty when the list is not installed."""
+    from importlib import resources
+
+    try:
+        text = resources.files("names").joinpath("dist.all.last").read_text(encoding="ascii")
+    except (ModuleNotFoundError, FileNotFoundError):
+        return {}
+    ranks = {}
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) == 4 and parts[3].isdigit():
+            ranks[parts[0]] = int(parts[3])
+    return ranks
+
+
+def surname_rank(name: str) -> int | None:
+    """How common a surname is (1 = most common), None when the Census list does not hold it."""
+    return _surnames().get(re.sub(r"[^A-Z]", "", name.upper()))
+
+
+def surnames_near(name: str, max_rank: int) -> list[tuple[str, int]]:
+    """Surnames of rank ``max_rank`` or better one edit (a letter changed, lost or added) from
+    ``name``, commonest first."""
+    from rapidfuzz.distance import Levenshtein
+
+    word = re.sub(r"[^A-Z]", "", name.upper())
+    return sorted(((s, r) for s, r in _surnames().items()
+                   if r <= max_rank and abs(len(s) - len(word)) <= 1 and Levenshtein.distance(s, word) == 1),
+                  key=lambda t: t[1])
