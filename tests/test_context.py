@@ -234,3 +234,17 @@ def test_a_mark_standing_alone_at_the_end_of_a_name_is_a_speck():
     assert fix_name("AMANDA WILSON .") == "AMANDA WILSON"
     assert fix_name("ROBERT KING JR.") == "ROBERT KING JR."
     assert fix_name("ROBINSON MARKET CO. .") == "ROBINSON MARKET CO."
+
+
+def test_an_address_read_surely_as_first_and_last_name_run_together_asks_for_a_dot():
+    from cisr_desk.capture.crosscheck import email_from_names
+
+    for read, asked in (("michaelduncan@summit.com", True), ("sarahmitchell99@king.net", False),
+                        ("michael.duncan@summit.com", False), ("mduncan@summit.com", False)):
+        readings = {"customer_email": Reading(read, read, 0.99),
+                    "customer_print_name": Reading("MICHAEL E. DUNCAN", "", 0.6, ["unsure of a letter"])}
+        assert email_from_names(readings) is None  # nothing is changed
+        email = readings["customer_email"]
+        assert (email.must_check, email.value) == (asked, read)
+        if asked:
+            assert email.reasons == ["no dot read between michael and duncan: check for one"]

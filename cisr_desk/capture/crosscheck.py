@@ -235,12 +235,13 @@ EMAIL_PATTERNS = ("{f}.{l}", "{f}{l}", "{fi}{l}", "{f}{li}", "{f}_{l}", "{l}.{f}
 DIGIT_LOOKS = str.maketrans("OoQDIl|iSsZzGgq", "000011115522699")
 
 
-def _signer(readings: dict[str, Reading]) -> tuple[str, str] | None:
+def _signer(readings: dict[str, Reading], sure: bool = True) -> tuple[str, str] | None:
     """(first, last) name of the person who signs for the customer, in small letters (the
-    printed name under the signature: the customer's name may be a business's)."""
+    printed name under the signature: the customer's name may be a business's); only if read
+    without doubt when ``sure`` (a name in doubt would spread its own misreading, "PRTYA")."""
     r = readings.get("customer_print_name")
-    if r is None or r.reasons or not isinstance(r.value, str):
-        return None  # a name in doubt would only spread its own misreading ("PRTYA")
+    if r is None or (sure and r.reasons) or not isinstance(r.value, str):
+        return None
     words = re.findall(r"[A-Za-z]{2,}", r.value)
     return (words[0].lower(), words[-1].lower()) if 2 <= len(words) <= 3 else None
 
@@ -249,15 +250,25 @@ def email_from_names(readings: dict[str, Reading]) -> str | None:
     """The customer's e-mail address, read in doubt, whose part before the @ is a letter or
     two away from a usual form of the signer's name ("tdeldado" for Thomas Delgado,
     "mflissa.davis43" for Melissa Davis) becomes that form, with the digits written after it.
-    What the reader saw of dots is kept: a dot never read is not added. When two forms are
-    as near ("steveni": stevenj or steven1?) nothing is changed. Returns the new value, or None."""
-    r, names = readings.get("customer_email"), _signer(readings)
+    What the reader saw of dots is kept: a dot never read is not added, but an address read
+    without doubt as first and last name run together ("michaelduncan") goes to the clerk:
+    both readers lose a dot alike. When two forms are as near ("steveni": stevenj or
+    steven1?) nothing is changed. Returns the new value, or None."""
+    r, names = readings.get("customer_email"), _signer(readings, sure=False)
     if r is None or names is None or not isinstance(r.value, str) or r.value.count("@") != 1:
         return None
-    if not r.reasons:
-        return None  # read without doubt: "mrobinson" is somebody's address, not brobinson misread
     local, domain = r.value.split("@")
     first, last = names
+    if not r.reasons:
+        # Read without doubt: "mrobinson" is somebody's address, not brobinson misread. But a
+        # dot is the smallest mark on the form, and both readers lose it alike.
+        if re.sub(r"\d+$", "", local) == first + last:
+            r.reasons = [f"no dot read between {first} and {last}: check for one"]
+            r.confidence = min(r.confidence, 0.7)
+            r.must_check = True
+        return None
+    if _signer(readings) is None:
+        return None  # to change an address, the name it is read against must be sure
     candidates = {p.format(f=first, l=last, fi=first[0], li=last[0]) for p in EMAIL_PATTERNS}
     best: dict[str, int] = {}
     for cand in candidates:
