@@ -338,3 +338,16 @@ def test_a_name_or_street_in_doubt_takes_the_letters_of_its_confident_twin():
     far = {"customer_name": Reading("ROBINSON MARKET CO.", "", 0.5, list(doubt)),
            "customer_print_name": Reading("BARBARA ROBINSON", "", 0.95)}
     assert near_twins(far) == []  # a business and its signer: other words altogether
+
+
+@pytest.mark.parametrize("value, problem", [
+    ("8058648431", None), ("2135550101", None),
+    ("1605550140", "1605550140 is no US phone number (no area code starts with 1)"),
+    ("9115550140", "9115550140 is no US phone number (911 is a service code, not an area code)"),
+    ("8051648431", "8051648431 is no US phone number (no exchange starts with 1)"),
+    ("805864843", "'805864843' is not a 10-digit phone number"),
+])
+def test_a_phone_number_must_be_a_north_american_one(value, problem):
+    from cisr_desk.domain.fields import format_error
+
+    assert format_error(T.PHONE, value, "customer_phone") == problem

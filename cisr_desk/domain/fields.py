@@ -103,7 +103,17 @@ def format_error(ftype: FieldType, value: str, key: str = "") -> str | None:
             return f"{value} is not a {kind} account (those start with {lead})"
         return None
     if ftype is FieldType.PHONE:
-        return None if value.isdigit() and len(value) == 10 else f"{value!r} is not a 10-digit phone number"
+        if not (value.isdigit() and len(value) == 10):
+            return f"{value!r} is not a 10-digit phone number"
+        # The North American numbering plan: area code and exchange start with 2-9, and an
+        # area code is never N11 (211, 911 ...): "1605550140" is a 7 misread, not a number.
+        if value[0] in "01":
+            return f"{value} is no US phone number (no area code starts with {value[0]})"
+        if value[1:3] == "11":
+            return f"{value} is no US phone number ({value[:3]} is a service code, not an area code)"
+        if value[3] in "01":
+            return f"{value} is no US phone number (no exchange starts with {value[3]})"
+        return None
     if ftype is FieldType.ZIP:
         return None if value.isdigit() and len(value) == 5 else f"{value!r} is not a 5-digit ZIP code"
     if ftype is FieldType.STATE:
