@@ -248,3 +248,11 @@ def test_an_address_read_surely_as_first_and_last_name_run_together_asks_for_a_d
         assert (email.must_check, email.value) == (asked, read)
         if asked:
             assert email.reasons == ["no dot read between michael and duncan: check for one"]
+
+
+def test_a_house_number_in_two_pieces_is_a_doubt():
+    from cisr_desk.capture.context import oddity
+
+    assert oddity("mailing_street", "154 37 HARBOR BLVD") == "a space inside the house number?"
+    assert oddity("sa1_address", "15437 HARBOR BLVD, OXNARD 93030") is None
+    assert oddity("mailing_street", "1 10TH ST") is None

@@ -400,6 +400,8 @@ def oddity(key: str, value: str) -> str | None:
     if key in ADDRESS_KEYS:
         if re.match(r"^\d+[A-Za-z]{2,}", value) and not ORDINAL.match(value.split()[0]):
             return "house number and street name run together"
+        if re.match(r"^\s*\d+\s+\d+\s+[A-Za-z]", value):
+            return "a space inside the house number?"  # "154 37 HARBOR BLVD": a fax's gap
         for first, second in re.findall(r"\b([A-Z][a-z]+)([A-Z][a-z]+)\b", value):
             # "StApt", "AveSuite": a street word glued to the next ("McKinley" is one name)
             if {first.upper(), second.upper()} & (STREET_SUFFIXES | UNIT_WORDS | {"SUITE"}):
@@ -420,6 +422,7 @@ def apply_context(readings: dict[str, Reading]) -> None:
         if odd and odd not in r.reasons:
             r.reasons = list(r.reasons) + [odd]
             r.confidence = min(r.confidence, 0.7)
+            r.must_check = True  # what no one writes: however sure the readers were
         if key in ADDRESS_KEYS and key != "mailing_street":
             fix = _service_address
         elif key in ADDRESS_KEYS:
