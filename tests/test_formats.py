@@ -351,3 +351,26 @@ def test_a_phone_number_must_be_a_north_american_one(value, problem):
     from cisr_desk.domain.fields import format_error
 
     assert format_error(T.PHONE, value, "customer_phone") == problem
+
+
+def test_an_unregistered_provider_id_a_digit_from_the_id_of_the_provider_named_is_that_id():
+    from cisr_desk.capture.crosscheck import drp_id_from_name
+    from cisr_desk.capture.read import Reading
+    from cisr_desk.domain.registry import DRP, Registry
+
+    registry = Registry([DRP("DRP1000", "Pacific Power Aggregation Co."), DRP("DRP1517", "Mission Load Partners Co."),
+                         DRP("DRP1519", "Harbor Grid Services Inc.")])
+
+    def form(rid, name):
+        return {"drp1_id": Reading(rid, rid, 0.9), "drp1_name": Reading(name, name, 0.5, ["disagree"])}
+
+    readings = form("DRP4000", "PACIIC POWER ACAREGATION CO.")
+    assert drp_id_from_name(readings, registry, 85.0) == ["drp1_id"]
+    rid = readings["drp1_id"]
+    assert rid.value == "DRP1000" and rid.must_check and rid.reasons == [
+        "read as DRP4000, which is not registered: the provider named, Pacific Power Aggregation Co., is DRP1000"]
+    for rid, name in (("DRP1519", "MISSION LOAD PARTNERS CO."),  # registered, another provider: the customer's mismatch
+                      ("DRP4400", "PACIFIC POWER AGGREGATION CO."),  # two digits away
+                      ("DRP4000", "SUNRISE ENERGY")):  # no provider named
+        readings = form(rid, name)
+        assert drp_id_from_name(readings, registry, 85.0) == [] and readings["drp1_id"].value == rid

@@ -67,8 +67,9 @@ def registry_tied(readings: dict[str, Reading], registry: Registry | None) -> se
         if not name or not rid or not name.value or not rid.value:
             continue
         drp = registry.get(str(rid.value))
-        if drp is None or fold_space(str(name.value)).casefold() not in {n.casefold() for n in drp.names}:
-            continue
+        if drp is None or rid.evidence.get("repaired") \
+                or fold_space(str(name.value)).casefold() not in {n.casefold() for n in drp.names}:
+            continue  # (an id put in from the name does not vouch for the name)
         seen = registry.match_name(name.raw or str(name.value))
         if seen is None or seen.drp.registration_no != drp.registration_no or seen.margin <= 0:
             continue

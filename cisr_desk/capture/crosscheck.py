@@ -348,3 +348,37 @@ def near_twins(readings: dict[str, Reading]) -> list[str]:
             changed.append(key)
             break
     return changed
+
+
+NAME_MARGIN = 3.0  # the provider named must fit the name read this much better than any other
+
+
+def drp_id_from_name(readings: dict[str, Reading], registry, name_min_score: float) -> list[str]:
+    """A provider id read as no registered id ("DRP4000"), one digit from the id of the one
+    provider that the name read beside it clearly names (Pacific Power Aggregation Co.,
+    DRP1000), is that id misread: it is put in, with the reason, and the clerk checks it (the
+    id now comes from the name, so the two no longer vouch for each other). A registered id
+    that names another provider is left as read: that mismatch is the customer's, for the
+    rules to report. Returns the keys changed."""
+    changed = []
+    if registry is None:
+        return changed
+    for slot in ("drp1", "drp2"):
+        rid, name = readings.get(f"{slot}_id"), readings.get(f"{slot}_name")
+        if rid is None or name is None or not isinstance(rid.value, str) or not rid.value \
+                or not isinstance(name.value, str) or not name.value or registry.get(rid.value) is not None:
+            continue
+        named = registry.match_name(name.value)
+        if named is None or named.score < name_min_score or named.margin < NAME_MARGIN:
+            continue
+        target = named.drp.registration_no
+        if target not in {d.registration_no for d, _ in registry.closest_ids(rid.value, max_distance=1)}:
+            continue
+        rid.reasons = list(rid.reasons) + [f"read as {rid.value}, which is not registered: "
+                                           f"the provider named, {named.drp.display_name}, is {target}"]
+        rid.value = target
+        rid.confidence = min(rid.confidence, 0.8)
+        rid.must_check = True
+        rid.evidence["repaired"] = True
+        changed.append(f"{slot}_id")
+    return changed

@@ -26,7 +26,7 @@ from cisr_desk.capture import digital
 from cisr_desk.capture.attachments import looks_like_attachment
 from cisr_desk.capture.confidence import score_fields, snap_drp_name
 from cisr_desk.capture.context import apply_context
-from cisr_desk.capture.crosscheck import cross_check, registered_contact
+from cisr_desk.capture.crosscheck import cross_check, drp_id_from_name, registered_contact
 from cisr_desk.capture.pages import open_pdf, refuse_if_damaged, render_page
 from cisr_desk.capture.read import Reading, read_check, read_signature, read_text, crop
 from cisr_desk.capture.register import match_page, reference, references, to_reg_scale, to_source_matrix
@@ -199,6 +199,7 @@ def _build_form(template: FormTemplate, outcomes: dict[int, PageOutcome], group:
         placements.append(PagePlacement(o.number, o.rotated, o.dpi, o.matrix, round(o.coverage, 3)))
     apply_context(readings)  # look-alikes by token class, USPS place (capture/context.py)
     cross_check(readings, registry)
+    drp_id_from_name(readings, registry, policy.fuzzy_name_min_score)
     sevens_read_as_nines(readings, {spec.key: spec.type for spec in template.fields})
     for slot in ("drp1", "drp2"):
         name, rid = readings.get(f"{slot}_name"), readings.get(f"{slot}_id")
