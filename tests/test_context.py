@@ -22,6 +22,7 @@ def test_letters_in_words_digits_in_numbers():
     assert fix_words_in("P0M0NA") == "POMONA"
     assert fix_words_in("Sm1th") == "Smith"
     assert fix_address("P.O. B0X 3741") == "P.O. BOX 3741"
+    assert fix_address("P.O. BOX4817") == "P.O. BOX 4817"
     assert fix_address("2093I MAIN ST") == "20931 MAIN ST"
     assert fix_address("g88 CENTRAL AVE, MURRIETA 92563") == "988 CENTRAL AVE, MURRIETA 92563"
     assert fix_address("4953 S VENTURA BLVD, SANTA ANA 927O3") == "4953 S VENTURA BLVD, SANTA ANA 92703"

@@ -115,7 +115,7 @@ def fix_city(text: str) -> str:
     return fix_words_in(text).strip(" ,;:()[]{}|!_/\\")
 
 
-_PO_BOX = re.compile(r"^\s*P\W{0,2}[OU0D]\W{0,2}\s*B[O0]X\b", re.I)
+_PO_BOX = re.compile(r"^\s*P\W{0,2}[OU0D]\W{0,2}\s*B[O0]X(?![A-Za-z])", re.I)
 
 
 def fix_address(text: str) -> str:
@@ -129,6 +129,7 @@ def fix_address(text: str) -> str:
     text = _split_glued_zip(_split_glued_suffix(text))
     if _PO_BOX.match(text):
         text = _PO_BOX.sub("P.O. BOX" if text[:1].isupper() else "P.O. Box", text, count=1)
+        text = re.sub(r"^(P\.O\. Box|P\.O\. BOX)(?=[0-9OoIl])", r"\1 ", text)  # "P.O. BOX4817"
     tokens = re.split(r"(\s+|,)", text)
     words = [i for i, t in enumerate(tokens) if t.strip() and t != ","]
     if not words:
