@@ -257,3 +257,17 @@ def test_a_house_number_in_two_pieces_is_a_doubt():
     assert oddity("mailing_street", "154 37 HARBOR BLVD") == "a space inside the house number?"
     assert oddity("sa1_address", "15437 HARBOR BLVD, OXNARD 93030") is None
     assert oddity("mailing_street", "1 10TH ST") is None
+
+
+@pytest.mark.parametrize("read, right", [
+    ("246 HARBOR BLVD PALM SPRINGS 62264", "246 HARBOR BLVD PALM SPRINGS 92264"),  # another state's ZIP
+    ("14215 PINE ST, BISHOP 935144", "14215 PINE ST, BISHOP 93514"),  # a digit too many
+    ("8139 OAK ST, RANCHO CUCAMONGA 9737", "8139 OAK ST, RANCHO CUCAMONGA 91737"),  # one lost
+    ("12 OAK ST, TUSTIN 92780", "12 OAK ST, TUSTIN 92780"),  # the town's own: as read
+    ("1280 BEAR VALLEY RD, PALMDALE 9355", "1280 BEAR VALLEY RD, PALMDALE 9355"),  # 93550, 93551, 93552?
+    ("12 OAK ST, ORANGE 90210", "12 OAK ST, ORANGE 90210"),  # another town's ZIP, far from Orange's
+])
+def test_a_service_address_zip_one_digit_from_its_towns_only_one_is_it(read, right):
+    from cisr_desk.capture.context import snap_address_zip
+
+    assert snap_address_zip(read) == right

@@ -449,7 +449,35 @@ def apply_context(readings: dict[str, Reading]) -> None:
 
 
 def _service_address(text: str) -> str:
-    return snap_address_city(fix_address(text))
+    return snap_address_zip(snap_address_city(fix_address(text)))
+
+
+_CITY_ZIP = re.compile(r"^(?P<head>.*?[A-Za-z])(?P<tail>[ ,]+)(?P<zip>\d{4,6})\s*$")
+
+
+def snap_address_zip(address: str) -> str:
+    """A service address whose ZIP is not one of its city's but one digit away from exactly
+    one of them ("PALM SPRINGS 62264", "BISHOP 935144"): that ZIP, as a keying operator reads
+    a blurred digit off the town beside it. A ZIP of another town, or two as near, is left
+    for the rules and the clerk."""
+    m = _CITY_ZIP.match(address)
+    if not m:
+        return address
+    read = m.group("zip")
+    head = m.group("head")
+    words = head.replace(",", " ").split()
+    for k in (3, 2, 1):  # the longest city name that the words before the ZIP end with
+        if len(words) <= k:
+            continue
+        zips = reference.zips_of_city(" ".join(words[-k:]), "CA")
+        if zips:
+            if read in zips:
+                return address
+            near = [z for z in zips if Levenshtein.distance(z, read) == 1]
+            if len(near) == 1:
+                return head + m.group("tail") + near[0]
+            return address
+    return address
 
 
 def _street_parts(address: str) -> tuple[str, str]:
