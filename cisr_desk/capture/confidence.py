@@ -10,6 +10,7 @@ is (almost) never accepted silently.
 from __future__ import annotations
 
 from cisr_desk.capture.acceptance import AcceptanceModel, default_model, features
+from cisr_desk.capture.crosscheck import CONTACT_FIELDS, registered_value
 from cisr_desk.capture.read import Reading
 from cisr_desk.domain.fields import FieldType, format_error, fold_space
 from cisr_desk.domain.model import FieldReading, Issue
@@ -43,13 +44,6 @@ def snap_drp_name(text: str, drp_id: str, registry: Registry | None, policy: Sit
     return text, score
 
 
-CONTACT_FIELDS = (("drp1_contact", "contact_name"), ("drp1_phone", "contact_phone"), ("drp1_email", "contact_email"))
-
-
-def _registered_value(key: str, value: str) -> str:
-    return "".join(ch for ch in value if ch.isdigit()) if key == "drp1_phone" else fold_space(value).casefold()
-
-
 def registry_tied(readings: dict[str, Reading], registry: Registry | None) -> set[str]:
     """The fields that the registry ties to the provider id read on the form.
 
@@ -77,11 +71,11 @@ def registry_tied(readings: dict[str, Reading], registry: Registry | None) -> se
         if slot != "drp1":
             continue
         for key, attribute in CONTACT_FIELDS:
-            r, registered = readings.get(key), str(getattr(drp, attribute, "") or "")
+            r, registered = readings.get(key), registered_value(drp, key, attribute)
             if r is None or not isinstance(r.value, str) or not r.value or not registered \
                     or r.evidence.get("repaired"):
                 continue
-            if _registered_value(key, r.value) == _registered_value(key, registered):
+            if fold_space(r.value).casefold() == fold_space(registered).casefold():
                 tied.add(key)
     return tied
 

@@ -85,24 +85,28 @@ RELATED: dict[str, Compose] = {
 }
 
 
-def _registered(attribute: str, digits_only: bool = False) -> RegistryCompose:
+# The provider's contact on the form, and the registry's attribute for each field.
+CONTACT_FIELDS = (("drp1_contact", "contact_name"), ("drp1_phone", "contact_phone"), ("drp1_email", "contact_email"))
+
+
+def registered_value(drp, key: str, attribute: str) -> str:
+    """A provider's registered contact detail as the field holds it (a phone as its digits)."""
+    value = str(getattr(drp, attribute, "") or "")
+    return re.sub(r"\D", "", value) if key == "drp1_phone" else value
+
+
+def _registered(key: str, attribute: str) -> RegistryCompose:
     """What the registry holds for the provider whose id was read with confidence."""
     def compose(readings: dict[str, Reading], registry) -> list[str]:
         drp_id = _v(readings, "drp1_id")
         drp = registry.get(drp_id) if registry is not None and drp_id else None
-        value = str(getattr(drp, attribute, "") or "") if drp else ""
-        if digits_only:
-            value = "".join(ch for ch in value if ch.isdigit())
+        value = registered_value(drp, key, attribute) if drp else ""
         return [value] if value else []
     return compose
 
 
 # field -> what the DRP registry says it probably is (the provider's registered contact)
-FROM_REGISTRY: dict[str, RegistryCompose] = {
-    "drp1_contact": _registered("contact_name"),
-    "drp1_phone": _registered("contact_phone", digits_only=True),
-    "drp1_email": _registered("contact_email"),
-}
+FROM_REGISTRY: dict[str, RegistryCompose] = {key: _registered(key, attribute) for key, attribute in CONTACT_FIELDS}
 
 
 def cross_check(readings: dict[str, Reading], registry=None) -> None:
@@ -155,14 +159,11 @@ def registered_contact(readings: dict[str, Reading], registry, name_min_score: f
     if drp is None or name is None or registry.name_matches(rid, str(name.value or "")) < name_min_score:
         return []
     changed = []
-    for key, attribute in (("drp1_contact", "contact_name"), ("drp1_phone", "contact_phone"),
-                           ("drp1_email", "contact_email")):
-        r, registered = readings.get(key), str(getattr(drp, attribute, "") or "")
+    for key, attribute in CONTACT_FIELDS:
+        r, registered = readings.get(key), registered_value(drp, key, attribute)
         if r is None or not isinstance(r.value, str) or not r.value or not registered:
             continue
-        if key == "drp1_phone":
-            registered = re.sub(r"\D", "", registered)
-        elif key == "drp1_email":
+        if key == "drp1_email":
             registered = registered.lower()
         elif r.value.isupper():
             registered = registered.upper()  # as the form was written
