@@ -173,7 +173,8 @@ def registered_contact(readings: dict[str, Reading], registry, name_min_score: f
         if not spacing and not _near(key, r.value, registered):
             continue
         if not spacing:
-            r.reasons = list(r.reasons) + [f"read as {r.value!r}: {drp.registration_no}'s registered contact has {registered!r}"]
+            r.reasons = list(r.reasons) + [f"read as {r.value!r}: {drp.registration_no}'s registered contact "
+                                           f"has {registered!r}"]
             r.confidence = min(r.confidence, 0.8)
         r.value = registered
         r.evidence["repaired"] = True
@@ -190,16 +191,25 @@ SPACED_TWINS = {
 }
 
 
-def _words_prefix(text: str, letters: str) -> str | None:
-    """The leading words of ``text`` whose letters are exactly ``letters`` (squashed), or None."""
+def _leading_words(text: str, letters: str) -> tuple[int, str] | None:
+    """The leading words of ``text`` nearest to ``letters`` (squashed), and how many edits
+    away: the street at the start of a service address, say."""
+    best = None
     for m in re.finditer(r"(?=[\s,]|$)", text):
-        head = text[: m.start()]
-        got = squash(head, False)
-        if got == letters:
-            return head
-        if len(got) > len(letters):
-            return None
-    return None
+        head = text[: m.start()].rstrip(" ,")
+        if not head:
+            continue
+        d = Levenshtein.distance(squash(head, False), letters)
+        if best is None or d < best[0]:
+            best = (d, head)
+        if len(squash(head, False)) > len(letters) + 3:
+            break
+    return best
+
+
+def _same_words(text: str, letters: str) -> str | None:
+    found = _leading_words(text, letters)
+    return found[1] if found and found[0] == 0 else None
 
 
 def twin_spacing(readings: dict[str, Reading]) -> list[str]:
@@ -216,8 +226,8 @@ def twin_spacing(readings: dict[str, Reading]) -> list[str]:
             if twin is None or twin.reasons or not isinstance(twin.value, str) or not twin.value.strip():
                 continue  # a twin in doubt may have a break too many ("KENJI CAS TILLO")
             # The street is the start of a service address: compare that part only.
-            mine_part = _words_prefix(r.value, squash(twin.value, False)) if key.startswith("sa") else r.value
-            their_part = _words_prefix(twin.value, squash(r.value, False)) if key == "mailing_street" else twin.value
+            mine_part = _same_words(r.value, squash(twin.value, False)) if key.startswith("sa") else r.value
+            their_part = _same_words(twin.value, squash(r.value, False)) if key == "mailing_street" else twin.value
             if mine_part is None or their_part is None or squash(mine_part, False) != squash(their_part, False):
                 continue
             if len(their_part.split()) <= len(mine_part.split()):
@@ -300,21 +310,6 @@ def email_from_names(readings: dict[str, Reading]) -> str | None:
 TWIN_NEAR = 0.15  # a reading in doubt this close (edits per letter) to its confident twin is it misread
 
 
-def _street_part(address: str, letters: str) -> str | None:
-    """The leading words of a service address closest to a street of ``letters`` (squashed)."""
-    best = None
-    for m in re.finditer(r"(?=[\s,]|$)", address):
-        head = address[: m.start()].rstrip(" ,")
-        if not head:
-            continue
-        d = Levenshtein.distance(squash(head, False), letters)
-        if best is None or d < best[0]:
-            best = (d, head)
-        if len(squash(head, False)) > len(letters) + 3:
-            break
-    return best[1] if best else None
-
-
 def near_twins(readings: dict[str, Reading]) -> list[str]:
     """A name or street read in doubt, a letter or two from the same words read without doubt
     in its twin field (the print name under the signature, the mailing street at the start of
@@ -330,9 +325,9 @@ def near_twins(readings: dict[str, Reading]) -> list[str]:
             if twin is None or twin.reasons or not isinstance(twin.value, str) or not twin.value.strip():
                 continue
             if key.startswith("sa"):
-                mine, theirs = _street_part(r.value, squash(twin.value, False)), twin.value
+                mine, theirs = (_leading_words(r.value, squash(twin.value, False)) or (0, None))[1], twin.value
             elif key == "mailing_street":
-                mine, theirs = r.value, _street_part(twin.value, squash(r.value, False))
+                mine, theirs = r.value, (_leading_words(twin.value, squash(r.value, False)) or (0, None))[1]
             else:
                 mine, theirs = r.value, twin.value
             if not mine or not theirs:
