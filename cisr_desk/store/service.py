@@ -219,9 +219,7 @@ class Desk:
             admin = identity.get(s, by).name
             held = s.scalars(select(Record).where(Record.holder == user.name).order_by(Record.id).with_for_update())
             for rec in held:
-                audit.log(s, self.now(), admin, "release", record_id=rec.id, field="holder", old=rec.holder, new="",
-                          reason=f"released by {admin}: {user.name} was disabled")
-                self._hold(rec, "")
+                self._give_back(s, rec, admin, f"released by {admin}: {user.name} was disabled")
             return user
 
     def enable_user(self, name: str, by: str) -> dto.UserInfo:
@@ -672,10 +670,15 @@ class Desk:
             actor = self._actor(s, by)
             held = wf.release(records.facts(s, rec), actor, self.now(), self._idle(s), force=force)
             if held:
-                audit.log(s, self.now(), actor.name, "release", record_id=rec.id, field="holder", old=held, new="",
-                          reason="" if held == actor.name else f"released by {actor.name}" + (" (forced)" if force else ""))
-                self._hold(rec, "")
+                self._give_back(s, rec, actor.name,
+                                "" if held == actor.name else f"released by {actor.name}" + (" (forced)" if force else ""))
         return self.get_record(record_id)
+
+    def _give_back(self, s: Session, rec: Record, by: str, reason: str) -> None:
+        """A record's hold ended by ``by``, in the audit log."""
+        audit.log(s, self.now(), by, "release", record_id=rec.id, field="holder", old=rec.holder or "", new="",
+                  reason=reason)
+        self._hold(rec, "")
 
     # -- dashboard -------------------------------------------------------------------------------------
     def dashboard(self, days: int = 28) -> dto.Dashboard:
