@@ -21,6 +21,7 @@ from typing import Callable
 
 from rapidfuzz.distance import Levenshtein
 
+from cisr_desk.capture.acceptance import TWINS
 from cisr_desk.capture.read import Reading, squash
 
 Compose = Callable[[dict[str, Reading]], list[str]]
@@ -182,13 +183,8 @@ def registered_contact(readings: dict[str, Reading], registry, name_min_score: f
     return changed
 
 
-# field -> fields whose reading may show where its words break (the same words, written again)
-SPACED_TWINS = {
-    "customer_name": ("customer_print_name",), "customer_print_name": ("customer_name",),
-    "drp1_contact": ("drp_print_name",), "drp_print_name": ("drp1_contact",),
-    "mailing_street": tuple(f"sa{i}_address" for i in range(1, 6)),
-    **{f"sa{i}_address": ("mailing_street",) for i in range(1, 6)},
-}
+# field -> fields holding the same words written again (names and streets; not the dates)
+SPACED_TWINS = {key: twins for key, twins in TWINS.items() if not key.endswith(("_date", "term_start"))}
 
 
 def _leading_words(text: str, letters: str) -> tuple[int, str] | None:
@@ -205,6 +201,11 @@ def _leading_words(text: str, letters: str) -> tuple[int, str] | None:
         if len(squash(head, False)) > len(letters) + 3:
             break
     return best
+
+
+def _nearest_words(text: str, letters: str) -> str | None:
+    found = _leading_words(text, letters)
+    return found[1] if found else None
 
 
 def _same_words(text: str, letters: str) -> str | None:
@@ -325,9 +326,9 @@ def near_twins(readings: dict[str, Reading]) -> list[str]:
             if twin is None or twin.reasons or not isinstance(twin.value, str) or not twin.value.strip():
                 continue
             if key.startswith("sa"):
-                mine, theirs = (_leading_words(r.value, squash(twin.value, False)) or (0, None))[1], twin.value
+                mine, theirs = _nearest_words(r.value, squash(twin.value, False)), twin.value
             elif key == "mailing_street":
-                mine, theirs = r.value, (_leading_words(twin.value, squash(r.value, False)) or (0, None))[1]
+                mine, theirs = r.value, _nearest_words(twin.value, squash(r.value, False))
             else:
                 mine, theirs = r.value, twin.value
             if not mine or not theirs:
