@@ -12,9 +12,15 @@ A field's characters are therefore read as *classes* of the model's characters: 
 the Latin A and the full-width, Cyrillic and Greek capitals drawn the same way, and in a
 field written in capitals (a state, a DRP id) the small "a" too. Without that, a hand-printed
 "CA" whose C the model took for a Cyrillic С lost its first letter.
+
+Its last layer scores every one of those 18,383 characters at every step, a ninth of the
+model's work. We load it with that layer cut down to the labels a form's ink can be taken for
+(``kept_labels``): the softmax then shares a step's probability among them, as before, less the
+few ten-thousandths that went to complex ideographs no pen stroke resembles.
 """
 from __future__ import annotations
 
+import logging
 import math
 import os
 import unicodedata
@@ -39,6 +45,12 @@ HOMOGLYPHS = dict(zip(
     "АВЕКМНОРСТХУЅІЈаеорсхуѕіјΑΒΕΖΗΙΚΜΝΟΡΤΥΧονϲ",
     "ABEKMHOPCTXYSIJaeopcxysijABEZHIKMNOPTYXovc",
 ))
+
+
+log = logging.getLogger(__name__)
+# Ideographs are listed by stroke count: the first ones (一, 二, 十, 厂, 口 …) are drawn like a
+# dash, a box or a cross, which a stray mark or a struck-out letter can look like.
+SIMPLE_IDEOGRAPHS = 1500
 
 
 class PpOcrMissing(RuntimeError):
@@ -76,6 +88,44 @@ def dictionary() -> list[str]:
     """The model's labels: 0 is the CTC blank, then the dictionary's lines, then a space."""
     lines = _package_file(DICTIONARY).read_text(encoding="utf-8").splitlines()
     return ["<blank>"] + lines + [" "]
+
+
+def kept_labels(chars: list[str]) -> list[int]:
+    """The model's labels we keep: the CTC blank, every character that is not a CJK
+    ideograph (Latin, digits, punctuation, dashes, dots, boxes, other scripts), and the
+    ideographs of the fewest strokes."""
+    return [i for i, label in enumerate(chars)
+            if i < SIMPLE_IDEOGRAPHS or not unicodedata.name(label[:1], "").startswith("CJK")]
+
+
+def cut_head(path: Path, keep: list[int]) -> bytes | None:
+    """The model with its final classifier (MatMul + Add + Softmax on constant weights) reduced
+    to the ``keep`` labels, or None where the graph does not end that way."""
+    try:
+        import onnx
+        from onnx import numpy_helper
+    except ImportError:
+        return None
+    model = onnx.load(str(path))
+    graph = model.graph
+    producer = {out: node for node in graph.node for out in node.output}
+    softmax = producer.get(graph.output[0].name)
+    add = producer.get(softmax.input[0]) if softmax is not None and softmax.op_type == "Softmax" else None
+    matmul = producer.get(add.input[0]) if add is not None and add.op_type == "Add" else None
+    if matmul is None or matmul.op_type != "MatMul":
+        return None
+    constants = [producer.get(matmul.input[1]), producer.get(add.input[1])]
+    if any(c is None or c.op_type != "Constant" for c in constants):
+        return None
+    for node in constants:
+        value = numpy_helper.to_array(node.attribute[0].t)
+        if value.shape[-1] <= max(keep):  # not the dictionary's labels
+            return None
+        node.attribute[0].t.CopyFrom(numpy_helper.from_array(np.ascontiguousarray(value[..., keep]),
+                                                            node.output[0]))
+    graph.output[0].type.tensor_type.shape.dim[-1].dim_value = len(keep)
+    del graph.value_info[:]  # the shapes inferred for the full head no longer hold
+    return model.SerializeToString()
 
 
 def canonical(label: str) -> str:
@@ -135,9 +185,15 @@ class PpOcrReader:
         opts.intra_op_num_threads = 1  # pages already run one process per core
         opts.inter_op_num_threads = 1
         opts.log_severity_level = 3
-        self._session = ort.InferenceSession(str(model_path()), sess_options=opts,
-                                             providers=["CPUExecutionProvider"])
-        self._chars = dictionary()
+        chars = dictionary()
+        keep = kept_labels(chars)
+        model = cut_head(model_path(), keep)
+        if model is None:
+            log.info("the recogniser's last layer was not cut: it runs whole")
+            keep = list(range(len(chars)))
+        self._session = ort.InferenceSession(model if model is not None else str(model_path()),
+                                             sess_options=opts, providers=["CPUExecutionProvider"])
+        self._chars = [chars[i] for i in keep]
         n_out = self._session.get_outputs()[0].shape[-1]
         if isinstance(n_out, int) and n_out != len(self._chars):
             raise PpOcrMissing(f"the recogniser has {n_out} labels, its dictionary {len(self._chars)}")
