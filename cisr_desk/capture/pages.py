@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pymupdf
 
@@ -128,11 +129,44 @@ def render_page(page: pymupdf.Page, dpi: float | None = None) -> PageImage:
         dx, dy = (min(MAX_DPI, max(MIN_DPI, v)) for v in (dx, dy))
     else:
         dx = dy = float(dpi)
+    size = (round(page.rect.width * dx / 72.0), round(page.rect.height * dy / 72.0))
+    img = _scan_as_is(page, size)
+    if img is not None:
+        return PageImage(page.number + 1, img, dx, dy)
     matrix = pymupdf.Matrix(dx / 72.0, dy / 72.0)
     pix = page.get_pixmap(matrix=matrix, colorspace=pymupdf.csGRAY, alpha=False, annots=True)
     img = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.height, pix.stride)[:, : pix.width].copy()
     refuse_if_damaged(Path(page.parent.name or "the image").name, page.number + 1)  # images have no name
     return PageImage(page.number + 1, img, dx, dy)
+
+
+def _scan_as_is(page: pymupdf.Page, size: tuple[int, int]) -> np.ndarray | None:
+    """The page's scan decoded straight from its JPEG, where the page is nothing but that scan:
+    one 8-bit grey JPEG drawn over the whole page, unturned, at exactly the rendering's size
+    (``size``, width by height), with nothing drawn over it. MuPDF would draw the same pixels
+    at three times the cost (a 300 dpi page: 30 ms against 9). None otherwise: a fax's 1-bit
+    image, a colour scan, a page with anything else on it, a JPEG cut short (MuPDF says so)."""
+    if page.rotation or page.first_annot is not None:
+        return None
+    drawn = page.get_bboxlog()
+    if len(drawn) != 1 or drawn[0][0] != "fill-image" \
+            or any(abs(a - b) > 0.5 for a, b in zip(drawn[0][1], page.rect)):
+        return None
+    images = page.get_images(full=True)
+    if len(images) != 1:
+        return None
+    xref, smask, width, height, bpc = images[0][:5]
+    doc = page.parent
+    if smask or bpc != 8 or (width, height) != size or doc.xref_get_key(xref, "Decode")[0] != "null":
+        return None
+    found = doc.extract_image(xref)
+    data = found.get("image", b"") if found else b""
+    if found.get("ext") != "jpeg" or found.get("colorspace") != 1 or not data.rstrip().endswith(b"\xff\xd9"):
+        return None
+    img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
+    if img is None or img.dtype != np.uint8 or img.shape != (height, width):
+        return None
+    return img
 
 
 def has_filled_widgets(page: pymupdf.Page) -> bool:
