@@ -50,12 +50,16 @@ def _tables() -> tuple[dict[str, ZipPlace], dict[str, dict[str, set[str]]]]:
 
     by_zip: dict[str, ZipPlace] = {}
     by_city: dict[str, dict[str, set[str]]] = {}  # city key -> state -> ZIPs
+    keys: dict[str, str] = {}  # a city name's key, worked out once (most names have many ZIPs)
     for row in zipcodes.list_all():
         cities = tuple(dict.fromkeys([row["city"], *row.get("acceptable_cities", [])]))
         place = ZipPlace(row["zip_code"], row["city"], cities, row["state"], row.get("zip_code_type", ""))
         by_zip[place.zip] = place
         for c in cities:
-            by_city.setdefault(city_key(c), {}).setdefault(place.state, set()).add(place.zip)
+            key = keys.get(c)
+            if key is None:
+                key = keys[c] = city_key(c)
+            by_city.setdefault(key, {}).setdefault(place.state, set()).add(place.zip)
     return by_zip, by_city
 
 
