@@ -28,7 +28,7 @@ from cisr_desk.capture.confidence import score_fields, snap_drp_name
 from cisr_desk.capture.context import apply_context
 from cisr_desk.capture.crosscheck import cross_check, drp_id_from_name, registered_contact
 from cisr_desk.capture.pages import open_pdf, refuse_if_damaged, render_page
-from cisr_desk.capture.read import Reading, read_check, read_signature, read_text, crop
+from cisr_desk.capture.read import Reading, components, crop, read_check, read_signature, read_text
 from cisr_desk.capture.register import match_page, reference, references, to_reg_scale, to_source_matrix
 from cisr_desk.capture.separate import FormGroup, PageKind, separate
 from cisr_desk.capture.stamp import read_received
@@ -89,8 +89,7 @@ def templates_in(folder: str) -> dict[str, FormTemplate]:
 def _is_blank(small: np.ndarray) -> bool:
     """A separator sheet: no more than a few specks of ink at REG_DPI (a typed list or a
     short note has dozens of letters)."""
-    ink = (small < 128).astype(np.uint8)
-    n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    n, _, stats = components((small < 128).astype(np.uint8))
     return int((stats[1:, cv2.CC_STAT_AREA] >= 8).sum()) < 12
 
 

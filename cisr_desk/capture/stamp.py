@@ -146,9 +146,10 @@ def _text_lines(text: np.ndarray) -> list[tuple[int, int, int, int, np.ndarray]]
     letters. A letter is a mark about as tall as the stamp's capitals; one that the small print
     ran into is taller, but starts where its neighbours start, so letters are grouped by their
     tops and a line ends where most of its letters end."""
+    from cisr_desk.capture.read import components
     from cisr_desk.capture.zones import S
 
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(text, connectivity=8)
+    n, labels, stats = components(text)
     marks = [i for i in range(1, n) if stats[i, cv2.CC_STAT_HEIGHT] >= 3 * S and stats[i, cv2.CC_STAT_AREA] >= 20]
     if not marks:
         return []
