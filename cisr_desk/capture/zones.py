@@ -66,14 +66,40 @@ def _blank_slice(page: np.ndarray, rect: Rect, margin: float) -> np.ndarray:
     return out
 
 
-def _settle(big_ink: np.ndarray, tpl_ink: np.ndarray, x: int, y: int, reach: int) -> tuple[int, int]:
-    """The offset within ``reach`` pixels of (x, y) that puts most page ink under the blank's
-    printed pixels: a few sums over those pixels alone, not a full correlation of the zone."""
+@dataclass(frozen=True)
+class _Print:
+    """The blank's print under one field, ready to align a page cut on (ink bright): worked out
+    once per field and blank, not for every page."""
+    quarter: np.ndarray  # the print at a quarter of the resolution, for the whole search
+    half: tuple[np.ndarray, np.ndarray, np.ndarray, tuple[int, int]]  # _sample at half resolution
+    full: tuple[np.ndarray, np.ndarray, np.ndarray, tuple[int, int]]  # and at full
+
+
+def _sample(tpl_ink: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[int, int]]:
+    """The blank's printed pixels (rows, columns, weights) that settle an alignment, and its shape."""
     ys, xs = np.nonzero(tpl_ink > 55)
     if len(ys) > SETTLE_PIXELS:  # an even sample of a large print is as good, and cheaper
         ys, xs = ys[:: len(ys) // SETTLE_PIXELS + 1], xs[:: len(xs) // SETTLE_PIXELS + 1]
     weight = tpl_ink[ys, xs].astype(np.float64)  # exact sums: ties go to the first offset
-    h, w = tpl_ink.shape
+    return ys, xs, weight, tpl_ink.shape
+
+
+@lru_cache(maxsize=512)
+def _print_under(blank: Path, page_index: int, rect: Rect, margin: float) -> _Print | None:
+    """The blank's print under ``rect`` (None where too little is printed to align on)."""
+    tpl = _blank_slice(blank_page(blank, page_index), rect, margin)
+    if (tpl < 200).sum() <= 30:
+        return None
+    ink = 255 - tpl
+    quarter = cv2.resize(ink, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
+    half = cv2.resize(ink, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    return _Print(quarter, _sample(half), _sample(ink))
+
+
+def _settle(big_ink: np.ndarray, sample, x: int, y: int, reach: int) -> tuple[int, int]:
+    """The offset within ``reach`` pixels of (x, y) that puts most page ink under the blank's
+    printed pixels (``sample``): a few sums over those pixels alone, not a full correlation."""
+    ys, xs, weight, (h, w) = sample
     dys = np.arange(max(0, y - reach), min(big_ink.shape[0] - h, y + reach) + 1)
     dxs = np.arange(max(0, x - reach), min(big_ink.shape[1] - w, x + reach) + 1)
     if not len(dys) or not len(dxs):
@@ -85,16 +111,16 @@ def _settle(big_ink: np.ndarray, tpl_ink: np.ndarray, x: int, y: int, reach: int
     return int(dxs[ix]), int(dys[iy])
 
 
-def _align(big_ink: np.ndarray, tpl_ink: np.ndarray) -> tuple[int, int]:
-    """Where the blank's print (``tpl_ink``, ink bright) lies best in the larger page cut
-    ``big_ink``: the whole search at a quarter of the resolution (a sixteenth of the work), then
-    the answer settled at half and at full resolution from the blank's printed pixels alone (a
-    full correlation at full resolution cost ten times the rest on a wide field)."""
-    quarter = [cv2.resize(im, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA) for im in (big_ink, tpl_ink)]
-    _, _, _, (x, y) = cv2.minMaxLoc(cv2.matchTemplate(*quarter, cv2.TM_CCORR_NORMED))
-    half = [cv2.resize(im, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA) for im in (big_ink, tpl_ink)]
-    x, y = _settle(*half, 2 * x, 2 * y, 2)
-    return _settle(big_ink, tpl_ink, 2 * x, 2 * y, 1)
+def _align(big_ink: np.ndarray, printed: _Print) -> tuple[int, int]:
+    """Where the blank's print lies best in the larger page cut ``big_ink`` (ink bright): the
+    whole search at a quarter of the resolution (a sixteenth of the work), then the answer
+    settled at half and at full resolution from the blank's printed pixels alone (a full
+    correlation at full resolution cost ten times the rest on a wide field)."""
+    quarter = cv2.resize(big_ink, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
+    _, _, _, (x, y) = cv2.minMaxLoc(cv2.matchTemplate(quarter, printed.quarter, cv2.TM_CCORR_NORMED))
+    half = cv2.resize(big_ink, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    x, y = _settle(half, printed.half, 2 * x, 2 * y, 2)
+    return _settle(big_ink, printed.full, 2 * x, 2 * y, 1)
 
 
 def extract_zone(source: np.ndarray, matrix: np.ndarray, blank: Path, page_index: int, rect: Rect,
@@ -102,12 +128,12 @@ def extract_zone(source: np.ndarray, matrix: np.ndarray, blank: Path, page_index
     """Registered, locally aligned and cleaned image of one field's zone (at WORK_DPI)."""
     pad = SEARCH_PX / S
     big = warp_zone(source, matrix, rect, margin + pad)
-    tpl = _blank_slice(blank_page(blank, page_index), rect, margin)
     ink = _blank_slice(blank_ink(blank, page_index), rect, margin)
+    printed = _print_under(blank, page_index, tuple(rect), margin)
     dx = dy = SEARCH_PX
-    if (tpl < 200).sum() > 30:  # something printed to align on
-        dx, dy = _align(255 - big, 255 - tpl)
-    h, w = tpl.shape
+    if printed is not None:  # something printed to align on
+        dx, dy = _align(255 - big, printed)
+    h, w = ink.shape
     raw = big[dy: dy + h, dx: dx + w]
     cleaned = raw.copy()
     cleaned[ink] = 255
