@@ -40,3 +40,19 @@ def test_address_lines():
     assert reference.check_address_line("28406 N MCTORIA AVE, MCTORVILLE 92394")
     assert reference.check_address_line("5627 BEACH BLVD, COMPTON") is None
     assert reference.check_address_line("5627 BEACH BLVD, C0MPT0N")
+
+
+def test_the_zip_table_is_loaded_a_prefix_at_a_time_and_whole():
+    import threading
+
+    import zipcodes
+
+    rows = list(reference._zip_rows())
+    assert [r["zip_code"] for r in rows] == [r["zip_code"] for r in zipcodes.list_all()]
+    # Threads that need the tables at once share one load.
+    loaders = [threading.Thread(target=reference.load) for _ in range(3)]
+    for t in loaders:
+        t.start()
+    for t in loaders:
+        t.join()
+    assert reference._tables() is reference._tables() and reference.zip_place("93401").city == "San Luis Obispo"

@@ -37,6 +37,9 @@ class SlowExtractor:
 
 @pytest.fixture
 def slow_inbox(tmp_path, qtbot):
+    from cisr_desk.ui.app import load_references
+
+    load_references().join()  # as the app does while the clerk signs in
     desk = open_desk(tmp_path, SlowExtractor())
     pool = QThreadPool()
     ctx = make_ctx(desk, "clerk", tmp_path, pool)

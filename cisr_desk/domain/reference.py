@@ -12,6 +12,7 @@ an unknown city name, say), so that callers never treat "no data" as a contradic
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -44,14 +45,44 @@ def city_key(name: str) -> str:
     return " ".join(_CITY_WORDS.get(w, w) for w in words)
 
 
-@lru_cache(maxsize=1)
-def _tables() -> tuple[dict[str, ZipPlace], dict[str, dict[str, set[str]]]]:
-    import zipcodes  # USPS data; loads ~40,000 rows once
+Tables = tuple[dict[str, ZipPlace], dict[str, dict[str, set[str]]]]
+_TABLES: Tables | None = None
+_LOADING = threading.Lock()
 
+
+def load() -> None:
+    """Load the reference tables now rather than at the first address or name checked: the
+    desktop app does so in the background as it starts."""
+    _tables()
+    _surnames()
+
+
+def _zip_rows():
+    """Every USPS ZIP row, fetched a two-digit ZIP prefix at a time. The package makes its rows in
+    compiled code that holds Python's lock for the whole call: all 42,789 at once (0.5 s) froze
+    the window when the first import of a session checked its first address; a prefix at a time
+    (5 ms at most) lets the window's thread run between calls. Only the package's own first
+    call, which unpacks its data, is longer (0.4 s), and the app makes it while signing in."""
+    import zipcodes  # USPS data
+
+    for prefix in range(100):
+        yield from zipcodes.similar_to(f"{prefix:02d}")
+
+
+def _tables() -> Tables:
+    global _TABLES
+    if _TABLES is None:
+        with _LOADING:  # one thread loads; another that needs the tables meanwhile waits for them
+            if _TABLES is None:
+                _TABLES = _build_tables()
+    return _TABLES
+
+
+def _build_tables() -> Tables:
     by_zip: dict[str, ZipPlace] = {}
     by_city: dict[str, dict[str, set[str]]] = {}  # city key -> state -> ZIPs
     keys: dict[str, str] = {}  # a city name's key, worked out once (most names have many ZIPs)
-    for row in zipcodes.list_all():
+    for row in _zip_rows():
         cities = tuple(dict.fromkeys([row["city"], *row.get("acceptable_cities", [])]))
         place = ZipPlace(row["zip_code"], row["city"], cities, row["state"], row.get("zip_code_type", ""))
         by_zip[place.zip] = place

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -59,6 +60,17 @@ def start_demo(ctx, window) -> None:
                         prepared, progress=lambda text: bar.showMessage(str(text), 10000))
 
 
+def load_references() -> threading.Thread:
+    """The ZIP and surname tables, loaded in the background while the clerk signs in: the first
+    load holds Python's lock for a moment (0.4 s), which would otherwise freeze the window in
+    the middle of the session's first import."""
+    from cisr_desk.domain import reference
+
+    loader = threading.Thread(target=reference.load, name="reference-tables", daemon=True)
+    loader.start()
+    return loader
+
+
 def install_excepthook(window) -> None:
     """A bug in a slot is logged and reported in the status bar, never as a traceback dialog."""
     def hook(kind, value, tb):
@@ -85,6 +97,7 @@ def run(argv: list[str] | None = None, *, db_url: str | None = None, demo_if_emp
         log.exception("cannot open the database")
         QMessageBox.critical(None, "CISR-DRP Desk", f"The database could not be opened.\n\n{error_text(exc)}")
         return 1
+    load_references()
     from cisr_desk.ui import demo
     from cisr_desk.ui.login import choose_user
     from cisr_desk.ui.main_window import MainWindow
