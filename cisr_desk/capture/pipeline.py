@@ -29,7 +29,8 @@ from cisr_desk.capture.context import apply_context
 from cisr_desk.capture.crosscheck import cross_check, drp_id_from_name, registered_contact
 from cisr_desk.capture.pages import open_pdf, refuse_if_damaged, render_page
 from cisr_desk.capture.read import Reading, components, crop, read_check, read_signature, read_text
-from cisr_desk.capture.register import match_page, reference, references, to_reg_scale, to_source_matrix
+from cisr_desk.capture.register import (match_page, page_drift, reference, references, to_reg_scale,
+                                       to_source_matrix)
 from cisr_desk.capture.separate import FormGroup, PageKind, separate
 from cisr_desk.capture.stamp import read_received
 from cisr_desk.capture.workers import start_pool
@@ -127,8 +128,11 @@ def analyse_page(path: str, number: int, folder: str,
         stamped = read_received(second, src, matrix, template.blank_path, match.page_index,
                                 template.received_zone[1])
         out.received = stamped.isoformat() if stamped else ""
+    turned = np.ascontiguousarray(small[::-1, ::-1]) if match.rotated else small
+    drift = page_drift(turned, reference(template.blank_path, template.id, match.page_index), match.matrix)
     for spec in template.fields_on(match.page_index):
-        zone = extract_zone(src, matrix, template.blank_path, match.page_index, spec.rect, MARGIN)
+        zone = extract_zone(src, matrix, template.blank_path, match.page_index, spec.rect, MARGIN,
+                            drift.at(spec.rect))
         if spec.type is FieldType.CHECK:
             out.readings[spec.key] = read_check(crop(zone.image, spec.rect, spec.rect, MARGIN, (-1.2, -1.2)))
         elif spec.type is FieldType.SIGNATURE:

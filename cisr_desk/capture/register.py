@@ -34,6 +34,7 @@ class Reference:
     keypoints: np.ndarray  # (n, 2) float32
     descriptors: np.ndarray
     thumb: np.ndarray  # a tiny normalised copy (_thumb), to tell which blank a scan looks like
+    bands: np.ndarray  # _band_profiles of its ink, to follow a page's drift (page_drift)
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ def reference(blank: Path, template_id: str, page_index: int) -> Reference:
     kps, desc = _orb().detectAndCompute(img, None)
     pts = np.float32([k.pt for k in kps]) if kps else np.zeros((0, 2), np.float32)
     ink = img < 160
-    return Reference(template_id, page_index, img, ink, pts, desc, _thumb(img))
+    return Reference(template_id, page_index, img, ink, pts, desc, _thumb(img), _band_profiles(ink))
 
 
 def references(templates: dict[str, FormTemplate]) -> list[Reference]:
@@ -229,6 +230,61 @@ def _refine(page: np.ndarray, refs: list[Reference], match: Match) -> Match:
     if coverage <= match.coverage:
         return match
     return Match(match.template_id, match.page_index, match.rotated, warp, match.inliers, coverage)
+
+
+# A page that the fit of the whole page leaves drifting sideways further down (a fax whose scan
+# head wandered): the drift of each band of the blank, found by sliding the band's print along
+# the page's. Bands half an inch high every quarter inch; drift up to a third of an inch.
+BAND_PX = 50
+BAND_STEP = 25
+DRIFT_PX = 34
+DRIFT_MIN_PT = 3.0  # less is left to each field's own alignment (which reaches about 5.8 points)
+
+
+@dataclass(frozen=True)
+class Drift:
+    """How far, in points, the page's content lies to the right of where the page's fit puts it,
+    band by band down the blank (template points)."""
+    ys: np.ndarray  # band centres, template points
+    dx: np.ndarray  # sideways drift there, points
+
+    def at(self, rect) -> tuple[float, float]:
+        """The (x, y) offset in points to look for a field's rect at: none where the drift is small."""
+        if not len(self.ys):
+            return 0.0, 0.0
+        dx = float(np.interp((rect[1] + rect[3]) / 2.0, self.ys, self.dx))
+        return (dx, 0.0) if abs(dx) >= DRIFT_MIN_PT else (0.0, 0.0)
+
+
+def _band_profiles(ink: np.ndarray) -> np.ndarray:
+    """(bands, width): the ink of each band of BAND_PX rows, every BAND_STEP rows, summed down
+    its columns (vertical rules and letters make the peaks of such a profile)."""
+    n = ink.shape[0] // BAND_STEP
+    blocks = ink[: n * BAND_STEP].reshape(n, BAND_STEP, ink.shape[1]).sum(axis=1, dtype=np.float32)
+    return blocks[:-1] + blocks[1:]
+
+
+def page_drift(page: np.ndarray, ref: Reference, matrix: np.ndarray) -> Drift:
+    """The sideways drift of a registered page (at REG_DPI, turned as ``matrix`` expects): each
+    band's profile slid along the blank's."""
+    h, w = ref.image.shape
+    aligned = cv2.warpPerspective(page, matrix, (w, h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                                  borderMode=cv2.BORDER_CONSTANT, borderValue=255)
+    page_bands = _band_profiles(aligned < 160)
+    ys, dxs = [], []
+    for i, band in enumerate(ref.bands):
+        band = band[None, DRIFT_PX: w - DRIFT_PX]
+        if band.sum() < 200:
+            continue  # too little print in the band to tell
+        scores = cv2.matchTemplate(page_bands[i: i + 1], band, cv2.TM_CCORR_NORMED)[0]
+        best = int(np.argmax(scores))
+        if scores[best] < 0.5:
+            continue  # the band's print is not found there: a stamp, a fold, a torn corner
+        ys.append((i * BAND_STEP + BAND_PX / 2) / PT)
+        dxs.append((best - DRIFT_PX) / PT)
+    if len(dxs) >= 3:  # one band's odd answer is not drift
+        dxs = [float(np.median(dxs[max(0, i - 1): i + 2])) for i in range(len(dxs))]
+    return Drift(np.array(ys), np.array(dxs))
 
 
 def to_source_matrix(a: np.ndarray, dpi_x: float, dpi_y: float) -> np.ndarray:

@@ -20,6 +20,7 @@ from cisr_desk.domain.template import Rect
 WORK_DPI = 300.0
 S = WORK_DPI / 72.0  # pixels per point
 SEARCH_PX = 24  # local alignment search, each way, in WORK_DPI pixels
+EDGE_PX = 4  # an alignment this near the end of the search may have been stopped by it
 SETTLE_PIXELS = 4000  # printed pixels of the blank that settle the last pixel of the alignment
 
 
@@ -124,20 +125,33 @@ def _align(big_ink: np.ndarray, printed: _Print) -> tuple[int, int]:
 
 
 def extract_zone(source: np.ndarray, matrix: np.ndarray, blank: Path, page_index: int, rect: Rect,
-                 margin: float = 6.0) -> Zone:
-    """Registered, locally aligned and cleaned image of one field's zone (at WORK_DPI)."""
-    pad = SEARCH_PX / S
-    big = warp_zone(source, matrix, rect, margin + pad)
+                 margin: float = 6.0, offset: tuple[float, float] = (0.0, 0.0)) -> Zone:
+    """Registered, locally aligned and cleaned image of one field's zone (at WORK_DPI).
+
+    Where the blank's print is found near the edge of the search, the page moved further
+    than the search reaches there (a fax whose scan head wandered: a smooth sideways drift down
+    the page that no single transform of the page follows), and the search is made again,
+    twice as wide. ``offset`` (points) is where the page's drift says the field lies from
+    where the page's fit puts it (register.page_drift): the search starts there."""
     ink = _blank_slice(blank_ink(blank, page_index), rect, margin)
     printed = _print_under(blank, page_index, tuple(rect), margin)
-    dx = dy = SEARCH_PX
-    if printed is not None:  # something printed to align on
+    for reach in (SEARCH_PX, 2 * SEARCH_PX):
+        big = warp_zone(source, matrix, _moved(rect, offset), margin + reach / S)
+        dx = dy = reach
+        if printed is None:  # nothing printed to align on
+            break
         dx, dy = _align(255 - big, printed)
+        if max(abs(dx - reach), abs(dy - reach)) < reach - EDGE_PX:
+            break
     h, w = ink.shape
     raw = big[dy: dy + h, dx: dx + w]
     cleaned = raw.copy()
     cleaned[ink] = 255
-    return Zone(cleaned, raw, (dx - SEARCH_PX, dy - SEARCH_PX))
+    return Zone(cleaned, raw, (dx - reach + round(offset[0] * S), dy - reach + round(offset[1] * S)))
+
+
+def _moved(rect: Rect, offset: tuple[float, float]) -> Rect:
+    return (rect[0] + offset[0], rect[1] + offset[1], rect[2] + offset[0], rect[3] + offset[1])
 
 
 def inner(image: np.ndarray, rect: Rect, margin: float, inset: float = 0.0) -> np.ndarray:
