@@ -198,7 +198,7 @@ def test_a_keystoned_fax_page_is_registered_to_its_blank():
             assert np.abs(project(match.matrix) - project(truth)).max() < 2.0
 
 
-def test_a_page_drifting_sideways_down_the_sheet_is_followed_field_by_field():
+def test_a_page_drifting_sideways_down_the_sheet_is_followed_field_by_field(tmp_path):
     """A fax whose scan head wandered: the page's content drifts sideways more and more down the
     sheet and back (here up to 22 points, along a curve no single transform of the page follows). Every
     field's zone of a blank form must come out with the blank's print wiped, as on a flat scan."""
@@ -232,3 +232,28 @@ def test_a_page_drifting_sideways_down_the_sheet_is_followed_field_by_field():
     assert max(abs(found.at(f.rect)[0]) for f in fields) > 5  # the fit of the page left a drift
     assert max(leftover(f, found.at(f.rect)) for f in fields) < 0.006  # as on a flat page
     assert max(leftover(f, (0.0, 0.0)) for f in fields) > 0.02  # without it: rules and labels left over
+
+    # The clerk's crop, redrawn from the stored file and fit, follows the drift the same way.
+    import pymupdf
+
+    from cisr_desk.capture.views import field_crop
+    from cisr_desk.capture.zones import blank_page
+    from cisr_desk.domain.model import PagePlacement
+
+    pdf = tmp_path / "drifting.pdf"
+    doc = pymupdf.open()
+    doc.new_page(width=612, height=792).insert_image(pymupdf.Rect(0, 0, 612, 792),
+                                                     stream=cv2.imencode(".png", scan)[1].tobytes())
+    doc.save(pdf)
+    placement = PagePlacement(1, False, 200.0, tuple(map(tuple, matrix)), match.coverage)
+    spec = max(fields, key=lambda f: abs(found.at(f.rect)[0]))
+    printed = cv2.resize(blank_page(template.blank_path, 0), None, fx=200 / 300, fy=200 / 300,
+                         interpolation=cv2.INTER_AREA)
+
+    def off_blank(crop):  # how far the crop's print is from the blank's under the same rect
+        x0, y0 = (round(v * 200 / 72) for v in spec.rect[:2])
+        return float(np.abs(crop.astype(int) - printed[y0: y0 + crop.shape[0], x0: x0 + crop.shape[1]]).mean())
+
+    followed = field_crop(pdf, placement, spec.rect, dpi=200, margin=0, blank=(template.blank_path, template.id, 0))
+    fitted = field_crop(pdf, placement, spec.rect, dpi=200, margin=0)
+    assert off_blank(followed) < off_blank(fitted) / 2

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from cisr_desk.capture.pages import open_pdf, render_page
+from cisr_desk.capture.register import PT, REG_DPI, Drift, page_drift, reference, to_reg_scale
 from cisr_desk.capture.zones import warp_zone
 from cisr_desk.domain.model import PagePlacement
 from cisr_desk.domain.template import PageSpec, Rect
@@ -45,7 +46,25 @@ def registered_page(source_pdf: Path, placement: PagePlacement, page: PageSpec, 
     return warp_zone(image, _homography(placement), (0, 0, page.width, page.height), 0.0, dpi)
 
 
-def field_crop(source_pdf: Path, placement: PagePlacement, rect: Rect, dpi: float = 150, margin: float = 4) -> np.ndarray:
-    """The field's zone as scanned (registered, not cleaned), with ``margin`` points around it."""
+def field_crop(source_pdf: Path, placement: PagePlacement, rect: Rect, dpi: float = 150, margin: float = 4,
+               blank: tuple[Path, str, int] | None = None) -> np.ndarray:
+    """The field's zone as scanned (registered, not cleaned), with ``margin`` points around it.
+
+    With ``blank`` (the blank form's file, template id and page index), the crop follows the
+    page's sideways drift as capture did (register.page_drift): on a fax whose scan head
+    wandered, the crop shows the ink the value was read from, not the box beside it."""
     image = _source(source_pdf, placement)
+    if blank is not None:
+        dx, dy = _drift(str(source_pdf), placement.source_page, placement.dpi, placement.rotated,
+                        tuple(map(tuple, _homography(placement))), blank).at(rect)
+        rect = (rect[0] + dx, rect[1] + dy, rect[2] + dx, rect[3] + dy)
     return warp_zone(image, _homography(placement), rect, margin, dpi)
+
+
+@lru_cache(maxsize=8)
+def _drift(source_pdf: str, number: int, dpi: float, rotated: bool, matrix: tuple,
+           blank: tuple[Path, str, int]) -> Drift:
+    small = to_reg_scale(_rendered(source_pdf, number, dpi, rotated), dpi, dpi)
+    # The stored fit maps template points to the page's pixels at ``dpi``; page_drift works at REG_DPI.
+    at_reg = np.diag([REG_DPI / dpi, REG_DPI / dpi, 1.0]) @ np.asarray(matrix) @ np.diag([1 / PT, 1 / PT, 1.0])
+    return page_drift(small, reference(*blank), at_reg)

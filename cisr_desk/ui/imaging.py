@@ -69,7 +69,8 @@ def crop_array(record, key: str, dpi: int = CROP_DPI) -> np.ndarray | None:
         from cisr_desk.capture.views import field_crop
     except ImportError:
         return None
-    return field_crop(Path(record.source_path), placement, spec.rect, dpi=dpi)
+    return field_crop(Path(record.source_path), placement, spec.rect, dpi=dpi,
+                      blank=(template.blank_path, template.id, spec.page))
 
 
 def stamp_array(record, dpi: int = CROP_DPI) -> np.ndarray | None:
@@ -83,7 +84,7 @@ def stamp_array(record, dpi: int = CROP_DPI) -> np.ndarray | None:
         return None
     from cisr_desk.capture.views import field_crop
 
-    return field_crop(Path(record.source_path), placement, rect, dpi=dpi)
+    return field_crop(Path(record.source_path), placement, rect, dpi=dpi, blank=(template.blank_path, template.id, page))
 
 
 def render_pdf_page(path: Path, page_index: int, dpi: int) -> np.ndarray | None:
