@@ -402,3 +402,22 @@ def test_an_unregistered_provider_id_a_digit_from_the_id_of_the_provider_named_i
                       ("DRP4000", "SUNRISE ENERGY")):  # no provider named
         readings = form(rid, name)
         assert drp_id_from_name(readings, registry, 85.0) == [] and readings["drp1_id"].value == rid
+
+
+def test_specks_and_rule_remnants_away_from_the_written_line_are_not_part_of_it():
+    from cisr_desk.capture.read import _without_rule_remnants
+
+    area = np.zeros((120, 600), np.uint8)
+    for x in range(20, 300, 40):
+        area[40:80, x: x + 25] = 1  # letters, 40 px tall (about 10 points at 300 dpi)
+    area[78:81, 140:175] = 1  # an underscore between letters, on the baseline
+    area[30:35, 102:107] = 1  # the dot of an i, just above
+    area[58:62, 305:325] = 1  # a hyphen after the last letter, at mid-height
+    kept = area.copy()
+    area[105:108, 40:400] = 1  # the box's rule, well below the line
+    area[5:8, 200:204] = 1  # a speck well above it
+    area[77:80, 420:560] = 1  # a dash on the rule past the last letter
+    assert (_without_rule_remnants(area) == kept).all()
+    lone = np.zeros((60, 200), np.uint8)
+    lone[50:53, 10:150] = 1  # nothing written: a remnant alone is left to the blank-field checks
+    assert (_without_rule_remnants(lone) == lone).all()
