@@ -421,3 +421,38 @@ def test_specks_and_rule_remnants_away_from_the_written_line_are_not_part_of_it(
     lone = np.zeros((60, 200), np.uint8)
     lone[50:53, 10:150] = 1  # nothing written: a remnant alone is left to the blank-field checks
     assert (_without_rule_remnants(lone) == lone).all()
+
+
+class _Reader:
+    """Stands in for a reader: says the same text whatever it is shown."""
+
+    def __init__(self, text: str, confidence: float) -> None:
+        from cisr_desk.capture.ocr import OcrText
+
+        self.reading = lambda: OcrText(text, confidence, [confidence] * len(text))
+
+    def read_line(self, image, charset=None):
+        return self.reading()
+
+    def read_format(self, image, automaton, preferred=None):
+        return self.reading()
+
+
+@pytest.mark.parametrize("key", ["drp1_contact", "drp1_email", "sa3_number"])
+def test_specks_the_readers_take_for_different_short_things_are_an_empty_box(key):
+    from cisr_desk.capture.pipeline import MARGIN, templates_in
+    from cisr_desk.capture.read import read_text
+    from cisr_desk.capture.zones import S
+    from cisr_desk.paths import forms_dir
+
+    spec = next(t for t in templates_in(str(forms_dir())).values() if t.has(key)).field(key)
+    h = round((spec.rect[3] - spec.rect[1] + 2 * MARGIN) * S)
+    w = round((spec.rect[2] - spec.rect[0] + 2 * MARGIN) * S)
+    zone = np.full((h, w), 255, np.uint8)
+    zone[h // 2: h // 2 + 5, w // 3: w // 3 + 5] = 0  # a fax's specks, no letter among them
+    zone[h // 2 + 8: h // 2 + 11, w // 2: w // 2 + 4] = 0
+    empty = read_text(_Reader("o", 0.87), zone, spec, spec.rect, MARGIN, _Reader("11", 0.2))
+    assert empty.value == "" and not empty.reasons
+    # The same specks read as a word by either reader are not passed over (a joined-up word is one mark).
+    word = read_text(_Reader("DOWNFY", 0.5), zone, spec, spec.rect, MARGIN, _Reader("DOWNEY", 0.2))
+    assert word.value != ""

@@ -401,6 +401,13 @@ def read_text(engine: OcrEngine, image: np.ndarray, spec: FieldSpec, zone_rect, 
             and len(re.findall(r"[0-9A-Za-z]", primary.text)) <= 1 and not re.search(r"[0-9A-Za-z]", other.text):
         # One unsure letter out of a speck that Tesseract saw as nothing: no name is one mark.
         return Reading("", other.text, 0.85)
+    if other is not None and small_mark and primary.confidence < 0.25 \
+            and max(len(re.findall(r"[0-9A-Za-z]", t.text)) for t in (primary, other)) <= 2 \
+            and squash(_value(ftype, primary.text), False) != squash(_value(ftype, other.text), False):
+        # Specks the two readers take for different things of a mark or two ("4" and "11", "a a"
+        # and "_@-.1"), the neural one without conviction: marks left in an empty box, not a value.
+        # (A word joined up into one stroke is one mark too, but neither reader makes it so short.)
+        return Reading("", other.text, 0.85)
     if ftype is FieldType.TEXT:
         for ocr in (primary, other):
             if ocr is not None:
