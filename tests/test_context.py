@@ -271,3 +271,23 @@ def test_a_service_address_zip_one_digit_from_its_towns_only_one_is_it(read, rig
     from cisr_desk.capture.context import snap_address_zip
 
     assert snap_address_zip(read) == right
+
+
+@pytest.mark.parametrize("read, put", [
+    ("KENJIJOHNSON", "KENJI JOHNSON"),  # a first name the Census list lacks, a common surname
+    ("YOLANDALEE", "YOLANDA LEE"),
+    ("CARLOSNGUYEN", "CARLOS NGUYEN"),
+    ("MACDONALD", "MACDONALD"),  # a surname in itself
+    ("ROSEMARY", "ROSEMARY"),  # a first name in itself
+    ("OKAFORX", "OKAFORX"),  # no common surname ends it
+    ("Kenjijohnson", "Kenjijohnson"),  # not hand-printed capitals: left as read
+    ("KENJI JOHNSON", "KENJI JOHNSON"),
+])
+def test_a_print_name_read_as_one_word_is_split_before_its_surname(read, put):
+    from cisr_desk.capture.context import glued_names
+
+    readings = {"drp_print_name": Reading(read, read, 0.95)}
+    glued_names(readings)
+    r = readings["drp_print_name"]
+    assert r.value == put
+    assert r.must_check == (read != put) and (read == put or r.confidence <= 0.7)

@@ -445,6 +445,7 @@ def apply_context(readings: dict[str, Reading]) -> None:
     place_context(readings)
     house_numbers(readings)
     stray_marks(readings)
+    glued_names(readings)
     common_surnames(readings)
 
 
@@ -523,6 +524,41 @@ BUSINESS_WORDS = frozenset("INC LLC LP LLP LTD CO CORP CORPORATION COMPANY GROUP
 RARE_SURNAME = 10000  # beyond this rank of the Census list (or not in it) a surname is unusual
 COMMON_SURNAME = 2000  # a neighbour this common is what was meant more likely than not
 DOMINANT = 10  # and at least this many times commoner than the next neighbour, to be put in
+
+
+# A print name or a contact is always a person's first name and surname.
+SIGNER_KEYS = ("customer_print_name", "drp1_contact", "drp_print_name")
+
+
+def glued_names(readings: dict[str, Reading]) -> list[str]:
+    """A person's name read as one word ("KENJIJOHNSON", "YOLANDALEE"): in hand-printing the gap
+    between first name and surname is often no wider than between letters, and both readers
+    run them together. Split where the rest is a common surname, a split after a known first
+    name first; the field goes to the clerk with the reason. A word that is a name in itself,
+    or that splits two ways after no known first name, is left as read."""
+    changed = []
+    for key in SIGNER_KEYS:
+        r = readings.get(key)
+        if r is None or not isinstance(r.value, str):
+            continue
+        word = r.value.strip()
+        if not (len(word) >= 6 and word.isalpha() and word.isupper()):
+            continue
+        if reference.surname_rank(word) is not None or reference.is_first_name(word):
+            continue
+        splits = sorted((not reference.is_first_name(word[:i]), rank, i)
+                        for i in range(2, len(word) - 1)
+                        if (rank := reference.surname_rank(word[i:])) is not None and rank <= COMMON_SURNAME)
+        if not splits or (splits[0][0] and len(splits) > 1):
+            continue
+        at = splits[0][2]
+        r.value = f"{word[:at]} {word[at:]}"
+        r.reasons = list(r.reasons) + [f"read as one word {word!r}: split before the surname {word[at:]!r}"]
+        r.evidence["repaired"] = True
+        r.confidence = min(r.confidence, 0.7)
+        r.must_check = True
+        changed.append(key)
+    return changed
 
 
 def common_surnames(readings: dict[str, Reading]) -> list[str]:

@@ -55,6 +55,7 @@ def load() -> None:
     desktop app does so in the background as it starts."""
     _tables()
     _surnames()
+    _first_names()
 
 
 def _zip_rows():
@@ -250,6 +251,26 @@ def _surnames() -> dict[str, int]:
         if len(parts) == 4 and parts[3].isdigit():
             ranks[parts[0]] = int(parts[3])
     return ranks
+
+
+@lru_cache(maxsize=1)
+def _first_names() -> frozenset[str]:
+    """The Census 1990 first names (men's and women's; capitals), empty when not installed."""
+    from importlib import resources
+
+    found = set()
+    for part in ("dist.male.first", "dist.female.first"):
+        try:
+            text = resources.files("names").joinpath(part).read_text(encoding="ascii")
+        except (ModuleNotFoundError, FileNotFoundError):
+            continue
+        found.update(line.split()[0] for line in text.splitlines() if line.strip())
+    return frozenset(found)
+
+
+def is_first_name(name: str) -> bool:
+    """Whether the Census 1990 lists hold ``name`` as a first name (about 5,500 of them)."""
+    return re.sub(r"[^A-Z]", "", name.upper()) in _first_names()
 
 
 def surname_rank(name: str) -> int | None:
