@@ -12,7 +12,7 @@ import numpy as np
 
 from cisr_desk.capture.pages import open_pdf, render_page
 from cisr_desk.capture.register import PT, REG_DPI, Drift, page_drift, reference, to_reg_scale
-from cisr_desk.capture.zones import warp_zone
+from cisr_desk.capture.zones import moved, warp_zone
 from cisr_desk.domain.model import PagePlacement
 from cisr_desk.domain.template import PageSpec, Rect
 
@@ -54,11 +54,11 @@ def field_crop(source_pdf: Path, placement: PagePlacement, rect: Rect, dpi: floa
     page's sideways drift as capture did (register.page_drift): on a fax whose scan head
     wandered, the crop shows the ink the value was read from, not the box beside it."""
     image = _source(source_pdf, placement)
+    matrix = _homography(placement)
     if blank is not None:
-        dx, dy = _drift(str(source_pdf), placement.source_page, placement.dpi, placement.rotated,
-                        tuple(map(tuple, _homography(placement))), blank).at(rect)
-        rect = (rect[0] + dx, rect[1] + dy, rect[2] + dx, rect[3] + dy)
-    return warp_zone(image, _homography(placement), rect, margin, dpi)
+        rect = moved(rect, _drift(str(source_pdf), placement.source_page, placement.dpi, placement.rotated,
+                                  tuple(map(tuple, matrix)), blank).at(rect))
+    return warp_zone(image, matrix, rect, margin, dpi)
 
 
 @lru_cache(maxsize=8)

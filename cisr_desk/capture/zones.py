@@ -136,7 +136,7 @@ def extract_zone(source: np.ndarray, matrix: np.ndarray, blank: Path, page_index
     ink = _blank_slice(blank_ink(blank, page_index), rect, margin)
     printed = _print_under(blank, page_index, tuple(rect), margin)
     for reach in (SEARCH_PX, 2 * SEARCH_PX):
-        big = warp_zone(source, matrix, _moved(rect, offset), margin + reach / S)
+        big = warp_zone(source, matrix, moved(rect, offset), margin + reach / S)
         dx = dy = reach
         if printed is None:  # nothing printed to align on
             break
@@ -150,7 +150,8 @@ def extract_zone(source: np.ndarray, matrix: np.ndarray, blank: Path, page_index
     return Zone(cleaned, raw, (dx - reach + round(offset[0] * S), dy - reach + round(offset[1] * S)))
 
 
-def _moved(rect: Rect, offset: tuple[float, float]) -> Rect:
+def moved(rect: Rect, offset: tuple[float, float]) -> Rect:
+    """``rect`` shifted by ``offset`` (points)."""
     return (rect[0] + offset[0], rect[1] + offset[1], rect[2] + offset[0], rect[3] + offset[1])
 
 
