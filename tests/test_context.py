@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from cisr_desk.capture.confidence import score_fields
-from cisr_desk.capture.context import (apply_context, fix_address, fix_city, fix_email, fix_words_in,
-                                       snap_address_city, snap_city)
+from cisr_desk.capture.context import (apply_context, fix_address, fix_city, fix_email, fix_service_address,
+                                       fix_words_in, snap_address_city, snap_city)
 from cisr_desk.capture.read import Reading
 from cisr_desk.domain.policy import SitePolicy
 from cisr_desk.domain.rules import validate
@@ -98,6 +98,21 @@ def _r(value, conf=0.6, alternatives=(), reasons=("the two readers disagree",)):
 ])
 def test_a_service_address_city_is_read_off_its_zip(read, right):
     assert snap_address_city(read) == right
+
+
+@pytest.mark.parametrize("read,right", [
+    # A 9 written with a hook, read as a letter no digit is taken for: the town names the ZIP.
+    ("14901 HAVEN AVE, LAKEFOREST J2630", "14901 HAVEN AVE, LAKE FOREST 92630"),
+    ("26152 SYCAMORE DR SANTABARBARA S3YO5", "26152 SYCAMORE DR SANTA BARBARA 93105"),
+    # ... or as a G, and a speck after it read as a full stop.
+    ("382 PALM CANYON DR. MISSION VIEJO G2692.", "382 PALM CANYON DR. MISSION VIEJO 92692"),
+    # Two of the town's ZIPs fit what was read (91006 and 91007), or no town is near: left alone.
+    ("822 PINE ST ARCADIA 9100N", "822 PINE ST ARCADIA 9100N"),
+    ("5 MAIN ST, KRZYWX J2879", "5 MAIN ST, KRZYWX J2879"),
+    ("5 MAIN ST, CORONA 928Y9X", "5 MAIN ST, CORONA 928Y9X"),
+])
+def test_a_service_address_zip_with_letters_is_read_off_its_town(read, right):
+    assert fix_service_address(read) == right
 
 
 @pytest.mark.parametrize("read,right", [

@@ -36,6 +36,7 @@ MAIL_TLDS = ("com", "net", "org", "edu", "gov", "us", "biz", "info", "example") 
 TO_LETTER = str.maketrans("015826", "OISBZG")
 TO_DIGIT = str.maketrans("OoQDIl|iSsBZzGgq", "0000111155822699")
 DIGIT_LIKE = set("OoQDIl|iSsBZzGgq")
+ROUND_AND_STRAIGHT = str.maketrans("OoQDIl|i", "00001111")  # the look-alikes that are only ever one digit
 # Letters that are never a unit suffix after a house number ("12B" may be a unit; "12O" is not).
 TRAILING_DIGIT_LIKE = set("OoQDIl|iSsZzgq")
 ORDINAL = re.compile(r"^\d+(ST|ND|RD|TH)$", re.I)
@@ -139,8 +140,10 @@ def fix_address(text: str) -> str:
         if tokens[a].upper().rstrip(".") in UNIT_WORDS or tokens[a] == "#":
             numeric.add(b)
     last = words[-1]
-    if len(tokens[last]) == 5 and sum(ch.isdigit() for ch in tokens[last]) >= 3:
+    core = tokens[last].rstrip(".,;:")
+    if len(core) == 5 and sum(ch.isdigit() for ch in core) >= 3:
         numeric.add(last)
+        tokens[last] = core  # no address ends in a full stop after its ZIP ("MISSION VIEJO 92692.")
     for i in words:
         token = tokens[i]
         core = re.sub(r"^[#]|[.]$", "", token)
@@ -425,7 +428,7 @@ def apply_context(readings: dict[str, Reading]) -> None:
             r.confidence = min(r.confidence, 0.7)
             r.must_check = True  # what no one writes: however sure the readers were
         if key in ADDRESS_KEYS and key != "mailing_street":
-            fix = _service_address
+            fix = fix_service_address
         elif key in ADDRESS_KEYS:
             fix = fix_address
         elif key == "mailing_city":
@@ -449,8 +452,45 @@ def apply_context(readings: dict[str, Reading]) -> None:
     common_surnames(readings)
 
 
-def _service_address(text: str) -> str:
-    return snap_address_zip(snap_address_city(fix_address(text)))
+def fix_service_address(text: str) -> str:
+    """A service address: a street address whose ZIP and town, read off each other, follow it."""
+    return snap_address_zip(snap_address_city(zip_by_place(fix_address(text))))
+
+
+_LETTERED_ZIP = re.compile(r"^(?P<head>.*?[A-Za-z])(?P<tail>[ ,]+)(?P<zip>[0-9A-Za-z]{5})\s*$")
+
+
+def zip_by_place(address: str, state: str = "CA") -> str:
+    """A service address whose ZIP has a letter or two in it that no digit is read as ("J2630",
+    "S3YO5": a 9 or a 1 written with a hook): the one ZIP of the state that has the digits that
+    were read where they were read and whose town the words before it name, as a keying
+    operator reads a ZIP off the town beside it ("LAKEFOREST J2630" -> 92630). Two ZIPs as
+    likely, or no town near enough, and it is left for the clerk."""
+    m = _LETTERED_ZIP.match(address)
+    if not m:
+        return address
+    # An O is a 0 and an I a 1 wherever a digit stands; other letters may be several digits.
+    token = m.group("zip").translate(ROUND_AND_STRAIGHT)
+    digits = sum(ch.isdigit() for ch in token)
+    if not 3 <= digits <= 4:
+        return address
+    head = m.group("head")
+    words = head.replace(",", " ").split()
+    scores: dict[str, float] = {}
+    for zip_code in reference.zips_matching("".join(ch if ch.isdigit() else "?" for ch in token), state):
+        for name in reference.cities_of_zip(zip_code):
+            want = reference.city_key(name).replace(" ", "")
+            n = len(name.split())
+            for k in {max(1, n - 1), n, n + 1}:
+                if k > len(words) - 1:  # the street keeps at least its first word
+                    continue
+                written = reference.city_key(fix_words_in(" ".join(words[-k:]))).replace(" ", "")
+                if written:
+                    scores[zip_code] = max(scores.get(zip_code, 0.0), ratio(written, want))
+    ranked = sorted(scores.items(), key=lambda item: -item[1])
+    if not ranked or ranked[0][1] < CITY_MIN or (len(ranked) > 1 and ranked[0][1] - ranked[1][1] < CITY_MARGIN):
+        return address
+    return head + m.group("tail") + ranked[0][0]
 
 
 _CITY_ZIP = re.compile(r"^(?P<head>.*?[A-Za-z])(?P<tail>[ ,]+)(?P<zip>\d{4,6})\s*$")

@@ -124,6 +124,15 @@ def zips_of_city(city: str, state: str) -> set[str]:
     return set(_tables()[1].get(city_key(city), {}).get(state, set()))
 
 
+def zips_matching(pattern: str, state: str) -> list[str]:
+    """The ZIPs of ``state`` that fit ``pattern``: five characters, digits and "?" for any digit."""
+    if len(pattern) != 5 or not all(ch.isdigit() or ch == "?" for ch in pattern):
+        return []
+    fixed = [(i, ch) for i, ch in enumerate(pattern) if ch != "?"]
+    return sorted(z for z, place in _tables()[0].items()
+                  if place.state == state and all(z[i] == ch for i, ch in fixed))
+
+
 def cities_of_zip(zip_code: str) -> tuple[str, ...]:
     place = zip_place(zip_code)
     return place.cities if place else ()
