@@ -115,6 +115,29 @@ def test_a_service_address_zip_with_letters_is_read_off_its_town(read, right):
     assert fix_service_address(read) == right
 
 
+@pytest.mark.parametrize("key,read,right", [
+    ("drp_print_name", "LINH PA TEL", "LINH PATEL"),  # a common surname
+    ("customer_print_name", "DWA YNE KING", "DWAYNE KING"),  # a first name
+    ("customer_name", "MELISSA D. ROBERT S", "MELISSA D. ROBERTS"),
+    ("drp1_name", "REDWOOD LOAD MANAGEMENT CORPORA TION", "REDWOOD LOAD MANAGEMENT CORPORATION"),
+    ("sa1_address", "2026 BEACH BLVD, MO NROVIA", "2026 BEACH BLVD, MONROVIA"),  # a town's word
+    ("sa5_address", "25656 OAK ST, SANTA MON ICA", "25656 OAK ST, SANTA MONICA"),
+    ("mailing_street", "1771 SIERRA H WY APT 80", "1771 SIERRA HWY APT 80"),  # a street suffix
+    # Two words that are words by themselves, a particle, a middle initial: left apart.
+    ("customer_name", "ROSE MARY SMITH", "ROSE MARY SMITH"),
+    ("customer_name", "MARIA DE LA CRUZ", "MARIA DE LA CRUZ"),
+    ("sa1_address", "12 MAIN ST, LA VERNE 91750", "12 MAIN ST, LA VERNE 91750"),
+    ("customer_name", "JOHN A SMITH", "JOHN A SMITH"),
+    ("mailing_street", "123 E ST", "123 E ST"),
+    ("customer_title", "OFFICE MA NAGER", "OFFICE MA NAGER"),  # not a name or an address
+])
+def test_a_word_broken_at_a_wide_gap_is_joined_where_it_is_a_known_one(key, read, right):
+    readings = {key: _r(read)}
+    apply_context(readings)
+    assert readings[key].value == right
+    assert readings[key].evidence.get("repaired", False) == (read != right)
+
+
 @pytest.mark.parametrize("read,right", [
     ("2086ALESSANDRO BLVD", "2086 ALESSANDRO BLVD"), ("23352SEPULVEDA BLVD, HESPERIA 92345",
                                                       "23352 SEPULVEDA BLVD, HESPERIA 92345"),
@@ -306,3 +329,9 @@ def test_a_print_name_read_as_one_word_is_split_before_its_surname(read, put):
     r = readings["drp_print_name"]
     assert r.value == put
     assert r.must_check == (read != put) and (read == put or r.confidence <= 0.7)
+
+
+def test_a_sure_reading_keeps_its_word_breaks():
+    readings = {"drp_print_name": _r("LINH PA TEL", 0.95, reasons=())}
+    apply_context(readings)
+    assert readings["drp_print_name"].value == "LINH PA TEL"

@@ -20,6 +20,7 @@ keeps going through the rules afterwards: a repair never silences a contradictio
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from rapidfuzz.fuzz import ratio
 from rapidfuzz.distance import Levenshtein
@@ -417,11 +418,60 @@ def oddity(key: str, value: str) -> str | None:
     return None
 
 
+# Words that stand before another in names and places ("DE LA CRUZ", "LA VERNE", "EL MONTE"):
+# never joined to the word after them.
+PARTICLES = frozenset("DE DEL DELA LA LAS LOS LE DA DI DU DOS VAN VON DER MC MAC ST SAN SANTA EL AL BIN O".split())
+
+
+@lru_cache(maxsize=1)
+def _place_words() -> frozenset[str]:
+    """The words of California's USPS town names and the street suffixes."""
+    return frozenset(w for city in reference.city_names("CA") for w in city.split()) | STREET_SUFFIXES
+
+
+def _known_word(word: str, places: bool) -> bool:
+    upper = word.upper()
+    rank = reference.surname_rank(upper)
+    return (rank is not None and rank <= RARE_SURNAME) or reference.is_first_name(upper) \
+        or upper in BUSINESS_WORDS or (places and upper in _place_words())
+
+
+def join_split_words(key: str, text: str) -> str:
+    """A word the readers broke in two at a wide gap between hand-printed letters ("PA TEL",
+    "DWA YNE", "MO NROVIA", "BL VD"): the two pieces are joined where together they are a
+    common surname, a first name, a business word or, in an address, a California town's word
+    or a street suffix, and at most one of them is such a word by itself (ROSE MARY, JO ANN
+    and LA VERNE stay apart, and so does a particle: DE LA, VAN, MC)."""
+    places = key in ADDRESS_KEYS or key == "mailing_city"
+    parts = re.split(r"([A-Za-z]+)", text)  # separators at even places, words at odd ones
+    i = 1
+    while i + 2 < len(parts):
+        a, gap, b = parts[i], parts[i + 1], parts[i + 2]
+        after = parts[i + 3] if i + 3 < len(parts) else ""
+        # "JOHN A SMITH": a middle initial, not the end of a word ("ROBERT S" at the end is)
+        initial = not places and len(b) == 1 and i + 4 < len(parts) and bool(parts[i + 4])
+        shortest = 3 if places and (a + b).upper() in STREET_SUFFIXES else 4  # "H WY"
+        if gap == " " and not initial and a.upper() not in PARTICLES and len(a) + len(b) >= shortest \
+                and not parts[i - 1].endswith(("'", "-", ".")) and not after.startswith(("'", "-")) \
+                and _known_word(a + b, places) and not (_known_word(a, places) and _known_word(b, places)):
+            parts[i:i + 3] = [a + b]
+            continue  # the joined word may take the next piece too
+        i += 2
+    return "".join(parts)
+
+
 def apply_context(readings: dict[str, Reading]) -> None:
     """Repair and settle readings in place by what each field is and what the others say."""
     for key, r in readings.items():
         if not isinstance(r.value, str) or not r.value:
             continue
+        if r.reasons and (key in NAME_KEYS or key in ADDRESS_KEYS or key == "mailing_city"):
+            # Only a doubtful reading: a sure one broke no word.
+            joined = join_split_words(key, r.value)
+            if joined != r.value:
+                r.value = joined
+                r.confidence *= REPAIR_FACTOR
+                r.evidence["repaired"] = True
         odd = oddity(key, r.value)
         if odd and odd not in r.reasons:
             r.reasons = list(r.reasons) + [odd]

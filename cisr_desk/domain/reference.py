@@ -120,6 +120,11 @@ def known_city(city: str, state: str | None = None) -> bool:
     return bool(states) if state is None else state in states
 
 
+def city_names(state: str) -> list[str]:
+    """The USPS town names of ``state`` (as compared: ``city_key``)."""
+    return sorted(key for key, states in _tables()[1].items() if state in states)
+
+
 def zips_of_city(city: str, state: str) -> set[str]:
     return set(_tables()[1].get(city_key(city), {}).get(state, set()))
 
