@@ -335,3 +335,31 @@ def test_a_sure_reading_keeps_its_word_breaks():
     readings = {"drp_print_name": _r("LINH PA TEL", 0.95, reasons=())}
     apply_context(readings)
     assert readings["drp_print_name"].value == "LINH PA TEL"
+
+
+@pytest.mark.parametrize("mailing,service,want_mailing,want_service", [
+    # The service address takes the mailing street's sense ...
+    ("2086 ALESSANDRO BLVD", "2086 ALESSANDRO BLVy Temecula 92592",
+     "2086 ALESSANDRO BLVD", "2086 ALESSANDRO BLVD Temecula 92592"),
+    ("8059 W ELM ST", "QA59 W ELM ST, RIVERSIDE 92501", "8059 W ELM ST", "8059 W ELM ST, RIVERSIDE 92501"),
+    # ... and the mailing street the service address's.
+    ("2454 SYCAMORE LRAPT.97", "24541 SYCAMORE DR APT 97, SANTA MONICA",
+     "24541 SYCAMORE DR APT 97", "24541 SYCAMORE DR APT 97, SANTA MONICA"),
+    # As much sense either way (a digit), or another street: the clerk decides.
+    ("28122 PACIFIC COAST HWY", "28129 PACIFIC COAST HWY, MONROVIA 91016",
+     "28122 PACIFIC COAST HWY", "28129 PACIFIC COAST HWY, MONROVIA 91016"),
+    ("123 OAK ST APT 4", "123 OAK ST, POMONA 91766", "123 OAK ST APT 4", "123 OAK ST, POMONA 91766"),
+])
+def test_the_same_street_written_twice_is_read_once(mailing, service, want_mailing, want_service):
+    readings = {"mailing_street": _r(mailing), "sa1_address": _r(service)}
+    apply_context(readings)
+    assert (readings["mailing_street"].value, readings["sa1_address"].value) == (want_mailing, want_service)
+    for r, was in ((readings["mailing_street"], mailing), (readings["sa1_address"], service)):
+        assert (r.value != was) == bool(r.evidence.get("repaired")) and (r.value == was or r.confidence <= 0.75)
+
+
+def test_a_sure_street_is_not_rewritten_from_another_field():
+    readings = {"mailing_street": _r("2086 ALESSANDRO BLVD"),
+                "sa1_address": _r("2086 ALESSANDRO BLVy Temecula 92592", 0.95, reasons=())}
+    apply_context(readings)
+    assert readings["sa1_address"].value == "2086 ALESSANDRO BLVy Temecula 92592"
