@@ -363,3 +363,20 @@ def test_a_sure_street_is_not_rewritten_from_another_field():
                 "sa1_address": _r("2086 ALESSANDRO BLVy Temecula 92592", 0.95, reasons=())}
     apply_context(readings)
     assert readings["sa1_address"].value == "2086 ALESSANDRO BLVy Temecula 92592"
+
+
+@pytest.mark.parametrize("key,read,right", [
+    ("mailing_street", "8612 NGARVEY AVE STE 32", "8612 N GARVEY AVE STE 32"),  # a direction
+    ("sa1_address", "6598 WOAK ST, SAN BERNARDINO", "6598 W OAK ST, SAN BERNARDINO"),
+    ("mailing_street", "633 AVENUEJ", "633 AVENUE J"),  # a lettered avenue
+    ("customer_print_name", "KIMBERLYP. HALL", "KIMBERLY P. HALL"),  # a middle initial
+    ("customer_name", "TRAN COLD STORAGEINC.", "TRAN COLD STORAGE INC."),  # a business suffix
+    # Words that are words (or names) in themselves stay whole.
+    ("mailing_street", "12 SHERMAN WAY", "12 SHERMAN WAY"),
+    ("mailing_street", "12 WESTON AVE", "12 WESTON AVE"),
+    ("customer_print_name", "JOHNA SMITH", "JOHNA SMITH"),
+])
+def test_words_run_together_are_split_where_one_is_short_and_the_other_known(key, read, right):
+    readings = {key: _r(read)}
+    apply_context(readings)
+    assert readings[key].value == right

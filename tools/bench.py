@@ -157,14 +157,16 @@ def main() -> int:
 
     registry = Registry.load(demo_registry())
     # One-time costs (loading the OCR models, rendering the blanks) are paid once per worker
-    # process, not per page: pay them before the clock starts.
+    # process, not per page: pay them before the clock starts. So are the reference tables
+    # (USPS ZIPs, Census names), which the app loads in the background while the clerk signs in.
     from cisr_desk.capture.ocr import default_engine
     from cisr_desk.capture.pipeline import templates_in
     from cisr_desk.capture.ppocr import default_reader
     from cisr_desk.capture.register import references
+    from cisr_desk.domain import reference
     from cisr_desk.paths import forms_dir
 
-    default_engine(), default_reader(), references(templates_in(str(forms_dir())))
+    default_engine(), default_reader(), references(templates_in(str(forms_dir()))), reference.load()
     cpu0 = time.process_time()
     wall0 = time.time()
     results = [d.to_json() for d in extract_files(pdfs, registry=registry, workers=1)]

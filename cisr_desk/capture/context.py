@@ -460,6 +460,35 @@ def join_split_words(key: str, text: str) -> str:
     return "".join(parts)
 
 
+def split_glued_words(key: str, text: str) -> str:
+    """Two words the readers ran together where a short one stands before or after a known
+    one: a direction before the street's name ("8612 NGARVEY AVE"), a lettered avenue
+    ("AVENUEJ"), a middle initial after a first name ("KIMBERLYP. HALL"), a business suffix
+    ("STORAGEINC"). The run-together word must itself be no known word (SHERMAN, WESTON stay)."""
+    places = key in ADDRESS_KEYS or key == "mailing_city"
+    if places:
+        def direction(m: re.Match) -> str:
+            word = m.group(2) + m.group(3)
+            if _known_word(word, True) or not _known_word(m.group(3), True):
+                return m.group(0)
+            return f"{m.group(1)}{m.group(2)} {m.group(3)}"
+
+        text = re.sub(r"^(\s*\d+\s+)([NSEW])([A-Za-z]{3,})\b", direction, text)
+        text = re.sub(r"\b(AVENUE|Avenue)([A-Z])\b", r"\1 \2", text)
+    elif key in PERSON_KEYS:
+        def initial(m: re.Match) -> str:
+            word = m.group(1) + m.group(2)
+            if _known_word(word, False) or not reference.is_first_name(m.group(1)):
+                return m.group(0)
+            return f"{m.group(1)} {m.group(2)}{m.group(3)}"
+
+        text = re.sub(r"^([A-Za-z]{3,})([A-Z])([.,]?)(?=\s)", initial, text)
+    if key in NAME_KEYS:
+        text = re.sub(r"\b([A-Za-z]{4,})(INC|LLC|CORP|LTD)\b",
+                      lambda m: m.group(0) if _known_word(m.group(0), places) else f"{m.group(1)} {m.group(2)}", text)
+    return text
+
+
 def apply_context(readings: dict[str, Reading]) -> None:
     """Repair and settle readings in place by what each field is and what the others say."""
     for key, r in readings.items():
@@ -467,7 +496,7 @@ def apply_context(readings: dict[str, Reading]) -> None:
             continue
         if r.reasons and (key in NAME_KEYS or key in ADDRESS_KEYS or key == "mailing_city"):
             # Only a doubtful reading: a sure one broke no word.
-            joined = join_split_words(key, r.value)
+            joined = split_glued_words(key, join_split_words(key, r.value))
             if joined != r.value:
                 r.value = joined
                 r.confidence *= REPAIR_FACTOR
