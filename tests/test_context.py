@@ -380,3 +380,18 @@ def test_words_run_together_are_split_where_one_is_short_and_the_other_known(key
     readings = {key: _r(read)}
     apply_context(readings)
     assert readings[key].value == right
+
+
+@pytest.mark.parametrize("email,name,right", [
+    ("laura.hal199@hotmail.com", "LAURA HALL", "laura.hall99@hotmail.com"),  # both readers sure of it
+    ("joshua.lopezl@johnson.org", "JOSHUA LOPEZ", "joshua.lopez1@johnson.org"),
+    ("l1nda.5mith@x.com", "Linda Smith", "linda.smith@x.com"),
+    ("linhl@aol.com", "LINH LEE", "linhl@aol.com"),  # his initial, not a 1
+    ("brianlo@x.com", "BRIAN LO", "brianlo@x.com"),
+    ("stevenj@icloud.com", "STEVEN JONES", "stevenj@icloud.com"),
+    ("ericvelasquez@yahoo.com", "BETHANY BROWN", "ericvelasquez@yahoo.com"),  # someone else's
+])
+def test_an_email_made_of_the_signers_name_is_spelled_as_the_name(email, name, right):
+    readings = {"customer_email": _r(email, 0.99, reasons=()), "customer_print_name": _r(name, 0.95, reasons=())}
+    apply_context(readings)
+    assert readings["customer_email"].value == right
