@@ -392,6 +392,9 @@ def test_words_run_together_are_split_where_one_is_short_and_the_other_known(key
     ("ericvelasquez@yahoo.com", "BETHANY BROWN", "ericvelasquez@yahoo.com"),  # someone else's
 ])
 def test_an_email_made_of_the_signers_name_is_spelled_as_the_name(email, name, right):
+    from cisr_desk.capture.crosscheck import email_from_names
+
     readings = {"customer_email": _r(email, 0.99, reasons=()), "customer_print_name": _r(name, 0.95, reasons=())}
-    apply_context(readings)
+    email_from_names(readings)
     assert readings["customer_email"].value == right
+    assert readings["customer_email"].evidence.get("repaired", False) == (email != right)

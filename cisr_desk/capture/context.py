@@ -262,49 +262,6 @@ def _fix_tld(domain: str) -> str:
     return f"{name}.{near[0]}" if len(near) == 1 else domain
 
 
-# People's addresses are often made of their names ("laura.hall99", "mrivera"): the names the
-# e-mail can be checked against, by field.
-EMAIL_NAMES = {"customer_email": ("customer_print_name", "customer_name"), "drp1_email": ("drp1_contact",)}
-LETTER_LIKE = {"0": "o", "1": "li", "5": "s", "|": "li"}  # digits and marks taken for letters
-
-
-def _spelled_with_digits(piece: str, name: str) -> bool:
-    """``piece`` is ``name`` with one or more letters read as look-alike digits ("hal1", "5mith")."""
-    return piece != name and any(ch in LETTER_LIKE for ch in piece) and all(
-        p == n or n in LETTER_LIKE.get(p, "") for p, n in zip(piece, name, strict=True))
-
-
-def email_names(readings: dict[str, Reading]) -> list[str]:
-    """An e-mail whose user part holds a name of the form's with a digit for a look-alike
-    letter ("laura.hal199" beside LAURA HALL: hall99), or a name followed by letters that look
-    like digits where the address ends ("joshua.lopezl": lopez1; but "linhl" beside LINH LEE
-    is his initial). Both readers often agree on such an address, fully sure of it."""
-    changed = []
-    for key, sources in EMAIL_NAMES.items():
-        r = readings.get(key)
-        if r is None or not isinstance(r.value, str) or r.value.count("@") != 1:
-            continue
-        words = {w.lower() for k in sources if (n := readings.get(k)) is not None and isinstance(n.value, str)
-                 for w in re.findall(r"[A-Za-z]+", n.value)}
-        local, domain = r.value.split("@")
-        fixed = local
-        for name in sorted((w for w in words if len(w) >= 3), key=len, reverse=True):
-            for start in range(len(fixed) - len(name) + 1):
-                if _spelled_with_digits(fixed[start:start + len(name)], name) \
-                        and not (start and fixed[start - 1].isalpha()):
-                    fixed = fixed[:start] + name + fixed[start + len(name):]
-                    break
-            tail = re.search(rf"(?<![a-z]){re.escape(name)}([il|o]+)$", fixed)
-            if tail and not any(w.startswith(tail.group(1)) for w in words if w != name):
-                fixed = fixed[: tail.start(1)] + tail.group(1).translate(TO_DIGIT)
-        if fixed != local:
-            r.value = f"{fixed}@{domain}"
-            r.confidence *= REPAIR_FACTOR
-            r.evidence["repaired"] = True
-            changed.append(key)
-    return changed
-
-
 # -- the mailing place -------------------------------------------------------------------------
 
 def snap_city(city: str, zip_code: str) -> tuple[str, float]:
@@ -572,7 +529,6 @@ def apply_context(readings: dict[str, Reading]) -> None:
     house_numbers(readings)
     stray_marks(readings)
     glued_names(readings)
-    email_names(readings)
     common_surnames(readings)
 
 

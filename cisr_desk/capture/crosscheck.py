@@ -258,6 +258,31 @@ def _signer(readings: dict[str, Reading], sure: bool = True) -> tuple[str, str] 
     return (words[0].lower(), words[-1].lower()) if 2 <= len(words) <= 3 else None
 
 
+LETTER_LIKE = {"0": "o", "1": "li", "5": "s", "|": "li"}  # digits and marks taken for letters
+
+
+def _spelled_with_digits(piece: str, name: str) -> bool:
+    """``piece`` is ``name`` with one or more letters read as look-alike digits ("hal1", "5mith")."""
+    return piece != name and any(ch in LETTER_LIKE for ch in piece) and all(
+        p == n or n in LETTER_LIKE.get(p, "") for p, n in zip(piece, name, strict=True))
+
+
+def spell_names(local: str, names: tuple[str, str]) -> str:
+    """The part of an e-mail before the @ with the signer's names in it spelled as the names:
+    a name with a digit for a look-alike letter ("laura.hal199" beside LAURA HALL: hall99), and
+    a name followed by letters that look like digits where the address ends ("joshua.lopezl":
+    lopez1; but "linhl" beside LINH LEE is his initial)."""
+    for name in sorted({n for n in names if len(n) >= 3}, key=len, reverse=True):
+        for start in range(len(local) - len(name) + 1):
+            if _spelled_with_digits(local[start:start + len(name)], name) and not (start and local[start - 1].isalpha()):
+                local = local[:start] + name + local[start + len(name):]
+                break
+        tail = re.search(rf"(?<![a-z]){re.escape(name)}([l|o]+)$", local)  # not i: a j too
+        if tail and not any(n.startswith(tail.group(1)) for n in names if n != name):
+            local = local[: tail.start(1)] + tail.group(1).translate(DIGIT_LOOKS)
+    return local
+
+
 def email_from_names(readings: dict[str, Reading]) -> str | None:
     """The customer's e-mail address, read in doubt, whose part before the @ is a letter or
     two away from a usual form of the signer's name ("tdeldado" for Thomas Delgado,
@@ -271,6 +296,12 @@ def email_from_names(readings: dict[str, Reading]) -> str | None:
         return None
     local, domain = r.value.split("@")
     first, last = names
+    spelled = spell_names(local, names)
+    if spelled != local:
+        # Both readers often agree on such an address, fully sure of it.
+        r.value, local = f"{spelled}@{domain}", spelled
+        r.confidence *= 0.97
+        r.evidence["repaired"] = True
     if not r.reasons:
         # Read without doubt: "mrobinson" is somebody's address, not brobinson misread. But a
         # dot is the smallest mark on the form, and both readers lose it alike.
