@@ -176,6 +176,7 @@ def template():
     {"mailing_zip": "13550"},  # no such ZIP, beside a California city
     {"mailing_state": "LA"},  # "LA" read for "CA"
     {"customer_sign_date": "3036-10-20"},
+    {"customer_sign_date": "2026-07-20"},  # 105 days before receipt: a stale signature, or 10 read 07
     {"mailing_city": "PASADENA", "mailing_zip": "91766"},
     {"sa1_address": "12 OAK ST, PASADENA 93101"},
 ])
@@ -398,3 +399,20 @@ def test_an_email_made_of_the_signers_name_is_spelled_as_the_name(email, name, r
     email_from_names(readings)
     assert readings["customer_email"].value == right
     assert readings["customer_email"].evidence.get("repaired", False) == (email != right)
+
+
+@pytest.mark.parametrize("start,end,signed,doubted", [
+    ("2026-09-03", "2027-09-01", "2026-08-20", set()),  # a whole year, less two days
+    ("2026-04-03", "2027-09-01", "2026-08-20", {"term_start", "term_end", "customer_sign_date"}),  # 09 read 04
+    ("2026-09-15", "2028-07-14", "2026-07-15", {"term_start", "term_end"}),  # 07 read 09
+    ("2026-07-15", "2028-07-14", "2026-09-15", {"term_start", "customer_sign_date"}),
+    ("2026-07-15", "", "2026-07-10", set()),  # until revoked
+])
+def test_term_dates_that_disagree_go_to_the_clerk_however_sure(start, end, signed, doubted):
+    from cisr_desk.capture.crosscheck import term_dates
+
+    readings = {k: _r(v, 0.999, reasons=()) for k, v in
+                (("term_start", start), ("term_end", end), ("customer_sign_date", signed))}
+    assert set(term_dates(readings)) == doubted
+    for key, r in readings.items():
+        assert r.must_check == (key in doubted) and bool(r.reasons) == (key in doubted)

@@ -23,6 +23,9 @@ from cisr_desk.domain.template import FormTemplate
 READING_CODES = {"invalid_format", "drp_unregistered", "drp_name_mismatch", "missing_required",
                  "sa_address_missing", "request_none", "request_both_marked", "history_multiple",
                  "term_end_before_start", "term_both", "sign_date_after_received", "sa_duplicate",
+                 # A signature months older than the form's receipt is most often a month misread
+                 # (07 read 04, by both readers): the clerk checks the date before the rule stands.
+                 "signature_stale",
                  # Reference data and plausibility (domain/reference.py, rules._places/_plausible_dates):
                  # a value that contradicts USPS data or the form's other dates is never accepted silently.
                  "zip_unknown", "place_mismatch", "address_place_mismatch", "date_implausible", "dates_apart",

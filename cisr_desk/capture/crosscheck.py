@@ -130,6 +130,55 @@ def cross_check(readings: dict[str, Reading], registry=None) -> None:
     twin_spacing(readings)
     near_twins(readings)
     email_from_names(readings)
+    term_dates(readings)
+
+
+TERM_SLACK_DAYS = 7  # how far from a whole number of years a term may end, and start before signing
+
+
+def _date(readings: dict[str, Reading], key: str) -> dt.date | None:
+    r = readings.get(key)
+    try:
+        return dt.date.fromisoformat(str(r.value)) if r is not None and r.value else None
+    except ValueError:
+        return None
+
+
+def _doubt(r: Reading, reason: str) -> None:
+    if reason not in r.reasons:
+        r.reasons = list(r.reasons) + [reason]
+    r.confidence = min(r.confidence, 0.7)
+    r.must_check = True
+
+
+def term_dates(readings: dict[str, Reading]) -> list[str]:
+    """The term's dates against each other and the signature: a term runs whole years from its
+    start (ending on the anniversary or its eve), and starts when or after the customer signs.
+    Dates that say otherwise are most often a month misread ("07" read "04" by both readers,
+    fully sure): both go to the clerk with the reason, as either may be the misread one."""
+    start, end, signed = (_date(readings, k) for k in ("term_start", "term_end", "customer_sign_date"))
+    doubted = []
+    if start and end and end > start:
+        years = round((end - start).days / 365.25)
+        anniversary = _anniversary(start, years) if 1 <= years <= 10 else None
+        if anniversary is None or abs((end - anniversary).days) > TERM_SLACK_DAYS:
+            why = f"the term runs from {start.isoformat()} to {end.isoformat()}: not a whole number of years"
+            for key in ("term_start", "term_end"):
+                _doubt(readings[key], why)
+                doubted.append(key)
+    if start and signed and (signed - start).days > TERM_SLACK_DAYS:
+        why = f"the term starts {start.isoformat()}, before the customer signed ({signed.isoformat()})"
+        for key in ("term_start", "customer_sign_date"):
+            _doubt(readings[key], why)
+            doubted.append(key)
+    return doubted
+
+
+def _anniversary(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
 
 
 NEAR_SHARE = 0.2  # a reading this close to a registered value (edits per character) is it misread
