@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from cisr_desk.capture.confidence import score_fields
+from cisr_desk.capture.crosscheck import cross_check
 from cisr_desk.capture.context import (apply_context, fix_address, fix_city, fix_email, fix_service_address,
                                        fix_words_in, snap_address_city, snap_city)
 from cisr_desk.capture.read import Reading
@@ -353,7 +354,7 @@ def test_a_sure_reading_keeps_its_word_breaks():
 ])
 def test_the_same_street_written_twice_is_read_once(mailing, service, want_mailing, want_service):
     readings = {"mailing_street": _r(mailing), "sa1_address": _r(service)}
-    apply_context(readings)
+    cross_check(readings)
     assert (readings["mailing_street"].value, readings["sa1_address"].value) == (want_mailing, want_service)
     for r, was in ((readings["mailing_street"], mailing), (readings["sa1_address"], service)):
         assert (r.value != was) == bool(r.evidence.get("repaired")) and (r.value == was or r.confidence <= 0.75)
@@ -362,7 +363,7 @@ def test_the_same_street_written_twice_is_read_once(mailing, service, want_maili
 def test_a_sure_street_is_not_rewritten_from_another_field():
     readings = {"mailing_street": _r("2086 ALESSANDRO BLVD"),
                 "sa1_address": _r("2086 ALESSANDRO BLVy Temecula 92592", 0.95, reasons=())}
-    apply_context(readings)
+    cross_check(readings)
     assert readings["sa1_address"].value == "2086 ALESSANDRO BLVy Temecula 92592"
 
 

@@ -429,7 +429,7 @@ def _place_words() -> frozenset[str]:
     return frozenset(w for city in reference.city_names("CA") for w in city.split()) | STREET_SUFFIXES
 
 
-def _known_word(word: str, places: bool) -> bool:
+def known_word(word: str, places: bool) -> bool:
     upper = word.upper()
     rank = reference.surname_rank(upper)
     return (rank is not None and rank <= RARE_SURNAME) or reference.is_first_name(upper) \
@@ -453,7 +453,7 @@ def join_split_words(key: str, text: str) -> str:
         shortest = 3 if places and (a + b).upper() in STREET_SUFFIXES else 4  # "H WY"
         if gap == " " and not initial and a.upper() not in PARTICLES and len(a) + len(b) >= shortest \
                 and not parts[i - 1].endswith(("'", "-", ".")) and not after.startswith(("'", "-")) \
-                and _known_word(a + b, places) and not (_known_word(a, places) and _known_word(b, places)):
+                and known_word(a + b, places) and not (known_word(a, places) and known_word(b, places)):
             parts[i:i + 3] = [a + b]
             continue  # the joined word may take the next piece too
         i += 2
@@ -469,7 +469,7 @@ def split_glued_words(key: str, text: str) -> str:
     if places:
         def direction(m: re.Match) -> str:
             word = m.group(2) + m.group(3)
-            if _known_word(word, True) or not _known_word(m.group(3), True):
+            if known_word(word, True) or not known_word(m.group(3), True):
                 return m.group(0)
             return f"{m.group(1)}{m.group(2)} {m.group(3)}"
 
@@ -478,14 +478,14 @@ def split_glued_words(key: str, text: str) -> str:
     elif key in PERSON_KEYS:
         def initial(m: re.Match) -> str:
             word = m.group(1) + m.group(2)
-            if _known_word(word, False) or not reference.is_first_name(m.group(1)):
+            if known_word(word, False) or not reference.is_first_name(m.group(1)):
                 return m.group(0)
             return f"{m.group(1)} {m.group(2)}{m.group(3)}"
 
         text = re.sub(r"^([A-Za-z]{3,})([A-Z])([.,]?)(?=\s)", initial, text)
     if key in NAME_KEYS:
         text = re.sub(r"\b([A-Za-z]{4,})(INC|LLC|CORP|LTD)\b",
-                      lambda m: m.group(0) if _known_word(m.group(0), places) else f"{m.group(1)} {m.group(2)}", text)
+                      lambda m: m.group(0) if known_word(m.group(0), places) else f"{m.group(1)} {m.group(2)}", text)
     return text
 
 
@@ -525,7 +525,6 @@ def apply_context(readings: dict[str, Reading]) -> None:
             r.confidence *= REPAIR_FACTOR
             r.evidence["repaired"] = True
     place_context(readings)
-    same_street(readings)
     house_numbers(readings)
     stray_marks(readings)
     glued_names(readings)
@@ -608,75 +607,6 @@ def _street_parts(address: str) -> tuple[str, str]:
     if not m:
         return "", ""
     return m.group(1), " ".join(re.sub(r"[.,']", "", m.group(2)).upper().split())
-
-
-DIRECTIONS = frozenset("N S E W NE NW SE SW NORTH SOUTH EAST WEST".split())
-
-
-def street_sense(street: str) -> int:
-    """How much of a street line reads as a street: a house number of digits, known words
-    (directions, suffixes, unit words, town words, names), a unit's number; less a token of
-    letters and digits mixed or with a mark inside ("LRAPT.97", "SUNSET'DR")."""
-    tokens = re.findall(r"[^\s,]+", street)
-    sense = 0
-    for i, token in enumerate(tokens):
-        core = token.strip(".,")
-        word = core.upper()
-        if re.search(r"[^A-Za-z0-9#-]", core) or (re.search(r"\d", core) and re.search(r"[A-Za-z]", core)
-                                                  and not ORDINAL.match(core)):
-            sense -= 1
-        elif i == 0:
-            sense += 1 if core.isdigit() else 0
-        elif word in DIRECTIONS or word in STREET_SUFFIXES or word in UNIT_WORDS or ORDINAL.match(core) \
-                or _known_word(word, True) or (core.isdigit() and tokens[i - 1].upper().strip(".") in UNIT_WORDS):
-            sense += 1
-    return sense
-
-
-def _squashed(text: str) -> str:
-    return re.sub(r"[^A-Z0-9]", "", text.upper())
-
-
-def same_street(readings: dict[str, Reading]) -> list[str]:
-    """The mailing street and a service address on that same street, read a little apart
-    ("ALESSANDRO BLVD" / "ALESSANDRO BLVy", "8059 W ELM ST" / "QA59 WFIM ST"): the same
-    customer wrote the same street twice, and the reading that makes more sense as a street is
-    put in the doubtful other one, which goes to the clerk with the reason. Streets that differ
-    by more than three letters or digits are different streets; two readings that make as much
-    sense (a house number 28122 / 28129) are left for the house-number rule and the clerk."""
-    mailing = readings.get("mailing_street")
-    if mailing is None or not isinstance(mailing.value, str) or not mailing.value.strip():
-        return []
-    changed = []
-    for i in range(1, 6):
-        key = f"sa{i}_address"
-        r = readings.get(key)
-        if r is None or not isinstance(r.value, str) or not r.value.strip():
-            continue
-        street = _squashed(mailing.value)
-        spans = [m.span() for m in re.finditer(r"[^\s,]+", r.value)]
-        if len(street) < 6 or not spans:
-            continue
-        # The service address's street: as many of its first tokens as come nearest the mailing street.
-        cost, end = min((Levenshtein.distance(street, _squashed(r.value[: spans[k - 1][1]])), spans[k - 1][1])
-                        for k in range(1, len(spans) + 1))
-        if not 1 <= cost <= 3:
-            continue
-        theirs = r.value[:end]
-        ours, their_sense = street_sense(mailing.value), street_sense(theirs)
-        if ours > their_sense and r.reasons:
-            was, r.value = r.value, mailing.value.strip() + r.value[end:]
-            target, other = r, f"the mailing street {mailing.value.strip()!r}"
-        elif their_sense > ours and mailing.reasons:
-            was, mailing.value = mailing.value, theirs.rstrip(" ,")
-            target, other, key = mailing, f"service address {i} {theirs.rstrip(' ,')!r}", "mailing_street"
-        else:
-            continue
-        target.reasons = list(target.reasons) + [f"read as {was!r}; the same street as {other}"]
-        target.confidence = min(target.confidence * REPAIR_FACTOR, 0.75)
-        target.evidence["repaired"] = True
-        changed.append(key)
-    return changed
 
 
 def house_numbers(readings: dict[str, Reading]) -> None:

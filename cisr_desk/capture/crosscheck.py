@@ -22,6 +22,7 @@ from typing import Callable
 from rapidfuzz.distance import Levenshtein
 
 from cisr_desk.capture.acceptance import TWINS
+from cisr_desk.capture.context import ORDINAL, STREET_SUFFIXES, UNIT_WORDS, known_word
 from cisr_desk.capture.read import Reading, squash
 
 Compose = Callable[[dict[str, Reading]], list[str]]
@@ -129,6 +130,7 @@ def cross_check(readings: dict[str, Reading], registry=None) -> None:
                 break
     twin_spacing(readings)
     near_twins(readings)
+    same_street(readings)
     email_from_names(readings)
     term_dates(readings)
 
@@ -424,6 +426,75 @@ def near_twins(readings: dict[str, Reading]) -> list[str]:
             r.evidence["repaired"] = True
             changed.append(key)
             break
+    return changed
+
+
+DIRECTIONS = frozenset("N S E W NE NW SE SW NORTH SOUTH EAST WEST".split())
+
+
+def street_sense(street: str) -> int:
+    """How much of a street line reads as a street: a house number of digits, known words
+    (directions, suffixes, unit words, town words, names), a unit's number; less a token of
+    letters and digits mixed or with a mark inside ("LRAPT.97", "SUNSET'DR")."""
+    tokens = re.findall(r"[^\s,]+", street)
+    sense = 0
+    for i, token in enumerate(tokens):
+        core = token.strip(".,")
+        word = core.upper()
+        if re.search(r"[^A-Za-z0-9#-]", core) or (re.search(r"\d", core) and re.search(r"[A-Za-z]", core)
+                                                  and not ORDINAL.match(core)):
+            sense -= 1
+        elif i == 0:
+            sense += 1 if core.isdigit() else 0
+        elif word in DIRECTIONS or word in STREET_SUFFIXES or word in UNIT_WORDS or ORDINAL.match(core) \
+                or known_word(word, True) or (core.isdigit() and tokens[i - 1].upper().strip(".") in UNIT_WORDS):
+            sense += 1
+    return sense
+
+
+def _squashed(text: str) -> str:
+    return re.sub(r"[^A-Z0-9]", "", text.upper())
+
+
+def same_street(readings: dict[str, Reading]) -> list[str]:
+    """The mailing street and a service address on that same street, read a little apart
+    ("ALESSANDRO BLVD" / "ALESSANDRO BLVy", "8059 W ELM ST" / "QA59 WFIM ST"): the same
+    customer wrote the same street twice, and the reading that makes more sense as a street is
+    put in the doubtful other one, which goes to the clerk with the reason. Streets that differ
+    by more than three letters or digits are different streets; two readings that make as much
+    sense (a house number 28122 / 28129) are left for the house-number rule and the clerk."""
+    mailing = readings.get("mailing_street")
+    if mailing is None or not isinstance(mailing.value, str) or not mailing.value.strip():
+        return []
+    changed = []
+    for i in range(1, 6):
+        key = f"sa{i}_address"
+        r = readings.get(key)
+        if r is None or not isinstance(r.value, str) or not r.value.strip():
+            continue
+        street = _squashed(mailing.value)
+        spans = [m.span() for m in re.finditer(r"[^\s,]+", r.value)]
+        if len(street) < 6 or not spans:
+            continue
+        # The service address's street: as many of its first tokens as come nearest the mailing street.
+        cost, end = min((Levenshtein.distance(street, _squashed(r.value[: spans[k - 1][1]])), spans[k - 1][1])
+                        for k in range(1, len(spans) + 1))
+        if not 1 <= cost <= 3:
+            continue
+        theirs = r.value[:end]
+        ours, their_sense = street_sense(mailing.value), street_sense(theirs)
+        if ours > their_sense and r.reasons:
+            was, r.value = r.value, mailing.value.strip() + r.value[end:]
+            target, other = r, f"the mailing street {mailing.value.strip()!r}"
+        elif their_sense > ours and mailing.reasons:
+            was, mailing.value = mailing.value, theirs.rstrip(" ,")
+            target, other, key = mailing, f"service address {i} {theirs.rstrip(' ,')!r}", "mailing_street"
+        else:
+            continue
+        target.reasons = list(target.reasons) + [f"read as {was!r}; the same street as {other}"]
+        target.confidence = min(target.confidence * 0.97, 0.75)
+        target.evidence["repaired"] = True
+        changed.append(key)
     return changed
 
 
