@@ -65,3 +65,15 @@ def test_the_next_user_starts_at_the_queue_not_inside_the_record_the_disabled_on
     assert review.current_record_id() is None and review.editor.record is None  # at the queue
     review.open_record(rid)  # opened afresh, as the supervisor
     assert review.current_record_id() == rid and review.editor.record.id == rid
+
+
+def test_a_disabled_user_who_only_reads_is_signed_out_at_the_next_session_check(office, qtbot):
+    window, desk, asked, _, _ = office
+    window.check_session()
+    assert asked == [] and window.ctx.user_name == "clerk"  # still allowed: nothing happens
+    desk.disable_user("clerk", "admin")  # by an admin, at another seat; the clerk changes nothing
+    assert window._session_check.isActive() and window._session_check.interval() <= 60_000
+    window.check_session()  # what the timer does
+    [(parent, message)] = asked
+    assert parent is None and "Your account (clerk) was disabled by an administrator" in message
+    assert window.ctx.user_name == "supervisor" and window.centralWidget().isVisible()

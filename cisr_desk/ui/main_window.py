@@ -2,7 +2,7 @@
 bar, drag and drop of scans anywhere, layout remembered between sessions."""
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow, QMessageBox,
                                QProgressBar, QStackedWidget, QVBoxLayout, QWidget)
@@ -29,6 +29,8 @@ TITLES = {"inbox": "Inbox", "review": "Review", "group": "Group check", "supervi
           "pages": "Pages",
           "dashboard": "Dashboard", "registry": "Registry", "exports": "Exports", "settings": "Settings",
           "users": "Users"}
+
+SESSION_CHECK_MS = 30_000  # how often the window asks whether its user may still work
 
 
 class MainWindow(QMainWindow):
@@ -89,6 +91,11 @@ class MainWindow(QMainWindow):
         # queued: the screen whose call was refused finishes (and shows the reason) before the window signs out
         ctx.events.session_ended.connect(self.end_session, Qt.ConnectionType.QueuedConnection)
         self._ending = self._signed_out = False
+        # Reading asks the Desk nothing about who reads: a user an administrator disables at
+        # another seat is noticed here, within the interval, even if they change nothing.
+        self._session_check = QTimer(self, interval=SESSION_CHECK_MS)
+        self._session_check.timeout.connect(self.check_session)
+        self._session_check.start()
         self.apply_user()
         self.update_badges()
         self.check_registry()
@@ -181,6 +188,17 @@ class MainWindow(QMainWindow):
         current = self.nav.currentItem()
         if current is None or current.isHidden():
             self.show_screen(self.ctx.settings.get("window/screen") or "inbox")
+
+    def check_session(self) -> None:
+        """End the session of a signed-in user who has been disabled since they signed in."""
+        name = self.ctx.user_name
+        try:
+            active = getattr(self.ctx.desk.user(name), "active", True)
+        except Exception:  # noqa: BLE001 - the database out of reach: the next call the user makes says so
+            return
+        if not active:
+            self.end_session(name, f"Your account ({name}) was disabled by an administrator. "
+                                   "Ask an administrator to enable it again.")
 
     def switch_user(self) -> None:
         if self._switch_user is None:
