@@ -417,3 +417,18 @@ def test_term_dates_that_disagree_go_to_the_clerk_however_sure(start, end, signe
     assert set(term_dates(readings)) == doubted
     for key, r in readings.items():
         assert r.must_check == (key in doubted) and bool(r.reasons) == (key in doubted)
+
+
+@pytest.mark.parametrize("read,right", [
+    ("3584 ARROW HWY, HESPERUA", "3584 ARROW HWY, HESPERIA"),
+    ("24952 LINCOLN AVE CHNO.", "24952 LINCOLN AVE CHINO"),  # no comma: after the street's suffix
+    ("9 ELM ST, San Bernadino", "9 ELM ST, San Bernardino"),
+    ("12 OAK ST, POMONA", "12 OAK ST, POMONA"),  # a town already
+    ("12 OAK ST, SUITE B", "12 OAK ST, SUITE B"),  # nothing near enough
+    ("991 Ocean Blvd, Hcmet", "991 Ocean Blvd, Hcmet"),  # HEMET or another five-letter town: left
+    ("12 OAK ST, OXWARD 93035", "12 OAK ST, OXWARD 93035"),  # a ZIP: snap_address_city's to read
+])
+def test_a_service_address_town_without_a_zip_is_snapped_to_the_one_it_nearly_is(read, right):
+    from cisr_desk.capture.context import snap_town
+
+    assert snap_town(read) == right

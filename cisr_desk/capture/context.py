@@ -533,7 +533,44 @@ def apply_context(readings: dict[str, Reading]) -> None:
 
 def fix_service_address(text: str) -> str:
     """A service address: a street address whose ZIP and town, read off each other, follow it."""
-    return snap_address_zip(snap_address_city(zip_by_place(fix_address(text))))
+    return snap_town(snap_address_zip(snap_address_city(zip_by_place(fix_address(text)))))
+
+
+TOWN_MIN, TOWN_MARGIN = 85.0, 8.0  # without a ZIP to narrow them, a town is chosen among all the state's
+
+
+@lru_cache(maxsize=4)
+def _towns(state: str) -> dict[str, str]:
+    return {name.replace(" ", ""): name for name in reference.city_names(state)}
+
+
+def snap_town(address: str, state: str = "CA") -> str:
+    """A service address that ends in its town without a ZIP ("3584 ARROW HWY, HESPERUA",
+    "24952 LINCOLN AVE CHNO."): a town no USPS place is called, nearly the name of exactly one
+    of the state's towns, becomes that name. The town is what follows the last comma, or the
+    street's suffix where there is no comma."""
+    if re.search(r"\d{5}\s*$", address):
+        return address  # a ZIP: the town is read off it (snap_address_city)
+    head, comma, town = address.rpartition(",")
+    if not comma:
+        tokens = list(re.finditer(r"[^\s,]+", address))
+        ends = [t for t in tokens[1:-1] if t.group(0).upper().rstrip(".") in STREET_SUFFIXES]
+        if not ends:
+            return address
+        head, town = address[: ends[-1].end()], address[ends[-1].end():]
+    written = town.strip(" .,")
+    if not written or reference.known_city(written, state) or not re.fullmatch(r"[A-Za-z .'-]+", written):
+        return address
+    key = reference.city_key(written).replace(" ", "")
+    if len(key) < 4:
+        return address
+    scores = sorted(((ratio(key, k), k) for k in _towns(state) if abs(len(k) - len(key)) <= 3), reverse=True)
+    if not scores or scores[0][0] < TOWN_MIN or (len(scores) > 1 and scores[0][0] - scores[1][0] < TOWN_MARGIN):
+        return address
+    name = _towns(state)[scores[0][1]]
+    if any(ch.islower() for ch in written):
+        name = name.title()
+    return head + comma + town[: len(town) - len(town.lstrip())] + name
 
 
 _LETTERED_ZIP = re.compile(r"^(?P<head>.*?[A-Za-z])(?P<tail>[ ,]+)(?P<zip>[0-9A-Za-z]{5})\s*$")
