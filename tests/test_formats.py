@@ -42,6 +42,35 @@ def test_a_date_box_prefers_two_digit_months_and_days():
     assert preferred_for_field(T.ZIP, "mailing_zip") is None
 
 
+def test_a_date_box_prefers_the_years_such_a_date_is_written_in():
+    from cisr_desk.capture.formats import preferred_for_field
+
+    signed = preferred_for_field(T.DATE, "customer_sign_date", 0, 2026)
+    assert accepts(signed, "11/06/2026") and accepts(signed, "12/30/2024")
+    assert not any(accepts(signed, f"11/06/{y}") for y in (2006, 2020, 2023, 2027, 2062))
+    ends = preferred_for_field(T.DATE, "term_end", 0, 2029)  # across a decade: 2028-2039
+    assert accepts(ends, "01/01/2028") and accepts(ends, "01/01/2039") and not accepts(ends, "01/01/2040")
+    assert accepts(preferred_for_field(T.DATE, "term_end"), "01/01/2006")  # no year given: any 20YY
+
+
+def test_a_year_misread_is_read_as_one_the_date_is_written_in_unless_the_ink_is_clear():
+    """"11/06/2026" whose 2 in the year the model half takes for a 0: 2026, as the years a sign
+    date is written in make likely; a 0 the model is sure of stays (the format's loose reading
+    wins when the strict one is far less likely), for the rules and the clerk."""
+    from cisr_desk.capture.formats import preferred_for_field
+    from cisr_desk.capture.ppocr import PREFERRED_MARGIN, viterbi
+
+    automaton, strict = for_field(T.DATE, "x"), preferred_for_field(T.DATE, "customer_sign_date", 0, 2026)
+    alphabet = automaton.alphabet
+    for p_two, kept_year in ((0.2, "2026"), (0.001, None)):
+        probs = _probs(["1", None, "1", "/", "0", "6", "/", "2", "0", None, "0", "6"], alphabet)
+        probs[10, alphabet.index("2") + 1], probs[10, alphabet.index("0") + 1] = p_two, 0.9 - p_two
+        loose, loose_score = viterbi(probs, alphabet, automaton)
+        kept, kept_score = viterbi(probs, alphabet, strict)
+        assert loose == "11/06/2006" and kept == "11/06/2026"
+        assert (kept_score >= loose_score - PREFERRED_MARGIN) == (kept_year is not None)
+
+
 def test_a_one_in_a_date_is_kept_when_the_box_asks_for_two_digits():
     """"08/31/2026" whose 1 the model half lost against the slash: the loose format would read
     08/3/2026; the two-digit form the box asks for keeps the 1 it still gives some weight."""

@@ -122,21 +122,35 @@ def graph(edges: list[tuple[int, str, int]], accept: set[int]) -> Automaton:
     return Automaton(tuple(moves), frozenset(accept))
 
 
-def date(two_digit: bool = False) -> Automaton:
-    """MM/DD/YYYY with a month 1-12, a day 1-31 and a year 20YY (a form of this century);
-    the month and day may be written with one digit unless ``two_digit``."""
+def date(two_digit: bool = False, years: range | None = None) -> Automaton:
+    """MM/DD/YYYY with a month 1-12, a day 1-31 and a year 20YY (a form of this century), or
+    one of ``years``; the month and day may be written with one digit unless ``two_digit``."""
     edges = [
         (0, "0", 1), (0, "1", 2),                   # month's first digit
         (1, "123456789", 3), (2, "012", 3),         # 01-09, 10-12
         (4, "0", 5), (4, "12", 6), (4, "3", 7),     # day's first digit
         (5, "123456789", 8), (6, DIGITS, 8), (7, "01", 8),
         (3, "/", 4), (8, "/", 9),
-        (9, "2", 10), (10, "0", 11), (11, DIGITS, 12), (12, DIGITS, 13),
+        (9, "2", 10), (10, "0", 11),
     ]
+    if years is None:
+        edges += [(11, DIGITS, 12), (12, DIGITS, 13)]
+    else:
+        decades: dict[str, str] = {}
+        for year in years:
+            if 2000 <= year <= 2099:
+                decades[str(year)[2]] = decades.get(str(year)[2], "") + str(year)[3]
+        for n, (tens, units) in enumerate(sorted(decades.items())):
+            edges += [(11, tens, 14 + n), (14 + n, units, 13)]
     if not two_digit:
         edges += [(0, "23456789", 3), (2, "/", 4),  # 1-9: a one-digit month ("1/" included)
                   (4, "456789", 8), (6, "/", 9), (7, "/", 9)]  # 1-9, a one-digit day
     return graph(edges, {13})
+
+
+# The years a date on a form read this year is written in: signatures of the last two years
+# at most, a term that starts within a year and ends within ten.
+DATE_YEARS = {"customer_sign_date": (-2, 0), "drp_sign_date": (-2, 0), "term_start": (-2, 1), "term_end": (-1, 10)}
 
 
 LOCAL = DIGITS + LOWER + "._-+"
@@ -187,8 +201,13 @@ def for_field(ftype: FieldType, key: str, comb_cells: int = 0) -> Automaton | No
     return None
 
 
-def preferred_for_field(ftype: FieldType, key: str, comb_cells: int = 0) -> Automaton | None:
-    """A stricter form the box asks for, where the field's format also accepts looser ones."""
+def preferred_for_field(ftype: FieldType, key: str, comb_cells: int = 0, year: int | None = None
+                        ) -> Automaton | None:
+    """A stricter form the box asks for, where the field's format also accepts looser ones: a
+    date as MM/DD/YYYY and, read in ``year``, in the years such a date is written in
+    (``DATE_YEARS``): a hand-printed 2026 whose 2 the model takes for a 0 is not 2006."""
     if ftype is FieldType.DATE and not comb_cells:
-        return date(two_digit=True)
+        span = DATE_YEARS.get(key)
+        years = range(year + span[0], year + span[1] + 1) if span and year else None
+        return date(two_digit=True, years=years)
     return None

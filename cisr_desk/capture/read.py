@@ -5,6 +5,7 @@ and the reasons it may be doubtful. ``confidence.py`` turns these into the revie
 """
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from dataclasses import dataclass, field
@@ -347,8 +348,10 @@ def _sure(ftype: FieldType, key: str, ocr: OcrText, written: int) -> bool:
 
 
 def read_text(engine: OcrEngine, image: np.ndarray, spec: FieldSpec, zone_rect, margin: float,
-              second=None) -> Reading:
-    """OCR a text field with the first reader and, where there is one, the second."""
+              second=None, year: int | None = None) -> Reading:
+    """OCR a text field with the first reader and, where there is one, the second; a date is
+    read as one of the years ``year`` (default: this one) makes likely, unless the ink is clearly
+    another."""
     ftype = spec.type
     mask = ink_mask(image)
     if spec.is_comb:
@@ -370,7 +373,7 @@ def read_text(engine: OcrEngine, image: np.ndarray, spec: FieldSpec, zone_rect, 
         written = 0
     line = _pad(line)
     automaton = formats.for_field(ftype, spec.key, written)
-    preferred = formats.preferred_for_field(ftype, spec.key, written)
+    preferred = formats.preferred_for_field(ftype, spec.key, written, year or dt.date.today().year)
     other = engine.read_line(line, charset)
     if second is None:
         primary, other = other, None
