@@ -133,15 +133,7 @@ def date(two_digit: bool = False, years: range | None = None) -> Automaton:
         (3, "/", 4), (8, "/", 9),
         (9, "2", 10), (10, "0", 11),
     ]
-    if years is None:
-        edges += [(11, DIGITS, 12), (12, DIGITS, 13)]
-    else:
-        decades: dict[str, str] = {}
-        for year in years:
-            if 2000 <= year <= 2099:
-                decades[str(year)[2]] = decades.get(str(year)[2], "") + str(year)[3]
-        for n, (tens, units) in enumerate(sorted(decades.items())):
-            edges += [(11, tens, 14 + n), (14 + n, units, 13)]
+    edges += _year_edges(11, 13, years, 14)
     if not two_digit:
         edges += [(0, "23456789", 3), (2, "/", 4),  # 1-9: a one-digit month ("1/" included)
                   (4, "456789", 8), (6, "/", 9), (7, "/", 9)]  # 1-9, a one-digit day
@@ -151,6 +143,40 @@ def date(two_digit: bool = False, years: range | None = None) -> Automaton:
 # The years a date on a form read this year is written in: signatures of the last two years
 # at most, a term that starts within a year and ends within ten.
 DATE_YEARS = {"customer_sign_date": (-2, 0), "drp_sign_date": (-2, 0), "term_start": (-2, 1), "term_end": (-1, 10)}
+
+
+MONTH_ABBREVIATIONS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+
+
+def _year_edges(start: int, accept: int, years: range | None, fresh: int) -> list[tuple[int, str, int]]:
+    """Edges from ``start`` (after "20") to ``accept`` over the last two digits of ``years``
+    (any two digits when None); new states are numbered from ``fresh``."""
+    if years is None:
+        return [(start, DIGITS, fresh), (fresh, DIGITS, accept)]
+    decades: dict[str, str] = {}
+    for year in years:
+        if 2000 <= year <= 2099:
+            decades[str(year)[2]] = decades.get(str(year)[2], "") + str(year)[3]
+    edges = []
+    for n, (tens, units) in enumerate(sorted(decades.items())):
+        edges += [(start, tens, fresh + n), (fresh + n, units, accept)]
+    return edges
+
+
+def stamp_date(years: range | None = None) -> Automaton:
+    """A dater stamp's date: a month's three letters, a two-digit day 01-31 and a year 20YY (or
+    one of ``years``), with spaces or a comma between them or none ("MAY 01 2026", "APR052026")."""
+    trie = words(frozenset(MONTH_ABBREVIATIONS))
+    n = len(trie.moves)
+    space, tens0, tens12, tens3, day2, sep, y1, y2, done = range(n, n + 9)
+    edges = [(a, c, b) for a, m in enumerate(trie.moves) for c, b in m.items()]
+    for start in (*trie.accept, space):  # a day 01-31
+        edges += [(start, "0", tens0), (start, "12", tens12), (start, "3", tens3)]
+    edges += [(month, " ", space) for month in trie.accept]
+    edges += [(space, " ", space), (tens0, "123456789", day2), (tens12, DIGITS, day2), (tens3, "01", day2),
+              (day2, " ,", sep), (sep, " ,", sep), (day2, "2", y1), (sep, "2", y1), (y1, "0", y2)]
+    edges += _year_edges(y2, done, years, done + 1)
+    return graph(edges, {done})
 
 
 LOCAL = DIGITS + LOWER + "._-+"

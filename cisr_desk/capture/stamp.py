@@ -12,6 +12,8 @@ import re
 import cv2
 import numpy as np
 
+from cisr_desk.capture import formats
+
 
 MONTHS = {m: i for i, m in enumerate(
     ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"], start=1)}
@@ -57,11 +59,22 @@ def parse_stamp(text: str) -> dt.date | None:
     return _fuzzy(upper)
 
 
+OVERFLOW_PT = 24.0  # how far below the office-use box a stamp may reach
+
+
 def read_received(reader, source: np.ndarray, matrix: np.ndarray, blank, page_index: int, rect) -> dt.date | None:
-    """Find the stamp in the office-use box and read its date, or None (no stamp)."""
+    """Find the stamp in the office-use box and read its date, or None (no stamp). Where the box
+    gives no date, it is read again with the blank page below it: a stamp is often set low,
+    across the box's foot, and on a fax stretched down the sheet the box's place misses the date
+    line. (Above the box is the DRP's handwriting, never taken in.)"""
     from cisr_desk.capture.zones import extract_zone
 
-    return read_stamp(reader, extract_zone(source, matrix, blank, page_index, rect, 0.0).image)
+    x0, y0, x1, y1 = rect
+    for below in (0.0, OVERFLOW_PT):
+        date = read_stamp(reader, extract_zone(source, matrix, blank, page_index, (x0, y0, x1, y1 + below), 0.0).image)
+        if date:
+            return date
+    return None
 
 
 def read_stamp(reader, zone: np.ndarray, today: dt.date | None = None) -> dt.date | None:
@@ -88,7 +101,7 @@ def read_stamp(reader, zone: np.ndarray, today: dt.date | None = None) -> dt.dat
     clean = np.where(rules > 0, 255, zone).astype(np.uint8)
     today = today or dt.date.today()
     lines = _text_lines(text)
-    tried = []
+    tried, date_like = [], []
     for x0, y0, x1, y1, keep in lines:
         pad = int(1.5 * S)
         box = (slice(max(0, y0 - pad), y1 + pad), slice(max(0, x0 - pad), x1 + pad))
@@ -102,6 +115,7 @@ def read_stamp(reader, zone: np.ndarray, today: dt.date | None = None) -> dt.dat
             return date
         if not _is_received_word(read):
             tried.append((box, letters))
+            date_like.append((line, read))
     for box, letters in tried:
         # The stamp's small print ran into the line: its strokes are thinner than the large
         # capitals', so an opening as wide as half the capitals' stroke takes it out.
@@ -109,10 +123,39 @@ def read_stamp(reader, zone: np.ndarray, today: dt.date | None = None) -> dt.dat
         if bold is None:
             continue
         line = np.where(bold | (text[box] == 0), clean[box], 255).astype(np.uint8)
-        date = _plausible(parse_stamp(reader.read_line(line, CHARSET).text), today)
+        read = reader.read_line(line, CHARSET).text
+        date = _plausible(parse_stamp(read), today)
         if date:
             return date
-    return None
+        date_like.append((line, read))
+    # Last, what reads like a date but none of the last two years ("MAY 012926"): read again
+    # under a stamp's formats. Only after every free reading failed (one of them, where the
+    # small print is gone, is surer of a day than the formats are: "JUL 10" read "JUL 18"), and
+    # only where the line with and without its small print give the same date: where the small
+    # print runs through a digit, the two can differ ("10/12/2026" read 10/13 once), and the
+    # clerk keys a date better than a guess.
+    dates = {d for line, read in date_like if (d := _read_as_date(reader, line, read, today))}
+    return dates.pop() if len(dates) == 1 else None
+
+
+STAMP_SURE = 0.3  # the least confidence of a date read under a stamp's format
+
+
+def _read_as_date(reader, line: np.ndarray, read: str, today: dt.date) -> dt.date | None:
+    """A line read freely as something like a date but no date of the last two years ("MAY
+    012926": the stamp's small print runs through the foot of the digits), read again under a
+    stamp's formats (a month's letters, a day, a year 20YY; or MM/DD/YYYY), those years first."""
+    if len(re.findall(r"\d", read)) < 4 or not hasattr(reader, "read_format"):
+        return None  # not a date line (the RECEIVED word, the small print)
+    years = range(today.year - 2, today.year + 1)
+    best = None
+    for loose, strict in ((formats.stamp_date(), formats.stamp_date(years)),
+                          (formats.date(), formats.date(two_digit=True, years=years))):
+        got = reader.read_format(line, loose, strict)
+        date = _plausible(parse_stamp(got.text), today) if got.text else None
+        if date and got.confidence >= STAMP_SURE and (best is None or got.confidence > best[0]):
+            best = (got.confidence, date)
+    return best[1] if best else None
 
 
 def _plausible(date: dt.date | None, today: dt.date) -> dt.date | None:
