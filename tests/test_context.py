@@ -116,6 +116,22 @@ def test_a_service_address_zip_with_letters_is_read_off_its_town(read, right):
     assert fix_service_address(read) == right
 
 
+@pytest.mark.parametrize("read,right", [
+    # The state written after the town stays where it was written, and the town and ZIP are
+    # still read off each other around it.
+    ("21877 S Holt Ave, Oxnard, CA 93030", "21877 S Holt Ave, Oxnard, CA 93030"),
+    ("12 OAK ST, OXWARD, CA 93035", "12 OAK ST, OXNARD, CA 93035"),
+    ("12 OAK ST, MISSION VIEJO, CA G2692", "12 OAK ST, MISSION VIEJO, CA 92692"),
+    ("12 OAK ST, PALM SPRINGS, CA 62264", "12 OAK ST, PALM SPRINGS, CA 92264"),
+    ("3584 ARROW HWY, HESPERUA, CA", "3584 ARROW HWY, HESPERIA, CA"),
+])
+def test_a_service_address_keeps_its_state(read, right):
+    from cisr_desk.domain.reference import check_address_line
+
+    assert fix_service_address(read) == right
+    assert check_address_line(right) is None  # no place the rules question
+
+
 @pytest.mark.parametrize("key,read,right", [
     ("drp_print_name", "LINH PA TEL", "LINH PATEL"),  # a common surname
     ("customer_print_name", "DWA YNE KING", "DWAYNE KING"),  # a first name

@@ -293,7 +293,7 @@ def snap_address_city(address: str) -> str:
     if not m:
         return address
     names = reference.cities_of_zip(m.group("zip"))
-    head = m.group("head")
+    head, state = reference.split_state(m.group("head"))
     tokens = [t for t in re.finditer(r"[^\s,]+", head)]
     if not names or not tokens:
         return address
@@ -318,7 +318,7 @@ def snap_address_city(address: str) -> str:
     name = best[3].upper() if not any(ch.islower() for ch in head) else best[3]
     if head[best[2]:] == name:
         return address
-    return head[: best[2]] + name + m.group("tail") + m.group("zip")
+    return head[: best[2]] + name + state + m.group("tail") + m.group("zip")
 
 
 def _candidates(r: Reading | None) -> list[str]:
@@ -551,6 +551,9 @@ def snap_town(address: str, state: str = "CA") -> str:
     street's suffix where there is no comma."""
     if re.search(r"\d{5}\s*$", address):
         return address  # a ZIP: the town is read off it (snap_address_city)
+    address, written_state = reference.split_state(address, state)
+    if written_state:
+        return snap_town(address, state) + written_state
     head, comma, town = address.rpartition(",")
     if not comma:
         tokens = list(re.finditer(r"[^\s,]+", address))
@@ -591,7 +594,7 @@ def zip_by_place(address: str, state: str = "CA") -> str:
     if not 3 <= digits <= 4:
         return address
     head = m.group("head")
-    words = head.replace(",", " ").split()
+    words = reference.split_state(head)[0].replace(",", " ").split()
     scores: dict[str, float] = {}
     for zip_code in reference.zips_matching("".join(ch if ch.isdigit() else "?" for ch in token), state):
         for name in reference.cities_of_zip(zip_code):
@@ -622,7 +625,7 @@ def snap_address_zip(address: str) -> str:
         return address
     read = m.group("zip")
     head = m.group("head")
-    words = head.replace(",", " ").split()
+    words = reference.split_state(head)[0].replace(",", " ").split()
     for k in (3, 2, 1):  # the longest city name that the words before the ZIP end with
         if len(words) <= k:
             continue

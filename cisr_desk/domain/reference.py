@@ -209,6 +209,19 @@ _UNIT = re.compile(r"^(APT|STE|SUITE|UNIT|BLDG|FL|FLOOR|RM|ROOM|SPC|SPACE|LOT|#)
 _TRAILING_ZIP = re.compile(r"^(?P<head>.*?)[\s,]*(?P<zip>\d{5})(?:-\d{4})?\s*$")
 
 
+_STATE_BEFORE_ZIP = re.compile(r"^(?P<head>.*[A-Za-z0-9.#])(?P<state>[ ,]+(?P<code>[A-Za-z]{2})\.?)\s*$")
+
+
+def split_state(head: str, state: str = "CA") -> tuple[str, str]:
+    """A service address's words before its ZIP, and the state written after its town, if any:
+    ("12 OAK ST, OXNARD", ", CA") for "12 OAK ST, OXNARD, CA". Only ``state`` (the service
+    territory's) is taken as one: another code after a town is for the rules to question."""
+    m = _STATE_BEFORE_ZIP.match(head)
+    if m and m.group("code").upper() == state and len(m.group("head").split()) >= 2:
+        return m.group("head"), m.group("state")
+    return head, ""
+
+
 def check_address_line(address: str, state: str = "CA") -> str | None:
     """A one-line address "street, city ZIP" (or "street city ZIP", or "street, city"): why its
     city and ZIP contradict each other or do not exist, or None when they are consistent or
@@ -216,7 +229,7 @@ def check_address_line(address: str, state: str = "CA") -> str | None:
     address = address.strip()
     m = _TRAILING_ZIP.match(address)
     if m:
-        zip_code, head = m.group("zip"), m.group("head").strip(" ,")
+        zip_code, head = m.group("zip"), split_state(m.group("head").strip(" ,"), state)[0].strip(" ,")
         place = zip_place(zip_code)
         if place is None:
             return f"ZIP {zip_code} does not exist (USPS)"
@@ -229,6 +242,7 @@ def check_address_line(address: str, state: str = "CA") -> str | None:
         if tail:
             return f"ZIP {zip_code} is {place.city}, {place.state}, not {tail}"
         return None  # no comma and no known city before the ZIP: nothing to judge
+    address = split_state(address, state)[0]
     if "," in address:
         tail = address.rsplit(",", 1)[1].strip()
         letters = sum(ch.isalpha() for ch in tail)
