@@ -36,14 +36,17 @@ def typed_set(tmp_path_factory):
     return out, truth
 
 
-def test_digital_forms_are_read_exactly(tmp_path, registry):
-    truth = json.loads(generate_set(tmp_path, 2, seed=5, styles=("digital",), faults=False).read_text())
+@pytest.mark.parametrize("seed", [5, 4])  # seed 4: a filled PDF with its list of more accounts after it
+def test_digital_forms_are_read_exactly(tmp_path, registry, seed):
+    truth = json.loads(generate_set(tmp_path, 3, seed=seed, styles=("digital",), faults=False).read_text())
     for tf in truth["files"]:
         doc = extract_file(tmp_path / tf["file"], registry=registry)
-        assert not doc.errors
+        assert not doc.errors and not doc.unrecognized_pages
         assert len(doc.forms) == len(tf["forms"]) == 1
         form, tform = doc.forms[0], tf["forms"][0]
-        assert form.template == tform["template"] and form.digital
+        assert form.template == tform["template"] and form.digital and form.pages == tform["pages"]
+        assert form.attachment_pages == tform["pages"][len(form.placements):]
+        assert not any(i.code == "attachment_missing" for i in form.issues)
         for key, value in tform["fields"].items():
             assert form.fields[key].value == value, key
             assert form.fields[key].confidence == 1.0 or key.endswith("signature")
@@ -257,3 +260,21 @@ def test_a_page_drifting_sideways_down_the_sheet_is_followed_field_by_field(tmp_
     followed = field_crop(pdf, placement, spec.rect, dpi=200, margin=0, blank=(template.blank_path, template.id, 0))
     fitted = field_crop(pdf, placement, spec.rect, dpi=200, margin=0)
     assert off_blank(followed) < off_blank(fitted) / 2
+
+
+def test_a_list_written_with_a_pale_pen_is_no_blank_sheet():
+    import cv2
+    import numpy as np
+
+    from cisr_desk.capture.pipeline import _is_blank
+
+    sheet = np.full((1100, 850), 236, np.uint8)
+    sheet[:, :] = np.linspace(222, 244, 850, dtype=np.uint8)[None, :]  # uneven light across the glass
+    sheet[:, 820:] = 150  # the scanner bed beyond the paper's edge
+    sheet[1070:, :] = 150
+    assert _is_blank(sheet)
+    pale = sheet.copy()
+    for row in range(8):  # eight lines of a pale pen's writing, none of it darker than 128
+        for col in range(14):
+            cv2.putText(pale, "3", (80 + 40 * col, 120 + 30 * row), cv2.FONT_HERSHEY_SIMPLEX, 0.6, 165, 1)
+    assert not _is_blank(pale)

@@ -44,7 +44,10 @@ def which_template(doc: pymupdf.Document, templates: dict[str, FormTemplate]) ->
     for t in templates.values():
         keys = set(t.keys)
         overlap = len(names & keys) / max(1, len(names))
-        if overlap >= 0.9 and len(t.pages) == doc.page_count and (best is None or overlap > best[0]):
+        # The form's pages first; pages after them without fields (a list of more accounts) may follow.
+        fits = len(t.pages) <= doc.page_count and not any(
+            next(doc[i].widgets(), None) for i in range(len(t.pages), doc.page_count))
+        if overlap >= 0.9 and fits and (best is None or overlap > best[0]):
             best = (overlap, t)
     return best[1] if best else None
 
@@ -60,8 +63,8 @@ def read_digital(doc: pymupdf.Document, templates: dict[str, FormTemplate], regi
     values = _widget_values(doc)
     readings: dict[str, Reading] = {}
     placements = []
-    for index, page in enumerate(doc):
-        image = render_page(page, RENDER_DPI)
+    for index in range(len(template.pages)):
+        image = render_page(doc[index], RENDER_DPI)
         s = RENDER_DPI / 72.0
         matrix = np.array([[s, 0, 0], [0, s, 0], [0, 0, 1]], np.float64)
         placements.append(PagePlacement(index + 1, False, RENDER_DPI, tuple(map(tuple, matrix.tolist())), 1.0))
@@ -78,7 +81,12 @@ def read_digital(doc: pymupdf.Document, templates: dict[str, FormTemplate], regi
                 text = "" if raw in (None, False) else str(raw)
                 readings[spec.key] = Reading(normalise(spec.type, text), text, 1.0)
     form_values = {k: r.value for k, r in readings.items()}
-    issues = validate(template, form_values, registry=registry, received=received, policy=policy)
+    # The pages after the form's are the list of more accounts when the form says one is attached;
+    # otherwise they are no part of it (reported as unrecognised).
+    more = bool(form_values.get("more_accounts_attached"))
+    after = list(range(len(template.pages) + 1, doc.page_count + 1)) if more else []
+    issues = validate(template, form_values, registry=registry, received=received, policy=policy,
+                      attachment_present=bool(after) if more else None)
     fields = score_fields(template, readings, issues, registry, policy)
-    return FormResult(list(range(1, doc.page_count + 1)), template.id, fields, issues, placements, [], [],
-                      received.isoformat() if received else "", digital=True)
+    return FormResult(list(range(1, len(template.pages) + 1)) + after, template.id, fields, issues, placements,
+                      after, [], received.isoformat() if received else "", digital=True)

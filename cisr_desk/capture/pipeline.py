@@ -87,11 +87,21 @@ def templates_in(folder: str) -> dict[str, FormTemplate]:
     return load_templates(Path(folder))
 
 
+PALE_INK = 60  # grey levels darker than the paper around it: a pale pen's strokes
+PALE_MARKS = 48  # a blank sheet's shading, grime and scanner-bed edge make fewer such marks (up to 32)
+
+
 def _is_blank(small: np.ndarray) -> bool:
-    """A separator sheet: no more than a few specks of ink at REG_DPI (a typed list or a
-    short note has dozens of letters)."""
+    """A separator sheet: no more than a few specks of dark ink at REG_DPI, nor more than a sheet's
+    grime of marks darker than the paper around them (a typed list or a short note has dozens
+    of letters, and a list written with a pale pen, none darker than 128, has a hundred or more
+    strokes against the paper)."""
     n, _, stats = components((small < 128).astype(np.uint8))
-    return int((stats[1:, cv2.CC_STAT_AREA] >= 8).sum()) < 12
+    if int((stats[1:, cv2.CC_STAT_AREA] >= 8).sum()) >= 12:
+        return False
+    paper = cv2.morphologyEx(small, cv2.MORPH_CLOSE, np.ones((15, 15), np.uint8))  # strokes closed over
+    n, _, stats = components(((paper.astype(np.int16) - small) > PALE_INK).astype(np.uint8))
+    return int((stats[1:, cv2.CC_STAT_AREA] >= 8).sum()) < PALE_MARKS
 
 
 def analyse_page(path: str, number: int, folder: str,
@@ -228,15 +238,26 @@ def _extract_scanned(path: Path, pages: int, folder: str, pool, registry, receiv
     outcomes = _analyse_all(path, pages, folder, pool, on_page, cancel)
     by_number = {o.number: o for o in outcomes}
     kinds = [PageKind(o.number, o.template_id, o.page_index, o.blank) for o in outcomes]
-    # An unrecognised page right after a form that says more accounts are attached may be that list.
-    last_more = False
-    for kind, o in zip(kinds, outcomes):
+    # An unrecognised page right after a form that says more accounts are attached may be that list;
+    # right after a form whose box reads unmarked, it is only if it says so (the tick was missed).
+    last_more, box = False, None
+    for previous, (kind, o) in zip([None, *kinds], zip(kinds, outcomes)):
         if kind.template_id is not None:
-            last_more = bool(o.readings.get("more_accounts_attached") and o.readings["more_accounts_attached"].value) \
-                or (last_more and kind.page_index > 0)
+            if kind.page_index == 0:
+                box = None
+            box = o.readings.get("more_accounts_attached") or box
+            last_more = bool(box is not None and box.value) or (last_more and kind.page_index > 0)
             continue
-        if last_more and not kind.blank and looks_like_attachment(path, kind.number):
+        if kind.blank:
+            continue
+        if last_more and looks_like_attachment(path, kind.number):
             kind.attachment = True
+        elif previous is not None and previous.template_id is not None and box is not None \
+                and looks_like_attachment(path, kind.number, announced=False):
+            kind.attachment = True
+            box.reasons = list(box.reasons) + ["a list of more service accounts follows the form"]
+            box.confidence = min(box.confidence, 0.5)
+            box.must_check = True
     groups, loose = separate(kinds, {t.id: len(t.pages) for t in templates.values()})
     forms = [
         _build_form(templates[g.template_id], by_number, g, registry, received, policy)
@@ -286,7 +307,7 @@ def extract_files(paths: Iterable[Path], *, registry: Registry | None = None, re
 
             if form is not None:
                 on_page(pages)
-                yield DocumentResult(source, pages, [form], [])
+                yield DocumentResult(source, pages, [form], [n for n in range(1, pages + 1) if n not in form.pages])
                 continue
             try:
                 forms, loose = _extract_scanned(path, pages, folder_s, pool, registry, received, policy,
