@@ -122,8 +122,10 @@ def plan_form(rng: random.Random, template_id: str, keys: list[str], page2_keys:
         else:
             st, where = people.street(rng), (cust.place if rng.random() < 0.6 else people.place(rng))
         w[f"sa{i}_number"] = fmt_account(rng, people.luhn_free_account(rng, "3"), f"sa{i}_number" in combs)
+        # As people write them, the state too after the town now and then ("Oxnard, CA 93030").
         w[f"sa{i}_address"] = rng.choice((f"{st}, {where.city} {where.zip}", f"{st}, {where.city} {where.zip}",
-                                          f"{st} {where.city} {where.zip}", f"{st}, {where.city}"))
+                                          f"{st} {where.city} {where.zip}", f"{st}, {where.city}",
+                                          f"{st}, {where.city}, CA {where.zip}"))
     if rng.random() < (0.5 if n_sa == rows else 0.02):
         m["more_accounts_attached"] = True
         where = cust.place

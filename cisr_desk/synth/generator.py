@@ -165,6 +165,8 @@ def render_file(fp: FilePlan, out_dir: str, forms_folder: str) -> str:
         plan = fp.items[0].plan
         assert plan is not None
         doc = pages.fill_digital(plan, templates[plan.template_id], rng)
+        if plan.attachment and plan.attachment_included:  # the list of more accounts, typed, after the form
+            doc.insert_pdf(pages.attachment_page(plan, rng))
         doc.save(out_path, garbage=3, deflate=True)
         return fp.name
     out = pymupdf.open()
