@@ -47,8 +47,10 @@ def which_template(doc: pymupdf.Document, templates: dict[str, FormTemplate]) ->
         # The form's pages first; pages after them without fields (a list of more accounts) may follow.
         fits = len(t.pages) <= doc.page_count and not any(
             next(doc[i].widgets(), None) for i in range(len(t.pages), doc.page_count))
-        if overlap >= 0.9 and fits and (best is None or overlap > best[0]):
-            best = (overlap, t)
+        # Of two revisions whose keys the widgets all carry, the one whose keys they cover most.
+        score = (overlap, len(names & keys) / max(1, len(keys)))
+        if overlap >= 0.9 and fits and (best is None or score > best[0]):
+            best = (score, t)
     return best[1] if best else None
 
 
