@@ -291,6 +291,8 @@ def test_a_mark_standing_alone_at_the_end_of_a_name_is_a_speck():
     assert fix_name("AMANDA WILSON .") == "AMANDA WILSON"
     assert fix_name("ROBERT KING JR.") == "ROBERT KING JR."
     assert fix_name("ROBINSON MARKET CO. .") == "ROBINSON MARKET CO."
+    assert fix_name("KEVIN BROWN.") == "KEVIN BROWN"  # a speck beside the N
+    assert fix_name("Valley Bakery Inc.") == "Valley Bakery Inc." and fix_name("BIG BEAR L.P.") == "BIG BEAR L.P."
 
 
 def test_an_address_read_surely_as_first_and_last_name_run_together_asks_for_a_dot():

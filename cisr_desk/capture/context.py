@@ -105,10 +105,19 @@ def fix_words_in(text: str) -> str:
     return re.sub(r"[A-Za-z0-9]+", lambda m: fix_word(m.group(0)), text)
 
 
+# Words a name ends in with a full stop: the rest end without one.
+ABBREVIATED = frozenset("JR SR II III IV INC CO CORP LTD LLC LP LLP PC PLLC PA MD DDS ESQ BROS ASSN DR ST".split())
+
+
 def fix_name(text: str) -> str:
     """A name: its tokens are words, and a mark standing alone at its end ("AMANDA WILSON .",
-    a speck) is dropped; "JR." keeps its full stop."""
-    return re.sub(r"\s+[.,;:'`]+\s*$", "", fix_words_in(text))
+    a speck) is dropped, and so is a full stop after a last word of three letters or more that
+    no one abbreviates ("KEVIN BROWN.", a speck beside the N); "JR." and "INC." keep theirs."""
+    text = re.sub(r"\s+[.,;:'`]+\s*$", "", fix_words_in(text))
+    m = re.search(r"([A-Za-z]{3,})\.\s*$", text)
+    if m and m.group(1).upper() not in ABBREVIATED and not re.search(r"\.[A-Za-z]+\.\s*$", text):
+        return text[: m.end(1)]
+    return text
 
 
 def fix_city(text: str) -> str:
