@@ -79,6 +79,9 @@ def test_an_email_a_letter_from_the_signers_name_is_that_name(read, signer, fixe
 
 def test_city_snaps_to_its_zip_only_with_a_margin():
     assert snap_city("WEST COVN", "91790") == ("WEST COVINA", 90.0)
+    # USPS's short form of the ZIP's town ("Huntingtn Bch") is no other town to be unsure of.
+    assert snap_city("HNTINGTON BEACH", "92649")[0] == "HUNTINGTON BEACH"
+    assert snap_address_city("12 OAK ST, HUNTINGTONBEACH CA 92649") == "12 OAK ST, HUNTINGTON BEACH CA 92649"
     assert snap_city("RIVERSIDE", "91766")[1] == 0.0  # not close to Pomona: left for the rule
 
 
@@ -161,6 +164,14 @@ def test_a_word_broken_at_a_wide_gap_is_joined_where_it_is_a_known_one(key, read
     ("12B OAK ST", "12B OAK ST"), ("1O2 OAK ST", "102 OAK ST"), ("12 OAK ST", "12 OAK ST"),
 ])
 def test_a_house_number_glued_to_the_street_is_split_off(read, right):
+    assert fix_address(read) == right
+
+
+@pytest.mark.parametrize("read,right", [
+    ("2709N MISSION BLVD", "2709 N MISSION BLVD"), ("5072E OCEAN BLVD, HEMET 92545", "5072 E OCEAN BLVD, HEMET 92545"),
+    ("12B OAK ST", "12B OAK ST"),  # a unit letter
+])
+def test_a_house_number_glued_to_its_direction_is_split_off(read, right):
     assert fix_address(read) == right
 
 

@@ -137,6 +137,8 @@ def fix_address(text: str) -> str:
     # A house number glued to the street's name: a space the reader lost ("2086ALESSANDRO";
     # a unit letter, "12B", is one letter).
     text = re.sub(r"^(\s*\d{1,6})([A-Za-z]{3,})\b", r"\1 \2", text)
+    # ... or to the direction before the name ("2709N MISSION BLVD"; a unit letter is not N, S, E or W).
+    text = re.sub(r"^(\s*\d{1,6})([NSEW])(?=\s+[A-Za-z]{3,})", r"\1 \2", text)
     text = _split_glued_zip(_split_glued_suffix(text))
     if _PO_BOX.match(text):
         text = _PO_BOX.sub("P.O. BOX" if text[:1].isupper() else "P.O. Box", text, count=1)
@@ -276,7 +278,7 @@ def _fix_tld(domain: str) -> str:
 def snap_city(city: str, zip_code: str) -> tuple[str, float]:
     """The ZIP's USPS city closest to ``city`` when it is close and clearly closer than any
     other of the ZIP's names, with its score; otherwise ``city`` unchanged and 0."""
-    names = {reference.city_key(c): c for c in reference.cities_of_zip(zip_code)}
+    names = {reference.city_key(c): c for c in reference.town_names_of_zip(zip_code)}
     if not names or not city.strip():
         return city, 0.0
     key = reference.city_key(fix_words_in(city))
@@ -301,7 +303,7 @@ def snap_address_city(address: str) -> str:
     m = _PLACE_TAIL.match(address)
     if not m:
         return address
-    names = reference.cities_of_zip(m.group("zip"))
+    names = reference.town_names_of_zip(m.group("zip"))
     head, state = reference.split_state(m.group("head"))
     tokens = [t for t in re.finditer(r"[^\s,]+", head)]
     if not names or not tokens:

@@ -143,6 +143,26 @@ def cities_of_zip(zip_code: str) -> tuple[str, ...]:
     return place.cities if place else ()
 
 
+def _abbreviates(short: str, full: str) -> bool:
+    """"HUNTINGTN BCH" is USPS's short form of "HUNTINGTON BEACH": as many words, each one's
+    letters in the other's, in order, the first alike."""
+    a, b = city_key(short).split(), city_key(full).split()
+    if len(a) != len(b) or a == b:
+        return False
+    for x, y in zip(a, b, strict=True):
+        it = iter(y)
+        if x[:1] != y[:1] or not all(ch in it for ch in x):
+            return False
+    return True
+
+
+def town_names_of_zip(zip_code: str) -> tuple[str, ...]:
+    """The ZIP's town names, without USPS's short forms of them ("Huntingtn Bch"): what a
+    town read off a ZIP is written as."""
+    names = cities_of_zip(zip_code)
+    return tuple(n for n in names if not any(_abbreviates(n, other) for other in names if other != n))
+
+
 def zip_matches_state(zip_code: str, state: str) -> bool | None:
     place = zip_place(zip_code)
     if place is None or not state:
