@@ -64,17 +64,27 @@ OVERFLOW_PT = 24.0  # how far below the office-use box a stamp may reach
 
 def read_received(reader, source: np.ndarray, matrix: np.ndarray, blank, page_index: int, rect) -> dt.date | None:
     """Find the stamp in the office-use box and read its date, or None (no stamp). Where the box
-    gives no date, it is read again with the blank page below it: a stamp is often set low,
-    across the box's foot, and on a fax stretched down the sheet the box's place misses the date
-    line. (Above the box is the DRP's handwriting, never taken in.)"""
-    from cisr_desk.capture.zones import extract_zone
+    has a stamp but gives no date, it is read again with the blank page below it: a stamp is
+    often set low, across the box's foot, and on a fax stretched down the sheet the box's place
+    misses the date line. Then once more as scanned, the form's print not wiped: wiping the
+    box's foot can cut through a date set across it (the stamp's reading takes out rules itself).
+    Above the box is the DRP's handwriting, never taken in."""
+    from cisr_desk.capture.zones import extract_zone, warp_zone
 
     x0, y0, x1, y1 = rect
-    for below in (0.0, OVERFLOW_PT):
-        date = read_stamp(reader, extract_zone(source, matrix, blank, page_index, (x0, y0, x1, y1 + below), 0.0).image)
-        if date:
-            return date
-    return None
+    zone = extract_zone(source, matrix, blank, page_index, rect, 0.0).image
+    date = read_stamp(reader, zone)
+    if date or not _stamped(zone):
+        return date  # read, or no stamp in the box at all
+    lower = (x0, y0, x1, y1 + OVERFLOW_PT)
+    return read_stamp(reader, extract_zone(source, matrix, blank, page_index, lower, 0.0).image) \
+        or read_stamp(reader, warp_zone(source, matrix, lower, 0.0))
+
+
+def _stamped(zone: np.ndarray) -> bool:
+    from cisr_desk.capture.read import ink_mask
+
+    return ink_mask(zone).mean() >= 0.004
 
 
 def read_stamp(reader, zone: np.ndarray, today: dt.date | None = None) -> dt.date | None:
@@ -89,7 +99,7 @@ def read_stamp(reader, zone: np.ndarray, today: dt.date | None = None) -> dt.dat
     from cisr_desk.capture.zones import S
 
     mask = ink_mask(zone)
-    if mask.mean() < 0.004:
+    if mask.mean() < 0.004:  # as _stamped
         return None  # nothing stamped
     # The frame would join the lines into one: take out runs longer than any letter is wide
     # or tall (the stamp's capitals are up to about 12 points high).
