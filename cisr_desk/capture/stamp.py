@@ -60,6 +60,7 @@ def parse_stamp(text: str) -> dt.date | None:
 
 
 OVERFLOW_PT = 24.0  # how far below the office-use box a stamp may reach
+STAMP_INK = 0.004  # the least share of a box's pixels that is ink where a stamp is
 
 
 def read_received(reader, source: np.ndarray, matrix: np.ndarray, blank, page_index: int, rect) -> dt.date | None:
@@ -73,9 +74,11 @@ def read_received(reader, source: np.ndarray, matrix: np.ndarray, blank, page_in
 
     x0, y0, x1, y1 = rect
     zone = extract_zone(source, matrix, blank, page_index, rect, 0.0).image
+    if not _stamped(zone):
+        return None  # no stamp in the box at all
     date = read_stamp(reader, zone)
-    if date or not _stamped(zone):
-        return date  # read, or no stamp in the box at all
+    if date:
+        return date
     lower = (x0, y0, x1, y1 + OVERFLOW_PT)
     return read_stamp(reader, extract_zone(source, matrix, blank, page_index, lower, 0.0).image) \
         or read_stamp(reader, warp_zone(source, matrix, lower, 0.0))
@@ -84,7 +87,7 @@ def read_received(reader, source: np.ndarray, matrix: np.ndarray, blank, page_in
 def _stamped(zone: np.ndarray) -> bool:
     from cisr_desk.capture.read import ink_mask
 
-    return ink_mask(zone).mean() >= 0.004
+    return ink_mask(zone).mean() >= STAMP_INK
 
 
 def read_stamp(reader, zone: np.ndarray, today: dt.date | None = None) -> dt.date | None:
@@ -99,7 +102,7 @@ def read_stamp(reader, zone: np.ndarray, today: dt.date | None = None) -> dt.dat
     from cisr_desk.capture.zones import S
 
     mask = ink_mask(zone)
-    if mask.mean() < 0.004:  # as _stamped
+    if mask.mean() < STAMP_INK:
         return None  # nothing stamped
     # The frame would join the lines into one: take out runs longer than any letter is wide
     # or tall (the stamp's capitals are up to about 12 points high).
