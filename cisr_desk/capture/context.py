@@ -20,6 +20,7 @@ keeps going through the rules afterwards: a repair never silences a contradictio
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 
 from rapidfuzz.fuzz import ratio
@@ -305,20 +306,7 @@ def snap_address_city(address: str) -> str:
         return address
     names = reference.town_names_of_zip(m.group("zip"))
     head, state = reference.split_state(m.group("head"))
-    tokens = [t for t in re.finditer(r"[^\s,]+", head)]
-    if not names or not tokens:
-        return address
-    scores = []
-    for name in names:
-        want = reference.city_key(name).replace(" ", "")
-        n = len(name.split())
-        for k in {max(1, n - 1), n, n + 1}:
-            if k > len(tokens) - 1:  # the street keeps at least its first token
-                continue
-            start = tokens[-k].start()
-            written = reference.city_key(fix_words_in(head[start:])).replace(" ", "")
-            if written:
-                scores.append((ratio(written, want), -abs(k - n), start, name))
+    scores = [(*fit, name) for name in names for fit in _town_fits(head, name)]
     if not scores:
         return address
     scores.sort(reverse=True)
@@ -330,6 +318,22 @@ def snap_address_city(address: str) -> str:
     if head[best[2]:] == name:
         return address
     return head[: best[2]] + name + state + m.group("tail") + m.group("zip")
+
+
+def _town_fits(head: str, name: str) -> Iterator[tuple[float, int, int]]:
+    """How nearly the words that end ``head`` (an address up to its ZIP) are the town ``name``:
+    (rapidfuzz ratio, less the words taken beyond or short of the name's, where they start),
+    for as many words as the name has, one fewer and one more; the street keeps its first."""
+    tokens = list(re.finditer(r"[^\s,]+", head))
+    want = reference.city_key(name).replace(" ", "")
+    n = len(name.split())
+    for k in {max(1, n - 1), n, n + 1}:
+        if k > len(tokens) - 1:
+            continue
+        start = tokens[-k].start()
+        written = reference.city_key(fix_words_in(head[start:])).replace(" ", "")
+        if written:
+            yield ratio(written, want), -abs(k - n), start
 
 
 def _candidates(r: Reading | None) -> list[str]:
@@ -605,18 +609,12 @@ def zip_by_place(address: str, state: str = "CA") -> str:
     if not 3 <= digits <= 4:
         return address
     head = m.group("head")
-    words = reference.split_state(head)[0].replace(",", " ").split()
+    before_state = reference.split_state(head)[0]
     scores: dict[str, float] = {}
     for zip_code in reference.zips_matching("".join(ch if ch.isdigit() else "?" for ch in token), state):
-        for name in reference.cities_of_zip(zip_code):
-            want = reference.city_key(name).replace(" ", "")
-            n = len(name.split())
-            for k in {max(1, n - 1), n, n + 1}:
-                if k > len(words) - 1:  # the street keeps at least its first word
-                    continue
-                written = reference.city_key(fix_words_in(" ".join(words[-k:]))).replace(" ", "")
-                if written:
-                    scores[zip_code] = max(scores.get(zip_code, 0.0), ratio(written, want))
+        fits = [fit[0] for name in reference.cities_of_zip(zip_code) for fit in _town_fits(before_state, name)]
+        if fits:
+            scores[zip_code] = max(fits)
     ranked = sorted(scores.items(), key=lambda item: -item[1])
     if not ranked or ranked[0][1] < CITY_MIN or (len(ranked) > 1 and ranked[0][1] - ranked[1][1] < CITY_MARGIN):
         return address
