@@ -296,6 +296,26 @@ def test_an_unusual_surname_a_letter_from_a_common_one_goes_to_the_clerk_as_the_
     assert [r.value for r in others.values()] == ["SARAH JONES", "MITCHELL AUTO BODY", "ANNA SMYTH"]
 
 
+def test_a_first_name_read_in_doubt_a_letter_from_one_common_first_name_is_put_in():
+    from cisr_desk.capture.context import common_first_names
+
+    def doubted(value):
+        return Reading(value, value, 0.6, reasons=["the two readers disagree"], must_check=True)
+
+    readings = {"customer_print_name": doubted("BANDRA LEE"), "customer_name": doubted("BANDRA LEE"),
+                "drp1_contact": doubted("Rachard Kim"), "drp_print_name": doubted("TONN NGUYEN")}
+    assert common_first_names(readings) == ["customer_name", "customer_print_name", "drp1_contact"]
+    assert [readings[k].value for k in ("customer_name", "customer_print_name", "drp1_contact")] == \
+        ["SANDRA LEE", "SANDRA LEE", "Richard Kim"]
+    assert readings["drp1_contact"].reasons[-1] == "read as 'Rachard': no usual first name, one letter from 'Richard'"
+    # TONN is a letter from TONY and from TONI, neither far commoner: left to the clerk as read.
+    assert readings["drp_print_name"].value == "TONN NGUYEN"
+    # A sure reading is left: the 1990 lists lack names given since, "ZOEY" a letter from JOEY.
+    sure = {"customer_print_name": Reading("ZOEY PARKER", "", 0.99), "drp1_contact": doubted("KENJI MORI")}
+    assert common_first_names(sure) == []
+    assert sure["customer_print_name"].value == "ZOEY PARKER" and not sure["customer_print_name"].must_check
+
+
 def test_a_mark_standing_alone_at_the_end_of_a_name_is_a_speck():
     from cisr_desk.capture.context import fix_name
 

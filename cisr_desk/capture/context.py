@@ -544,6 +544,7 @@ def apply_context(readings: dict[str, Reading]) -> None:
     stray_marks(readings)
     glued_names(readings)
     common_surnames(readings)
+    common_first_names(readings)
 
 
 def fix_service_address(text: str) -> str:
@@ -729,12 +730,10 @@ def glued_names(readings: dict[str, Reading]) -> list[str]:
     return changed
 
 
-def common_surnames(readings: dict[str, Reading]) -> list[str]:
-    """A person's surname read as an unusual one a letter away from a common surname ("OMAR
-    LEWS", "NADIA WLSON", "JOHSON"): both readers can drop the same thin letter, and do so
-    with full confidence. The common surname is put in when one stands out, and the field goes
-    to the clerk either way, with the reason: a rare surname may be just what was written."""
-    changed = []
+def _people(readings: dict[str, Reading]) -> Iterator[tuple[str, Reading, list[str]]]:
+    """The person-name readings (key, reading, words) worth a look-up: two to four words, no
+    business word, and the customer's name only where it is the signer's (its first word is
+    the print name's): the customer may be a business ("MITCHELL AUTO BODY")."""
     signer = readings.get("customer_print_name")
     signer_first = str(signer.value).split()[0].upper() if signer and isinstance(signer.value, str) \
         and signer.value.split() else ""
@@ -746,7 +745,32 @@ def common_surnames(readings: dict[str, Reading]) -> list[str]:
         if not 2 <= len(words) <= 4 or any(w.upper() in BUSINESS_WORDS for w in words):
             continue
         if key == "customer_name" and words[0].upper() != signer_first:
-            continue  # the customer may be a business ("MITCHELL AUTO BODY"); the signer is a person
+            continue
+        yield key, r, words
+
+
+def _respell(r: Reading, at: int, word: str, spelled: str, reason: str) -> None:
+    """Put ``spelled`` in place of the ``word`` read at ``at`` (none: only doubt it), and send
+    the field to the clerk with the reason."""
+    if spelled:
+        r.value = r.value[:at] + spelled + r.value[at + len(word):]
+        r.evidence["repaired"] = True
+    r.reasons = list(r.reasons) + [reason]
+    r.confidence = min(r.confidence, 0.7)
+    r.must_check = True
+
+
+def _cased(name: str, like: str) -> str:
+    return name if like.isupper() else name.capitalize()
+
+
+def common_surnames(readings: dict[str, Reading]) -> list[str]:
+    """A person's surname read as an unusual one a letter away from a common surname ("OMAR
+    LEWS", "NADIA WLSON", "JOHSON"): both readers can drop the same thin letter, and do so
+    with full confidence. The common surname is put in when one stands out, and the field goes
+    to the clerk either way, with the reason: a rare surname may be just what was written."""
+    changed = []
+    for key, r, words in list(_people(readings)):
         last = words[-1]
         if len(last) < 3 or not last.isalpha() or not (last.isupper() or last.istitle()):
             continue  # "YAMA MoTO": a name broken in pieces is no surname to look up
@@ -756,17 +780,36 @@ def common_surnames(readings: dict[str, Reading]) -> list[str]:
         near = reference.surnames_near(last, COMMON_SURNAME)
         if not near:
             continue
-        best = near[0][0]
+        at = r.value.rindex(last)
         if len(near) == 1 or near[1][1] >= DOMINANT * near[0][1]:
-            spelled = best if last.isupper() else best.capitalize()
-            at = r.value.rindex(last)
-            r.value = r.value[:at] + spelled + r.value[at + len(last):]
-            reason = f"read as {last!r}: an unusual surname, one letter from the common {spelled!r}"
-            r.evidence["repaired"] = True
+            spelled = _cased(near[0][0], last)
+            _respell(r, at, last, spelled, f"read as {last!r}: an unusual surname, one letter from the common "
+                                           f"{spelled!r}")
         else:
-            reason = f"{last!r} is an unusual surname, one letter from " + " or ".join(n for n, _ in near[:3])
-        r.reasons = list(r.reasons) + [reason]
-        r.confidence = min(r.confidence, 0.7)
-        r.must_check = True
+            _respell(r, at, last, "", f"{last!r} is an unusual surname, one letter from "
+                                      + " or ".join(n for n, _ in near[:3]))
         changed.append(key)
+    return changed
+
+
+COMMON_FIRST_NAME = 0.01  # per cent of people in the Census list: a neighbour this common may be meant
+
+
+def common_first_names(readings: dict[str, Reading]) -> list[str]:
+    """A person's first name, read in doubt, that no Census list holds but that is a letter from
+    one common first name far commoner than any other ("DAVD", "RACHARD", "BANDRA", "IOHN"):
+    that name is put in, and the field stays with the clerk with the reason. A reading no reader
+    doubted is left as read: the 1990 lists lack names given since ("KENJI", "ZOEY", "JAXON")."""
+    changed = []
+    for key, r, words in list(_people(readings)):
+        first = words[0]
+        if not (r.reasons or r.must_check) or len(first) < 3 or not first.isalpha() \
+                or not (first.isupper() or first.istitle()) or reference.is_first_name(first):
+            continue
+        near = reference.first_names_near(first, COMMON_FIRST_NAME)
+        if near and (len(near) == 1 or near[0][1] >= DOMINANT * near[1][1]):
+            spelled = _cased(near[0][0], first)
+            _respell(r, r.value.index(first), first, spelled,
+                     f"read as {first!r}: no usual first name, one letter from {spelled!r}")
+            changed.append(key)
     return changed

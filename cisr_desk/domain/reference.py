@@ -302,23 +302,38 @@ def _surnames() -> dict[str, int]:
 
 
 @lru_cache(maxsize=1)
-def _first_names() -> frozenset[str]:
-    """The Census 1990 first names (men's and women's; capitals), empty when not installed."""
+def _first_names() -> dict[str, float]:
+    """The Census 1990 first names (men's and women's; capitals) -> per cent of people so
+    named (the larger of the two lists'), empty when not installed."""
     from importlib import resources
 
-    found = set()
+    found: dict[str, float] = {}
     for part in ("dist.male.first", "dist.female.first"):
         try:
             text = resources.files("names").joinpath(part).read_text(encoding="ascii")
         except (ModuleNotFoundError, FileNotFoundError):
             continue
-        found.update(line.split()[0] for line in text.splitlines() if line.strip())
-    return frozenset(found)
+        for line in text.splitlines():
+            parts = line.split()
+            if len(parts) == 4:
+                found[parts[0]] = max(found.get(parts[0], 0.0), float(parts[1]))
+    return found
 
 
 def is_first_name(name: str) -> bool:
-    """Whether the Census 1990 lists hold ``name`` as a first name (about 5,500 of them)."""
+    """Whether the Census 1990 lists hold ``name`` as a first name (about 5,200 of them)."""
     return re.sub(r"[^A-Z]", "", name.upper()) in _first_names()
+
+
+def first_names_near(name: str, min_share: float) -> list[tuple[str, float]]:
+    """First names held by at least ``min_share`` per cent of people one edit (a letter changed,
+    lost or added) from ``name``, commonest first."""
+    from rapidfuzz.distance import Levenshtein
+
+    word = re.sub(r"[^A-Z]", "", name.upper())
+    return sorted(((n, share) for n, share in _first_names().items()
+                   if share >= min_share and abs(len(n) - len(word)) <= 1 and Levenshtein.distance(n, word) == 1),
+                  key=lambda t: -t[1])
 
 
 def surname_rank(name: str) -> int | None:
