@@ -60,6 +60,7 @@ def test_email_repairs_only_when_unambiguous():
     ("laurayammoto5@gmail.com", "LAURA YAMAMOTO", "laurayamamoto5@gmail.com"),  # no dot read: none added
     ("stevenj@icloud.com", "STEVEN M. JOHNSON", None),  # already a form of the name
     ("steveni@icloud.com", "STEVEN M. JOHNSON", None),  # stevenj or steven1: as near, so left
+    ("robert.murrayi3@hotmail.com", "ROBERT MURRAY", "robert.murray13@hotmail.com"),  # i for 1, not an i too many
     ("bigdog@aol.com", "BRIAN RAMIREZ", None),  # nothing like the name
     ("tdeldado@robinson.com", "ROBINSON MARKET COMPANY INC.", None),  # no person's name (four words)
     ("mrobinson@aol.com", "BARBARA ROBINSON", None),  # read without doubt: left (below)

@@ -334,6 +334,9 @@ def spell_names(local: str, names: tuple[str, str]) -> str:
     return local
 
 
+EXCESS_LETTER = 0.5  # what a letter read in excess costs beyond one change
+
+
 def email_from_names(readings: dict[str, Reading]) -> str | None:
     """The customer's e-mail address, read in doubt, whose part before the @ is a letter or
     two away from a usual form of the signer's name ("tdeldado" for Thomas Delgado,
@@ -373,8 +376,10 @@ def email_from_names(readings: dict[str, Reading]) -> str | None:
             tail = read_tail.translate(DIGIT_LOOKS)
             if tail and not tail.isdigit():
                 continue
-            # A letter taken for a digit is one change too: "steveni" is stevenj or steven1.
-            cost = Levenshtein.distance(head, cand) + sum(a != b for a, b in zip(read_tail, tail))
+            # A letter taken for a digit is one change too: "steveni" is stevenj or steven1. A
+            # letter read in excess is the rarer slip: "murrayi3" is murray13, not murray3.
+            cost = Levenshtein.distance(head, cand) + sum(a != b for a, b in zip(read_tail, tail)) \
+                + EXCESS_LETTER * (len(head) > len(cand))
             if cost <= limit:
                 value = cand + tail
                 best[value] = min(cost, best.get(value, cost))
