@@ -110,6 +110,35 @@ def test_a_provider_name_the_registry_ties_to_its_id_needs_no_clerk():
 
 
 
+def test_a_provider_name_read_only_near_its_ids_is_offered_as_registered_and_both_go_to_the_clerk():
+    from cisr_desk.capture.confidence import registry_tied, settle_drp_names
+    from cisr_desk.domain.registry import DRP, Registry
+
+    registry = Registry([DRP("DRP0520", "Crestline Power Aggregation Corporation"),
+                         DRP("DRP0459", "Desert Sun Grid Services Inc."), DRP("DRP1563", "Desert Sun Curtailment Services Corp."),
+                         DRP("DRP0933", "Big Bear Grid Services L.P."), DRP("DRP0101", "Sierra Energy Networks Inc.")])
+
+    def settled(name, drp_id):
+        readings = {"drp1_id": Reading(drp_id, drp_id, 0.97), "drp1_name": Reading(name, name, 0.4)}
+        settle_drp_names(readings, registry, SitePolicy())
+        return readings
+
+    r = settled("CKESTLIVEFOWEK AGGKEGA TION COKFOKATION", "DRP0520")  # a hand read half right
+    assert r["drp1_name"].value == "CRESTLINE POWER AGGREGATION CORPORATION"
+    assert r["drp1_name"].must_check and r["drp1_name"].reasons == [
+        "read as 'CKESTLIVEFOWEK AGGKEGA TION COKFOKATION': only near the registered name of DRP0520"]
+    assert r["drp1_id"].must_check and registry_tied(r, registry) == set()  # neither vouches for the other
+    # As near to two providers: the id read decides.
+    assert settled("DESERS SUN DRS SERVSCES SNC", "DRP0459")["drp1_name"].value == "DESERT SUN GRID SERVICES INC."
+    # Another provider's name, written or read, beside the id: left as read, for the rule to catch.
+    for other in ("SIERRA ENERGY NETWORKS INC.", "BIG BEAR ENERGY NETWORKS INC."):
+        r = settled(other, "DRP0933")
+        assert r["drp1_name"].value == other and not r["drp1_id"].must_check
+    # A near miss is the registered name, as before, with no doubt added.
+    r = settled("BIG BEAR GRID SERVICFS L.P.", "DRP0933")
+    assert r["drp1_name"].value == "BIG BEAR GRID SERVICES L.P." and not r["drp1_name"].must_check
+
+
 def test_the_contact_of_a_provider_tied_by_the_registry_is_accepted_when_read_as_registered():
     from cisr_desk.capture.confidence import registry_tied
     from cisr_desk.domain.registry import DRP, Registry

@@ -32,19 +32,51 @@ READING_CODES = {"invalid_format", "drp_unregistered", "drp_name_mismatch", "mis
                  "drp_contact_differs"}
 
 
+NAME_SUGGEST_SCORE = 65.0  # below the policy's match: a name this near its id's is offered, in doubt
+
+
 def snap_drp_name(text: str, drp_id: str, registry: Registry | None, policy: SitePolicy) -> tuple[str, float]:
     """When the name read is a near miss of the registered name of the id read, take the
-    registered spelling: the registry is a second reader that agrees with the first."""
+    registered spelling: the registry is a second reader that agrees with the first.
+
+    A name read so badly that it only half matches ("CKESTLIVEFOWEK AGGKEGA TION") is offered
+    as the id's registered name too, when no other provider's name fits it better: the id is
+    an independent reading. The score returned then stays below the policy's match, and the
+    caller sends the field to the clerk."""
     if registry is None or not text or registry.get(drp_id) is None:
         return text, 0.0
     drp = registry.get(drp_id)
     score = registry.name_matches(drp_id, text)
     if score < policy.fuzzy_name_min_score:
-        return text, score
+        match = registry.match_name(text)
+        if score < NAME_SUGGEST_SCORE or match is None or match.score > score:
+            return text, score
+        best = max(drp.names, key=lambda n: _similar(text, n))
+        return (best.upper() if text.isupper() else best), score
     best = max(drp.names, key=lambda n: _similar(text, n))
     if _similar(text, best) >= 0.85 and fold_space(text).casefold() != best.casefold():
         return (best.upper() if text.isupper() else best), score
     return text, score
+
+
+def settle_drp_names(readings: dict[str, Reading], registry: Registry | None, policy: SitePolicy) -> None:
+    """Each provider's name as registered for the id read beside it, where the name read is a
+    near miss of it (``snap_drp_name``). A name only offered by the id goes to the clerk, and
+    so does the id: neither vouches for the other any more."""
+    for slot in ("drp1", "drp2"):
+        name, rid = readings.get(f"{slot}_name"), readings.get(f"{slot}_id")
+        if not name or not rid or not name.value:
+            continue
+        snapped, score = snap_drp_name(str(name.value), str(rid.value), registry, policy)
+        if snapped != name.value and score < policy.fuzzy_name_min_score:
+            name.reasons = list(name.reasons) + [f"read as {name.value!r}: only near the registered name of {rid.value}"]
+            name.confidence = min(name.confidence, 0.5)
+            name.must_check = True
+            name.evidence["offered"] = True  # the registry's word, not the readers': ties nothing
+            rid.reasons = list(rid.reasons) + [f"the provider's name beside it was read only near {rid.value}'s"]
+            rid.confidence = min(rid.confidence, 0.7)
+            rid.must_check = True
+        name.value = snapped
 
 
 def registry_tied(readings: dict[str, Reading], registry: Registry | None) -> set[str]:
@@ -64,9 +96,9 @@ def registry_tied(readings: dict[str, Reading], registry: Registry | None) -> se
         if not name or not rid or not name.value or not rid.value:
             continue
         drp = registry.get(str(rid.value))
-        if drp is None or rid.evidence.get("repaired") \
+        if drp is None or rid.evidence.get("repaired") or name.evidence.get("offered") \
                 or fold_space(str(name.value)).casefold() not in {n.casefold() for n in drp.names}:
-            continue  # (an id put in from the name does not vouch for the name)
+            continue  # (an id put in from the name does not vouch for the name, nor a name offered by the id)
         seen = registry.match_name(name.raw or str(name.value))
         if seen is None or seen.drp.registration_no != drp.registration_no or seen.margin <= 0:
             continue

@@ -208,8 +208,9 @@ def registered_contact(readings: dict[str, Reading], registry, name_min_score: f
     rid_reading, name = readings.get("drp1_id"), readings.get("drp1_name")
     rid = str(rid_reading.value or "") if rid_reading is not None else ""
     drp = registry.get(rid) if registry is not None and rid else None
-    if drp is None or name is None or registry.name_matches(rid, str(name.value or "")) < name_min_score:
-        return []
+    if drp is None or name is None or name.evidence.get("offered") \
+            or registry.name_matches(rid, str(name.value or "")) < name_min_score:
+        return []  # (a name the registry offered for the id is not the provider read with confidence)
     changed = []
     for key, attribute in CONTACT_FIELDS:
         r, registered = readings.get(key), registered_value(drp, key, attribute)

@@ -24,7 +24,7 @@ import numpy as np
 
 from cisr_desk.capture import digital
 from cisr_desk.capture.attachments import looks_like_attachment
-from cisr_desk.capture.confidence import score_fields, snap_drp_name
+from cisr_desk.capture.confidence import score_fields, settle_drp_names
 from cisr_desk.capture.context import apply_context
 from cisr_desk.capture.crosscheck import cross_check, drp_id_from_name, registered_contact
 from cisr_desk.capture.pages import open_pdf, refuse_if_damaged, render_page
@@ -214,11 +214,7 @@ def _build_form(template: FormTemplate, outcomes: dict[int, PageOutcome], group:
     cross_check(readings, registry)
     drp_id_from_name(readings, registry, policy.fuzzy_name_min_score)
     sevens_read_as_nines(readings, {spec.key: spec.type for spec in template.fields})
-    for slot in ("drp1", "drp2"):
-        name, rid = readings.get(f"{slot}_name"), readings.get(f"{slot}_id")
-        if name and rid and name.value:
-            snapped, _ = snap_drp_name(str(name.value), str(rid.value), registry, policy)
-            name.value = snapped
+    settle_drp_names(readings, registry, policy)
     registered_contact(readings, registry, policy.fuzzy_name_min_score)
     if received is None and stamped:
         received = dt.date.fromisoformat(stamped)
