@@ -317,6 +317,28 @@ def test_a_first_name_read_in_doubt_a_letter_from_one_common_first_name_is_put_i
     assert sure["customer_print_name"].value == "ZOEY PARKER" and not sure["customer_print_name"].must_check
 
 
+def test_a_word_read_in_doubt_a_letter_from_one_common_english_word_is_that_word():
+    from cisr_desk.capture.context import common_words
+
+    def doubted(value):
+        return Reading(value, value, 0.6, reasons=["the two readers disagree"])
+
+    readings = {"customer_name": doubted("ROBINSON MARXET CO."), "customer_title": doubted("FACILITIES MANACER"),
+                "mailing_street": doubted("15424 VINEYAKD AVE"),
+                "sa1_address": doubted("15424 VINEYAKD AVE, IRMNE 92618")}  # the town is USPS's to settle
+    assert common_words(readings) == ["customer_name", "customer_title", "mailing_street", "sa1_address"]
+    assert [r.value for r in readings.values()] == [
+        "ROBINSON MARKET CO.", "FACILITIES MANAGER", "15424 VINEYARD AVE", "15424 VINEYARD AVE, IRMNE 92618"]
+    assert readings["customer_title"].reasons[-1] == "read 'MANACER' for 'MANAGER': a letter from a common word"
+    # Left as read: a sure reading, a person's name, a surname, a word two common words are as near.
+    left = {"customer_title": Reading("OFFICE MANACER", "", 0.99),
+            "customer_name": doubted("PATRICU DAVS"),  # a person: the name lists' business, not PATRICK DAYS
+            "mailing_street": doubted("12 OKAFOR ST"),
+            "sa1_address": doubted("9 EDAR ST, ONTARIO")}  # EDGAR or CEDAR (EAR: a letter read in excess)
+    assert common_words(left) == []
+    assert left["customer_title"].value == "OFFICE MANACER" and left["customer_name"].value == "PATRICU DAVS"
+
+
 def test_a_mark_standing_alone_at_the_end_of_a_name_is_a_speck():
     from cisr_desk.capture.context import fix_name
 

@@ -545,6 +545,7 @@ def apply_context(readings: dict[str, Reading]) -> None:
     glued_names(readings)
     common_surnames(readings)
     common_first_names(readings)
+    common_words(readings)
 
 
 def fix_service_address(text: str) -> str:
@@ -811,5 +812,67 @@ def common_first_names(readings: dict[str, Reading]) -> list[str]:
             spelled = _cased(near[0][0], first)
             _respell(r, r.value.index(first), first, spelled,
                      f"read as {first!r}: no usual first name, one letter from {spelled!r}")
+            changed.append(key)
+    return changed
+
+
+# -- English words ---------------------------------------------------------------------------------
+
+WORD_KEYS = ("customer_name", "customer_title", "mailing_street") + tuple(f"sa{i}_address" for i in range(1, 6))
+COMMON_WORD = 3.0  # Zipf frequency: a word met at least once in a million
+WORD_MARGIN = 0.5  # and at least three times as often as the next word a letter away
+
+
+def _street_words(key: str, tokens: list[str]) -> int:
+    """How many of the tokens to look at: all of a name, title or mailing street; a service
+    address's up to its street suffix (its town is USPS's to settle, by its ZIP)."""
+    if key not in ADDRESS_KEYS or key == "mailing_street":
+        return len(tokens)
+    for i, token in enumerate(tokens):
+        if token.endswith(","):
+            return i + 1
+        if i and token.upper().strip(".,") in STREET_SUFFIXES:
+            return i + 1
+    return 0  # no end of the street seen: nothing to tell street from town
+
+
+def _business(name: str) -> bool:
+    """A name that reads as a business's: a business word in it, or three words or more."""
+    words = [w.upper() for w in re.findall(r"[A-Za-z][A-Za-z.&'-]*", name)]
+    return any(w.replace(".", "") in BUSINESS_WORDS for w in words) or sum(len(w.strip(".")) > 1 for w in words) >= 3
+
+
+def common_words(readings: dict[str, Reading]) -> list[str]:
+    """Words read in doubt that are no English word, name or place, but a letter from one
+    common English word that stands out: a business's name, a title, a street ("MARXET",
+    "MANACER", "CONTROLUER", "VINEYAKD"). A keying operator types the word; the field stays
+    with the clerk, with the reason. A person's name is left to the name lists, a town to USPS."""
+    persons = {key for key, _, _ in _people(readings)}
+    changed = []
+    for key in WORD_KEYS:
+        r = readings.get(key)
+        if r is None or not isinstance(r.value, str) or not (r.reasons or r.must_check) or key in persons:
+            continue
+        if key == "customer_name" and not _business(r.value):
+            continue  # a person's name the name lists could not place ("PATRICU DAVS" is no PATRICK DAYS)
+        tokens = r.value.split(" ")
+        fixed = []
+        for i in range(_street_words(key, tokens)):
+            word = tokens[i].strip(".,")
+            if len(word) < 4 or not word.isalpha() or not (word.isupper() or word.istitle()) \
+                    or reference.is_english_word(word) or known_word(word, places=True) \
+                    or reference.surname_rank(word) is not None:
+                continue
+            # A letter lost or misread, not one read in excess: "EDAR" is no EAR.
+            near = [(w, z) for w, z in reference.english_words_near(word, COMMON_WORD) if len(w) >= len(word)]
+            if near and (len(near) == 1 or near[0][1] - near[1][1] >= WORD_MARGIN):
+                spelled = _cased(near[0][0], word)
+                tokens[i] = tokens[i].replace(word, spelled)
+                fixed.append(f"{word!r} for {spelled!r}")
+        if fixed:
+            r.value = " ".join(tokens)
+            r.reasons = list(r.reasons) + ["read " + ", ".join(fixed) + ": a letter from a common word"]
+            r.confidence *= REPAIR_FACTOR
+            r.evidence["repaired"] = True
             changed.append(key)
     return changed

@@ -11,6 +11,8 @@ an unknown city name, say), so that callers never treat "no data" as a contradic
 """
 from __future__ import annotations
 
+import heapq
+import math
 import re
 import threading
 from dataclasses import dataclass
@@ -56,6 +58,7 @@ def load() -> None:
     _tables()
     _surnames()
     _first_names()
+    _english()
 
 
 def _zip_rows():
@@ -350,3 +353,47 @@ def surnames_near(name: str, max_rank: int) -> list[tuple[str, int]]:
     return sorted(((s, r) for s, r in _surnames().items()
                    if r <= max_rank and abs(len(s) - len(word)) <= 1 and Levenshtein.distance(s, word) == 1),
                   key=lambda t: t[1])
+
+
+# -- English words --------------------------------------------------------------------------------
+# How often each English word is written, from wordfreq (Apache-2.0; its word lists are
+# CC BY-SA 4.0, by Robyn Speer and contributors): a word in a business's name, a title or a
+# street read a letter off a common word ("MANACER", "MARXET", "VINEYAKD") is that word.
+ENGLISH_WORDS = 60000  # the commonest words: rarer ones are as likely a misreading's neighbour
+
+
+@lru_cache(maxsize=1)
+def _english() -> dict[int, dict[str, float]]:
+    """English words (capitals, letters only) by length -> Zipf frequency (log10 of uses per
+    billion words: 7 for THE, 3 for a word met once in a book); empty when not installed."""
+    try:
+        import wordfreq
+    except ImportError:
+        return {}
+    common = heapq.nlargest(ENGLISH_WORDS, wordfreq.get_frequency_dict("en").items(), key=lambda item: item[1])
+    getattr(wordfreq.get_frequency_list, "cache_clear", lambda: None)()  # its 320,000 words: let them go
+    by_length: dict[int, dict[str, float]] = {}
+    for word, share in common:
+        if word.isascii() and word.isalpha():
+            by_length.setdefault(len(word), {})[word.upper()] = round(math.log10(share * 1e9), 2)
+    return by_length
+
+
+def is_english_word(word: str) -> bool:
+    upper = word.upper()
+    return upper in _english().get(len(upper), {})
+
+
+def english_words_near(word: str, min_zipf: float) -> list[tuple[str, float]]:
+    """English words at least ``min_zipf`` common one edit (a letter changed, lost or added)
+    from ``word``, commonest first."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import Levenshtein
+
+    upper, found = word.upper(), []
+    for length in (len(word) - 1, len(word), len(word) + 1):
+        words = _english().get(length, {})
+        found += [(w, words[w]) for w, _, _ in process.extract(upper, list(words), scorer=Levenshtein.distance,
+                                                               score_cutoff=1, limit=None)
+                  if w != upper and words[w] >= min_zipf]
+    return sorted(found, key=lambda t: -t[1])
