@@ -143,6 +143,14 @@ def test_raw_values_are_normalised_before_checking(templates, registry):
                drp1_id="drp-0370", customer_phone="(626) 555-0101") == []
 
 
+def test_a_customer_phone_no_one_has_is_flagged_but_not_a_providers(templates, registry):
+    issue = only(run(templates, registry, customer_phone="3705993409"), "phone_not_in_service")
+    assert issue.field == "customer_phone" and "(370) 599-3409 is not a number in use" in issue.message
+    assert run(templates, registry, customer_phone="(310) 599-3409") == []
+    # A provider's phone is the registry's business (the sample registry's are fictional).
+    assert "phone_not_in_service" not in codes(run(templates, registry, drp1_phone="3705550108"))
+
+
 def test_service_account_rules(templates, registry):
     issues = run(templates, registry, sa2_number="3123456701", sa3_number="3123456703")
     dup = only(issues, "sa_duplicate")

@@ -29,7 +29,9 @@ READING_CODES = {"invalid_format", "drp_unregistered", "drp_name_mismatch", "mis
                  # Reference data and plausibility (domain/reference.py, rules._places/_plausible_dates):
                  # a value that contradicts USPS data or the form's other dates is never accepted silently.
                  "zip_unknown", "place_mismatch", "address_place_mismatch", "date_implausible", "dates_apart",
-                 "drp_contact_differs"}
+                 "drp_contact_differs",
+                 # A customer's phone whose area code no one has (libphonenumber's data).
+                 "phone_not_in_service"}
 
 
 NAME_SUGGEST_SCORE = 65.0  # below the policy's match: a name this near its id's is offered, in doubt

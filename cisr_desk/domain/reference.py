@@ -109,6 +109,20 @@ def zip_exists(zip_code: str) -> bool:
     return zip_place(zip_code) is not None
 
 
+def phone_in_service(digits: str) -> bool:
+    """Whether ten digits are a North American number in use: its area code assigned and its
+    exchange one the area code has (Google's libphonenumber data, the ``phonenumberslite``
+    package). True where the package is not installed: no doubt without the data."""
+    try:
+        import phonenumbers
+    except ImportError:
+        return True
+    try:
+        return phonenumbers.is_valid_number(phonenumbers.parse("+1" + digits))
+    except phonenumbers.NumberParseException:
+        return False
+
+
 def state_name(code: str) -> str | None:
     """The name of a state (or DC, or a territory) by its USPS code; None for no such code."""
     import us

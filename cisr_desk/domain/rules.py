@@ -71,6 +71,7 @@ ISSUE_CODES: dict[str, str] = {
     "date_implausible": "Date implausibly far away",
     "dates_apart": "Dates far apart",
     "drp_contact_differs": "DRP phone or e-mail not the registered one",
+    "phone_not_in_service": "Phone number not in use",
 }
 
 AUTHORIZE, REVOKE = "authorize", "revoke"
@@ -179,6 +180,7 @@ def validate(
     _term(form, kinds, received, policy, issues)
     _signatures(form, received, policy, issues)
     _places(form, issues)
+    _customer_phone(form, issues)
     _plausible_dates(form, received, today or dt.date.today(), policy, issues)
     if form.mark("more_accounts_attached") and attachment_present is False:
         issues.append(Issue("more_accounts_attached", "attachment_missing",
@@ -405,6 +407,18 @@ def _places(form: _Form, issues: list[Issue]) -> None:
         problem = reference.check_address_line(address, state or "CA") if address else None
         if problem:
             issues.append(Issue(key, "address_place_mismatch", f"Service address {n}: {problem}"))
+
+
+def _customer_phone(form: _Form, issues: list[Issue]) -> None:
+    """The customer's phone is a number in use (a provider's is checked against the registry):
+    a digit misread in its area code most often makes one no one has ("370")."""
+    phone = form.text("customer_phone")
+    digits = re.sub(r"\D", "", phone)
+    if phone and not format_error(FieldType.PHONE, phone) and len(digits) == 10 \
+            and not reference.phone_in_service(digits):
+        issues.append(Issue("customer_phone", "phone_not_in_service",
+                            f"{_label(form.template, 'customer_phone')} ({digits[:3]}) {digits[3:6]}-{digits[6:]} "
+                            f"is not a number in use in North America"))
 
 
 def _years_apart(a: dt.date, b: dt.date) -> float:
