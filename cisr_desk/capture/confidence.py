@@ -71,13 +71,9 @@ def settle_drp_names(readings: dict[str, Reading], registry: Registry | None, po
             continue
         snapped, score = snap_drp_name(str(name.value), str(rid.value), registry, policy)
         if snapped != name.value and score < policy.fuzzy_name_min_score:
-            name.reasons = list(name.reasons) + [f"read as {name.value!r}: only near the registered name of {rid.value}"]
-            name.confidence = min(name.confidence, 0.5)
-            name.must_check = True
+            name.doubt(f"read as {name.value!r}: only near the registered name of {rid.value}", at_most=0.5)
             name.evidence["offered"] = True  # the registry's word, not the readers': ties nothing
-            rid.reasons = list(rid.reasons) + [f"the provider's name beside it was read only near {rid.value}'s"]
-            rid.confidence = min(rid.confidence, 0.7)
-            rid.must_check = True
+            rid.doubt(f"the provider's name beside it was read only near {rid.value}'s")
         name.value = snapped
 
 

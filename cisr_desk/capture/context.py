@@ -517,10 +517,8 @@ def apply_context(readings: dict[str, Reading]) -> None:
                 r.confidence *= REPAIR_FACTOR
                 r.evidence["repaired"] = True
         odd = oddity(key, r.value)
-        if odd and odd not in r.reasons:
-            r.reasons = list(r.reasons) + [odd]
-            r.confidence = min(r.confidence, 0.7)
-            r.must_check = True  # what no one writes: however sure the readers were
+        if odd:
+            r.doubt(odd)  # what no one writes: however sure the readers were
         if key in ADDRESS_KEYS and key != "mailing_street":
             fix = fix_service_address
         elif key in ADDRESS_KEYS:
@@ -723,10 +721,8 @@ def glued_names(readings: dict[str, Reading]) -> list[str]:
             continue
         at = splits[0][2]
         r.value = f"{word[:at]} {word[at:]}"
-        r.reasons = list(r.reasons) + [f"read as one word {word!r}: split before the surname {word[at:]!r}"]
         r.evidence["repaired"] = True
-        r.confidence = min(r.confidence, 0.7)
-        r.must_check = True
+        r.doubt(f"read as one word {word!r}: split before the surname {word[at:]!r}")
         changed.append(key)
     return changed
 
@@ -756,9 +752,7 @@ def _respell(r: Reading, at: int, word: str, spelled: str, reason: str) -> None:
     if spelled:
         r.value = r.value[:at] + spelled + r.value[at + len(word):]
         r.evidence["repaired"] = True
-    r.reasons = list(r.reasons) + [reason]
-    r.confidence = min(r.confidence, 0.7)
-    r.must_check = True
+    r.doubt(reason)
 
 
 def _cased(name: str, like: str) -> str:

@@ -146,13 +146,6 @@ def _date(readings: dict[str, Reading], key: str) -> dt.date | None:
         return None
 
 
-def _doubt(r: Reading, reason: str) -> None:
-    if reason not in r.reasons:
-        r.reasons = list(r.reasons) + [reason]
-    r.confidence = min(r.confidence, 0.7)
-    r.must_check = True
-
-
 def term_dates(readings: dict[str, Reading]) -> list[str]:
     """The term's dates against each other and the signature: a term runs whole years from its
     start (ending on the anniversary or its eve), and starts when or after the customer signs.
@@ -166,12 +159,12 @@ def term_dates(readings: dict[str, Reading]) -> list[str]:
         if anniversary is None or abs((end - anniversary).days) > TERM_SLACK_DAYS:
             why = f"the term runs from {start.isoformat()} to {end.isoformat()}: not a whole number of years"
             for key in ("term_start", "term_end"):
-                _doubt(readings[key], why)
+                readings[key].doubt(why)
                 doubted.append(key)
     if start and signed and (signed - start).days > TERM_SLACK_DAYS:
         why = f"the term starts {start.isoformat()}, before the customer signed ({signed.isoformat()})"
         for key in ("term_start", "customer_sign_date"):
-            _doubt(readings[key], why)
+            readings[key].doubt(why)
             doubted.append(key)
     return doubted
 
@@ -361,9 +354,7 @@ def email_from_names(readings: dict[str, Reading]) -> str | None:
         # Read without doubt: "mrobinson" is somebody's address, not brobinson misread. But a
         # dot is the smallest mark on the form, and both readers lose it alike.
         if re.sub(r"\d+$", "", local) == first + last:
-            r.reasons = [f"no dot read between {first} and {last}: check for one"]
-            r.confidence = min(r.confidence, 0.7)
-            r.must_check = True
+            r.doubt(f"no dot read between {first} and {last}: check for one")
         return None
     if _signer(readings) is None:
         return None  # to change an address, the name it is read against must be sure
@@ -528,11 +519,9 @@ def drp_id_from_name(readings: dict[str, Reading], registry, name_min_score: flo
         target = named.drp.registration_no
         if target not in {d.registration_no for d, _ in registry.closest_ids(rid.value, max_distance=1)}:
             continue
-        rid.reasons = list(rid.reasons) + [f"read as {rid.value}, which is not registered: "
-                                           f"the provider named, {named.drp.display_name}, is {target}"]
+        rid.doubt(f"read as {rid.value}, which is not registered: the provider named, "
+                  f"{named.drp.display_name}, is {target}", at_most=0.8)
         rid.value = target
-        rid.confidence = min(rid.confidence, 0.8)
-        rid.must_check = True
         rid.evidence["repaired"] = True
         changed.append(f"{slot}_id")
     return changed

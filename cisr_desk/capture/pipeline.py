@@ -251,9 +251,7 @@ def _extract_scanned(path: Path, pages: int, folder: str, pool, registry, receiv
         elif previous is not None and previous.template_id is not None and box is not None \
                 and looks_like_attachment(path, kind.number, announced=False):
             kind.attachment = True
-            box.reasons = list(box.reasons) + ["a list of more service accounts follows the form"]
-            box.confidence = min(box.confidence, 0.5)
-            box.must_check = True
+            box.doubt("a list of more service accounts follows the form", at_most=0.5)
     groups, loose = separate(kinds, {t.id: len(t.pages) for t in templates.values()})
     forms = [
         _build_form(templates[g.template_id], by_number, g, registry, received, policy)

@@ -51,6 +51,13 @@ class Reading:
     # A doubt from the rest of the form (capture/writer.py) that no confidence outweighs.
     must_check: bool = False
 
+    def doubt(self, reason: str, at_most: float = 0.7) -> None:
+        """Send the reading to the clerk with ``reason``, however sure its readers were."""
+        if reason not in self.reasons:
+            self.reasons = list(self.reasons) + [reason]
+        self.confidence = min(self.confidence, at_most)
+        self.must_check = True
+
 
 def ink_threshold(image: np.ndarray) -> float:
     """Grey level below which a pixel is ink, from the zone's own paper and darkest ink: a light

@@ -32,8 +32,6 @@ def sevens_read_as_nines(readings: dict[str, Reading], types: dict[str, FieldTyp
     marked = []
     for key, r in numeric.items():
         if "9" in r.value:
-            r.reasons.append(reason)
-            r.confidence = min(r.confidence, 0.6)
-            r.must_check = True
+            r.doubt(reason, at_most=0.6)
             marked.append(key)
     return marked
