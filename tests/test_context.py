@@ -277,7 +277,7 @@ def test_words_a_reader_ran_together_in_an_address_are_split(read, right):
 
 
 def test_an_unusual_surname_a_letter_from_a_common_one_goes_to_the_clerk_as_the_common_one():
-    from cisr_desk.capture.context import common_surnames
+    from cisr_desk.capture.names import common_surnames
 
     readings = {k: Reading(v, v, 0.99) for k, v in {
         "customer_name": "OMAR LEWS", "customer_print_name": "OMAR LEWS",  # both readers lost the I, twice
@@ -298,7 +298,7 @@ def test_an_unusual_surname_a_letter_from_a_common_one_goes_to_the_clerk_as_the_
 
 
 def test_a_first_name_read_in_doubt_a_letter_from_one_common_first_name_is_put_in():
-    from cisr_desk.capture.context import common_first_names
+    from cisr_desk.capture.names import common_first_names
 
     def doubted(value):
         return Reading(value, value, 0.6, reasons=["the two readers disagree"], must_check=True)
@@ -318,7 +318,7 @@ def test_a_first_name_read_in_doubt_a_letter_from_one_common_first_name_is_put_i
 
 
 def test_a_word_read_in_doubt_a_letter_from_one_common_english_word_is_that_word():
-    from cisr_desk.capture.context import common_words
+    from cisr_desk.capture.names import common_words
 
     def doubted(value):
         return Reading(value, value, 0.6, reasons=["the two readers disagree"])
@@ -396,7 +396,7 @@ def test_a_service_address_zip_one_digit_from_its_towns_only_one_is_it(read, rig
     ("KENJI JOHNSON", "KENJI JOHNSON"),
 ])
 def test_a_print_name_read_as_one_word_is_split_before_its_surname(read, put):
-    from cisr_desk.capture.context import glued_names
+    from cisr_desk.capture.names import glued_names
 
     readings = {"drp_print_name": Reading(read, read, 0.95)}
     glued_names(readings)

@@ -22,7 +22,7 @@ from typing import Callable
 from rapidfuzz.distance import Levenshtein
 
 from cisr_desk.capture.acceptance import TWINS
-from cisr_desk.capture.context import ORDINAL, STREET_SUFFIXES, UNIT_WORDS, known_word
+from cisr_desk.capture.vocabulary import ORDINAL, STREET_SUFFIXES, UNIT_WORDS, known_word
 from cisr_desk.capture.read import Reading, squash
 
 Compose = Callable[[dict[str, Reading]], list[str]]

@@ -37,6 +37,9 @@ COMB_CHARSETS: dict[FieldType, str | None] = {
 }
 
 
+REPAIR_FACTOR = 0.97  # what a repair costs a reading's confidence
+
+
 @dataclass
 class Reading:
     value: str | bool
@@ -50,6 +53,13 @@ class Reading:
     evidence: dict = field(default_factory=dict)
     # A doubt from the rest of the form (capture/writer.py) that no confidence outweighs.
     must_check: bool = False
+
+    def repair(self, value: str) -> None:
+        """Put a repaired value in place of what was read: a repair is a guess, a little less
+        sure than the reading it repairs."""
+        self.value = value
+        self.confidence *= REPAIR_FACTOR
+        self.evidence["repaired"] = True
 
     def doubt(self, reason: str, at_most: float = 0.7) -> None:
         """Send the reading to the clerk with ``reason``, however sure its readers were."""

@@ -1,0 +1,189 @@
+"""People's and businesses' names and the words of titles and streets, as a keying operator
+knows them: a surname or first name a letter from a far commoner one of the US Census lists
+(the ``names`` package), a print name run into one word split before its surname, and a word
+a letter from a common English word (``wordfreq``'s counts). What is put in is offered: the
+field stays with the clerk, with the reason."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from cisr_desk.capture.read import Reading
+from cisr_desk.capture.vocabulary import (ADDRESS_KEYS, BUSINESS_WORDS, PERSON_KEYS, RARE_SURNAME, SIGNER_KEYS,
+                                          STREET_SUFFIXES, known_word)
+from cisr_desk.domain import reference
+
+COMMON_SURNAME = 2000  # a neighbour this common is what was meant more likely than not
+DOMINANT = 10  # and at least this many times commoner than the next neighbour, to be put in
+
+
+def glued_names(readings: dict[str, Reading]) -> list[str]:
+    """A person's name read as one word ("KENJIJOHNSON", "YOLANDALEE"): in hand-printing the gap
+    between first name and surname is often no wider than between letters, and both readers
+    run them together. Split where the rest is a common surname, a split after a known first
+    name first; the field goes to the clerk with the reason. A word that is a name in itself,
+    or that splits two ways after no known first name, is left as read."""
+    changed = []
+    for key in SIGNER_KEYS:
+        r = readings.get(key)
+        if r is None or not isinstance(r.value, str):
+            continue
+        word = r.value.strip()
+        if not (len(word) >= 6 and word.isalpha() and word.isupper()):
+            continue
+        if reference.surname_rank(word) is not None or reference.is_first_name(word):
+            continue
+        splits = sorted((not reference.is_first_name(word[:i]), rank, i)
+                        for i in range(2, len(word) - 1)
+                        if (rank := reference.surname_rank(word[i:])) is not None and rank <= COMMON_SURNAME)
+        if not splits or (splits[0][0] and len(splits) > 1):
+            continue
+        at = splits[0][2]
+        r.value = f"{word[:at]} {word[at:]}"
+        r.evidence["repaired"] = True
+        r.doubt(f"read as one word {word!r}: split before the surname {word[at:]!r}")
+        changed.append(key)
+    return changed
+
+
+def _people(readings: dict[str, Reading]) -> Iterator[tuple[str, Reading, list[str]]]:
+    """The person-name readings (key, reading, words) worth a look-up: two to four words, no
+    business word, and the customer's name only where it is the signer's (its first word is
+    the print name's): the customer may be a business ("MITCHELL AUTO BODY")."""
+    signer = readings.get("customer_print_name")
+    signer_first = str(signer.value).split()[0].upper() if signer and isinstance(signer.value, str) \
+        and signer.value.split() else ""
+    for key in PERSON_KEYS:
+        r = readings.get(key)
+        if r is None or not isinstance(r.value, str):
+            continue
+        words = re.findall(r"[A-Za-z]+(?:['-][A-Za-z]+)*", r.value)
+        if not 2 <= len(words) <= 4 or any(w.upper() in BUSINESS_WORDS for w in words):
+            continue
+        if key == "customer_name" and words[0].upper() != signer_first:
+            continue
+        yield key, r, words
+
+
+def _respell(r: Reading, at: int, word: str, spelled: str, reason: str) -> None:
+    """Put ``spelled`` in place of the ``word`` read at ``at`` (none: only doubt it), and send
+    the field to the clerk with the reason."""
+    if spelled:
+        r.value = r.value[:at] + spelled + r.value[at + len(word):]
+        r.evidence["repaired"] = True
+    r.doubt(reason)
+
+
+def _cased(name: str, like: str) -> str:
+    return name if like.isupper() else name.capitalize()
+
+
+def common_surnames(readings: dict[str, Reading]) -> list[str]:
+    """A person's surname read as an unusual one a letter away from a common surname ("OMAR
+    LEWS", "NADIA WLSON", "JOHSON"): both readers can drop the same thin letter, and do so
+    with full confidence. The common surname is put in when one stands out, and the field goes
+    to the clerk either way, with the reason: a rare surname may be just what was written."""
+    changed = []
+    for key, r, words in list(_people(readings)):
+        last = words[-1]
+        if len(last) < 3 or not last.isalpha() or not (last.isupper() or last.istitle()):
+            continue  # "YAMA MoTO": a name broken in pieces is no surname to look up
+        rank = reference.surname_rank(last)
+        if rank is not None and rank <= RARE_SURNAME:
+            continue
+        near = reference.surnames_near(last, COMMON_SURNAME)
+        if not near:
+            continue
+        at = r.value.rindex(last)
+        if len(near) == 1 or near[1][1] >= DOMINANT * near[0][1]:
+            spelled = _cased(near[0][0], last)
+            _respell(r, at, last, spelled, f"read as {last!r}: an unusual surname, one letter from the common "
+                                           f"{spelled!r}")
+        else:
+            _respell(r, at, last, "", f"{last!r} is an unusual surname, one letter from "
+                                      + " or ".join(n for n, _ in near[:3]))
+        changed.append(key)
+    return changed
+
+
+COMMON_FIRST_NAME = 0.01  # per cent of people in the Census list: a neighbour this common may be meant
+
+
+def common_first_names(readings: dict[str, Reading]) -> list[str]:
+    """A person's first name, read in doubt, that no Census list holds but that is a letter from
+    one common first name far commoner than any other ("DAVD", "RACHARD", "BANDRA", "IOHN"):
+    that name is put in, and the field stays with the clerk with the reason. A reading no reader
+    doubted is left as read: the 1990 lists lack names given since ("KENJI", "ZOEY", "JAXON")."""
+    changed = []
+    for key, r, words in list(_people(readings)):
+        first = words[0]
+        if not (r.reasons or r.must_check) or len(first) < 3 or not first.isalpha() \
+                or not (first.isupper() or first.istitle()) or reference.is_first_name(first):
+            continue
+        near = reference.first_names_near(first, COMMON_FIRST_NAME)
+        if near and (len(near) == 1 or near[0][1] >= DOMINANT * near[1][1]):
+            spelled = _cased(near[0][0], first)
+            _respell(r, r.value.index(first), first, spelled,
+                     f"read as {first!r}: no usual first name, one letter from {spelled!r}")
+            changed.append(key)
+    return changed
+
+
+# -- English words ---------------------------------------------------------------------------------
+
+WORD_KEYS = ("customer_name", "customer_title", "mailing_street") + tuple(f"sa{i}_address" for i in range(1, 6))
+COMMON_WORD = 3.0  # Zipf frequency: a word met at least once in a million
+WORD_MARGIN = 0.5  # and at least three times as often as the next word a letter away
+
+
+def _street_words(key: str, tokens: list[str]) -> int:
+    """How many of the tokens to look at: all of a name, title or mailing street; a service
+    address's up to its street suffix (its town is USPS's to settle, by its ZIP)."""
+    if key not in ADDRESS_KEYS or key == "mailing_street":
+        return len(tokens)
+    for i, token in enumerate(tokens):
+        if token.endswith(","):
+            return i + 1
+        if i and token.upper().strip(".,") in STREET_SUFFIXES:
+            return i + 1
+    return 0  # no end of the street seen: nothing to tell street from town
+
+
+def _business(name: str) -> bool:
+    """A name that reads as a business's: a business word in it, or three words or more."""
+    words = [w.upper() for w in re.findall(r"[A-Za-z][A-Za-z.&'-]*", name)]
+    return any(w.replace(".", "") in BUSINESS_WORDS for w in words) or sum(len(w.strip(".")) > 1 for w in words) >= 3
+
+
+def common_words(readings: dict[str, Reading]) -> list[str]:
+    """Words read in doubt that are no English word, name or place, but a letter from one
+    common English word that stands out: a business's name, a title, a street ("MARXET",
+    "MANACER", "CONTROLUER", "VINEYAKD"). A keying operator types the word; the field stays
+    with the clerk, with the reason. A person's name is left to the name lists, a town to USPS."""
+    persons = {key for key, _, _ in _people(readings)}
+    changed = []
+    for key in WORD_KEYS:
+        r = readings.get(key)
+        if r is None or not isinstance(r.value, str) or not (r.reasons or r.must_check) or key in persons:
+            continue
+        if key == "customer_name" and not _business(r.value):
+            continue  # a person's name the name lists could not place ("PATRICU DAVS" is no PATRICK DAYS)
+        tokens = r.value.split(" ")
+        fixed = []
+        for i in range(_street_words(key, tokens)):
+            word = tokens[i].strip(".,")
+            if len(word) < 4 or not word.isalpha() or not (word.isupper() or word.istitle()) \
+                    or reference.is_english_word(word) or known_word(word, places=True) \
+                    or reference.surname_rank(word) is not None:
+                continue
+            # A letter lost or misread, not one read in excess: "EDAR" is no EAR.
+            near = [(w, z) for w, z in reference.english_words_near(word, COMMON_WORD) if len(w) >= len(word)]
+            if near and (len(near) == 1 or near[0][1] - near[1][1] >= WORD_MARGIN):
+                spelled = _cased(near[0][0], word)
+                tokens[i] = tokens[i].replace(word, spelled)
+                fixed.append(f"{word!r} for {spelled!r}")
+        if fixed:
+            r.repair(" ".join(tokens))
+            r.reasons = list(r.reasons) + ["read " + ", ".join(fixed) + ": a letter from a common word"]
+            changed.append(key)
+    return changed
