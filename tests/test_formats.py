@@ -288,6 +288,20 @@ def test_a_contact_a_letter_or_two_from_the_registered_one_is_that_one_misread(r
     assert all(readings[k].confidence <= 0.8 and readings[k].evidence["repaired"] for k in ("drp1_phone", "drp1_email"))
 
 
+def test_beside_a_provider_name_offered_for_its_id_a_registered_contact_goes_to_the_clerk(redwood):
+    from cisr_desk.capture.crosscheck import registered_contact
+
+    readings = _provider_form(drp1_contact="PRIYAKIM", drp1_email="prlya@redwood.exampl")
+    readings["drp1_name"].value = "REDWOOD LOAD MANAGEMENT LLC"
+    readings["drp1_name"].evidence["offered"] = True  # read "REOWOOE": the id's name was offered
+    assert registered_contact(readings, redwood, 85.0) == ["drp1_contact", "drp1_email"]
+    assert readings["drp1_email"].value == "priya@redwood.example"
+    assert readings["drp1_email"].must_check and readings["drp1_contact"].must_check  # even the spacing
+    plain = _provider_form(drp1_email="prlya@redwood.exampl")
+    registered_contact(plain, redwood, 85.0)
+    assert not plain["drp1_email"].must_check  # the provider read with confidence: the model decides
+
+
 def test_another_contact_or_an_unsure_provider_is_left_as_read(redwood):
     from cisr_desk.capture.crosscheck import registered_contact
     from cisr_desk.capture.read import Reading

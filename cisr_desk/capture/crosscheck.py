@@ -197,13 +197,15 @@ def registered_contact(readings: dict[str, Reading], registry, name_min_score: f
     away from them, or of a name whose words ran together; returns the keys changed.
 
     Only for the provider read with confidence: its id registered, and the provider's name
-    read beside it naming that provider (``name_min_score``, the site's fuzzy-name policy)."""
+    read beside it naming that provider (``name_min_score``, the site's fuzzy-name policy), or
+    offered for the id (``confidence.settle_drp_names``): then every such field goes to the
+    clerk too, as the provider rests on the id alone."""
     rid_reading, name = readings.get("drp1_id"), readings.get("drp1_name")
     rid = str(rid_reading.value or "") if rid_reading is not None else ""
     drp = registry.get(rid) if registry is not None and rid else None
-    if drp is None or name is None or name.evidence.get("offered") \
-            or registry.name_matches(rid, str(name.value or "")) < name_min_score:
-        return []  # (a name the registry offered for the id is not the provider read with confidence)
+    if drp is None or name is None or registry.name_matches(rid, str(name.value or "")) < name_min_score:
+        return []
+    offered = bool(name.evidence.get("offered"))
     changed = []
     for key, attribute in CONTACT_FIELDS:
         r, registered = readings.get(key), registered_value(drp, key, attribute)
@@ -218,10 +220,10 @@ def registered_contact(readings: dict[str, Reading], registry, name_min_score: f
         spacing = key == "drp1_contact" and squash(r.value, False) == squash(registered, False)
         if not spacing and not _near(key, r.value, registered):
             continue
-        if not spacing:
-            r.reasons = list(r.reasons) + [f"read as {r.value!r}: {drp.registration_no}'s registered contact "
-                                           f"has {registered!r}"]
-            r.confidence = min(r.confidence, 0.8)
+        if not spacing or offered:
+            # A near miss of the provider read with confidence: the acceptance model decides.
+            r.doubt(f"read as {r.value!r}: {drp.registration_no}'s registered contact has {registered!r}",
+                    at_most=0.8, must_check=offered)
         r.value = registered
         r.evidence["repaired"] = True
         changed.append(key)

@@ -61,12 +61,13 @@ class Reading:
         self.confidence *= REPAIR_FACTOR
         self.evidence["repaired"] = True
 
-    def doubt(self, reason: str, at_most: float = 0.7) -> None:
-        """Send the reading to the clerk with ``reason``, however sure its readers were."""
+    def doubt(self, reason: str, at_most: float = 0.7, must_check: bool = True) -> None:
+        """Give the reading a reason for doubt and cap its confidence: sent to the clerk however
+        sure its readers were, unless ``must_check`` is false (then the acceptance model decides)."""
         if reason not in self.reasons:
             self.reasons = list(self.reasons) + [reason]
         self.confidence = min(self.confidence, at_most)
-        self.must_check = True
+        self.must_check = self.must_check or must_check
 
 
 def ink_threshold(image: np.ndarray) -> float:
