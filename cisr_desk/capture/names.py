@@ -132,7 +132,7 @@ def common_first_names(readings: dict[str, Reading]) -> list[str]:
 # -- English words ---------------------------------------------------------------------------------
 
 WORD_KEYS = ("customer_name", "customer_title", "mailing_street") + tuple(f"sa{i}_address" for i in range(1, 6))
-COMMON_WORD = 3.0  # Zipf frequency: a word met at least once in a million
+COMMON_WORD = 2.5  # Zipf frequency: a word met at least once in three million
 WORD_MARGIN = 0.5  # and at least three times as often as the next word a letter away
 
 
@@ -170,7 +170,8 @@ def common_words(readings: dict[str, Reading]) -> list[str]:
             continue  # a person's name the name lists could not place ("PATRICU DAVS" is no PATRICK DAYS)
         tokens = r.value.split(" ")
         fixed = []
-        for i in range(_street_words(key, tokens)):
+        first = 1 if key in ADDRESS_KEYS else 0  # an address starts with its house number, however misread
+        for i in range(first, _street_words(key, tokens)):
             word = tokens[i].strip(".,")
             if len(word) < 4 or not word.isalpha() or not (word.isupper() or word.istitle()) \
                     or reference.is_english_word(word) or known_word(word, places=True) \
