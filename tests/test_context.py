@@ -270,6 +270,7 @@ def test_state_from_a_sure_zip_and_stray_marks_in_empty_rows():
     ("12 FOREST ST", "12 FOREST ST"),  # a suffix standing alone: nothing is run together
     ("17 BROADWAY", "17 BROADWAY"),  # WAY, ST, LN are not split off: BROADWAY, WEST, LINCOLN
     ("183 MAPLE AVE, SANTA ANA92704", "183 MAPLE AVE, SANTA ANA 92704"),  # a ZIP run into the city
+    ("183 MAPLE AVE, SANTA ANA 92704 .", "183 MAPLE AVE, SANTA ANA 92704"),  # a speck after the ZIP
     ("183 MAPLE AVE, ANA00000", "183 MAPLE AVE, ANA00000"),  # no such ZIP: left
 ])
 def test_words_a_reader_ran_together_in_an_address_are_split(read, right):

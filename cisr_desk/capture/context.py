@@ -126,6 +126,8 @@ def fix_address(text: str) -> str:
     unit word are numbers (a house number glued to the street's name is split off), a trailing 5-character token is a ZIP code, the rest are words;
     a suffix one letter away from exactly one USPS suffix takes it."""
     text = _join_split_zip(text)
+    # A speck after the ZIP that the readers took for a mark ("RIVERSIDE 92503 ."): no address ends so.
+    text = re.sub(r"(?<=\d{5})\s+[.,;:'`-]+\s*$", "", text)
     # A house number glued to the street's name: a space the reader lost ("2086ALESSANDRO";
     # a unit letter, "12B", is one letter).
     text = re.sub(r"^(\s*\d{1,6})([A-Za-z]{3,})\b", r"\1 \2", text)
