@@ -121,6 +121,18 @@ def test_a_service_address_zip_with_letters_is_read_off_its_town(read, right):
 
 
 @pytest.mark.parametrize("read,right", [
+    # No comma ends the street: the ZIP's town does, and the word before it is the suffix.
+    ("24772 S VICTORIA AME SIMI VALLEY 93065", "24772 S VICTORIA AVE SIMI VALLEY 93065"),
+    ("6112 S Sepulveda BIvd Ventura 93003", "6112 S Sepulveda Blvd Ventura 93003"),
+    ("12 OAK ST RIVERSIDE 92506", "12 OAK ST RIVERSIDE 92506"),
+    ("9 BROADWAY RIVERSIDE 92506", "9 BROADWAY RIVERSIDE 92506"),  # a name, no suffix: as read
+    ("12 PALM ROWE CORONA 92879", "12 PALM ROWE CORONA 92879"),  # ROW? ROWE is a name: as read
+])
+def test_a_service_address_suffix_is_found_before_its_town(read, right):
+    assert fix_service_address(read) == right
+
+
+@pytest.mark.parametrize("read,right", [
     # The state written after the town stays where it was written, and the town and ZIP are
     # still read off each other around it.
     ("21877 S Holt Ave, Oxnard, CA 93030", "21877 S Holt Ave, Oxnard, CA 93030"),

@@ -517,7 +517,21 @@ def apply_context(readings: dict[str, Reading]) -> None:
 
 def fix_service_address(text: str) -> str:
     """A service address: a street address whose ZIP and town, read off each other, follow it."""
-    return snap_town(snap_address_zip(snap_address_city(zip_by_place(fix_address(text)))))
+    return suffix_before_town(snap_town(snap_address_zip(snap_address_city(zip_by_place(fix_address(text))))))
+
+
+def suffix_before_town(address: str) -> str:
+    """The street's suffix where no comma marks the street's end: the word before the ZIP's
+    town ("24772 S VICTORIA AME SIMI VALLEY 93065": AVE)."""
+    m = _PLACE_TAIL.match(address)
+    if not m or "," in m.group("head"):
+        return address  # no ZIP, or the comma already told fix_address where the street ends
+    head = m.group("head")
+    for town in sorted(reference.town_names_of_zip(m.group("zip")), key=len, reverse=True):
+        found = re.search(rf"(?<=\s)(\S+)(\s+){re.escape(town)}$", head, re.I)
+        if found and len(head[: found.start(1)].split()) >= 2:  # a number and a name before it
+            return head[: found.start(1)] + _fix_suffix(found.group(1)) + head[found.end(1):] + address[m.end("head"):]
+    return address
 
 
 TOWN_MIN, TOWN_MARGIN = 85.0, 8.0  # without a ZIP to narrow them, a town is chosen among all the state's
