@@ -73,7 +73,7 @@ def settle_drp_names(readings: dict[str, Reading], registry: Registry | None, po
         if snapped != name.value and score < policy.fuzzy_name_min_score:
             name.doubt(f"read as {name.value!r}: only near the registered name of {rid.value}", at_most=0.5)
             name.evidence["offered"] = True  # the registry's word, not the readers': ties nothing
-            rid.doubt(f"the provider's name beside it was read only near {rid.value}'s")
+            rid.doubt(f"the provider's name beside it was read only near {rid.value}'s registered name")
         name.value = snapped
 
 
