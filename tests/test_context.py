@@ -517,3 +517,22 @@ def test_a_service_address_town_without_a_zip_is_snapped_to_the_one_it_nearly_is
     from cisr_desk.capture.context import snap_town
 
     assert snap_town(read) == right
+
+
+def test_where_the_readers_disagree_each_word_comes_from_the_one_that_read_a_word():
+    from cisr_desk.capture.names import words_from_either_reader
+
+    def disagreed(value, other):
+        return Reading(value, value, 0.5, reasons=["the two readers disagree"], alternatives=[value, other])
+
+    readings = {"mailing_street": disagreed("677 MACNOLA AVE", "C77 MAGNOLIA AVE"),
+                "customer_title": disagreed("GEIJERAL MANAGER", "GENERAL MANACER"),
+                "customer_name": disagreed("LINDA TROR", "LINDA Fries"),  # another word, not a misreading
+                "sa1_address": disagreed("P.O. BOX 4191", "PO. BOX 4191"),  # an abbreviation: as read
+                "mailing_city": disagreed("SANTA MOMCA", "SAMTA MOM A")}  # words apart: as read
+    assert words_from_either_reader(readings) == ["customer_title", "mailing_street"]
+    assert readings["mailing_street"].value == "677 MAGNOLIA AVE"  # the number from one, the name from the other
+    assert readings["customer_title"].value == "GENERAL MANAGER"
+    assert readings["mailing_street"].reasons[-1] == "the other reader's 'MAGNOLIA' for 'MACNOLA'"
+    assert [readings[k].value for k in ("customer_name", "sa1_address", "mailing_city")] == [
+        "LINDA TROR", "P.O. BOX 4191", "SANTA MOMCA"]

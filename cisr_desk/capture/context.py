@@ -28,7 +28,8 @@ from functools import lru_cache
 from rapidfuzz.fuzz import ratio
 from rapidfuzz.distance import Levenshtein
 
-from cisr_desk.capture.names import common_first_names, common_surnames, common_words, glued_names
+from cisr_desk.capture.names import (common_first_names, common_surnames, common_words, glued_names,
+                                     words_from_either_reader)
 from cisr_desk.capture.read import Reading
 from cisr_desk.capture.vocabulary import (ADDRESS_KEYS, EMAIL_KEYS, NAME_KEYS, ORDINAL, PARTICLES, PERSON_KEYS,
                                           STREET_SUFFIXES, UNIT_WORDS, known_word)
@@ -506,6 +507,7 @@ def apply_context(readings: dict[str, Reading]) -> None:
         r.alternatives = [fix(a) if a else a for a in r.alternatives]
         if fixed != r.value:
             r.repair(fixed)
+    words_from_either_reader(readings)
     place_context(readings)
     house_numbers(readings)
     stray_marks(readings)

@@ -8,9 +8,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from rapidfuzz.distance import Levenshtein
+
 from cisr_desk.capture.read import Reading
-from cisr_desk.capture.vocabulary import (ADDRESS_KEYS, BUSINESS_WORDS, PERSON_KEYS, RARE_SURNAME, SIGNER_KEYS,
-                                          STREET_SUFFIXES, known_word)
+from cisr_desk.capture.vocabulary import (ADDRESS_KEYS, BUSINESS_WORDS, NAME_KEYS, PERSON_KEYS, RARE_SURNAME,
+                                          SIGNER_KEYS, STREET_SUFFIXES, UNIT_WORDS, known_word)
 from cisr_desk.domain import reference
 
 COMMON_SURNAME = 2000  # a neighbour this common is what was meant more likely than not
@@ -186,5 +188,63 @@ def common_words(readings: dict[str, Reading]) -> list[str]:
         if fixed:
             r.repair(" ".join(tokens))
             r.reasons = list(r.reasons) + ["read " + ", ".join(fixed) + ": a letter from a common word"]
+            changed.append(key)
+    return changed
+
+
+# -- the two readers, word by word ------------------------------------------------------------------
+
+MERGE_KEYS = NAME_KEYS + ADDRESS_KEYS + ("mailing_city",)
+
+
+def _is_word(token: str, places: bool) -> bool | None:
+    """Whether a token read is a word or number as written (True), something no one writes
+    (False: "MACNOLA", "C77"), or too short to tell (None)."""
+    core = token.strip(".,#'")
+    if len(core) < 2:
+        return None
+    if core.isdigit():
+        return True
+    if not core.isalpha():
+        # Letters and digits mixed ("C77") are no one's; an abbreviation ("P.O.") is left.
+        return False if any(ch.isdigit() for ch in core) else None
+    upper = core.upper()
+    return reference.is_english_word(upper) or known_word(upper, places) or upper in STREET_SUFFIXES \
+        or upper in UNIT_WORDS
+
+
+WORD_APART = 0.4  # the two readings of a word differ in fewer than this share of its letters
+
+
+def _better_word(mine: str, other: str, places: bool) -> bool:
+    """The other reader's reading of a word is a word where mine is none, written alike (the
+    same case) and a misreading apart, not another word in its place ("TROR" / "Fries")."""
+    if mine == other or _is_word(mine, places) is not False or not _is_word(other, places):
+        return False
+    if mine.isupper() != other.isupper():
+        return False
+    return Levenshtein.distance(mine.upper(), other.upper()) < WORD_APART * max(len(mine), len(other))
+
+
+def words_from_either_reader(readings: dict[str, Reading]) -> list[str]:
+    """Where the two readers disagree on a name or an address word by word ("677 MACNOLA AVE" /
+    "C77 MAGNOLIA AVE"), each word is taken from the reader whose reading of it is a word or
+    a number when the other's is neither: what a keying operator makes of two drafts. The
+    field stays with the clerk."""
+    changed = []
+    for key in MERGE_KEYS:
+        r = readings.get(key)
+        if r is None or not isinstance(r.value, str) or not r.reasons or len(r.alternatives) != 2:
+            continue
+        mine = r.value.split()
+        other = next((a.split() for a in r.alternatives if a and a != r.value), None)
+        if other is None or len(other) != len(mine):
+            continue
+        places = key in ADDRESS_KEYS or key == "mailing_city"
+        merged = [b if _better_word(a, b, places) else a for a, b in zip(mine, other)]
+        if merged != mine:
+            taken = [f"{b!r} for {a!r}" for a, b in zip(mine, merged) if a != b]
+            r.repair(" ".join(merged))
+            r.reasons = list(r.reasons) + ["the other reader's " + ", ".join(taken)]
             changed.append(key)
     return changed
