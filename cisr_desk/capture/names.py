@@ -203,8 +203,8 @@ def _is_word(token: str, places: bool) -> bool | None:
     core = token.strip(".,#'")
     if len(core) < 2:
         return None
-    if core.isdigit():
-        return True
+    if re.sub(r"[.,]", "", core).isdigit():
+        return True  # a number, a speck in it or not ("2.5869")
     if not core.isalpha():
         # Letters and digits mixed ("C77") are no one's; an abbreviation ("P.O.") is left.
         return False if any(ch.isdigit() for ch in core) else None
