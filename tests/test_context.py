@@ -529,10 +529,11 @@ def test_where_the_readers_disagree_each_word_comes_from_the_one_that_read_a_wor
                 "customer_title": disagreed("GEIJERAL MANAGER", "GENERAL MANACER"),
                 "customer_name": disagreed("LINDA TROR", "LINDA Fries"),  # another word, not a misreading
                 "sa1_address": disagreed("P.O. BOX 4191", "PO. BOX 4191"),  # an abbreviation: as read
+                "sa2_address": disagreed("964 AvenueJ", "964 Avenue"),  # a word run in, not misread: as read
                 "mailing_city": disagreed("SANTA MOMCA", "SAMTA MOM A")}  # words apart: as read
     assert words_from_either_reader(readings) == ["customer_title", "mailing_street"]
     assert readings["mailing_street"].value == "677 MAGNOLIA AVE"  # the number from one, the name from the other
     assert readings["customer_title"].value == "GENERAL MANAGER"
     assert readings["mailing_street"].reasons[-1] == "the other reader's 'MAGNOLIA' for 'MACNOLA'"
-    assert [readings[k].value for k in ("customer_name", "sa1_address", "mailing_city")] == [
-        "LINDA TROR", "P.O. BOX 4191", "SANTA MOMCA"]
+    assert [readings[k].value for k in ("customer_name", "sa1_address", "sa2_address", "mailing_city")] == [
+        "LINDA TROR", "P.O. BOX 4191", "964 AvenueJ", "SANTA MOMCA"]

@@ -223,7 +223,10 @@ def _better_word(mine: str, other: str, places: bool) -> bool:
         return False
     if mine.isupper() != other.isupper():
         return False
-    return Levenshtein.distance(mine.upper(), other.upper()) < WORD_APART * max(len(mine), len(other))
+    a, b = mine.upper(), other.upper()
+    if a.startswith(b) or a.endswith(b):
+        return False  # mine is the other's word with another run into it ("AvenueJ" / "Avenue")
+    return Levenshtein.distance(a, b) < WORD_APART * max(len(a), len(b))
 
 
 def words_from_either_reader(readings: dict[str, Reading]) -> list[str]:
