@@ -12,6 +12,7 @@ an unknown city name, say), so that callers never treat "no data" as a contradic
 from __future__ import annotations
 
 import heapq
+import logging
 import math
 import re
 import threading
@@ -382,9 +383,12 @@ def _english() -> dict[int, dict[str, float]]:
     billion words: 7 for THE, 3 for a word met once in a book); empty when not installed."""
     try:
         import wordfreq
-    except ImportError:
+
+        counts = wordfreq.get_frequency_dict("en")
+    except Exception as exc:  # not installed, or its lists not found (a frozen app): no word is repaired
+        logging.getLogger(__name__).warning("English word frequencies unavailable: %s", exc)
         return {}
-    common = heapq.nlargest(ENGLISH_WORDS, wordfreq.get_frequency_dict("en").items(), key=lambda item: item[1])
+    common = heapq.nlargest(ENGLISH_WORDS, counts.items(), key=lambda item: item[1])
     getattr(wordfreq.get_frequency_list, "cache_clear", lambda: None)()  # its 320,000 words: let them go
     by_length: dict[int, dict[str, float]] = {}
     for word, share in common:
