@@ -124,8 +124,9 @@ _PO_BOX = re.compile(r"^\s*P\W{0,2}[OU0D]\W{0,2}\s*B[O0]X(?![A-Za-z])", re.I)
 
 def fix_address(text: str) -> str:
     """A street address ("12 OAK ST, POMONA 91766"): the first token and a token after a
-    unit word are numbers (a house number glued to the street's name is split off), a trailing 5-character token is a ZIP code, the rest are words;
-    a suffix one letter away from exactly one USPS suffix takes it."""
+    unit word are numbers (a house number glued to the street's name is split off), a trailing
+    5-character token is a ZIP code, the rest are words; a suffix one letter away from exactly
+    one USPS suffix takes it."""
     text = _join_split_zip(text)
     # A speck after the ZIP that the readers took for a mark ("RIVERSIDE 92503 ."): no address ends so.
     text = re.sub(r"(?<=\d{5})\s+[.,;:'`-]+\s*$", "", text)

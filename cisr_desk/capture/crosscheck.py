@@ -62,14 +62,7 @@ def _term_end(readings: dict[str, Reading]) -> list[str]:
         first = dt.date.fromisoformat(start)
     except ValueError:
         return []
-    out = []
-    for years in range(1, 6):
-        try:
-            anniversary = first.replace(year=first.year + years)
-        except ValueError:  # 29 February
-            anniversary = first.replace(year=first.year + years, day=28)
-        out += [(anniversary - dt.timedelta(days=d)).isoformat() for d in (0, 1, 2)]
-    return out
+    return [(_anniversary(first, years) - dt.timedelta(days=d)).isoformat() for years in range(1, 6) for d in (0, 1, 2)]
 
 
 # field -> what related fields say it probably is
