@@ -29,6 +29,8 @@ def test_letters_in_words_digits_in_numbers():
     assert fix_address("4953 S VENTURA BLVD, SANTA ANA 927O3") == "4953 S VENTURA BLVD, SANTA ANA 92703"
     # What may really be written stays: a unit suffix, an ordinal, a street called Pine.
     assert fix_address("12B OAK ST") == "12B OAK ST"
+    assert fix_address("12930 SIERRA HWY #I27") == "12930 SIERRA HWY #127"  # a unit with its sign
+    assert fix_address("12 OAK ST #B") == "12 OAK ST #B" and fix_address("12 OAK ST #12B") == "12 OAK ST #12B"
     assert fix_address("100 W 21ST ST") == "100 W 21ST ST"
     assert fix_address("123 PINE") == "123 PINE"
 
@@ -350,6 +352,28 @@ def test_a_word_read_in_doubt_a_letter_from_one_common_english_word_is_that_word
             "sa1_address": doubted("9 EDAR ST, ONTARIO")}  # EDGAR or CEDAR (EAR: a letter read in excess)
     assert common_words(left) == []
     assert left["customer_title"].value == "OFFICE MANACER" and left["customer_name"].value == "PATRICU DAVS"
+
+
+def test_a_business_name_read_in_doubt_ends_in_the_legal_form_a_letter_from_what_was_read():
+    from cisr_desk.capture.names import legal_forms
+
+    def doubted(value):
+        return Reading(value, value, 0.6, reasons=["the two readers disagree"])
+
+    readings = {"customer_name": doubted("TRAN CAR WASH UC"),  # LL run into one stroke
+                "drp1_name": doubted("ROBERTS PRINTING WC"),  # IN run into one
+                "drp2_name": doubted("Valley Bakery Ic.")}
+    assert legal_forms(readings) == ["customer_name", "drp1_name", "drp2_name"]
+    assert [r.value for r in readings.values()] == ["TRAN CAR WASH LLC", "ROBERTS PRINTING INC", "Valley Bakery Inc."]
+    assert readings["customer_name"].reasons[-1] == "read 'UC' for 'LLC': a business's name ends in its legal form"
+    assert readings["customer_name"].evidence.get("repaired")
+    # Left as read: a sure reading, a name's own English word, a person's surname, a word two
+    # legal forms are as near (LC: LLC or LP), a person's name.
+    left = {"customer_name": Reading("TRAN CAR WASH UC", "", 0.99), "drp1_name": doubted("MISSION INN"),
+            "drp2_name": doubted("ABC PLUMBING LC")}
+    assert legal_forms(left) == []
+    assert legal_forms({"customer_name": doubted("JOSE LUIS LI")}) == []
+    assert [r.value for r in left.values()] == ["TRAN CAR WASH UC", "MISSION INN", "ABC PLUMBING LC"]
 
 
 def test_a_mark_standing_alone_at_the_end_of_a_name_is_a_speck():

@@ -28,7 +28,7 @@ from functools import lru_cache
 from rapidfuzz.fuzz import ratio
 from rapidfuzz.distance import Levenshtein
 
-from cisr_desk.capture.names import (common_first_names, common_surnames, common_words, glued_names,
+from cisr_desk.capture.names import (common_first_names, common_surnames, common_words, glued_names, legal_forms,
                                      words_from_either_reader)
 from cisr_desk.capture.read import Reading
 from cisr_desk.capture.vocabulary import (ADDRESS_KEYS, EMAIL_KEYS, NAME_KEYS, ORDINAL, PARTICLES, PERSON_KEYS,
@@ -147,6 +147,8 @@ def fix_address(text: str) -> str:
     for a, b in zip(words, words[1:]):
         if tokens[a].upper().rstrip(".") in UNIT_WORDS or tokens[a] == "#":
             numeric.add(b)
+    # A unit written with its sign ("#I27"): what follows the sign is a number too.
+    numeric |= {i for i in words[1:] if tokens[i].startswith("#") and len(tokens[i]) > 1}
     last = words[-1]
     core = tokens[last].rstrip(".,;:")
     if len(core) == 5 and sum(ch.isdigit() for ch in core) >= 3:
@@ -516,6 +518,7 @@ def apply_context(readings: dict[str, Reading]) -> None:
     common_surnames(readings)
     common_first_names(readings)
     common_words(readings)
+    legal_forms(readings)
 
 
 def fix_service_address(text: str) -> str:

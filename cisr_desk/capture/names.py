@@ -192,6 +192,52 @@ def common_words(readings: dict[str, Reading]) -> list[str]:
     return changed
 
 
+# -- a business's legal form -----------------------------------------------------------------------
+
+LEGAL_FORMS = ("LLC", "INC", "LLP", "LP", "LTD", "CORP", "CO")
+# Two hand-printed letters written close run into one: LL read as U, IN as W.
+RUN_TOGETHER = (("LL", "U"), ("IN", "W"))
+BUSINESS_KEYS = ("customer_name", "drp1_name", "drp2_name")
+NAME_WORD = 3.0  # Zipf: a last word this common is the name's own (INN, INK), not a misread LLC
+
+
+def _legal_forms_near(word: str) -> list[str]:
+    """The legal forms a letter from ``word``, or two letters run into one."""
+    return [form for form in LEGAL_FORMS
+            if Levenshtein.distance(word, form) == 1
+            or any(pair in form and form.replace(pair, one, 1) == word for pair, one in RUN_TOGETHER)]
+
+
+def legal_forms(readings: dict[str, Reading]) -> list[str]:
+    """A business's name read in doubt that ends in no legal form but a letter from exactly one
+    ("TRAN CAR WASH UC", "ROBERTS PRINTING WC", "LIC"): a keying operator types the LLC or INC.
+    A last word of three letters or more that is an English word ("MISSION INN", "TATTOO INK")
+    is a name's own word and stays. The field stays with the clerk, with the reason."""
+    persons = {key for key, _, _ in _people(readings)}
+    changed = []
+    for key in BUSINESS_KEYS:
+        r = readings.get(key)
+        if r is None or not isinstance(r.value, str) or not (r.reasons or r.must_check) or key in persons:
+            continue
+        if not _business(r.value):
+            continue
+        m = re.search(r"(?<=\s)([A-Za-z]{2,4})(\.?)\s*$", r.value)
+        if m is None:
+            continue
+        word = m.group(1).upper()
+        if word in BUSINESS_WORDS or (len(word) > 2 and reference.english_zipf(word) >= NAME_WORD) \
+                or known_word(word, places=False):
+            continue  # a word of the name, or a person's name ("JOSE LUIS LI" is no LP)
+        near = _legal_forms_near(word)
+        if len(near) != 1:
+            continue
+        spelled = near[0] if m.group(1).isupper() else near[0].capitalize()
+        r.repair(r.value[: m.start(1)] + spelled + r.value[m.end(1):])
+        r.reasons = list(r.reasons) + [f"read {m.group(1)!r} for {spelled!r}: a business's name ends in its legal form"]
+        changed.append(key)
+    return changed
+
+
 # -- the two readers, word by word ------------------------------------------------------------------
 
 MERGE_KEYS = NAME_KEYS + ADDRESS_KEYS + ("mailing_city",)

@@ -402,6 +402,12 @@ def is_english_word(word: str) -> bool:
     return upper in _english().get(len(upper), {})
 
 
+def english_zipf(word: str) -> float:
+    """How common ``word`` is in English (Zipf; 0 where it is not among the commonest words)."""
+    upper = word.upper()
+    return _english().get(len(upper), {}).get(upper, 0.0)
+
+
 def english_words_near(word: str, min_zipf: float) -> list[tuple[str, float]]:
     """English words at least ``min_zipf`` common one edit (a letter changed, lost or added)
     from ``word``, commonest first."""
