@@ -374,6 +374,11 @@ def test_a_business_name_read_in_doubt_ends_in_the_legal_form_a_letter_from_what
     assert legal_forms(left) == []
     assert legal_forms({"customer_name": doubted("JOSE LUIS LI")}) == []
     assert [r.value for r in left.values()] == ["TRAN CAR WASH UC", "MISSION INN", "ABC PLUMBING LC"]
+    # The initials of a legal form a reader broke apart are joined as written.
+    split = {"customer_name": doubted("MESA BAKERY L. P."), "drp1_name": doubted("HARBORLINE GRID SOLUTIONS L p")}
+    assert legal_forms(split) == ["customer_name", "drp1_name"]
+    assert [r.value for r in split.values()] == ["MESA BAKERY L.P.", "HARBORLINE GRID SOLUTIONS L.P."]
+    assert legal_forms({"customer_print_name": doubted("PAUL L. KIM"), "customer_name": doubted("BIG BEAR L.P.")}) == []
 
 
 def test_a_mark_standing_alone_at_the_end_of_a_name_is_a_speck():

@@ -201,6 +201,13 @@ BUSINESS_KEYS = ("customer_name", "drp1_name", "drp2_name")
 NAME_WORD = 3.0  # Zipf: a last word this common is the name's own (INN, INK), not a misread LLC
 
 
+DOTTED_FORMS = ("LP", "LLP", "LLC")  # written with their initials' dots too ("L.P.")
+
+
+def _dotted(initials: str) -> str:
+    return "".join(f"{c}." for c in re.sub(r"[.\s]", "", initials).upper())
+
+
 def _legal_forms_near(word: str) -> list[str]:
     """The legal forms a letter from ``word``, or two letters run into one."""
     return [form for form in LEGAL_FORMS
@@ -220,6 +227,15 @@ def legal_forms(readings: dict[str, Reading]) -> list[str]:
         if r is None or not isinstance(r.value, str) or not (r.reasons or r.must_check) or key in persons:
             continue
         if not _business(r.value):
+            continue
+        spaced = re.search(r"(?<=\s)((?:[A-Za-z][.\s]+){1,2}[A-Za-z])\.*\s*$", r.value)
+        if spaced and re.sub(r"[.\s]", "", spaced.group(1)).upper() in DOTTED_FORMS \
+                and spaced.group(0).rstrip() != _dotted(spaced.group(1)):
+            # "L. P.", "L p": the initials of a legal form a reader broke apart, joined as written.
+            r.repair(r.value[: spaced.start()] + _dotted(spaced.group(1)))
+            r.reasons = list(r.reasons) + [f"read {spaced.group(0).strip()!r} for {_dotted(spaced.group(1))!r}: "
+                                           "the initials of a legal form"]
+            changed.append(key)
             continue
         m = re.search(r"(?<=\s)([A-Za-z]{2,4})(\.?)\s*$", r.value)
         if m is None:
