@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "cisr_desk.cli.pages",
     "cisr_desk.cli.gui",
     "cisr_desk.cli.calibrate",
+    "cisr_desk.cli.check",
 )
 
 
