@@ -41,10 +41,16 @@ bench-smoke: system-deps $(STAMP)
 screenshots: system-deps $(STAMP)
 	$(PY) tools/screenshots.py --out docs/screenshots
 
+# Built in a virtualenv of its own holding the tested set and nothing else: a package a developer
+# added to .venv by hand (and what it pulled in) is never bundled.
+INSTALLER_VENV := build/installer-venv
 installer: system-deps $(STAMP)
-	$(VENV)/bin/pip install -q -c constraints.txt -e '.[installer]'  # the tested set, bundled as tested
-	$(VENV)/bin/pyinstaller --noconfirm --clean installer.spec
+	rm -rf $(INSTALLER_VENV) && $(PYTHON) -m venv $(INSTALLER_VENV)
+	$(INSTALLER_VENV)/bin/python -m pip install -q --upgrade pip
+	$(INSTALLER_VENV)/bin/python -m pip install -q -c constraints.txt -e '.[installer]'
+	$(INSTALLER_VENV)/bin/pyinstaller --noconfirm --clean installer.spec
 	dist/cisr-desk/cisr-desk --version
+	dist/cisr-desk/cisr-desk check
 	rm -rf build/smoke && $(PY) -m cisr_desk.synth --forms 2 --seed 1 --styles digital,typed --out build/smoke
 	dist/cisr-desk/cisr-desk extract --json build/smoke/result.json build/smoke/*.pdf
 	@echo "frozen app read $$(grep -c '"template"' build/smoke/result.json) form(s)"
