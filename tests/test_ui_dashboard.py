@@ -32,6 +32,12 @@ def test_dashboard_shows_the_days_work(qtbot, tmp_path):
               for ax in chart.figure.axes]
     assert titles == ["Forms per day", "Capture: fields sent to review, and right when accepted on its own",
                       "Forms per hour, by clerk", "Fields corrected per form, by clerk"]
+    # One day of captures is drawn on the period's days, as the forms beside it, not on years of axis.
+    from matplotlib.dates import num2date
+
+    [review] = screen.review.figure.axes
+    first, last = (num2date(x).date() for x in review.get_xlim())
+    assert (last - first).days == len(board.days)  # half a day either side of the period
     [pace] = screen.pace.figure.axes
     assert [t.get_text() for t in pace.get_yticklabels()] == ["clerk"]
     screen.period.setCurrentIndex(0)  # another period reads again

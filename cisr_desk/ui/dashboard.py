@@ -125,6 +125,10 @@ class DashboardScreen(QWidget):
             ax.plot([d for d, _ in acc], [a for _, a in acc], marker="s", color="#16a34a",
                     label="accepted on its own and right %")
         ax.set_ylim(0, 105)
+        if board.days:  # the period shown, as in the chart beside it: one day's point is not years wide
+            half_day = dt.timedelta(hours=12)
+            ax.set_xlim(dt.datetime.combine(board.days[0].day, dt.time()) - half_day,
+                        dt.datetime.combine(board.days[-1].day, dt.time()) + half_day)
         ax.legend(fontsize=7, frameon=False, loc="center left")
         from cisr_desk.ui.charts import AutoDateLocator, DateFormatter
 
