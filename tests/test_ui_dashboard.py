@@ -40,6 +40,7 @@ def test_dashboard_shows_the_days_work(qtbot, tmp_path):
     assert (last - first).days == len(board.days)  # half a day either side of the period
     [pace] = screen.pace.figure.axes
     assert [t.get_text() for t in pace.get_yticklabels()] == ["clerk"]
+    assert pace.get_ylim() == (3.5, -0.5)  # one clerk's bar at the top of room for four, not the whole chart
     screen.period.setCurrentIndex(0)  # another period reads again
     assert len(screen.board.days) == 7
     desk.close()

@@ -15,6 +15,8 @@ from cisr_desk.ui.widgets import MessageBar, heading
 PERIODS = (("Last 7 days", 7), ("Last 4 weeks", 28), ("Last 13 weeks", 91))
 FLOW = (("received", "Received", "#60a5fa"), ("flagged", "Flagged", "#f59e0b"),
         ("approved", "Approved", "#16a34a"), ("exported", "Exported", "#6b7280"))
+CLERK_ROWS = 4  # the clerk charts keep room for this many bars
+
 STATUS_WORDS = {"imported": "to review", "in_review": "in review", "submitted": "waiting for a supervisor",
                 "flagged": "flagged", "rejected": "rejected"}
 
@@ -148,5 +150,6 @@ class DashboardScreen(QWidget):
             ax = chart.axes()
             bars = ax.barh(names, values, height=0.5, color=colour)
             ax.bar_label(bars, labels=[fmt.format(v) for v in values], fontsize=8, padding=2)
-            ax.invert_yaxis()
+            # Room for four clerks at least, first at the top: one clerk is a bar, not a wall of colour.
+            ax.set_ylim(max(len(names), CLERK_ROWS) - 0.5, -0.5)
             chart.draw_idle()
