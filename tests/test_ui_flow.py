@@ -51,7 +51,7 @@ def test_import_review_approve_export(office, qtbot):
     card = inbox.import_paths([str(f) for f in files])
     results = [card.table.item(row, 1).text() for row in range(card.table.rowCount())]
     assert results[:2] == ["Imported", "Imported"]
-    assert card.table.item(2, 3).text() == "1, 2"  # pages not recognized
+    assert card.table.item(2, 3).text() == "pages 1, 2"  # pages on no form
     assert "form(s)" in card.summary.text()
     assert window._items["review"].text() == "Review  ·  2"  # what needs attention, in the navigation
 

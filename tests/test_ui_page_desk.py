@@ -64,6 +64,7 @@ def test_the_file_is_shown_as_strips_of_thumbnails(office, qtbot):
     _, loose = strip(screen, None)
     assert [s.page for s in loose.slots] == [5]
     assert sorted(screen.thumbs.images) == [1, 2, 3, 4, 5]  # rendered in the background
+    assert screen.preview.text() == "Choose a page to see it here"  # not an empty panel
     select(screen, 3)
     assert "page 1 of record" in screen.details.text()
     qtbot.waitUntil(lambda: screen.preview.pixmap() is not None and not screen.preview.pixmap().isNull())

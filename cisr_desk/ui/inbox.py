@@ -43,7 +43,7 @@ class BatchCard(QFrame):
         self.summary = QLabel()
         self.summary.setObjectName("screenSub")
         self.table = QTableWidget(len(paths), 5)
-        self.table.setHorizontalHeaderLabels(["File", "Result", "Forms", "Unrecognized pages", "Details"])
+        self.table.setHorizontalHeaderLabels(["File", "Result", "Forms", "Pages on no form", "Details"])
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setShowGrid(False)
@@ -112,7 +112,9 @@ class BatchCard(QFrame):
             kind = {"imported": "ok", "error": "error", "duplicate": "warn", "cancelled": "warn"}.get(status, "")
             self._set(i, 1, STATUS_TEXT.get(status, status), kind=kind)
             self._set(i, 2, str(o.forms or 0))
-            pages = ", ".join(str(n) for n in (o.unrecognized_pages or []))
+            loose = list(o.unrecognized_pages or [])
+            # Page numbers, said as such beside the column of counts: "page 4", not a bare "4".
+            pages = f"page{'s' if len(loose) > 1 else ''} {', '.join(map(str, loose))}" if loose else ""
             self._set(i, 3, pages or "—", kind="warn" if pages else "")
             self._set(i, 4, o.message or "", kind="error" if status == "error" else "")
             totals["imported"] += status == "imported"

@@ -44,6 +44,9 @@ def ask_assignment(parent, layout: lay.PageLayout, page: int) -> tuple[str, int]
     return choices[labels.index(text)] if ok and text in labels else None
 
 
+PREVIEW_HINT = "Choose a page to see it here"
+
+
 class PageDeskScreen(QWidget):
     title = "Pages"
     applied = Signal(object)  # RearrangeReport (tests wait on it)
@@ -88,6 +91,7 @@ class PageDeskScreen(QWidget):
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.preview.setMinimumSize(240, 300)
         self.preview.setObjectName("pagePreview")
+        self.preview.setText(PREVIEW_HINT)
         self.details = QLabel()
         self.details.setWordWrap(True)
         self.pending = QLabel()
@@ -254,7 +258,7 @@ class PageDeskScreen(QWidget):
 
     def _show_preview(self, page: int) -> None:
         if not page or self.base is None:
-            self.preview.clear()
+            self.preview.setText(PREVIEW_HINT)
             return
         cached = self._preview_images.get(page)
         if cached is not None:
@@ -307,6 +311,7 @@ class PageDeskScreen(QWidget):
                          + (f" · {form.label}" if form.label else ""))
             label = QLabel(title)
             label.setObjectName("stripTitle")
+            label.setWordWrap(True)  # a long title wraps at 1280x720 rather than widening the strips
             model = StripModel(key, self.thumbs, self)
             model.set_slots(slots_of(layout, key))
             view = StripView()
