@@ -389,6 +389,26 @@ def test_a_mark_standing_alone_at_the_end_of_a_name_is_a_speck():
     assert fix_name("ROBINSON MARKET CO. .") == "ROBINSON MARKET CO."
     assert fix_name("KEVIN BROWN.") == "KEVIN BROWN"  # a speck beside the N
     assert fix_name("Valley Bakery Inc.") == "Valley Bakery Inc." and fix_name("BIG BEAR L.P.") == "BIG BEAR L.P."
+    assert fix_name("'LUIS TRAN") == "LUIS TRAN" and fix_name(". CARLOS BROWN") == "CARLOS BROWN"
+    assert fix_name("DAVID RIVERA'") == "DAVID RIVERA"  # no name ends in a quote
+
+
+def test_a_full_stop_read_for_a_space_leaves_a_persons_name_and_a_town():
+    from cisr_desk.capture.context import fix_city, fix_person
+
+    assert fix_person("GRACE. JOHNSON") == "GRACE JOHNSON" and fix_person("Arjun. Johnson") == "Arjun Johnson"
+    assert fix_person("BARBARA K. TAYLOR") == "BARBARA K. TAYLOR"  # an initial keeps its full stop
+    assert fix_person("MARY ST. JOHN") == "MARY ST. JOHN" and fix_person("ROBERT KING JR.") == "ROBERT KING JR."
+    assert [fix_city(c) for c in ("Palmdale.", "MISSION VIEJO .", "'HUNTINGTON BEACH", "RANCHO. CUCAMONGA")] == \
+        ["Palmdale", "MISSION VIEJO", "HUNTINGTON BEACH", "RANCHO CUCAMONGA"]
+    assert fix_city("ST. HELENA") == "ST. HELENA" and fix_city("MT. SHASTA") == "MT. SHASTA"
+    assert fix_address("621 Chapman Ave'") == "621 Chapman Ave"
+    # A business's name is not a person's: "PATEL. ALLEN AND FISCHER" (a comma misread) is left as read.
+    readings = {"customer_name": Reading("PATEL. ALLEN AND FISCHER", "", 0.6, ["x"]),
+                "customer_print_name": Reading("GRACE. JOHNSON", "", 0.6, ["x"])}
+    apply_context(readings)
+    assert readings["customer_name"].value == "PATEL. ALLEN AND FISCHER"
+    assert readings["customer_print_name"].value == "GRACE JOHNSON"
 
 
 def test_an_address_read_surely_as_first_and_last_name_run_together_asks_for_a_dot():

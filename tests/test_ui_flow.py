@@ -231,3 +231,21 @@ def test_the_first_window_fits_the_screen(office):
     window._restore()
     assert window.width() <= available.width() and window.height() <= available.height()
     assert window.width() >= window.minimumWidth()
+
+
+def test_a_screen_chosen_takes_the_keyboard(office, qtbot):
+    """The sidebar never takes the keyboard: the screen chosen does, so Enter opens the queue's
+    record at once, not whatever the screen left behind had focus (seen under Xvfb: Enter after
+    clicking Review from the page desk did nothing)."""
+    window, desk, files, users = office
+    desk.import_files(files[:2], "clerk")
+    window.show_screen("pages")
+    window.screens["pages"].files.setFocus()
+    window.nav.setCurrentItem(window._items["review"])  # as a click in the sidebar does
+    review = window.screens["review"]
+    qtbot.waitUntil(lambda: review.table.hasFocus())
+    qtbot.keyClick(review.table, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: review.current_record_id() is not None)
+    window.show_screen("inbox")  # a screen with no chosen target: its first widget that takes the keyboard
+    inbox = window.screens["inbox"]
+    qtbot.waitUntil(lambda: inbox.isAncestorOf(QApplication.focusWidget()))

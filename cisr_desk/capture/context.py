@@ -28,11 +28,11 @@ from functools import lru_cache
 from rapidfuzz.fuzz import ratio
 from rapidfuzz.distance import Levenshtein
 
-from cisr_desk.capture.names import (common_first_names, common_surnames, common_words, glued_names, legal_forms,
-                                     words_from_either_reader)
+from cisr_desk.capture.names import (common_first_names, common_surnames, common_words, glued_names, is_business,
+                                     legal_forms, words_from_either_reader)
 from cisr_desk.capture.read import Reading
 from cisr_desk.capture.vocabulary import (ADDRESS_KEYS, EMAIL_KEYS, NAME_KEYS, ORDINAL, PARTICLES, PERSON_KEYS,
-                                          STREET_SUFFIXES, UNIT_WORDS, known_word)
+                                          SIGNER_KEYS, STREET_SUFFIXES, UNIT_WORDS, known_word)
 from cisr_desk.domain import reference
 
 SUPPORTED = 0.9  # a doubtful reading that an independent field and the USPS table both confirm
@@ -107,16 +107,35 @@ def fix_name(text: str) -> str:
     a speck) is dropped, and so is a full stop after a last word of three letters or more that
     no one abbreviates ("KEVIN BROWN.", a speck beside the N); "JR." and "INC." keep theirs."""
     text = re.sub(r"\s+[.,;:'`]+\s*$", "", fix_words_in(text))
+    # A speck before the first word or a quote mark after the last ("'LUIS TRAN", "BROWN'"): no
+    # name begins with a mark, nor ends in a quote.
+    text = re.sub(r"['`\"]+\s*$", "", re.sub(r"^[\s'`\",.;:]+", "", text))
     m = re.search(r"([A-Za-z]{3,})\.\s*$", text)
     if m and m.group(1).upper() not in ABBREVIATED and not re.search(r"\.[A-Za-z]+\.\s*$", text):
         return text[: m.end(1)]
     return text
 
 
+def fix_person(text: str) -> str:
+    """A person's name: a name, with no full stop after a first name or a surname ("GRACE. JOHNSON");
+    an initial keeps its own ("BARBARA K. TAYLOR")."""
+    return _speck_between_words(fix_name(text))
+
+
 def fix_city(text: str) -> str:
     """A city: its tokens are words, and a mark at either end that no town name has ("OXNARD)",
-    a speck read as a bracket) is dropped."""
-    return fix_words_in(text).strip(" ,;:()[]{}|!_/\\")
+    a speck read as a bracket, "Palmdale.", "'HUNTINGTON BEACH") is dropped, and so is a full stop
+    after a word of three letters or more ("RANCHO. CUCAMONGA": a space read as a dot; ST. and
+    MT. keep theirs)."""
+    text = fix_words_in(text).strip(" ,;:()[]{}|!_/\\.'`\"")
+    return _speck_between_words(text)
+
+
+def _speck_between_words(text: str) -> str:
+    """A full stop after a word of three letters or more, before the next word, that no one
+    abbreviates ("GRACE. JOHNSON"): a space that a reader took for a dot."""
+    return re.sub(r"\b([A-Za-z]{3,})\.(?=\s+[A-Za-z])",
+                  lambda m: m.group(1) if m.group(1).upper() not in ABBREVIATED else m.group(0), text)
 
 
 _PO_BOX = re.compile(r"^\s*P\W{0,2}[OU0D]\W{0,2}\s*B[O0]X(?![A-Za-z])", re.I)
@@ -127,7 +146,7 @@ def fix_address(text: str) -> str:
     unit word are numbers (a house number glued to the street's name is split off), a trailing
     5-character token is a ZIP code, the rest are words; a suffix one letter away from exactly
     one USPS suffix takes it."""
-    text = _join_split_zip(text)
+    text = re.sub(r"['`\"]+\s*$", "", _join_split_zip(text))  # a quote mark after the last word: a speck
     # A speck after the ZIP that the readers took for a mark ("RIVERSIDE 92503 ."): no address ends so.
     text = re.sub(r"(?<=\d{5})\s+[.,;:'`-]+\s*$", "", text)
     # A house number glued to the street's name: a space the reader lost ("2086ALESSANDRO";
@@ -500,6 +519,8 @@ def apply_context(readings: dict[str, Reading]) -> None:
             fix = fix_address
         elif key == "mailing_city":
             fix = fix_city
+        elif key in SIGNER_KEYS or (key == "customer_name" and not is_business(r.value)):
+            fix = fix_person  # a person's name
         elif key in NAME_KEYS:
             fix = fix_name
         elif key in EMAIL_KEYS:

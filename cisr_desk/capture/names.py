@@ -151,7 +151,7 @@ def _street_words(key: str, tokens: list[str]) -> int:
     return 0  # no end of the street seen: nothing to tell street from town
 
 
-def _business(name: str) -> bool:
+def is_business(name: str) -> bool:
     """A name that reads as a business's: a business word in it, or three words or more."""
     words = [w.upper() for w in re.findall(r"[A-Za-z][A-Za-z.&'-]*", name)]
     return any(w.replace(".", "") in BUSINESS_WORDS for w in words) or sum(len(w.strip(".")) > 1 for w in words) >= 3
@@ -168,7 +168,7 @@ def common_words(readings: dict[str, Reading]) -> list[str]:
         r = readings.get(key)
         if r is None or not isinstance(r.value, str) or not (r.reasons or r.must_check) or key in persons:
             continue
-        if key == "customer_name" and not _business(r.value):
+        if key == "customer_name" and not is_business(r.value):
             continue  # a person's name the name lists could not place ("PATRICU DAVS" is no PATRICK DAYS)
         tokens = r.value.split(" ")
         fixed = []
@@ -226,7 +226,7 @@ def legal_forms(readings: dict[str, Reading]) -> list[str]:
         r = readings.get(key)
         if r is None or not isinstance(r.value, str) or not (r.reasons or r.must_check) or key in persons:
             continue
-        if not _business(r.value):
+        if not is_business(r.value):
             continue
         spaced = re.search(r"(?<=\s)((?:[A-Za-z][.\s]+){1,2}[A-Za-z])\.*\s*$", r.value)
         if spaced and re.sub(r"[.\s]", "", spaced.group(1)).upper() in DOTTED_FORMS \

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow, QMessageBox,
-                               QProgressBar, QStackedWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QApplication, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
+                               QMessageBox, QProgressBar, QStackedWidget, QVBoxLayout, QWidget)
 
 from cisr_desk import __version__
 from cisr_desk.ui.widgets import MessageBar, action, icon
@@ -259,6 +259,25 @@ class MainWindow(QMainWindow):
         self.ctx.settings.set("window/screen", key)
         if hasattr(screen, "activate"):
             screen.activate()
+        self._focus_into(screen)
+
+    @staticmethod
+    def _focus_into(screen) -> None:
+        """Keyboard first: the screen just chosen (in the sidebar, which never takes the keyboard,
+        or from the Go menu) takes it, so that Enter and the arrows act on it at once, and not on
+        a widget of the screen left behind."""
+        focused = QApplication.focusWidget()
+        target = screen.focus_target() if hasattr(screen, "focus_target") else None
+        if focused is not None and (focused is target or (target or screen).isAncestorOf(focused)):
+            return  # (Qt hands the keyboard on along its chain when the screen left is hidden: the
+            #          screen's own target is taken over wherever that put it)
+        widget = screen.nextInFocusChain()
+        while target is None and widget is not screen and screen.isAncestorOf(widget):
+            if widget.isVisibleTo(screen) and widget.isEnabled() and widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
+                target = widget
+            widget = widget.nextInFocusChain()
+        if target is not None:
+            target.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # --- drag and drop ---------------------------------------------------------------------
     def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt's name

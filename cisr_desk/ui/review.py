@@ -102,6 +102,10 @@ class ReviewScreen(QWidget):
         if self.stack.currentIndex() == 0:
             self.refresh()
 
+    def focus_target(self):
+        """Where the keyboard goes when this screen is chosen: the queue, so Enter opens a record."""
+        return self.table if self.stack.currentIndex() == 0 else None
+
     def _records_changed(self) -> None:
         """An import or a decision elsewhere: a visible queue shows it at once."""
         if self.isVisible() and self.stack.currentIndex() == 0:
