@@ -403,6 +403,12 @@ def test_a_full_stop_read_for_a_space_leaves_a_persons_name_and_a_town():
         ["Palmdale", "MISSION VIEJO", "HUNTINGTON BEACH", "RANCHO CUCAMONGA"]
     assert fix_city("ST. HELENA") == "ST. HELENA" and fix_city("MT. SHASTA") == "MT. SHASTA"
     assert fix_address("621 Chapman Ave'") == "621 Chapman Ave"
+    # An address begins with its number and ends in a word or number: specks around it are dropped,
+    # a street's suffix keeps its full stop.
+    assert [fix_address(a) for a in ("'12587 HARBOR BLVD", "948 N ALESSANDRO BLVD, REDLANDS .", "P.O. BOX 1355 .",
+                                     "22506 WILSHIRE BLVD, RIALTO.", "690 AVENUE J STE 70.", "579 MAIN ST.")] == \
+        ["12587 HARBOR BLVD", "948 N ALESSANDRO BLVD, REDLANDS", "P.O. BOX 1355", "22506 WILSHIRE BLVD, RIALTO",
+         "690 AVENUE J STE 70", "579 MAIN ST."]
     # A business's name is not a person's: "PATEL. ALLEN AND FISCHER" (a comma misread) is left as read.
     readings = {"customer_name": Reading("PATEL. ALLEN AND FISCHER", "", 0.6, ["x"]),
                 "customer_print_name": Reading("GRACE. JOHNSON", "", 0.6, ["x"])}

@@ -147,8 +147,14 @@ def fix_address(text: str) -> str:
     5-character token is a ZIP code, the rest are words; a suffix one letter away from exactly
     one USPS suffix takes it."""
     text = re.sub(r"['`\"]+\s*$", "", _join_split_zip(text))  # a quote mark after the last word: a speck
-    # A speck after the ZIP that the readers took for a mark ("RIVERSIDE 92503 ."): no address ends so.
-    text = re.sub(r"(?<=\d{5})\s+[.,;:'`-]+\s*$", "", text)
+    # A speck the readers took for a mark before the house number, or standing alone at the end
+    # ("'12587 HARBOR BLVD", "RIVERSIDE 92503 .", "REDLANDS ."): no address begins or ends so.
+    text = re.sub(r"\s+[.,;:'`-]+\s*$", "", re.sub(r"^[\s'`\",.;:]+", "", text))
+    # ... or a full stop after the last word where no one abbreviates: after a number ("APT 101.")
+    # or a town ("MISSION VIEJO."); a street's suffix keeps its own ("MAIN ST.").
+    last = re.search(r"(\b[A-Za-z]{3,}|\d)\.$", text)
+    if last and last.group(1).upper() not in STREET_SUFFIXES | ABBREVIATED:
+        text = text[:-1]
     # A house number glued to the street's name: a space the reader lost ("2086ALESSANDRO";
     # a unit letter, "12B", is one letter).
     text = re.sub(r"^(\s*\d{1,6})([A-Za-z]{3,})\b", r"\1 \2", text)
