@@ -122,9 +122,12 @@ def analyse_page(path: str, number: int, folder: str,
         doc.close()
     out = PageOutcome(number, dpi=image.dpi_x)
     small = to_reg_scale(image.image, image.dpi_x, image.dpi_y)
+    if force is None and _is_blank(small):
+        out.blank = True  # a separator sheet: no blank form's print to look for on it (a form page,
+        return out        # even one never filled in, has hundreds of marks)
     match = match_page(small, references(templates)) if force is None else _forced_match(small, templates, *force)
     if match is None:
-        out.blank = _is_blank(small)
+        out.blank = force is not None and _is_blank(small)
         return out
     src = np.ascontiguousarray(image.image[::-1, ::-1]) if match.rotated else image.image
     matrix = to_source_matrix(match.matrix, image.dpi_x, image.dpi_y)

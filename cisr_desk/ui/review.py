@@ -36,7 +36,7 @@ def make_queue_table(model) -> QTableView:
     header.setHighlightSections(False)
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     header.setStretchLastSection(True)
-    for col, width in ((0, 56), (1, 150), (2, 96), (3, 230), (4, 90), (5, 70), (6, 60)):
+    for col, width in ((0, 56), (1, 150), (2, 96), (3, 230), (4, 90), (5, 84), (6, 64)):  # headers whole at 1280x720
         table.setColumnWidth(col, width)
     return table
 
