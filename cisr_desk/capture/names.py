@@ -157,19 +157,28 @@ def is_business(name: str) -> bool:
     return any(w.replace(".", "") in BUSINESS_WORDS for w in words) or sum(len(w.strip(".")) > 1 for w in words) >= 3
 
 
+def _doubted(readings: dict[str, Reading], keys: tuple[str, ...], *, business: bool
+             ) -> Iterator[tuple[str, Reading]]:
+    """The readings of ``keys`` in doubt that are no person's name (those are the name lists'
+    business: "PATRICU DAVS" is no PATRICK DAYS): of the customer's name, or of every key where
+    ``business``, only a business's name."""
+    persons = {key for key, _, _ in _people(readings)}
+    for key in keys:
+        r = readings.get(key)
+        if r is None or not isinstance(r.value, str) or not (r.reasons or r.must_check) or key in persons:
+            continue
+        if (business or key == "customer_name") and not is_business(r.value):
+            continue
+        yield key, r
+
+
 def common_words(readings: dict[str, Reading]) -> list[str]:
     """Words read in doubt that are no English word, name or place, but a letter from one
     common English word that stands out: a business's name, a title, a street ("MARXET",
     "MANACER", "CONTROLUER", "VINEYAKD"). A keying operator types the word; the field stays
     with the clerk, with the reason. A person's name is left to the name lists, a town to USPS."""
-    persons = {key for key, _, _ in _people(readings)}
     changed = []
-    for key in WORD_KEYS:
-        r = readings.get(key)
-        if r is None or not isinstance(r.value, str) or not (r.reasons or r.must_check) or key in persons:
-            continue
-        if key == "customer_name" and not is_business(r.value):
-            continue  # a person's name the name lists could not place ("PATRICU DAVS" is no PATRICK DAYS)
+    for key, r in _doubted(readings, WORD_KEYS, business=False):
         tokens = r.value.split(" ")
         fixed = []
         first = 1 if key in ADDRESS_KEYS else 0  # an address starts with its house number, however misread
@@ -220,14 +229,8 @@ def legal_forms(readings: dict[str, Reading]) -> list[str]:
     ("TRAN CAR WASH UC", "ROBERTS PRINTING WC", "LIC"): a keying operator types the LLC or INC.
     A last word of three letters or more that is an English word ("MISSION INN", "TATTOO INK")
     is a name's own word and stays. The field stays with the clerk, with the reason."""
-    persons = {key for key, _, _ in _people(readings)}
     changed = []
-    for key in BUSINESS_KEYS:
-        r = readings.get(key)
-        if r is None or not isinstance(r.value, str) or not (r.reasons or r.must_check) or key in persons:
-            continue
-        if not is_business(r.value):
-            continue
+    for key, r in _doubted(readings, BUSINESS_KEYS, business=True):
         spaced = re.search(r"(?<=\s)((?:[A-Za-z][.\s]+){1,2}[A-Za-z])\.*\s*$", r.value)
         if spaced and re.sub(r"[.\s]", "", spaced.group(1)).upper() in DOTTED_FORMS \
                 and spaced.group(0).rstrip() != _dotted(spaced.group(1)):
