@@ -43,9 +43,10 @@ QCheckBox#fieldEditor:focus { color: #1d4ed8; }
 #dropText { font-size: 12pt; color: #374151; }
 #card { background: white; border: 1px solid #e5e7eb; border-radius: 6px; }
 QPushButton { padding: 5px 12px; }
+QPushButton:disabled { color: #9ca3af; }
 QPushButton#primary { background: #2563eb; color: white; border: 1px solid #1d4ed8; border-radius: 4px;
                       font-weight: 600; }
-QPushButton#primary:disabled { background: #93c5fd; border-color: #93c5fd; }
+QPushButton#primary:disabled { background: #93c5fd; border-color: #93c5fd; color: white; }
 QPushButton#pageButton:checked { background: #dbeafe; border: 1px solid #60a5fa; }
 QTableView { background: white; alternate-background-color: #f9fafb; selection-background-color: #dbeafe;
              selection-color: #111827; border: 1px solid #e5e7eb; }

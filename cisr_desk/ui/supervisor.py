@@ -75,8 +75,14 @@ class SupervisorScreen(QWidget):
         for col in (RecordQueueModel.COL_RECEIVED, RecordQueueModel.COL_DRP, RecordQueueModel.COL_SOURCE,
                     RecordQueueModel.COL_DOUBTFUL):
             self.table.setColumnHidden(col, True)  # the detail pane shows these
-        self.table.setColumnWidth(RecordQueueModel.COL_STATUS, 120)
-        self.table.setColumnWidth(RecordQueueModel.COL_CUSTOMER, 200)
+        # The list shares the screen with the record: its columns fit in it at 1280x720, the
+        # customer's name taking what is left (no sideways scrolling to see who holds a record).
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(RecordQueueModel.COL_CUSTOMER, QHeaderView.ResizeMode.Stretch)
+        for col, width in ((RecordQueueModel.COL_ID, 44), (RecordQueueModel.COL_STATUS, 84),
+                           (RecordQueueModel.COL_ISSUES, 56), (RecordQueueModel.COL_HOLDER, 84)):
+            self.table.setColumnWidth(col, width)
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _prev: self.show_row(cur.row()))
         self.message = MessageBar()
         self.count = QLabel()
