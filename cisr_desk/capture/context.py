@@ -98,6 +98,9 @@ def fix_words_in(text: str) -> str:
     return re.sub(r"[A-Za-z0-9]+", lambda m: fix_word(m.group(0)), text)
 
 
+# Marks no name or address begins with, and the quotes none ends in: specks a reader took for them.
+LEADING_SPECK = re.compile(r"^[\s'`\",.;:]+")
+TRAILING_QUOTE = re.compile(r"['`\"]+\s*$")
 # Words a name ends in with a full stop: the rest end without one.
 ABBREVIATED = frozenset("JR SR II III IV INC CO CORP LTD LLC LP LLP PC PLLC PA MD DDS ESQ BROS ASSN DR ST".split())
 
@@ -109,7 +112,7 @@ def fix_name(text: str) -> str:
     text = re.sub(r"\s+[.,;:'`]+\s*$", "", fix_words_in(text))
     # A speck before the first word or a quote mark after the last ("'LUIS TRAN", "BROWN'"): no
     # name begins with a mark, nor ends in a quote.
-    text = re.sub(r"['`\"]+\s*$", "", re.sub(r"^[\s'`\",.;:]+", "", text))
+    text = TRAILING_QUOTE.sub("", LEADING_SPECK.sub("", text))
     m = re.search(r"([A-Za-z]{3,})\.\s*$", text)
     if m and m.group(1).upper() not in ABBREVIATED and not re.search(r"\.[A-Za-z]+\.\s*$", text):
         return text[: m.end(1)]
@@ -146,10 +149,10 @@ def fix_address(text: str) -> str:
     unit word are numbers (a house number glued to the street's name is split off), a trailing
     5-character token is a ZIP code, the rest are words; a suffix one letter away from exactly
     one USPS suffix takes it."""
-    text = re.sub(r"['`\"]+\s*$", "", _join_split_zip(text))  # a quote mark after the last word: a speck
+    text = TRAILING_QUOTE.sub("", _join_split_zip(text))  # a quote mark after the last word: a speck
     # A speck the readers took for a mark before the house number, or standing alone at the end
     # ("'12587 HARBOR BLVD", "RIVERSIDE 92503 .", "REDLANDS ."): no address begins or ends so.
-    text = re.sub(r"\s+[.,;:'`-]+\s*$", "", re.sub(r"^[\s'`\",.;:]+", "", text))
+    text = re.sub(r"\s+[.,;:'`-]+\s*$", "", LEADING_SPECK.sub("", text))
     # ... or a full stop after the last word where no one abbreviates: after a number ("APT 101.")
     # or a town ("MISSION VIEJO."); a street's suffix keeps its own ("MAIN ST.").
     last = re.search(r"(\b[A-Za-z]{3,}|\d)\.$", text)
