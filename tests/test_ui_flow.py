@@ -102,6 +102,9 @@ def test_import_review_approve_export(office, qtbot):
     assert (sup.changes.item(row, 2).text(), sup.changes.item(row, 3).text()) == ("9177", "91770")
     crop = sup.changes.cellWidget(row, 1)
     assert not crop.source().isNull()  # the crop of the stored page, drawn in the background
+    # ... and the chosen change's scan again, the table's full width, under it
+    sup.changes.setCurrentCell(row, 0)
+    assert sup.changes.preview.source().cacheKey() == crop.source().cacheKey()
     sup.btn_approve.click()
     assert desk.get_record(first).status == "approved"
     sup.table.selectRow(0)

@@ -11,12 +11,15 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLab
 from cisr_desk.domain.errors import DeskError, FourEyesViolation
 from cisr_desk.domain.workflow import blocking_rules, needs_override
 from cisr_desk.ui import imaging
-from cisr_desk.ui.field_panel import CROP_H, CropLabel
+from cisr_desk.ui.field_panel import CROP_H, CROP_MIN_W, CropLabel
 from cisr_desk.ui.models import ObjectTableModel, RecordQueueModel, field_text, status_label
 from cisr_desk.ui.review import make_queue_table
 from cisr_desk.ui.widgets import MessageBar, action, ask_reason, heading, read_only_table
 
 SUPERVISOR_STATUSES = ("flagged", "submitted")
+
+
+PREVIEW_H = 64  # the chosen change's scan, under the table
 
 
 class ChangeTable(QTableWidget):
@@ -38,11 +41,20 @@ class ChangeTable(QTableWidget):
         for col, width in ((0, 130), (2, 150), (3, 150), (4, 80)):
             self.setColumnWidth(col, width)
         self.keys: list[str] = []
+        self.crops: dict[str, QPixmap] = {}
+        # The chosen change's scan, the table's full width: in its cell a service address is a
+        # strip a dozen pixels high, too small to judge a digit by.
+        self.preview = CropLabel()
+        self.preview.setObjectName("fieldCrop")
+        self.preview.setMinimumSize(CROP_MIN_W, PREVIEW_H)
+        self.preview.setMaximumHeight(PREVIEW_H)
+        self.currentCellChanged.connect(lambda row, *_: self._show_preview(row))
 
     def show_changes(self, rows: list[tuple[str, str, str, str, str, str]]) -> None:
         """rows: (key, label, OCR text, clerk text, by, why) — crops arrive later by key."""
         self.setRowCount(0)
         self.keys = [r[0] for r in rows]
+        self.crops = {}
         self.setRowCount(len(rows))
         for i, (key, label, ocr, clerk, by, why) in enumerate(rows):
             for col, text in ((0, label), (2, ocr), (3, clerk), (4, by)):
@@ -53,6 +65,7 @@ class ChangeTable(QTableWidget):
             crop.setObjectName("fieldCrop")
             crop.setText("…")
             self.setCellWidget(i, 1, crop)
+        self._show_preview(self.currentRow())
 
     def set_crop(self, key: str, pixmap: QPixmap) -> None:
         if key in self.keys:
@@ -61,6 +74,19 @@ class ChangeTable(QTableWidget):
                 crop.setText("no image")
             else:
                 crop.set_source(pixmap)
+                self.crops[key] = pixmap
+            self._show_preview(self.currentRow())
+
+    def _show_preview(self, row: int) -> None:
+        """The scan of the chosen change (the first one until one is chosen) in the preview."""
+        row = row if 0 <= row < len(self.keys) else 0
+        pixmap = self.crops.get(self.keys[row]) if self.keys else None
+        if pixmap is None:
+            self.preview.set_source(QPixmap())
+            self.preview.clear()
+            self.preview.setText("" if not self.keys else "…")
+        else:
+            self.preview.set_source(pixmap)
 
 
 class SupervisorScreen(QWidget):
@@ -129,6 +155,7 @@ class SupervisorScreen(QWidget):
         t1.setWordWrap(True)
         dl.addWidget(t1)
         dl.addWidget(self.changes, 3)
+        dl.addWidget(self.changes.preview)
         t2 = QLabel("History")
         t2.setObjectName("panelTitle")
         dl.addWidget(t2)
