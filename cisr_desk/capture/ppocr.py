@@ -413,51 +413,72 @@ def viterbi_path(probs: np.ndarray, alphabet: str, automaton: Automaton
     lp = np.log(probs.astype(np.float64) + 1e-9).tolist()
     n_states, n_labels = len(automaton.moves), len(alphabet) + 1
     neg = -1e18
+    half = neg / 2
     moves = [[(j + 1, automaton.moves[s][c]) for j, c in enumerate(alphabet) if c in automaton.moves[s]]
              for s in range(n_states)]
-    score = [[neg] * n_labels for _ in range(n_states)]
-    score[0][0] = 0.0
+    unset = [neg] * n_labels
+    # The characters each state has a path ending in: once reached, a cell stays reachable (a
+    # repeat), so only these are carried on, not every character of the alphabet.
+    held: list[list[int]] = [[] for _ in range(n_states)]
+    has = [[False] * n_labels for _ in range(n_states)]
+    # Only the states a path has reached hold a row of scores; the pointers are kept for the
+    # cells written, which is all the walk back reads.
+    score: dict[int, list[float]] = {0: [0.0] + [neg] * (n_labels - 1)}
     live = {0}
-    back: list[list[list[tuple[int, int]]]] = []
+    back: list[dict[tuple[int, int], tuple[int, int]]] = []
     for row in lp:
-        new = [[neg] * n_labels for _ in range(n_states)]
-        ptr = [[(-1, -1)] * n_labels for _ in range(n_states)]
+        new: dict[int, list[float]] = {}
+        ptr: dict[tuple[int, int], tuple[int, int]] = {}
         reached = set()
         for s in live:
             cur = score[s]
-            best_l = max(range(n_labels), key=cur.__getitem__)
-            best = cur[best_l]
-            if best <= neg / 2:
+            best = max(cur)
+            if best <= half:
                 continue
+            best_l = cur.index(best)  # the first of the best, as ever
             reached.add(s)
+            ns = new.get(s)
+            if ns is None:
+                ns = new[s] = unset[:]
             v = best + row[0]
-            if v > new[s][0]:
-                new[s][0], ptr[s][0] = v, (s, best_l)
-            for label in range(1, n_labels):
-                if cur[label] > neg / 2:  # repeat: collapses into the character already read
-                    v = cur[label] + row[label]
-                    if v > new[s][label]:
-                        new[s][label], ptr[s][label] = v, (s, label)
+            if v > ns[0]:
+                ns[0], ptr[(s, 0)] = v, (s, best_l)
+            for label in held[s]:  # repeat: collapses into the character already read
+                v = cur[label] + row[label]
+                if v > ns[label]:
+                    ns[label], ptr[(s, label)] = v, (s, label)
+            second_l = -1
             for label, dst in moves[s]:
                 src_l = best_l
                 if best_l == label:  # a new character must follow a blank or another character
-                    src_l = max((l for l in range(n_labels) if l != label), key=cur.__getitem__)
-                if cur[src_l] <= neg / 2:
+                    if second_l < 0:
+                        others = cur[:]
+                        others[label] = -math.inf
+                        second_l = others.index(max(others))
+                    src_l = second_l
+                c = cur[src_l]
+                if c <= half:
                     continue
-                v = cur[src_l] + row[label]
-                if v > new[dst][label]:
-                    new[dst][label], ptr[dst][label] = v, (s, src_l)
+                v = c + row[label]
+                nd = new.get(dst)
+                if nd is None:
+                    nd = new[dst] = unset[:]
+                if v > nd[label]:
+                    nd[label], ptr[(dst, label)] = v, (s, src_l)
                     reached.add(dst)
+                    if not has[dst][label]:
+                        has[dst][label] = True
+                        held[dst].append(label)
         score, live = new, reached
         back.append(ptr)
-    finals = [(score[s][l], s, l) for s in automaton.accept for l in range(n_labels)]
+    finals = [(score[s][l] if s in score else neg, s, l) for s in automaton.accept for l in range(n_labels)]
     best_score, s, l = max(finals)
-    if best_score <= neg / 2:
+    if best_score <= half:
         return None, best_score, []
     # Walk back, collecting characters where a move was made.
     out, sure, run = [], [], 0.0
     for t in range(len(back) - 1, -1, -1):
-        ps, pl = back[t][s][l]
+        ps, pl = back[t][(s, l)]
         if l != 0:
             run = max(run, float(probs[t, l]))
             if ps != s or pl != l:  # the first step of this character
