@@ -319,6 +319,64 @@ def test_another_contact_or_an_unsure_provider_is_left_as_read(redwood):
     assert registered_contact(_provider_form(drp1_phone="2205550168"), None, 85.0) == []
 
 
+def test_a_contact_in_doubt_further_off_is_offered_and_goes_to_the_clerk(redwood):
+    from cisr_desk.capture.crosscheck import registered_contact
+    from cisr_desk.capture.read import Reading
+
+    # Both readers lost letters of each: two in a name, five in a domain, a phone's digits shifted.
+    readings = _provider_form(drp1_contact="PRNA KIM", drp1_phone="2201555018", drp1_email="priya@reuwd.ekaple")
+    assert registered_contact(readings, redwood, 85.0) == ["drp1_contact", "drp1_phone", "drp1_email"]
+    assert [readings[k].value for k in ("drp1_contact", "drp1_phone", "drp1_email")] == [
+        "PRIYA KIM", "2205550108", "priya@redwood.example"]
+    assert all(readings[k].must_check for k in ("drp1_contact", "drp1_phone", "drp1_email"))
+    assert readings["drp1_phone"].reasons[-1] == "read as '2201555018': DRP0370's registered contact has '2205550108'"
+    # The same readings read without doubt are left as read: the acceptance model sees them.
+    sure = _provider_form()
+    sure.update({k: Reading(v, v, 0.95) for k, v in (("drp1_contact", "PRNA KIM"), ("drp1_phone", "2201555018"))})
+    assert registered_contact(sure, redwood, 85.0) == []
+
+
+def test_a_contact_read_as_registered_vouches_for_the_provider_when_its_name_was_not_read(redwood):
+    from cisr_desk.capture.crosscheck import registered_contact
+    from cisr_desk.capture.read import Reading
+
+    readings = _provider_form(drp1_email="prlya@redwood.exampl")
+    readings["drp1_name"] = Reading("RDWO", "RDWO", 0.3, ["illegible"])  # names no provider
+    readings["drp1_phone"] = Reading("2205550108", "2205550108", 0.97)  # Redwood's, read without doubt
+    assert registered_contact(readings, redwood, 85.0) == ["drp1_email"]
+    assert readings["drp1_email"].value == "priya@redwood.example" and readings["drp1_email"].must_check
+    readings["drp1_phone"] = Reading("2205554321", "2205554321", 0.97)  # another number: nothing vouches
+    readings["drp1_email"] = Reading("prlya@redwood.exampl", "", 0.6, ["disagree"])
+    assert registered_contact(readings, redwood, 85.0) == []
+
+
+def test_an_id_two_digits_off_or_beside_a_shared_name_is_the_provider_its_contact_names():
+    from cisr_desk.capture.crosscheck import drp_id_from_name
+    from cisr_desk.capture.read import Reading
+    from cisr_desk.domain.registry import DRP, Registry
+
+    registry = Registry([
+        DRP("DRP1998", "Big Bear Energy Response L.P.", contact_name="Emily Lopez", contact_phone="(563) 555-0125"),
+        DRP("DRP1957", "Big Bear Energy Response LLC", contact_name="Carlos Johnson", contact_phone="(941) 555-0180"),
+        DRP("DRP1846", "Orange Grove Demand Solutions L.P.", contact_name="Carlos Brown", contact_phone="(271) 555-0173"),
+    ])
+
+    def form(rid, name, **contact):
+        readings = {"drp1_id": Reading(rid, rid, 0.9), "drp1_name": Reading(name, name, 0.5, ["disagree"])}
+        readings.update({k: Reading(v, v, 0.6, ["disagree"]) for k, v in contact.items()})
+        return readings
+
+    shared = form("DRP1999", "BIG BEAR ENERGY RESPONSELP", drp1_contact="EMILY LOPEZ")  # the name fits both
+    assert drp_id_from_name(shared, registry, 85.0) == ["drp1_id"] and shared["drp1_id"].value == "DRP1998"
+    assert shared["drp1_id"].must_check
+    two_off = form("DRP1416", "ORANGE GROVE DEHAND SOLUTIONS LP.", drp1_phone="2715550113")
+    assert drp_id_from_name(two_off, registry, 85.0) == ["drp1_id"] and two_off["drp1_id"].value == "DRP1846"
+    for readings in (form("DRP1416", "ORANGE GROVE DEMAND SOLUTIONS L.P."),  # two off, nothing else vouches
+                     form("DRP1999", "BIG BEAR ENERGY RESPONSE"),  # a name two providers share, alone
+                     form("DRP1416", "ORANGE GROVE DEMAND SOLUTIONS L.P.", drp1_phone="9415550180")):  # another's phone
+        assert drp_id_from_name(readings, registry, 85.0) == [] and readings["drp1_id"].value in ("DRP1416", "DRP1999")
+
+
 def test_dates_vouch_for_each_other():
     from cisr_desk.capture.crosscheck import cross_check
     from cisr_desk.capture.read import Reading

@@ -11,7 +11,10 @@ confidence (its id, and its name matching that id). A reading a letter or two aw
 registered value ("robert@constal.exmmple", "4695550128" for 4675550128) is that value
 misread, as a keying operator would see at once: it is offered in its place, with the reason,
 and the acceptance model still decides whether a clerk looks. A contact truly different from
-the registered one is further away than that (another name, another number).
+the registered one is further away than that (another name, another number). A reading the
+readers already doubt may be a little further off ("WHTOHNSON" for LINH JOHNSON); it is offered
+too, and always goes to the clerk. A contact detail read exactly as registered vouches for the
+provider as its name does, and picks the provider a misread id means when the name alone cannot.
 """
 from __future__ import annotations
 
@@ -170,19 +173,46 @@ def _anniversary(day: dt.date, years: int) -> dt.date:
 
 
 NEAR_SHARE = 0.2  # a reading this close to a registered value (edits per character) is it misread
+# A reading already in doubt may be further off and still be the registered value, read badly
+# by both readers ("WHTOHNSON", "lnh@crestlne.ekape"): another person or another number is
+# half its characters or more away. It is offered, and always goes to the clerk.
+DOUBTED_SHARE = 0.3
 
 
-def _near(key: str, read: str, registered: str) -> bool:
-    """Whether a reading is the registered value with a letter or two misread."""
+def _near(key: str, read: str, registered: str, share: float = NEAR_SHARE) -> bool:
+    """Whether a reading is the registered value with a letter or two misread (``share``: edits
+    per character of the registered value; a phone's digits by position at the strict share)."""
     if key == "drp1_phone":
         a, b = re.sub(r"\D", "", read), re.sub(r"\D", "", registered)
+        if share > NEAR_SHARE:
+            return len(b) == 10 and a != b and Levenshtein.distance(a, b) <= share * len(b)
         return len(a) == len(b) == 10 and 0 < sum(x != y for x, y in zip(a, b)) <= 2
     a, b = squash(read, False), squash(registered, False)
-    if not a or a == b or Levenshtein.distance(a, b) > NEAR_SHARE * len(b):
+    if not a or a == b or Levenshtein.distance(a, b) > share * len(b):
         return False
     if key == "drp1_email":  # the person is the part before the @: one letter, no more
         return a.count("@") == 1 and Levenshtein.distance(a.split("@")[0], b.split("@")[0]) <= 1
     return True
+
+
+def _provider_read(readings: dict[str, Reading], registry, name_min_score: float):
+    """The registered provider of the id read, and whether only its contact vouches for it:
+    (drp, False) when the name read beside the id names it; (drp, True) when the name does not
+    but a contact detail was read exactly as registered for that id (two readings of different
+    ink agreeing through the registry); (None, False) otherwise."""
+    rid_reading, name = readings.get("drp1_id"), readings.get("drp1_name")
+    rid = str(rid_reading.value or "") if rid_reading is not None else ""
+    drp = registry.get(rid) if registry is not None and rid else None
+    if drp is None:
+        return None, False
+    if name is not None and registry.name_matches(rid, str(name.value or "")) >= name_min_score:
+        return drp, False
+    for key, attribute in CONTACT_FIELDS:
+        r, registered = readings.get(key), registered_value(drp, key, attribute)
+        if r is not None and isinstance(r.value, str) and r.value and not r.reasons and registered \
+                and squash(r.value, True) == squash(registered, True):
+            return drp, True
+    return None, False
 
 
 def registered_contact(readings: dict[str, Reading], registry, name_min_score: float) -> list[str]:
@@ -192,13 +222,14 @@ def registered_contact(readings: dict[str, Reading], registry, name_min_score: f
     Only for the provider read with confidence: its id registered, and the provider's name
     read beside it naming that provider (``name_min_score``, the site's fuzzy-name policy), or
     offered for the id (``confidence.settle_drp_names``): then every such field goes to the
-    clerk too, as the provider rests on the id alone."""
-    rid_reading, name = readings.get("drp1_id"), readings.get("drp1_name")
-    rid = str(rid_reading.value or "") if rid_reading is not None else ""
-    drp = registry.get(rid) if registry is not None and rid else None
-    if drp is None or name is None or registry.name_matches(rid, str(name.value or "")) < name_min_score:
+    clerk too, as the provider rests on the id alone. Where the name does not name it but
+    another contact detail reads exactly as registered for the id, the same, to the clerk.
+    A reading in doubt may be further off (``DOUBTED_SHARE``): it is offered, to the clerk."""
+    drp, by_contact = _provider_read(readings, registry, name_min_score)
+    if drp is None:
         return []
-    offered = bool(name.evidence.get("offered"))
+    name = readings.get("drp1_name")
+    offered = by_contact or bool(name is not None and name.evidence.get("offered"))
     changed = []
     for key, attribute in CONTACT_FIELDS:
         r, registered = readings.get(key), registered_value(drp, key, attribute)
@@ -211,12 +242,14 @@ def registered_contact(readings: dict[str, Reading], registry, name_min_score: f
         if r.value == registered:
             continue
         spacing = key == "drp1_contact" and squash(r.value, False) == squash(registered, False)
-        if not spacing and not _near(key, r.value, registered):
+        near = spacing or _near(key, r.value, registered)
+        if not near and not (r.reasons and _near(key, r.value, registered, DOUBTED_SHARE)):
             continue
-        if not spacing or offered:
-            # A near miss of the provider read with confidence: the acceptance model decides.
+        if not spacing or offered or not near:
+            # A near miss of the provider read with confidence: the acceptance model decides;
+            # one further off, or a provider only its contact vouches for: the clerk.
             r.doubt(f"read as {r.value!r}: {drp.registration_no}'s registered contact has {registered!r}",
-                    at_most=0.8, must_check=offered)
+                    at_most=0.8, must_check=offered or not near)
         r.value = registered
         r.evidence["repaired"] = True
         changed.append(key)
@@ -493,13 +526,28 @@ def same_street(readings: dict[str, Reading]) -> list[str]:
 NAME_MARGIN = 3.0  # the provider named must fit the name read this much better than any other
 
 
+def _contact_vouches(readings: dict[str, Reading], drp) -> bool:
+    """Whether a contact detail on the form is the provider's registered one, read exactly or,
+    where in doubt, a few characters off (``_near`` at ``DOUBTED_SHARE``)."""
+    for key, attribute in CONTACT_FIELDS:
+        r, registered = readings.get(key), registered_value(drp, key, attribute)
+        if r is None or not isinstance(r.value, str) or not r.value or not registered:
+            continue
+        if squash(r.value, True) == squash(registered, True) \
+                or _near(key, r.value, registered, DOUBTED_SHARE if r.reasons else NEAR_SHARE):
+            return True
+    return False
+
+
 def drp_id_from_name(readings: dict[str, Reading], registry, name_min_score: float) -> list[str]:
     """A provider id read as no registered id ("DRP4000"), one digit from the id of the one
     provider that the name read beside it clearly names (Pacific Power Aggregation Co.,
     DRP1000), is that id misread: it is put in, with the reason, and the clerk checks it (the
-    id now comes from the name, so the two no longer vouch for each other). A registered id
-    that names another provider is left as read: that mismatch is the customer's, for the
-    rules to report. Returns the keys changed."""
+    id now comes from the name, so the two no longer vouch for each other). So is one two
+    digits off, or beside a name two providers share ("Big Bear Energy Response"), where the
+    one provider the name fits also has its contact, phone or e-mail on the form (the first
+    provider's only). A registered id that names another provider is left as read: that
+    mismatch is the customer's, for the rules to report. Returns the keys changed."""
     changed = []
     if registry is None:
         return changed
@@ -509,13 +557,20 @@ def drp_id_from_name(readings: dict[str, Reading], registry, name_min_score: flo
                 or not isinstance(name.value, str) or not name.value or registry.get(rid.value) is not None:
             continue
         named = registry.match_name(name.value)
-        if named is None or named.score < name_min_score or named.margin < NAME_MARGIN:
+        if named is None or named.score < name_min_score:
             continue
-        target = named.drp.registration_no
-        if target not in {d.registration_no for d, _ in registry.closest_ids(rid.value, max_distance=1)}:
+        near = registry.closest_ids(rid.value, limit=len(registry), max_distance=2)
+        one_off = {d.registration_no for d, distance in near if distance <= 1}
+        vouched = [d for d, _ in near if slot == "drp1" and _contact_vouches(readings, d)
+                   and registry.name_matches(d.registration_no, name.value) >= name_min_score]
+        if named.margin >= NAME_MARGIN and named.drp.registration_no in one_off:
+            target, drp = named.drp.registration_no, named.drp
+        elif len(vouched) == 1:
+            target, drp = vouched[0].registration_no, vouched[0]
+        else:
             continue
         rid.doubt(f"read as {rid.value}, which is not registered: the provider named, "
-                  f"{named.drp.display_name}, is {target}", at_most=0.8)
+                  f"{drp.display_name}, is {target}", at_most=0.8)
         rid.value = target
         rid.evidence["repaired"] = True
         changed.append(f"{slot}_id")
