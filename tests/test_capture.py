@@ -104,6 +104,20 @@ def test_cli_writes_the_json_contract(tmp_path, typed_set):
     assert isinstance(form["fields"]["customer_name"]["value"], str)
 
 
+def test_cli_checks_providers_against_the_shipped_registry_unless_told_otherwise(tmp_path, typed_set, capsys):
+    from cisr_desk.cli.main import main
+
+    out, truth = typed_set
+    scan = str(out / truth["files"][0]["file"])
+    assert main(["extract", "--workers", "1", "--json", str(tmp_path / "a.json"), scan]) == 0
+    said = capsys.readouterr().err
+    assert "sample registry shipped with cisr-desk" in said and str(demo_registry()) in said
+    assert main(["extract", "--workers", "1", "--no-registry", "--json", str(tmp_path / "b.json"), scan]) == 0
+    assert "registry" not in capsys.readouterr().err
+    with pytest.raises(SystemExit):  # one or the other
+        main(["extract", "--registry", str(demo_registry()), "--no-registry", scan])
+
+
 def test_cli_rejects_a_bad_date():
     proc = subprocess.run([sys.executable, "-m", "cisr_desk", "extract", "--received", "22/05/2026", "x.pdf"],
                           capture_output=True, text=True)

@@ -13,7 +13,12 @@ from cisr_desk.cli.main import CliError
 def register(sub) -> None:
     p = sub.add_parser("extract", help="read scans (PDF, TIFF, JPEG, PNG) or digital PDFs and write the fields as JSON (no database)")
     p.add_argument("pdfs", nargs="+", type=Path, metavar="SCAN")
-    p.add_argument("--registry", type=Path, help="DRP registry (CSV or XLSX) to check providers against")
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("--registry", type=Path,
+                       help="DRP registry (CSV or XLSX) to check providers against (default: the sample "
+                            "registry shipped with cisr-desk, named on standard error)")
+    which.add_argument("--no-registry", action="store_true",
+                       help="check no provider against a registry (ids, names and contacts as read)")
     p.add_argument("--received", help="date the forms were received (YYYY-MM-DD)")
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="pages read in parallel (default: cores)")
     p.add_argument("--json", dest="out", type=Path, metavar="OUT",
@@ -34,14 +39,21 @@ def run(args) -> int:
     from cisr_desk.capture.pipeline import extract_files
     from cisr_desk.domain.errors import InputFileError
     from cisr_desk.domain.registry import Registry
+    from cisr_desk.paths import demo_registry
 
     received = parse_received(args.received)
     registry = None
-    if args.registry:
+    if not args.no_registry:
+        # Without a registry no provider is checked, and capture loses what the registry tells
+        # it (a provider's registered name, contact, phone and e-mail): say which one is used.
+        path = args.registry or demo_registry()
         try:
-            registry = Registry.load(args.registry)
+            registry = Registry.load(path)
         except InputFileError as exc:
             raise CliError(str(exc)) from None
+        if not args.registry:
+            print(f"cisr-desk: providers checked against the sample registry shipped with cisr-desk ({len(registry)} "
+                  f"providers, {path}); use --registry FILE for your own, or --no-registry", file=sys.stderr)
     if args.workers < 1:
         raise CliError("--workers must be at least 1")
 
