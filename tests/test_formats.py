@@ -377,6 +377,28 @@ def test_an_id_two_digits_off_or_beside_a_shared_name_is_the_provider_its_contac
         assert drp_id_from_name(readings, registry, 85.0) == [] and readings["drp1_id"].value in ("DRP1416", "DRP1999")
 
 
+def test_a_phone_area_code_serving_no_part_of_the_zip_is_the_one_a_digit_away_that_does():
+    from cisr_desk.capture.crosscheck import phone_area_from_zip
+    from cisr_desk.capture.read import Reading
+
+    def form(phone, doubted=True, zip_doubted=False):
+        return {"customer_phone": Reading(phone, phone, 0.6, ["the two readers disagree"] if doubted else []),
+                "mailing_zip": Reading("93546", "93546", 0.6 if zip_doubted else 0.97,
+                                       ["unsure"] if zip_doubted else [])}
+
+    readings = form("9605550163")  # Mammoth Lakes: 442, 559, 760
+    assert phone_area_from_zip(readings) == ["customer_phone"]
+    phone = readings["customer_phone"]
+    assert phone.value == "7605550163" and phone.must_check
+    assert phone.reasons[-1] == "read as '9605550163': area code 960 serves no part of ZIP 93546, 760 does"
+    for readings in (form("9605550163", doubted=False),  # a number from elsewhere, read without doubt
+                     form("9605550163", zip_doubted=True),  # the ZIP itself in doubt
+                     form("7605550163"),  # already the area's
+                     form("2135550163")):  # two digits from any of them
+        before = readings["customer_phone"].value
+        assert phone_area_from_zip(readings) == [] and readings["customer_phone"].value == before
+
+
 def test_dates_vouch_for_each_other():
     from cisr_desk.capture.crosscheck import cross_check
     from cisr_desk.capture.read import Reading

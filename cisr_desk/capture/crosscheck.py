@@ -129,6 +129,32 @@ def cross_check(readings: dict[str, Reading], registry=None) -> None:
     same_street(readings)
     email_from_names(readings)
     term_dates(readings)
+    phone_area_from_zip(readings)
+
+
+def phone_area_from_zip(readings: dict[str, Reading]) -> list[str]:
+    """The customer's phone, read in doubt, whose area code serves no part of the mailing ZIP
+    read without doubt, one digit from the one code that does ("960" at Mammoth Lakes 93546,
+    served by 442, 559 and 760: 760): that code is offered in its place, and the clerk checks
+    it. Area codes per ZIP are the ``zipcodes`` package's. A number from elsewhere read
+    without doubt is left alone: people keep their numbers when they move. Returns the keys
+    changed."""
+    from cisr_desk.domain import reference
+
+    r, zip_code = readings.get("customer_phone"), _v(readings, "mailing_zip")
+    if r is None or not r.reasons or not isinstance(r.value, str) or not zip_code:
+        return []
+    digits = re.sub(r"\D", "", r.value)
+    place = reference.zip_place(zip_code)
+    if len(digits) != 10 or place is None or not place.area_codes or digits[:3] in place.area_codes:
+        return []
+    near = [code for code in place.area_codes if sum(a != b for a, b in zip(code, digits[:3])) == 1]
+    if len(near) != 1:
+        return []
+    r.doubt(f"read as {r.value!r}: area code {digits[:3]} serves no part of ZIP {zip_code}, {near[0]} does")
+    r.value = near[0] + digits[3:]
+    r.evidence["repaired"] = True
+    return ["customer_phone"]
 
 
 TERM_SLACK_DAYS = 7  # how far from a whole number of years a term may end, and start before signing

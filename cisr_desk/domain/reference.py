@@ -2,7 +2,7 @@
 and state each one belongs to, which state codes are real, how e-mail domains are spelled.
 
 The ZIP table is the USPS data shipped with the ``zipcodes`` package (city, the USPS
-*acceptable* alternative city names, state); state names come from ``us``; surnames by how
+*acceptable* alternative city names, state, the telephone area codes serving it); state names come from ``us``; surnames by how
 common they are from the US Census 1990 list the ``names`` package ships. All load once, on
 first use, into plain dictionaries. Plain Python: no Qt, no SQL.
 
@@ -38,6 +38,7 @@ class ZipPlace:
     cities: tuple[str, ...]  # preferred and acceptable names, as USPS writes them
     state: str
     kind: str  # STANDARD, PO BOX, UNIQUE, MILITARY
+    area_codes: tuple[str, ...] = ()  # the telephone area codes that serve it
 
 
 def city_key(name: str) -> str:
@@ -89,7 +90,8 @@ def _build_tables() -> Tables:
     keys: dict[str, str] = {}  # a city name's key, worked out once (most names have many ZIPs)
     for row in _zip_rows():
         cities = tuple(dict.fromkeys([row["city"], *row.get("acceptable_cities", [])]))
-        place = ZipPlace(row["zip_code"], row["city"], cities, row["state"], row.get("zip_code_type", ""))
+        place = ZipPlace(row["zip_code"], row["city"], cities, row["state"], row.get("zip_code_type", ""),
+                         tuple(row.get("area_codes") or ()))
         by_zip[place.zip] = place
         for c in cities:
             key = keys.get(c)
