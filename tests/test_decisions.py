@@ -57,8 +57,8 @@ def test_nothing_is_approved_without_a_registry():
         wf.approve(facts(), SUE, registry_loaded=False)
 
 
-def _add(desk, tmp_path, extractor, values, name):
-    extractor.results[name] = [fakes.form(values)]
+def _add(desk, tmp_path, extractor, values, name, **form):
+    extractor.results[name] = [fakes.form(values, **form)]
     (tmp_path / name).write_bytes(b"%PDF " + name.encode())
     [rid] = desk.import_files([tmp_path / name], "ann").record_ids
     return rid
@@ -127,9 +127,27 @@ def test_overrides_are_listed_in_the_workbook_manifest(desk, tmp_path, extractor
     assert list(load_workbook(again.path)["Manifest"].iter_rows(values_only=True)) == rows
 
 
+def test_a_clean_record_without_a_received_date_is_not_approved_by_policy(desk, tmp_path, extractor):
+    rid = _add(desk, tmp_path, extractor, fakes.clean_values(8), "stampless.pdf", received="")
+    rec = desk.submit(rid, "ann")
+    assert rec.status == "flagged" and "no received date" in rec.flag_reason
+    stamped = _add(desk, tmp_path, extractor, fakes.clean_values(9), "stamped.pdf")
+    assert desk.get_record(stamped).received is not None and desk.submit(stamped, "ann").status != "flagged"
+
+
+def test_a_received_date_to_come_or_years_back_is_refused(desk, tmp_path, extractor):
+    rid = _add(desk, tmp_path, extractor, fakes.clean_values(10), "stampless.pdf", received="")
+    today = desk.today()
+    with pytest.raises(InvalidValue, match="after today"):
+        desk.set_field(rid, "received", (today + dt.timedelta(days=1)).isoformat(), "ann")
+    with pytest.raises(InvalidValue, match="years before today"):
+        desk.set_field(rid, "received", today.replace(year=today.year - 30).isoformat(), "ann")
+    assert desk.get_record(rid).received is None and desk.set_field(rid, "received", today, "ann").received == today
+
+
 def test_the_received_date_is_set_by_the_clerk_and_the_date_rules_run_against_it(desk, tmp_path, extractor):
     values = fakes.clean_values(7)
-    rid = _add(desk, tmp_path, extractor, values, "stampless.pdf")
+    rid = _add(desk, tmp_path, extractor, values, "stampless.pdf", received="")
     assert desk.get_record(rid).received is None
     signed = dt.date.fromisoformat(values["customer_sign_date"])
     rec = desk.set_field(rid, "received", (signed - dt.timedelta(days=3)).strftime("%m/%d/%Y"), "ann")

@@ -19,7 +19,7 @@ def review(tmp_path, qtbot):
 
     values = clean_values(1)
     values["drp1_id"] = "DRP179"
-    extractor = FakeExtractor({"a.pdf": [form(values, doubtful=["customer_name", "drp1_id", "mailing_zip"])]})
+    extractor = FakeExtractor({"a.pdf": [form(values, doubtful=["customer_name", "drp1_id", "mailing_zip"], received="")]})
     desk = open_desk(tmp_path, extractor)
     desk.import_files([make_pdf(tmp_path / "a.pdf", "a"), make_pdf(tmp_path / "b.pdf", "b")], "clerk")
     screen = ReviewScreen(make_ctx(desk, "clerk", tmp_path))

@@ -32,6 +32,16 @@ def test_submit_routes_by_cleanliness(issues, doubtful, due, expected):
     assert (event.user, event.action, event.old, event.new) == ("ann", "submit", "in_review", expected)
 
 
+def test_a_record_with_no_received_date_goes_to_a_supervisor_with_the_reason():
+    """Without the stamp's date the signature-age and start-date rules never ran: a record is
+    not clean until it is known (a clerk once submitted one with the date left blank and it
+    was approved by policy and exported)."""
+    change = wf.submit(facts("in_review", received_known=False), CLERK, sample_due=False)
+    assert change.new is wf.Status.FLAGGED and change.reason == "no received date (the date rules did not run)"
+    both = wf.submit(facts("in_review", doubtful=1, received_known=False), CLERK, sample_due=False)
+    assert both.reason == "1 field not confirmed and no received date (the date rules did not run)"
+
+
 def test_transitions_refuse_wrong_states_and_roles():
     with pytest.raises(InvalidTransition):
         wf.submit(facts("approved"), CLERK, sample_due=False)

@@ -425,6 +425,17 @@ def _years_apart(a: dt.date, b: dt.date) -> float:
     return abs((a - b).days) / 365.25
 
 
+def received_problem(day: dt.date, today: dt.date, policy: SitePolicy) -> str | None:
+    """Why a date of receipt cannot be the one on a RECEIVED stamp (None when it can): the mail
+    room stamps the day a form arrives, so never a day to come, nor one years back."""
+    if day > today:
+        return f"Received {_fmt_date(day)} is after today ({_fmt_date(today)}): type the date on the stamp"
+    if _years_apart(day, today) > policy.date_max_years_away:
+        return (f"Received {_fmt_date(day)} is more than {policy.date_max_years_away} years before today "
+                f"({_fmt_date(today)}): type the date on the stamp")
+    return None
+
+
 def _plausible_dates(form: _Form, received: dt.date | None, today: dt.date, policy: SitePolicy,
                      issues: list[Issue]) -> None:
     """Dates a person could have written: none decades away from receipt (or from today when

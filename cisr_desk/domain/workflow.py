@@ -73,6 +73,13 @@ class RecordFacts:
     version: int = 1  # bumped by every change
     updated_by: str = ""
     updated_at: dt.datetime | None = None  # the last change (a hold's idle time counts from here or the claim)
+    received_known: bool = True  # the date on the RECEIVED stamp is recorded (the date rules ran against it)
+
+    @property
+    def clean(self) -> bool:
+        """Nothing left for a supervisor: no open issue, no doubtful field, and the date of
+        receipt known (without it the signature-age and start-date rules could not run)."""
+        return not (self.issues or self.doubtful) and self.received_known
 
 
 @dataclass(frozen=True)
@@ -240,15 +247,18 @@ def next_candidate_statuses(actor: Actor) -> tuple[Status, ...]:
 # -- clerk ----------------------------------------------------------------------------------------
 def submit(record: RecordFacts, actor: Actor, *, sample_due: bool) -> Change:
     """A clean record is approved by policy (or sampled for a supervisor); one with open
-    issues or doubtful fields goes to a supervisor, flagged with the reason why."""
+    issues or doubtful fields, or with no date of receipt, goes to a supervisor, flagged with
+    the reason why."""
     _require(actor, _WORKERS, "submit a record")
     _from(record, (Status.IMPORTED, Status.IN_REVIEW), "submitted")
-    if record.issues or record.doubtful:
+    if not record.clean:
         parts = []
         if record.issues:
             parts.append(f"{record.issues} open issue{'s' if record.issues != 1 else ''}")
         if record.doubtful:
             parts.append(f"{record.doubtful} field{'s' if record.doubtful != 1 else ''} not confirmed")
+        if not record.received_known:
+            parts.append("no received date (the date rules did not run)")
         return Change("submit", record.status, Status.FLAGGED, actor.name, " and ".join(parts),
                       holder="", entered_by=actor.name)
     if sample_due:

@@ -63,8 +63,14 @@ def clean_values(n: int = 1, *, revoke: bool = False, accounts: int = 1, drp: st
 
 
 def form(values: Mapping[str, Value], *, pages: Iterable[int] = (1, 2), template: str = TEMPLATE,
-         doubtful: Iterable[str] = (), received: str = "", confidence: float = 0.97) -> FormResult:
+         doubtful: Iterable[str] = (), received: str | None = None, confidence: float = 0.97) -> FormResult:
+    """A captured form of ``values``; its RECEIVED stamp read as ``received`` (ISO; "" for a stamp
+    not read), by default three days after the customer signed (a clean form's stamp was read)."""
     doubtful = set(doubtful)
+    if received is None:
+        signed = values.get("customer_sign_date")
+        received = (dt.date.fromisoformat(signed) + dt.timedelta(days=3)).isoformat() \
+            if isinstance(signed, str) and signed else ""
     fields = {k: FieldReading(v, 0.5 if k in doubtful else confidence, k in doubtful,
                               ["hard to read"] if k in doubtful else [], str(v)) for k, v in values.items()}
     pages = list(pages)

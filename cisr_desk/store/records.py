@@ -245,7 +245,7 @@ def facts(session: Session, rec: Record) -> RecordFacts:
                                   .order_by(RecordIssue.id)))
     return RecordFacts(rec.id, Status(rec.status), rec.entered_by, edited_by(session, rec.id),
                        rec.issue_count, rec.doubtful, codes, rec.holder or "", from_db(rec.held_since),
-                       rec.version or 1, rec.updated_by or "", from_db(rec.updated_at))
+                       rec.version or 1, rec.updated_by or "", from_db(rec.updated_at), rec.received is not None)
 
 
 def history(session: Session, record_id: int) -> list[AuditEvent]:

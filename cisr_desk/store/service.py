@@ -28,9 +28,10 @@ from sqlalchemy.orm import Session
 
 from cisr_desk.domain import reasons
 from cisr_desk.domain import workflow as wf
-from cisr_desk.domain.errors import (AccountDisabled, AccountLocked, DatabaseUnavailable, NotFound,
+from cisr_desk.domain.errors import (AccountDisabled, AccountLocked, DatabaseUnavailable, InvalidValue, NotFound,
                                      PermissionDenied, SignInFailed, UserDisabled)
 from cisr_desk.domain.policy import SitePolicy
+from cisr_desk.domain.rules import received_problem
 from cisr_desk.domain.registry import Registry
 from cisr_desk.store import (audit, authorizations, counters, db, dto, identity, passwords, records,
                              registry_store)
@@ -511,6 +512,11 @@ class Desk:
         """The date the form was received, as the clerk reads it off the stamp (None/"" clears it);
         the date rules run again against it."""
         day = records.coerce_date(value, "Received")
+        if day is not None:
+            with self._read() as s:
+                problem = received_problem(day, self.today(), self._policy(s))
+            if problem:
+                raise InvalidValue(problem)
 
         def change(s: Session, rec: Record, actor: wf.Actor) -> None:
             old, rec.received = rec.received, day
@@ -546,7 +552,7 @@ class Desk:
     def submit(self, record_id: int, by: str, *, expected_version: int | None = None) -> dto.RecordDetail:
         def decide(s, rec, facts, actor):
             wf.submit(facts, actor, sample_due=False)  # refused before the counter moves
-            clean = not (facts.issues or facts.doubtful)
+            clean = facts.clean
             count = counters.increment(s, CLEAN_COUNT_KEY) if clean else 0
             # without a registry no provider was checked: nothing is approved by policy then
             no_registry = self._current_registry(s)[0] is None
