@@ -33,8 +33,9 @@ def test_a_day_of_work_is_counted(desk, tmp_path, extractor, clock):
     day = board.days[-1]
     assert (day.received, day.submitted, day.flagged, day.approved, day.rejected) == (3, 1, 1, 1, 1)
     assert sum(d.received for d in board.days[:-1]) == 0
-    assert board.open_by_status == {"imported": 1, "rejected": 1}
-    assert board.oldest_open_id == doubtful and board.backlog_target_days == 2
+    # the rejected form is decided: no queue holds it, so it is no backlog
+    assert board.open_by_status == {"imported": 1}
+    assert board.oldest_open_id == waiting and board.backlog_target_days == 2
     assert board.backlog_days(desk.now()) == 0.0  # all of it came in just now (the fixed clock)
 
     [ann] = [c for c in board.clerks if c.name == "ann"]

@@ -43,6 +43,9 @@ STATUSES = tuple(s.value for s in Status)
 ROLES = tuple(r.value for r in Role)
 OPEN_STATUSES = (Status.IMPORTED, Status.IN_REVIEW, Status.SUBMITTED, Status.FLAGGED, Status.REJECTED)
 """Not yet approved: these are re-checked when the registry changes."""
+WAITING_STATUSES = (Status.IMPORTED, Status.IN_REVIEW, Status.SUBMITTED, Status.FLAGGED)
+"""Waiting for someone's work, in a queue: the backlog. A rejected form is decided (a supervisor
+may still return it to the clerk, but no queue holds it)."""
 
 POLICY_USER = "policy"
 """The approver recorded when a clean record is approved by site policy without a supervisor."""

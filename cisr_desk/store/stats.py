@@ -96,7 +96,7 @@ def _capture(s: Session, lo: dt.datetime, hi: dt.datetime) -> list[dto.CaptureDa
 
 def dashboard(s: Session, start: dt.date, end: dt.date, backlog_target_days: int) -> dto.Dashboard:
     lo, hi = _bounds(start, end)
-    open_ = [st.value for st in wf.OPEN_STATUSES]
+    open_ = [st.value for st in wf.WAITING_STATUSES]
     by_status = dict(s.execute(select(Record.status, func.count()).where(Record.status.in_(open_))
                                .group_by(Record.status)).all())
     oldest = s.execute(select(Record.id, Record.created_at).where(Record.status.in_(open_))
