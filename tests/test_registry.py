@@ -81,6 +81,7 @@ def test_load_xlsx(tmp_path: Path):
     ([HEADER, ROWS[0].replace(",Y,", ",maybe,")], "row 2, column sce_service_agreement: 'MAYBE' is not Y or N"),
     ([HEADER, ROWS[0].replace("Redwood Load Management LLC", "")], "row 2, column legal_name"),
     ([""], "the file is empty"),
+    ([HEADER, ",,,,,,,,,"], "no provider is listed"),  # importing it would have removed every provider
 ])
 def test_bad_csv_names_file_row_and_problem(tmp_path: Path, lines, expected):
     path = write_csv(tmp_path, lines)

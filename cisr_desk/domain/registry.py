@@ -289,6 +289,8 @@ class Registry:
                 )
             seen[drp.registration_no] = line
             drps.append(drp)
+        if not drps:  # imported, it would remove every provider: nothing could be approved any more
+            raise InputFileError(f"{path}: the header row is there but no provider is listed under it")
         return cls(drps)
 
     @classmethod
