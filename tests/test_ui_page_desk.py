@@ -189,6 +189,19 @@ def test_choosing_another_file_says_unapplied_changes_are_gone(office, tmp_path,
     assert "1 change to batch.pdf was not applied and is gone" in screen.message.current()
 
 
+def test_choosing_another_file_clears_the_last_files_preview(office, tmp_path, qtbot):
+    screen, desk, _ = office
+    desk.import_files([make_pdf(tmp_path / "other.pdf", "other", pages=2)], "clerk")
+    screen.refresh_files()
+    select(screen, 3)
+    qtbot.waitUntil(lambda: screen.preview.pixmap() is not None and not screen.preview.pixmap().isNull())
+    items = [screen.files.item(i) for i in range(screen.files.count())]
+    screen.files.setCurrentItem(next(item for item in items if "other.pdf" in item.text()))
+    # batch.pdf's page 3, captioned as a page of this file, stayed up (seen under Xvfb)
+    assert screen.preview.text() == "Choose a page to see it here" and screen.details.text() == ""
+    assert screen.preview.pixmap() is None or screen.preview.pixmap().isNull()
+
+
 def test_the_context_menu_offers_every_correction_and_move_to(office, qtbot):
     screen, desk, (a, b) = office
     view, model = strip(screen, None)

@@ -230,6 +230,9 @@ class PageDeskScreen(QWidget):
             self._preview_images.clear()
             self.thumbs.clear()
             self._render_thumbnails(base)
+            # The last file's page is not this file's: the preview and its caption start over.
+            self._show_preview(0)
+            self.details.setText("")
         self.rebuild()
 
     def _records_changed(self) -> None:
