@@ -28,3 +28,14 @@ def test_a_mixed_selection_accounts_for_every_file(qtbot, tmp_path):
     status, details = rows["cover-note.txt"]
     assert status == "Error" and "not a scan" in details.text()
     desk.close()
+
+
+def test_the_summary_tells_files_not_read_from_files_with_pages_on_no_form():
+    """Files that could not be read were counted among those that "need a look" on the page
+    desk, which has nothing of them to show (seen using the app as a clerk)."""
+    from cisr_desk.ui.inbox import import_summary
+
+    text = import_summary(imported=1, forms=0, unread=3, loose=1)
+    assert text == ('0 forms from 1 file added to the review queue · 3 files could not be read (the reason is '
+                    'beside each) · <a href="pages">1 file with pages on no form</a>')
+    assert import_summary(imported=2, forms=3, unread=0, loose=0) == "3 forms from 2 files added to the review queue"

@@ -167,7 +167,7 @@ def test_the_inbox_link_opens_the_page_desk_and_it_fits_1280_by_720(tmp_path, qt
     window.show()
     inbox = window.screens["inbox"]
     card = inbox.import_paths([make_pdf(tmp_path / "batch.pdf", "batch", pages=3)])
-    assert "need a look</a>" in card.summary.text()
+    assert "1 file with pages on no form</a>" in card.summary.text()
     card.summary.linkActivated.emit("pages")
     assert window.current_screen() == "pages"
     pages = window.screens["pages"]

@@ -103,7 +103,7 @@ class BatchCard(QFrame):
             self.title.setText(f"Import {report.run_id}{when}{who} · {len(self.paths)} "
                                f"file{'s' if len(self.paths) != 1 else ''}")
         by_path = {str(Path(o.path)): o for o in report.files}
-        totals = {"imported": 0, "forms": 0, "problems": 0}
+        totals = {"imported": 0, "forms": 0, "unread": 0, "loose": 0}
         for i, p in enumerate(self.paths):
             o = by_path.get(str(p))
             if o is None:
@@ -119,11 +119,26 @@ class BatchCard(QFrame):
             self._set(i, 4, o.message or "", kind="error" if status == "error" else "")
             totals["imported"] += status == "imported"
             totals["forms"] += o.forms or 0
-            totals["problems"] += status == "error" or bool(pages)
+            totals["unread"] += status == "error"
+            totals["loose"] += bool(pages)
         self.progress.setFormat("Done")
-        self.summary.setText(f"{totals['forms']} form(s) from {totals['imported']} file(s) added to the review queue"
-                             + (f' · <a href="pages">{totals["problems"]} file(s) need a look</a>'
-                                if totals["problems"] else ""))
+        self.summary.setText(import_summary(**totals))
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def import_summary(imported: int, forms: int, unread: int, loose: int) -> str:
+    """What an import did, in words: the forms queued, the files that could not be read (their
+    reasons are in the table above; the page desk has nothing of them to show) and the files
+    with pages on no form, which the link opens on the page desk."""
+    parts = [f"{_count(forms, 'form')} from {_count(imported, 'file')} added to the review queue"]
+    if unread:
+        parts.append(f"{_count(unread, 'file')} could not be read (the reason is beside each)")
+    if loose:
+        parts.append(f'<a href="pages">{_count(loose, "file")} with pages on no form</a>')
+    return " · ".join(parts)
 
 
 class InboxScreen(QWidget):
