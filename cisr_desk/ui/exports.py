@@ -6,9 +6,9 @@ import datetime as dt
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QUrl
+from PySide6.QtCore import QDate, Qt, QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import (QDateEdit, QHBoxLayout, QLabel, QPushButton,
+from PySide6.QtWidgets import (QDateEdit, QFileDialog, QHBoxLayout, QLabel, QPushButton,
                                QVBoxLayout, QWidget)
 
 from cisr_desk.domain.errors import DeskError
@@ -47,8 +47,14 @@ class ExportsScreen(QWidget):
         self.export_button.setObjectName("primary")
         self.export_button.clicked.connect(self.export)
         self.open_button = QPushButton(icon("folder"), "Open folder")
-        self.open_button.setEnabled(False)
+        self.open_button.setToolTip("Show the folder the workbooks are written to")
         self.open_button.clicked.connect(self.open_folder)
+        self.folder_label = QLabel()
+        self.folder_label.setObjectName("screenSub")
+        self.folder_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.folder_button = QPushButton("Change folder…")
+        self.folder_button.setToolTip("Choose where the weekly workbooks are written (kept for next time)")
+        self.folder_button.clicked.connect(self.choose_folder)
         self.preview = ObjectTableModel([
             ("Form", "record_id"), ("Request", "request_type"), ("Customer", "customer"),
             ("Service account", "service_account"), ("DRP", "drp"), ("Data", "data_categories"),
@@ -83,7 +89,11 @@ class ExportsScreen(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 10, 12, 8)
         layout.addLayout(bar)
+        where = QHBoxLayout()
+        where.addWidget(self.folder_label, 1)
+        where.addWidget(self.folder_button)
         layout.addWidget(self.message)
+        layout.addLayout(where)
         layout.addWidget(self.period)
         layout.addWidget(read_only_table(self.preview), 3)
         layout.addWidget(self.summary)
@@ -91,6 +101,7 @@ class ExportsScreen(QWidget):
         layout.addWidget(self.batch_table, 2)
 
     def activate(self) -> None:
+        self.folder_label.setText(f"Workbooks are written to {self.export_dir()}")
         self.refresh_preview()
         self.refresh_batches()
 
@@ -117,10 +128,21 @@ class ExportsScreen(QWidget):
         except DeskError as exc:
             self.message.show_error(exc)
 
+    def export_dir(self) -> Path:
+        """The folder chosen for workbooks, else exports in the data folder."""
+        chosen = self.ctx.settings.get("export_folder")
+        return Path(chosen) if chosen else self.ctx.data_dir / "exports"
+
     def _folder(self) -> str:
         """Where workbooks go; each takes its batch's own name there (never replacing another file).
         The trailing separator says "a folder", created when missing, not a file named exports."""
-        return os.path.join(self.ctx.data_dir / "exports", "")
+        return os.path.join(self.export_dir(), "")
+
+    def choose_folder(self) -> None:
+        chosen = QFileDialog.getExistingDirectory(self, "Write weekly workbooks to", str(self.export_dir()))
+        if chosen:
+            self.ctx.settings.set("export_folder", chosen)
+            self.folder_label.setText(f"Workbooks are written to {self.export_dir()}")
 
     def export(self) -> None:
         start, end = self.period_dates()
@@ -148,12 +170,16 @@ class ExportsScreen(QWidget):
             self.message.show_message("Nothing to export for this week.", "info", 5000)
         else:
             self.last_file = Path(result.path)
-            self.open_button.setEnabled(True)
             self.message.show_message(f"Exported {result.records} form(s) to {self.last_file}", "info")
             self.ctx.events.records_changed.emit()
         self.refresh_preview()
         self.refresh_batches()
 
     def open_folder(self) -> None:
-        if self.last_file is not None:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.last_file.parent)))
+        """The folder of the last workbook written, else the export folder, in the file manager;
+        where none can be started (a bare session), the message says where the files are."""
+        folder = self.last_file.parent if self.last_file is not None else self.export_dir()
+        if not folder.is_dir():
+            self.message.show_message(f"No workbook has been written to {folder} yet.", "info", 6000)
+        elif not QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
+            self.message.show_message(f"No file manager could be opened: the workbooks are in {folder}", "warning")

@@ -24,6 +24,7 @@ OPTIONS: dict[str, Option] = {o.key: o for o in (
     Option("last_folder", str, "", "where the last file dialog was"),
     Option("last_user", str, "", "the name picked at the last start"),
     Option("watch_folder", str, "", "a folder whose new PDFs are imported automatically"),
+    Option("export_folder", str, "", "where weekly workbooks are written (empty: exports in the data folder)"),
     Option("tesseract_path", str, "", "Tesseract executable chosen by the user (empty: detect)"),
     Option("database_url", str, "", "database used at the next start (empty: the default)"),
 )}
