@@ -225,3 +225,16 @@ def test_the_received_date_is_typed_beside_the_stamp(review, qtbot):
     qtbot.keyClick(editor.received, Qt.Key.Key_Return)
     assert "not a date" in editor.message.text.text()
     assert desk.get_record(editor.record.id).received.isoformat() == "2026-11-20"
+
+
+def test_a_search_that_finds_nothing_says_so_and_headers_sit_over_their_values(review):
+    from PySide6.QtCore import Qt
+
+    screen, _ = review
+    screen.show_queue()
+    screen.search.setText("zzz-nobody")
+    screen.refresh()
+    assert screen.model.rowCount() == 0 and screen.count.text() == "no record matches “zzz-nobody”"
+    align = [screen.model.headerData(c, Qt.Orientation.Horizontal, Qt.ItemDataRole.TextAlignmentRole)
+             for c in (screen.model.COL_ID, screen.model.COL_STATUS)]
+    assert align[0] & int(Qt.AlignmentFlag.AlignRight) and align[1] & int(Qt.AlignmentFlag.AlignLeft)

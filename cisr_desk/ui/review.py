@@ -36,7 +36,7 @@ def make_queue_table(model) -> QTableView:
     header.setHighlightSections(False)
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     header.setStretchLastSection(True)
-    for col, width in ((0, 56), (1, 150), (2, 96), (3, 230), (4, 90), (5, 84), (6, 64)):  # headers whole at 1280x720
+    for col, width in ((0, 56), (1, 150), (2, 96), (3, 230), (4, 90), (5, 84), (6, 64), (7, 150)):  # whole at 1280x720
         table.setColumnWidth(col, width)
     return table
 
@@ -119,7 +119,9 @@ class ReviewScreen(QWidget):
             self.message.show_error(exc)
             return
         n = self.model.rowCount()
-        self.count.setText(f"{n} record{'s' if n != 1 else ''}")
+        words = self.search.text().strip()
+        # An empty table said nothing: say that the search found nothing, not that the queue is empty.
+        self.count.setText(f"no record matches “{words}”" if words and not n else f"{n} record{'s' if n != 1 else ''}")
         row = self.model.row_of(current) if current is not None else -1
         if n:
             self.table.selectRow(row if row >= 0 else 0)
