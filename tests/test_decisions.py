@@ -44,6 +44,8 @@ def test_an_approval_that_passes_a_failing_rule_needs_an_override():
     change = wf.approve(facts(["sign_date_after_received"]), SUE, override="Confirmed by phone [CUSTOMER_CONFIRMED]")
     assert change.new is wf.Status.APPROVED and change.reason.startswith("override: Confirmed by phone")
     assert wf.approve(facts(["duplicate_authorization"]), SUE).reason == ""  # the supervisor's judgement itself
+    # Nothing fails: nothing is overridden, and what the supervisor wrote stays with the approval.
+    assert wf.approve(facts(), SUE, override="Checked the account by phone").reason == "Checked the account by phone"
 
 
 @pytest.mark.parametrize("code", sorted(wf.NEVER_OVERRIDDEN))

@@ -330,7 +330,9 @@ def approve(record: RecordFacts, actor: Actor, *, override: str = "", registry_l
                             "approve it only with an override and its reason")
     if failing:
         return Change("approve", record.status, Status.APPROVED, actor.name, OVERRIDE_PREFIX + override)
-    return Change("approve", record.status, Status.APPROVED, actor.name)
+    # Nothing fails, so nothing is overridden; what the supervisor wrote is kept with the approval
+    # (it was dropped without a word).
+    return Change("approve", record.status, Status.APPROVED, actor.name, override)
 
 
 def reject(record: RecordFacts, actor: Actor, reason: str) -> Change:
