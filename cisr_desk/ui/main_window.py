@@ -2,13 +2,19 @@
 bar, drag and drop of scans anywhere, layout remembered between sessions."""
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, QTimer
+import logging
+
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (QApplication, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
                                QMessageBox, QProgressBar, QStackedWidget, QVBoxLayout, QWidget)
 
 from cisr_desk import __version__
+from cisr_desk.domain.errors import DeskError
+from cisr_desk.ui.tasks import error_text
 from cisr_desk.ui.widgets import MessageBar, action, icon
+
+log = logging.getLogger(__name__)
 
 # Screens in navigation order: key, module, class, icon, who sees it.
 SCREENS = (
@@ -31,6 +37,7 @@ TITLES = {"inbox": "Inbox", "review": "Review", "group": "Group check", "supervi
           "users": "Users"}
 
 SESSION_CHECK_MS = 30_000  # how often the window asks whether its user may still work
+BADGE_REFRESH_MS = 30_000  # how often the sidebar's counts are read again (other seats change them too)
 
 
 class MainWindow(QMainWindow):
@@ -86,16 +93,27 @@ class MainWindow(QMainWindow):
         ctx.events.show_pages.connect(lambda _id: self.show_screen("pages"))
         ctx.runner.busy_changed.connect(self._busy)
         ctx.events.records_changed.connect(self.update_badges)
+        # The records this window's user may hold because they opened them here: given back when
+        # the user changes or the window closes (see release_holds).
+        self._opened: set[int] = set()
+        ctx.events.records_changed.connect(self._note_open_record)
+        self.screens["review"].editor.record_done.connect(self._opened.discard)  # submitted or flagged: not held
         ctx.events.registry_changed.connect(self.check_registry)
         ctx.events.user_changed.connect(lambda _user: self.apply_user())  # e.g. an admin changed their own role
         # queued: the screen whose call was refused finishes (and shows the reason) before the window signs out
         ctx.events.session_ended.connect(self.end_session, Qt.ConnectionType.QueuedConnection)
-        self._ending = self._signed_out = False
+        self._ending = self._signed_out = self._closed = False
         # Reading asks the Desk nothing about who reads: a user an administrator disables at
         # another seat is noticed here, within the interval, even if they change nothing.
         self._session_check = QTimer(self, interval=SESSION_CHECK_MS)
         self._session_check.timeout.connect(self.check_session)
         self._session_check.start()
+        # The counts beside the screens' names change at every seat: read again now and then, and
+        # whenever the window comes back to the front, so they are never a day's work out of date.
+        self._badge_error = ""  # the last failure logged, so a database that stays away is logged once
+        self._badge_timer = QTimer(self, interval=BADGE_REFRESH_MS)
+        self._badge_timer.timeout.connect(self.update_badges)
+        self._badge_timer.start()
         self.apply_user()
         self.update_badges()
         self.check_registry()
@@ -164,12 +182,27 @@ class MainWindow(QMainWindow):
         help_menu.addAction(action(self, "&About", self._about))
 
     def update_badges(self) -> None:
-        for key, statuses in BADGES.items():
-            try:
-                n = self.ctx.desk.count_records(status=statuses)
-            except Exception:  # noqa: BLE001 - a count is a courtesy; never let it break the window
-                continue
-            self._items[key].setText(f"{TITLES[key]}  ·  {n}" if n else TITLES[key])
+        """What needs attention, counted beside the screens' names: two counts, called by a timer
+        and on every change, so it never raises (a database out of reach leaves the last counts
+        and a line in the log, not a traceback) and touches an item only when its text changes."""
+        try:
+            counts = {key: self.ctx.desk.count_records(status=statuses) for key, statuses in BADGES.items()}
+        except Exception as exc:  # noqa: BLE001 - a count is a courtesy; never let it break the window
+            reason = error_text(exc)
+            if reason != self._badge_error:  # once per failure, not every interval while it lasts
+                _log_failure("The sidebar's counts could not be read", exc)
+                self._badge_error = reason
+            return
+        self._badge_error = ""
+        for key, n in counts.items():
+            text = f"{TITLES[key]}  ·  {n}" if n else TITLES[key]
+            if self._items[key].text() != text:
+                self._items[key].setText(text)
+
+    def event(self, event) -> bool:
+        if event.type() == QEvent.Type.WindowActivate:
+            self.update_badges()  # back from another window: other seats may have changed the counts
+        return super().event(event)
 
     def _busy(self, running: int) -> None:
         self.busy.setVisible(running > 0)
@@ -201,15 +234,22 @@ class MainWindow(QMainWindow):
                                    "Ask an administrator to enable it again.")
 
     def switch_user(self) -> None:
+        """Someone else signs in at this seat: what the last user held is given back and their
+        open record put away, so the next user starts at the queue, not inside their work."""
         if self._switch_user is None:
             return
         user = self._switch_user(self)
-        if user is not None:
-            self._signed_in(user)
+        if user is None:
+            return
+        if user.name != self.ctx.user_name:  # signing in again as oneself changes nothing
+            self.release_holds()
+            self._close_records()
+        self._signed_in(user)
 
     def _signed_in(self, user) -> None:
         self.ctx.user = user
         self.ctx.events.user_changed.emit(user)
+        self._clear_messages()
         self.apply_user()
         self.statusBar().showMessage(f"Signed in as {user.name}", 4000)
         screen = self.stack.currentWidget()
@@ -220,13 +260,13 @@ class MainWindow(QMainWindow):
         """``name`` may do nothing more (an administrator disabled them): if they are the one signed
         in, their background work is cancelled, the screens are hidden and the sign-in dialog says
         why. Whoever signs in goes on in this window; cancelling closes it."""
-        if self._ending or name != self.ctx.user_name:
-            return  # several refusals at once: one sign-in; a late one of a user already gone: nothing
+        if self._ending or self._closed or name != self.ctx.user_name:
+            return  # several refusals at once: one sign-in; a late one of a user already gone, or of a
+            #         window closed meanwhile (a release refused on quitting): nothing
         self._ending = True
         self.ctx.runner.cancel_all()
-        for screen in self.screens.values():
-            if hasattr(screen, "close_record"):
-                screen.close_record()
+        self._opened.clear()  # nothing can be released on their behalf any more: their holds lapse
+        self._close_records()
         self.centralWidget().hide()
         try:
             user = self._switch_user(None, message=reason) if self._switch_user is not None else None
@@ -238,6 +278,47 @@ class MainWindow(QMainWindow):
             return
         self.centralWidget().show()
         self._signed_in(user)
+
+    def _close_records(self) -> None:
+        """The records open on screens put away unsaved: the next user starts at the queue."""
+        for screen in self.screens.values():
+            if hasattr(screen, "close_record"):
+                screen.close_record()
+
+    def _clear_messages(self) -> None:
+        """A banner an earlier user was shown (an error, a warning, a done note) is not for the
+        next one. A screen that knows better clears its own (``clear_message``); the others'
+        message bar, which every screen has as ``message``, is hidden."""
+        for screen in self.screens.values():
+            if hasattr(screen, "clear_message"):
+                screen.clear_message()
+            elif isinstance(getattr(screen, "message", None), MessageBar):
+                screen.message.hide()
+
+    # --- holds -----------------------------------------------------------------------------
+    def _note_open_record(self) -> None:
+        """Remember the record open in Review whenever something changes: opened here, it may be
+        held by this user after they leave it (a record worked on stays held)."""
+        review = self.screens["review"]
+        rid = review.current_record_id()
+        if rid is not None and not review.editor.read_only:
+            self._opened.add(rid)
+
+    def release_holds(self) -> None:
+        """Give back what this window's user holds of the records they opened here, so that the
+        next user (or another seat) finds them free, not held by someone who has gone. Only
+        records opened here: the same user may be working at another seat. Never raises: a
+        hold that cannot be given back lapses in time, and switching or quitting must not wait
+        on it."""
+        user, review = self.ctx.user_name, self.screens["review"]
+        ids = self._opened | ({review.current_record_id()} - {None})
+        self._opened.clear()
+        for rid in sorted(ids):
+            try:
+                if self.ctx.desk.get_record(rid).holder == user:  # not one given back, decided or taken since
+                    self.ctx.desk.release(rid, user)
+            except Exception as exc:  # noqa: BLE001 - logged; the hold lapses on its own
+                _log_failure(f"Record {rid} could not be released for {user}", exc)
 
     # --- navigation ------------------------------------------------------------------------
     def show_screen(self, key: str) -> None:
@@ -338,6 +419,9 @@ class MainWindow(QMainWindow):
             return
         self.save_layout()
         self.ctx.runner.cancel_all()
+        if not self._signed_out:  # a user who was signed out (disabled) can release nothing
+            self.release_holds()
+        self._closed = True
         event.accept()
 
     # --- help ------------------------------------------------------------------------------
@@ -381,6 +465,12 @@ class MainWindow(QMainWindow):
         QMessageBox.about(self, "About CISR-DRP Desk",
                           f"CISR-DRP Desk {__version__}\nCapture, review, approval and export of "
                           "SCE Form 14-941 authorizations.")
+
+
+def _log_failure(what: str, exc: BaseException) -> None:
+    """A failure the user need not see, in the log: a DeskError's message says it all; anything
+    else (a driver's error) keeps its traceback for whoever reads the log."""
+    log.warning("%s: %s", what, error_text(exc), exc_info=not isinstance(exc, DeskError))
 
 
 def _short_url(url: str) -> str:
