@@ -8,11 +8,12 @@ from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSplitter,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
+from cisr_desk.domain import workflow as wf
 from cisr_desk.domain.errors import DeskError, FourEyesViolation
 from cisr_desk.domain.workflow import blocking_rules, needs_override
 from cisr_desk.ui import imaging
 from cisr_desk.ui.field_panel import CROP_H, CROP_MIN_W, CropLabel
-from cisr_desk.ui.models import ObjectTableModel, RecordQueueModel, field_text, status_label
+from cisr_desk.ui.models import ObjectTableModel, RecordQueueModel, field_text, status_label, status_value
 from cisr_desk.ui.review import make_queue_table
 from cisr_desk.ui.widgets import MessageBar, action, ask_reason, heading, read_only_table
 
@@ -20,11 +21,15 @@ SUPERVISOR_STATUSES = ("flagged", "submitted")
 
 
 PREVIEW_H = 64  # the chosen change's scan, under the table
+NOT_CONFIRMED = "not confirmed"  # a field the clerk left in doubt, in the change table's By column
+FOUR_EYES = ("The four-eyes rule: a supervisor may not approve or reject a record they entered or edited. "
+             "Leave it for another supervisor, or return it to the clerk.")
 
 
 class ChangeTable(QTableWidget):
-    """Each field the clerk changed or that breaks a rule: the scan beside what OCR read and
-    what the clerk made of it, so the supervisor decides on the evidence, not on two strings."""
+    """Each field the clerk changed, left in doubt or that breaks a rule: the scan beside what
+    OCR read and what the clerk made of it, so the supervisor decides on the evidence, not on
+    two strings."""
 
     COLUMNS = ("Field", "Scan", "OCR read", "Clerk's value", "By")
 
@@ -64,6 +69,9 @@ class ChangeTable(QTableWidget):
             crop = CropLabel()
             crop.setObjectName("fieldCrop")
             crop.setText("…")
+            # The cell decides the size: a crop's usual minimum width, wider than the Scan column
+            # at 1280x720, would paint over the start of the OCR column. The preview is full width.
+            crop.setMinimumSize(0, 0)
             self.setCellWidget(i, 1, crop)
         self._show_preview(self.currentRow())
 
@@ -150,7 +158,8 @@ class SupervisorScreen(QWidget):
         dl.addWidget(self.title_label)
         dl.addWidget(self.reason)
         dl.addWidget(self.issues)
-        t1 = QLabel("Changed fields and broken rules: the scan, what OCR read, what the clerk made of it")
+        t1 = QLabel("Changed fields, fields not confirmed and broken rules: the scan, what OCR read, "
+                    "what the clerk made of it")
         t1.setObjectName("panelTitle")
         t1.setWordWrap(True)
         dl.addWidget(t1)
@@ -212,8 +221,9 @@ class SupervisorScreen(QWidget):
 
     def show_record(self, rec) -> None:
         self.record = rec
-        for btn in (self.btn_approve, self.btn_reject, self.btn_return, self.btn_open):
+        for btn in (self.btn_return, self.btn_open):
             btn.setEnabled(rec is not None)
+        self._offer_decisions(rec)
         if rec is None:
             self.title_label.setText("Nothing waiting for a supervisor")
             self.reason.clear()
@@ -232,14 +242,9 @@ class SupervisorScreen(QWidget):
         self.issues.setProperty("kind", "error" if issues else "ok")
         self.issues.style().unpolish(self.issues)
         self.issues.style().polish(self.issues)
-        broken = {}
-        for i in issues:
-            if i.field:
-                broken.setdefault(i.field, []).append(i.message)
-        shown = [f for f in rec.fields if f.changed_by or f.value != f.ocr_value or f.key in broken]
-        self.changes.show_changes([(f.key, f.label, _ocr_text(f), field_text(f), f.changed_by or "",
-                                    "; ".join(broken.get(f.key, []))) for f in shown])
-        self._load_crops(rec, [f.key for f in shown])
+        shown = _fields_to_check(rec)
+        self.changes.show_changes(shown)
+        self._load_crops(rec, [row[0] for row in shown])
         try:
             self.events.set_rows(self.ctx.desk.history(rec.id))
         except DeskError as exc:
@@ -268,6 +273,24 @@ class SupervisorScreen(QWidget):
         self._crops = self.ctx.runner.run_task(work, lambda result=None, error=None: None, progress=arrived)
 
     # --- decisions -------------------------------------------------------------------------
+    def _offer_decisions(self, rec) -> None:
+        """Approve and Reject only where this user may decide: on a record they entered or
+        edited the four-eyes rule refuses both, so the buttons (and their shortcuts) say so
+        instead of inviting a decision, or asking for an override reason, that cannot count."""
+        for act, btn, doing in ((self.act_approve, self.btn_approve, "approve"),
+                                (self.act_reject, self.btn_reject, "reject")):
+            refusal = four_eyes_refusal(rec, self.ctx.user_name, self.ctx.role, doing) if rec is not None else ""
+            act.setEnabled(rec is not None and not refusal)
+            btn.setEnabled(rec is not None and not refusal)
+            btn.setToolTip(f"Four eyes: {refusal}. You may return it to the clerk." if refusal else act.toolTip())
+
+    def _refused_by_four_eyes(self, doing: str) -> bool:
+        """Say so, before any question, when the four-eyes rule refuses this user the decision."""
+        refusal = four_eyes_refusal(self.record, self.ctx.user_name, self.ctx.role, doing)
+        if refusal:
+            self.message.show_message(f"{refusal}.\n\n{FOUR_EYES}", "warning")
+        return bool(refusal)
+
     def _decide(self, fn, done_text: str) -> None:
         if self.record is None:
             return
@@ -275,9 +298,7 @@ class SupervisorScreen(QWidget):
         try:
             fn(rid)
         except FourEyesViolation as exc:
-            self.message.show_message(
-                f"{exc}\n\nThe four-eyes rule: a supervisor may not approve or reject a record they entered "
-                "or edited. Leave it for another supervisor, or return it to the clerk.", "warning")
+            self.message.show_message(f"{exc}\n\n{FOUR_EYES}", "warning")
             return
         except DeskError as exc:
             self.message.show_error(exc)
@@ -288,7 +309,7 @@ class SupervisorScreen(QWidget):
         self.refresh()
 
     def approve(self) -> None:
-        if self.record is None:
+        if self.record is None or self._refused_by_four_eyes("approve"):
             return
         desk, by = self.ctx.desk, self.ctx.user_name
         failing = [i for i in self.record.issues if needs_override(i.code)]
@@ -311,7 +332,7 @@ class SupervisorScreen(QWidget):
                          "Record {id} approved with an override")
 
     def reject(self) -> None:
-        if self.record is None:
+        if self.record is None or self._refused_by_four_eyes("reject"):
             return
         answer = ask_reason(self, "Reject record", "Why is this authorization rejected? (kept in the audit log)",
                             self.ctx.desk.reason_codes("reject"))
@@ -327,6 +348,48 @@ class SupervisorScreen(QWidget):
     def open_in_review(self) -> None:
         if self.record is not None:
             self.ctx.events.open_record.emit(self.record.id)
+
+
+def four_eyes_refusal(rec, user: str, role: str, doing: str) -> str:
+    """Why the four-eyes rule refuses ``user`` to ``doing`` ("approve" or "reject") ``rec``, ""
+    when it does not. The workflow's own decision, asked beforehand on the facts the record
+    shows (who entered and edited it): the rule is written once, in the domain; any other
+    refusal (a rule that blocks approval, a missing override) is left for the Desk to explain
+    when the supervisor acts."""
+    try:
+        facts = wf.RecordFacts(rec.id, wf.Status(status_value(rec.status)), rec.entered_by or "",
+                               frozenset(rec.edited_by or ()))
+        actor = wf.Actor(user, wf.parse_role(role))
+        if doing == "approve":
+            wf.approve(facts, actor)
+        else:
+            wf.reject(facts, actor, doing)
+    except FourEyesViolation as exc:
+        return str(exc)
+    except (DeskError, ValueError):  # another refusal, or a status the workflow does not know
+        return ""
+    return ""
+
+
+def _fields_to_check(rec) -> list[tuple[str, str, str, str, str, str]]:
+    """The change table's rows: each field the clerk changed, left in doubt (submitted with it
+    not confirmed: the reason a record is flagged "1 field not confirmed") or that breaks a rule,
+    as (key, label, OCR text, clerk text, by, why)."""
+    broken = {}
+    for i in rec.issues or []:
+        if i.field:
+            broken.setdefault(i.field, []).append(i.message)
+    rows = []
+    for f in rec.fields:
+        doubtful = bool(f.review)
+        if not (f.changed_by or f.value != f.ocr_value or f.key in broken or doubtful):
+            continue
+        by = ", ".join(x for x in (f.changed_by or "", NOT_CONFIRMED if doubtful else "") if x)
+        why = list(broken.get(f.key, []))
+        if doubtful:  # why capture doubted it, which the clerk neither corrected nor accepted
+            why.append(f"{NOT_CONFIRMED}: {'; '.join(f.reasons)}" if f.reasons else NOT_CONFIRMED)
+        rows.append((f.key, f.label, _ocr_text(f), field_text(f), by, "; ".join(why)))
+    return rows
 
 
 def _ocr_text(f) -> str:
