@@ -136,11 +136,18 @@ def _from(record: RecordFacts, allowed: tuple[Status, ...], doing: str) -> None:
         )
 
 
-def _four_eyes(record: RecordFacts, actor: Actor, doing: str) -> None:
+def four_eyes_refusal(record: RecordFacts, actor: Actor, doing: str) -> str:
+    """Why the four-eyes rule refuses ``actor`` to ``doing`` the record ("" when it does not):
+    the screens ask it beforehand, to offer only the decisions that can count."""
     if actor.name == record.entered_by or actor.name in record.edited_by:
-        raise FourEyesViolation(
-            f"{actor.name} entered or edited record {record.id}, so another supervisor must {doing} it"
-        )
+        return f"{actor.name} entered or edited record {record.id}, so another supervisor must {doing} it"
+    return ""
+
+
+def _four_eyes(record: RecordFacts, actor: Actor, doing: str) -> None:
+    refusal = four_eyes_refusal(record, actor, doing)
+    if refusal:
+        raise FourEyesViolation(refusal)
 
 
 def _reason(reason: str, doing: str) -> str:

@@ -352,23 +352,14 @@ class SupervisorScreen(QWidget):
 
 def four_eyes_refusal(rec, user: str, role: str, doing: str) -> str:
     """Why the four-eyes rule refuses ``user`` to ``doing`` ("approve" or "reject") ``rec``, ""
-    when it does not. The workflow's own decision, asked beforehand on the facts the record
-    shows (who entered and edited it): the rule is written once, in the domain; any other
-    refusal (a rule that blocks approval, a missing override) is left for the Desk to explain
-    when the supervisor acts."""
+    when it does not: the workflow's rule, asked on the facts the record shows (who entered and
+    edited it). Any other refusal is left for the Desk to explain when the supervisor acts."""
     try:
         facts = wf.RecordFacts(rec.id, wf.Status(status_value(rec.status)), rec.entered_by or "",
                                frozenset(rec.edited_by or ()))
-        actor = wf.Actor(user, wf.parse_role(role))
-        if doing == "approve":
-            wf.approve(facts, actor)
-        else:
-            wf.reject(facts, actor, doing)
-    except FourEyesViolation as exc:
-        return str(exc)
-    except (DeskError, ValueError):  # another refusal, or a status the workflow does not know
+        return wf.four_eyes_refusal(facts, wf.Actor(user, wf.parse_role(role)), doing)
+    except (DeskError, ValueError):  # a status or role the workflow does not know: the Desk will say
         return ""
-    return ""
 
 
 def _fields_to_check(rec) -> list[tuple[str, str, str, str, str, str]]:
