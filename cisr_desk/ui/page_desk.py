@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QPixmap, QTransform
+from PySide6.QtGui import QIcon, QPixmap, QTransform
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QInputDialog, QLabel, QListWidget, QListWidgetItem, QMenu,
                                QProgressBar, QPushButton, QScrollArea, QSplitter, QToolBar, QVBoxLayout, QWidget)
 
@@ -34,6 +34,12 @@ def render_pages(path: str, dpi: float, pages=None, cancelled=lambda: False, eac
             if each is not None:
                 each(number, image)
     return out
+
+
+def _blank_icon(size) -> QIcon:
+    pix = QPixmap(size)
+    pix.fill(Qt.GlobalColor.transparent)
+    return QIcon(pix)
 
 
 def ask_assignment(parent, layout: lay.PageLayout, page: int) -> tuple[str, int] | None:
@@ -71,6 +77,7 @@ class PageDeskScreen(QWidget):
         self.files.setMinimumWidth(200)
         self.files.setWordWrap(True)
         self.files.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.files.setSpacing(3)  # one file's lines apart from the next one's
         self.files.currentItemChanged.connect(self._file_chosen)
 
         self.strip_box = QVBoxLayout()
@@ -190,8 +197,8 @@ class PageDeskScreen(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, row.id)
             item.setData(Qt.ItemDataRole.UserRole + 1, row.needs_a_look)
             item.setToolTip(row.name)
-            if row.needs_a_look:
-                item.setIcon(icon("warning"))
+            # Every name in one column: a file with nothing to look at keeps the warning's room.
+            item.setIcon(icon("warning") if row.needs_a_look else _blank_icon(self.files.iconSize()))
             self.files.addItem(item)
             if row.id == current:
                 self.files.setCurrentItem(item)
@@ -299,7 +306,7 @@ class PageDeskScreen(QWidget):
         if layout is None:
             return
         self.thumbs.set_turned(layout.turned)
-        self.file_title.setText(f"{layout.file_name} · {layout.page_count} pages"
+        self.file_title.setText(f"{layout.file_name} · {layout.page_count} page{'s' if layout.page_count != 1 else ''}"
                                 + (" · a digital PDF: its pages cannot be rearranged" if layout.digital else ""))
         keys: list[int | None] = [None] + list(range(len(layout.forms)))  # loose pages first: they need a look
         for key in keys:
