@@ -164,7 +164,7 @@ class MainWindow(QMainWindow):
         go = menu.addMenu("&Go")
         self.go_actions = {}
         for n, (key, *_rest) in enumerate(SCREENS, start=1):
-            act = action(self, TITLES[key], lambda _=False, k=key: self.show_screen(k), f"Ctrl+{n}")
+            act = action(self, TITLES[key], lambda _=False, k=key: self.show_screen(k), screen_key(n))
             go.addAction(act)
             self.go_actions[key] = act
         go.addSeparator()
@@ -441,12 +441,19 @@ class MainWindow(QMainWindow):
                 ("Ctrl+Shift+R", "reject, with a reason"),
                 ("Ctrl+Shift+B", "return to the clerk"),
                 ("Ctrl+Shift+E", "open in Review"))),
+            ("Group check", (
+                ("Ctrl+Shift+Enter", "accept every field still in doubt on the screen"),)),
+            ("Pages", (
+                ("R / S / M", "rotate / split here / merge with the next form"),
+                ("A / N / T", "attachment / not a form / assign to a revision and page"),
+                ("Ctrl+Z", "undo the last change not applied"),
+                ("Ctrl+Enter", "apply the changes"))),
             ("Dialogs", (
                 ("Ctrl+Enter", "confirm"),
                 ("Tab", "next box"),
                 ("Esc", "cancel"))),
             ("Everywhere", (
-                (f"Ctrl+1 … Ctrl+{len(SCREENS)}", "screens"),
+                ("Ctrl+1 … Ctrl+9", "the screens, in the sidebar's order"),
                 ("Ctrl+K", "search the queue (Down goes to the results)"),
                 ("Ctrl+O", "import files"),
                 ("Ctrl+Shift+U", "switch user"))),
@@ -465,6 +472,12 @@ class MainWindow(QMainWindow):
         QMessageBox.about(self, "About CISR-DRP Desk",
                           f"CISR-DRP Desk {__version__}\nCapture, review, approval and export of "
                           "SCE Form 14-941 authorizations.")
+
+
+def screen_key(n: int) -> str:
+    """The key of the n-th screen (1-based): Ctrl+1 to Ctrl+9. The tenth has none ("Ctrl+10", as
+    the help said, is no key anyone can press, and Ctrl+0 fits the page in Review)."""
+    return f"Ctrl+{n}" if n <= 9 else ""
 
 
 def _log_failure(what: str, exc: BaseException) -> None:
