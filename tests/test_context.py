@@ -260,6 +260,8 @@ def test_po_box_and_house_numbers_across_fields():
     apply_context(readings)
     assert readings["mailing_street"].reasons and readings["sa1_address"].reasons
     assert not readings["sa2_address"].reasons
+    # two fields that contradict each other go to the clerk, however sure their readers were
+    assert readings["mailing_street"].must_check and readings["sa1_address"].must_check
 
 
 def test_state_from_a_sure_zip_and_stray_marks_in_empty_rows():
