@@ -6,26 +6,50 @@ import os
 from dataclasses import fields
 from pathlib import Path
 
-from PySide6.QtWidgets import (QCheckBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
-                               QLineEdit, QPushButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import (QAbstractSpinBox, QCheckBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox,
+                               QHBoxLayout, QLabel, QLineEdit, QPushButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget)
 
 from cisr_desk.domain.errors import DeskError
 from cisr_desk.domain.policy import SitePolicy
 from cisr_desk.ui.widgets import MessageBar, heading
 
-# The clerk's words for each policy value: (label, suffix, minimum, maximum, step).
+# The clerk's words for each policy value: (label, suffix, minimum, maximum, step). Every field of
+# SitePolicy has one (a test says so): without, a row showed its raw name.
 POLICY_LABELS = {
     "signature_max_age_days": ("Oldest customer signature accepted", " days", 0, 3650, 1),
     "start_max_days_ahead": ("Latest start after receipt", " days", 0, 3650, 1),
+    "date_max_years_away": ("Doubt a date further from receipt than", " years", 1, 100, 1),
     "supervisor_sample_every": ("Send every Nth clean record to a supervisor", "", 0, 1000, 1),
     "review_below_confidence": ("Mark readings for review below", "", 0.0, 1.0, 0.05),
     "fuzzy_name_min_score": ("DRP name match needs at least", " %", 0.0, 100.0, 1.0),
+    "hold_idle_minutes": ("A clerk's hold on a record lapses after", " minutes idle", 0, 24 * 60, 1),
     "backlog_target_days": ("Oldest unfinished form at most", " days", 0, 365, 1),
     "double_key_accounts": ("Account numbers are keyed twice", "", 0, 1, 1),
     "max_failed_sign_ins": ("Lock a user out after", " wrong passwords in a row", 1, 100, 1),
     "lockout_minutes": ("A lockout lasts", " minutes", 1, 24 * 60, 1),
     "min_password_length": ("Passwords need at least", " characters", 8, 128, 1),
 }
+
+
+def set_editable(box, editable: bool, why_not: str = "") -> None:
+    """A policy value its reader may change, or one that plainly cannot be: greyed, read-only and
+    without the spin arrows, ``why_not`` in its tooltip (disabled alone still looked editable)."""
+    box.setEnabled(editable)
+    # the application's palette draws a disabled box as white and its text as black as any other;
+    # a spin box's text is in a line edit of its own, which a polished box no longer passes it to
+    for widget in (box, box.findChild(QLineEdit)):
+        if widget is not None:
+            palette = widget.palette()
+            palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text, QColor("#6b7280"))
+            palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Base,
+                             palette.color(QPalette.ColorRole.Window))
+            widget.setPalette(palette)
+    if isinstance(box, QAbstractSpinBox):
+        box.setReadOnly(not editable)
+        box.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.UpDownArrows if editable
+                             else QAbstractSpinBox.ButtonSymbols.NoButtons)
+    box.setToolTip("" if editable else why_not)
 
 
 class YesNo(QCheckBox):
@@ -101,6 +125,9 @@ class SettingsScreen(QWidget):
 
         policy = QGroupBox("Site policy")
         self.policy_form = QFormLayout(policy)
+        self.identity_note = QLabel("Sign-in and password rules")  # above them; says who changes them
+        self.identity_note.setObjectName("panelTitle")
+        self.identity_note.setWordWrap(True)
         self.policy_inputs: dict[str, QSpinBox | QDoubleSpinBox] = {}
         for f in fields(SitePolicy):
             label, suffix, lo, hi, step = POLICY_LABELS.get(f.name, (f.name.replace("_", " "), "", 0, 10**6, 1))
@@ -116,8 +143,10 @@ class SettingsScreen(QWidget):
             box.setRange(lo, hi)
             box.setSingleStep(step)
             box.setSuffix(suffix)
-            if f.name == "supervisor_sample_every":
+            if f.name in ("supervisor_sample_every", "hold_idle_minutes"):
                 box.setSpecialValueText("never")
+            if f.name == SitePolicy.IDENTITY[0]:
+                self.policy_form.addRow(self.identity_note)
             self.policy_inputs[f.name] = box
             self.policy_form.addRow(label, box)
         self.save_policy = QPushButton("Save policy")
@@ -186,7 +215,12 @@ class SettingsScreen(QWidget):
             box.setValue(getattr(policy, name))
         allowed = self.ctx.is_supervisor()
         for name, box in self.policy_inputs.items():
-            box.setEnabled(self.ctx.is_admin() if name in SitePolicy.IDENTITY else allowed)
+            if name in SitePolicy.IDENTITY:
+                set_editable(box, self.ctx.is_admin(), "Only an admin changes sign-in and password rules")
+            else:
+                set_editable(box, allowed, "Only a supervisor or an admin changes the site policy")
+        self.identity_note.setText("Sign-in and password rules" if self.ctx.is_admin() else
+                                   "Sign-in and password rules — only an admin changes these")
         self.save_policy.setEnabled(allowed)
 
     def store_policy(self) -> None:

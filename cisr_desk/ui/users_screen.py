@@ -12,7 +12,7 @@ from cisr_desk.domain.errors import DeskError
 from cisr_desk.domain.workflow import ROLES
 from cisr_desk.ui.login import password_edit
 from cisr_desk.ui.models import ObjectTableModel
-from cisr_desk.ui.widgets import MessageBar, heading, icon, read_only_table
+from cisr_desk.ui.widgets import MessageBar, confirm, heading, icon, read_only_table
 
 
 def user_state(user) -> str:
@@ -43,15 +43,22 @@ class UsersModel(ObjectTableModel):
 
 
 class PasswordDialog(QDialog):
-    """A new password, typed twice; ``note`` (if any) says whose and why. Subclasses add rows above."""
+    """A new password, typed twice; ``note`` (if any) says whose and why. Subclasses add rows above.
 
-    def __init__(self, title: str, note: str = "", parent=None) -> None:
+    What the desk would refuse (the two differ, shorter than the site's ``min_length``) is said
+    here and the dialog stays open with what was typed: closed on it, everything typed was lost.
+    The desk checks again when it stores the password."""
+
+    def __init__(self, title: str, note: str = "", parent=None, *, min_length: int = 8) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
-        self.password = password_edit("At least 8 characters")
+        self.setMinimumWidth(420)  # room for the error on a line of its own
+        self.min_length = min_length
+        self.password = password_edit(f"At least {min_length} characters")
         self.again = password_edit()
         self.error = QLabel()
         self.error.setProperty("kind", "error")
+        self.error.setWordWrap(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
@@ -65,16 +72,34 @@ class PasswordDialog(QDialog):
         self.form.addRow(self.error)
         self.form.addRow(self.buttons)
 
+    def problem(self) -> tuple[QLineEdit, str] | None:
+        """The box to correct and why, or None when the desk should take it."""
+        password = self.password.text()
+        if len(password) < self.min_length:
+            return self.password, f"A password needs at least {self.min_length} characters."
+        if password != password.strip():
+            return self.password, "A password cannot begin or end with a space."
+        if password != self.again.text():
+            return self.again, "The two passwords differ."
+        return None
+
     def accept(self) -> None:
-        if self.password.text() != self.again.text():
-            self.error.setText("The two passwords differ.")
+        found = self.problem()
+        if found is None:
+            super().accept()
             return
-        super().accept()
+        box, text = found
+        self.error.setText(text)
+        box.setFocus()
+        box.selectAll()
 
 
 class NewUserDialog(PasswordDialog):
-    def __init__(self, parent=None) -> None:
-        super().__init__("Add a user", parent=parent)
+    """Name, role and password of a new user; the keyboard starts in Name and goes down the form."""
+
+    def __init__(self, parent=None, *, min_length: int = 8, taken=()) -> None:
+        super().__init__("Add a user", parent=parent, min_length=min_length)
+        self.taken = set(taken)
         self.name = QLineEdit()
         self.name.setMaxLength(80)
         self.role = QComboBox()
@@ -82,27 +107,57 @@ class NewUserDialog(PasswordDialog):
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Add")
         self.form.insertRow(0, "Name", self.name)
         self.form.insertRow(1, "Role", self.role)
+        # the name and role came after the password boxes: focus and Tab began at Password
+        QWidget.setTabOrder(self.name, self.role)
+        QWidget.setTabOrder(self.role, self.password)
+        self.name.setFocus()
+
+    def problem(self) -> tuple[QLineEdit, str] | None:
+        name = " ".join(self.name.text().split())
+        if not name:
+            return self.name, "Type the new user's name."
+        if name in self.taken:
+            return self.name, f"There is already a user called {name}."
+        return super().problem()
+
+
+def site_rules(parent) -> tuple[int, list[str]]:
+    """The site's shortest password and the names in use, from the desk of ``parent`` (the Users
+    screen), so a dialog can say what would be refused before it closes; defaults without one."""
+    desk = getattr(getattr(parent, "ctx", None), "desk", None)
+    try:
+        return desk.policy().min_password_length, [u.name for u in desk.users()]
+    except (DeskError, AttributeError):
+        return 8, []
 
 
 # What an admin is asked; tests replace these functions.
 def ask_new_user(parent) -> tuple[str, str, str] | None:
     """(name, role, password) of a new user, or None when cancelled."""
-    dialog = NewUserDialog(parent)
+    min_length, taken = site_rules(parent)
+    dialog = NewUserDialog(parent, min_length=min_length, taken=taken)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
     return dialog.name.text(), dialog.role.currentText(), dialog.password.text()
 
 
 def ask_role(parent, user) -> str | None:
-    role, ok = QInputDialog.getItem(parent, "Change role", f"New role of {user.name}:", list(ROLES),
-                                    list(ROLES).index(user.role) if user.role in ROLES else 0, False)
+    role, ok = QInputDialog.getItem(parent, f"Change the role of {user.name}", f"New role of {user.name}:",
+                                    list(ROLES), list(ROLES).index(user.role) if user.role in ROLES else 0, False)
     return role if ok else None
 
 
 def ask_temporary_password(parent, user) -> str | None:
-    dialog = PasswordDialog("Reset password", f"A temporary password for {user.name}. Tell it to them; they "
-                                              "choose their own at their next sign-in.", parent)
+    dialog = PasswordDialog(f"Reset the password of {user.name}",
+                            f"A temporary password for {user.name}. Tell it to them; they choose their own at "
+                            "their next sign-in.", parent, min_length=site_rules(parent)[0])
     return dialog.password.text() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+
+def ask_disable(parent, user) -> bool:
+    """Disabling locks someone out at once: the question names them, and Cancel is the default, so
+    a click that landed on the wrong row (the table had moved) disables nobody."""
+    return confirm(parent, "Disable user", f"Disable {user.name}? They can no longer sign in.", "Disable")
 
 
 class UsersScreen(QWidget):
@@ -120,7 +175,7 @@ class UsersScreen(QWidget):
         self.role_button = QPushButton("Change role…")
         self.role_button.clicked.connect(self.change_role)
         self.active_button = QPushButton("Disable")
-        self.active_button.clicked.connect(self.toggle_active)
+        self.active_button.clicked.connect(self.ask_toggle_active)
         self.reset_button = QPushButton("Reset password…")
         self.reset_button.clicked.connect(self.reset_password)
         buttons = QHBoxLayout()  # below the heading: the row fits a 1280x720 screen at 150 %
@@ -200,8 +255,16 @@ class UsersScreen(QWidget):
         desk = self.ctx.desk
         self._change(lambda by: desk.set_role(user.name, role, by), f"{user.name} is now {role}.", user.name)
 
-    def toggle_active(self) -> None:
+    def ask_toggle_active(self) -> None:
+        """The Disable/Enable button: disabling asks first, naming the user it is about."""
         user = self.selected()
+        if user is None or (getattr(user, "active", True) and not ask_disable(self, user)):
+            return
+        self.toggle_active(user)
+
+    def toggle_active(self, user=None) -> None:
+        """Disable ``user`` (the selected one by default) or enable them again, without asking."""
+        user = user if user is not None else self.selected()
         if user is None:
             return
         desk = self.ctx.desk

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import functools
 
-from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFrame, QHBoxLayout,
-                               QHeaderView, QLabel, QMessageBox, QPlainTextEdit, QSizePolicy, QTableView, QToolButton,
-                               QVBoxLayout, QWidget)
+                               QHeaderView, QLabel, QLineEdit, QMessageBox, QPlainTextEdit, QSizePolicy, QTableView,
+                               QToolButton, QVBoxLayout, QWidget)
 
 from cisr_desk.paths import resources_dir
 from cisr_desk.ui.tasks import error_text
@@ -47,7 +47,10 @@ def tool_button(act: QAction, text_beside: bool = True) -> QToolButton:
 
 
 class MessageBar(QFrame):
-    """An inline message above a screen's content: errors stay until closed, notes fade."""
+    """An inline message above a screen's content. It stays until it is closed (✕) or the screen's
+    next action replaces or clears it: a note that hid itself after a few seconds moved the table
+    below it, and a click aimed at one row landed on another. (A slot kept for the bar would cost
+    every screen its height, which a 1280x720 screen at 150 % has not got to spare.)"""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -66,22 +69,21 @@ class MessageBar(QFrame):
         layout.addWidget(self.icon)
         layout.addWidget(self.text, 1)
         layout.addWidget(close)
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.timeout.connect(self.hide)
         self.hide()
 
+    def minimumSizeHint(self):  # noqa: N802 - Qt's name
+        # a message never makes the window taller than the screen: where there is no room, the
+        # bar gives way (a 1280x720 screen at 150 % has 480 pixels for everything)
+        return QSize(super().minimumSizeHint().width(), 0)
+
     def show_message(self, text: str, kind: str = "info", timeout_ms: int = 0) -> None:
+        """``timeout_ms`` is how long a note matters; it no longer hides by itself (see above)."""
         self.setProperty("kind", kind)
         self.style().unpolish(self)
         self.style().polish(self)
         self.icon.setPixmap(icon({"error": "error", "warning": "warning"}.get(kind, "info")).pixmap(18, 18))
         self.text.setText(text)
         self.show()
-        if timeout_ms:
-            self._timer.start(timeout_ms)
-        else:
-            self._timer.stop()
 
     def show_error(self, error: BaseException | str) -> None:
         self.show_message(error if isinstance(error, str) else error_text(error), "error")
@@ -115,6 +117,20 @@ class ElidedLabel(QLabel):
         shown = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, rect.width())
         painter.setPen(self.palette().color(self.foregroundRole()))
         painter.drawText(rect, int(self.alignment()), shown)
+
+
+def set_line_text(edit: QLineEdit, text: str) -> None:
+    """A value put in a line edit (not typed), shown from its start: Qt leaves the cursor at the end,
+    so a long value ("150 Orange St Alhambra 91801") showed only its tail, the house number hidden."""
+    edit.setText(text)
+    edit.setCursorPosition(0)
+
+
+def select_from_start(edit: QLineEdit) -> None:
+    """All of a line edit's value selected (typing replaces it) with the cursor at its start, so a
+    long value still shows its beginning, not its end."""
+    length = len(edit.text())
+    edit.setSelection(length, -length)
 
 
 def heading(text: str, sub: str = "") -> QWidget:
@@ -191,7 +207,7 @@ def ask_reason(parent, title: str, prompt: str, codes=None) -> tuple[str, str] |
 
 def ask_again(parent, label: str) -> str | None:
     """The second keying of a value, typed blind (the first is not shown). Tests replace it."""
-    from PySide6.QtWidgets import QInputDialog, QLineEdit
+    from PySide6.QtWidgets import QInputDialog
 
     text, ok = QInputDialog.getText(parent, "Key it again", f"{label}: type it once more, from the scan",
                                     QLineEdit.EchoMode.Normal, "")
@@ -199,8 +215,10 @@ def ask_again(parent, label: str) -> str | None:
 
 
 def confirm(parent, title: str, text: str, yes: str) -> bool:
-    """A question with the safe answer as default (Esc and Enter both say no). Tests replace it."""
+    """A question with the safe answer as default (Esc and Enter both say no). Tests replace it.
+    The text is plain: a name in it is shown as typed, never read as markup."""
     box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.Cancel, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
     go = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
     box.setDefaultButton(QMessageBox.StandardButton.Cancel)
     box.exec()
