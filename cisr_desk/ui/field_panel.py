@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QCheckBox, QCompleter, QFrame, QGridLayout, QLabe
 from cisr_desk.domain.catalog import SECTIONS
 from cisr_desk.domain.fields import FieldType
 from cisr_desk.ui.models import field_text, field_type
+from cisr_desk.ui.widgets import select_from_start, set_line_text
 
 CROP_MIN_W, CROP_H = 180, 38
 # How many characters of its type's longest usual value an editor shows without scrolling
@@ -106,7 +107,7 @@ class FieldRow(QObject):
             self.editor.setChecked(bool(field.value))
         else:
             self.shown_value = field_text(field)
-            self.editor.setText(self.shown_value)
+            set_line_text(self.editor, self.shown_value)
         self.conf.setText(confidence_text(field.confidence))
         tip = f"Read by OCR: {field.ocr_value!s}" if field.ocr_value not in (None, "") else "OCR read nothing"
         if self.shown_value and not isinstance(self.editor, QCheckBox):
@@ -150,14 +151,14 @@ class FieldRow(QObject):
     def focus(self) -> None:
         self.editor.setFocus(Qt.FocusReason.OtherFocusReason)
         if isinstance(self.editor, QLineEdit):
-            self.editor.selectAll()
+            select_from_start(self.editor)
 
     # --- keys ------------------------------------------------------------------------------
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
         if event.type() == QEvent.Type.FocusIn:
             self.panel.field_focused.emit(self.key)
             if isinstance(self.editor, QLineEdit):
-                self.editor.selectAll()
+                select_from_start(self.editor)
         elif event.type() == QEvent.Type.FocusOut:
             popup = getattr(self.editor, "completer", lambda: None)()
             if popup is None or not popup.popup().isVisible():

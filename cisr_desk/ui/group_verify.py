@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QColor, QPen, QPixmap
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QInputDialog, QLabel, QListView,
-                               QPushButton, QStyle, QStyledItemDelegate, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QHBoxLayout, QLabel,
+                               QLineEdit, QListView, QPushButton, QStyle, QStyledItemDelegate, QVBoxLayout, QWidget)
 
 from cisr_desk.domain.catalog import LABELS, SECTIONS
 from cisr_desk.domain.errors import DeskError
 from cisr_desk.ui import imaging
 from cisr_desk.ui.models import GroupFieldModel, RecordIdRole
-from cisr_desk.ui.widgets import ElidedLabel, MessageBar, action, heading
+from cisr_desk.ui.tasks import error_text
+from cisr_desk.ui.widgets import ElidedLabel, MessageBar, action, heading, select_from_start
 
 CELL = QSize(260, 78)
 OPEN_STATUSES = ("imported", "in_review")
@@ -54,6 +55,53 @@ class CropDelegate(QStyledItemDelegate):
         painter.drawText(QRect(r.right() - 48, r.bottom() - 24, 42, 20),
                          Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, f"#{index.data(RecordIdRole)}")
         painter.restore()
+
+
+class CorrectionDialog(QDialog):
+    """One cell's corrected value. OK hands it to ``save``, which says why it was refused (or ""):
+    refused, the dialog stays open with the text as typed and the reason under it, so a slip is
+    put right where it was made (it closed, the typing was lost and the grid moved on)."""
+
+    def __init__(self, parent, prompt: str, text: str, save) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Correct value")
+        self.setMinimumWidth(420)
+        self._save = save
+        self.value = QLineEdit(text)
+        select_from_start(self.value)
+        self.error = QLabel()
+        self.error.setProperty("kind", "error")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        label = QLabel(prompt)
+        label.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(label)
+        layout.addWidget(self.value)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self.value.textEdited.connect(lambda _text: self.error.hide())
+        self.value.setFocus()
+
+    def accept(self) -> None:
+        refused = self._save(self.value.text())
+        if refused:
+            self.error.setText(refused)
+            self.error.show()
+            self.value.setFocus()
+            return
+        super().accept()
+
+
+def ask_correction(parent, prompt: str, text: str, save) -> bool:
+    """True once ``save`` took a corrected value; False when the clerk cancelled. Tests replace it."""
+    dialog = CorrectionDialog(parent, prompt, text, save)
+    saved = dialog.exec() == QDialog.DialogCode.Accepted
+    dialog.deleteLater()
+    return saved
 
 
 class GroupScreen(QWidget):
@@ -226,10 +274,17 @@ class GroupScreen(QWidget):
         if not 0 <= row < self.model.rowCount():
             return
         key, rid = self.model.key, self.model.record_id(row)
-        text, ok = QInputDialog.getText(self, "Correct value", f"{LABELS.get(key, key)} on record {rid}:",
-                                        text=str(self.model.data(self.model.index(row)) or ""))
-        if ok:
-            self._apply(rid, lambda r: self.ctx.desk.set_field(r, key, text, self.ctx.user_name, hold=False))
+
+        def save(text: str) -> str:
+            try:
+                self.ctx.desk.set_field(rid, key, text, self.ctx.user_name, hold=False)
+            except DeskError as exc:
+                return error_text(exc)
+            self.model.forget(rid)
+            return ""
+
+        if ask_correction(self, f"{LABELS.get(key, key)} on record {rid}:",
+                          str(self.model.data(self.model.index(row)) or ""), save):
             self._after_change(row + 1)
 
     def _after_change(self, next_row: int) -> None:

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QPixmap, QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import (QButtonGroup, QCompleter, QHBoxLayout, QLabel, QLineEdit, QListWidget,
-                               QListWidgetItem, QPushButton, QSplitter, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QCompleter, QHBoxLayout, QLabel, QLineEdit,
+                               QListView, QListWidget, QListWidgetItem, QPushButton, QSplitter, QVBoxLayout, QWidget)
 
 from cisr_desk.domain.errors import DeskError, HeldByOther, StaleRecord
 from cisr_desk.domain.fields import FieldType
@@ -15,13 +15,44 @@ from cisr_desk.ui import imaging
 from cisr_desk.ui.field_panel import CropLabel, FieldPanel
 from cisr_desk.ui.models import status_label, status_value
 from cisr_desk.ui.page_view import PageView
-from cisr_desk.ui.widgets import ElidedLabel, MessageBar, action, ask_again, ask_reason, confirm, tool_button
+from cisr_desk.ui.tasks import error_text
+from cisr_desk.ui.widgets import (ElidedLabel, MessageBar, action, ask_again, ask_reason, confirm, set_line_text,
+                                  tool_button)
 
 DRP_KEYS = ("drp1_id", "drp2_id", "drp1_name", "drp2_name")
 InsertRole = Qt.ItemDataRole.UserRole + 1
 
 
 RECEIVED_STAMP = "\0received"  # the stamp's crop travels with the field crops under this key
+RECEIVED = "received"  # the received box's key among the boxes holding a value not stored
+
+
+class IssueList(QListWidget):
+    """The form's issues, each wrapped to the list's width, the list as tall as its first few
+    need: at a fixed 20 px a row a long issue was cut off, and the horizontal scrollbar it
+    brought covered the last row."""
+
+    ROWS, LINES = 4, 6  # as tall as four issues, at most six lines of text; more scroll
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+
+    def fit_height(self) -> None:
+        """As tall as the first ROWS issues at the present width (wrapping depends on it)."""
+        shown = min(self.count(), self.ROWS)
+        needed = self.rectForIndex(self.indexFromItem(self.item(shown - 1))).bottom() + 1 if shown else 0
+        most = self.fontMetrics().lineSpacing() * self.LINES
+        self.setFixedHeight(min(needed, most) + 2 * self.frameWidth())
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.fit_height()
 
 
 class RecordEditor(QWidget):
@@ -39,6 +70,7 @@ class RecordEditor(QWidget):
         self._page_cache: dict[tuple[int, int], object] = {}
         self._policy = None
         self._live_key, self._live_text = "", ""
+        self._invalid: dict[str, str] = {}  # key (or RECEIVED) -> why the value typed in its box cannot stand
         self.read_only = False  # someone else holds the record, or it is not ours to change
         self._release_at_version: int | None = None  # claimed on open: released on leaving if unchanged
         self._live_timer = QTimer(self, singleShot=True, interval=200)
@@ -83,9 +115,8 @@ class RecordEditor(QWidget):
         self.message = MessageBar()
         self.page_view = PageView()
         self.page_view.zone_clicked.connect(self._zone_clicked)
-        self.issues = QListWidget()
+        self.issues = IssueList()
         self.issues.setObjectName("issueList")
-        self.issues.setMaximumHeight(92)
         self.issues.itemActivated.connect(self._issue_activated)
         self.issues.itemClicked.connect(self._issue_activated)
         self.fields = FieldPanel()
@@ -101,6 +132,7 @@ class RecordEditor(QWidget):
         self.received.setMaximumWidth(self.received.fontMetrics().averageCharWidth() * 12 + 16)
         self.received.setToolTip("The date on the RECEIVED stamp; Enter saves it and the date rules run again")
         self.received.returnPressed.connect(self.save_received)
+        self.received.textEdited.connect(lambda _text: self._typed(RECEIVED))
         self.received_crop = CropLabel()
         self.received_crop.setObjectName("fieldCrop")
         self.received_crop.setToolTip("The RECEIVED stamp as scanned")
@@ -167,6 +199,7 @@ class RecordEditor(QWidget):
             return
         self._claim()
         self._policy = None
+        self._invalid.clear()
         self._show_record(rebuild=True)
         self._load_crops()
         self.show_page(0)
@@ -219,6 +252,7 @@ class RecordEditor(QWidget):
             self.record = self.ctx.desk.get_record(self.record.id)
         except DeskError:
             return
+        self._invalid.clear()  # the boxes show the record as it is now
         self._show_record()
 
     def _show_record(self, rebuild: bool = False) -> None:
@@ -256,7 +290,7 @@ class RecordEditor(QWidget):
 
     def _show_received(self) -> None:
         day = self.record.received
-        self.received.setText(day.strftime("%m/%d/%Y") if day else "")
+        set_line_text(self.received, day.strftime("%m/%d/%Y") if day else "")
         state = "ok" if day else "doubt"
         for w in (self.received, self.received_crop):
             w.setProperty("state", state)
@@ -273,10 +307,11 @@ class RecordEditor(QWidget):
         if self.received.text().strip() == shown:
             return True
         try:
-            self.record = self.ctx.desk.set_field(self.record.id, "received", self.received.text(), self.ctx.user_name)
+            self.record = self.ctx.desk.set_field(self.record.id, RECEIVED, self.received.text(), self.ctx.user_name)
         except DeskError as exc:
-            self.message.show_error(exc)
+            self._refused(RECEIVED, exc)
             return False
+        self._invalid.pop(RECEIVED, None)
         self.message.hide()
         self._show_record()
         self.ctx.events.records_changed.emit()
@@ -289,23 +324,62 @@ class RecordEditor(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, issue.field)
             self.issues.addItem(item)
         n = len(self.record.issues or [])
-        self.issues.setFixedHeight(min(n, 4) * 20 + 8)
+        self.issues.fit_height()
         self.issues_title.setText(f"{n} issue{'s' if n != 1 else ''} on this form" if n else "No issues on this form")
         self.issues.setVisible(bool(n))
 
     def _update_hint(self) -> None:
+        """The footer says what is left to do, first things first; "all checked" only when
+        nothing is (a value refused in its box, or no received date, left Ctrl+Enter doing nothing
+        under a footer that said it submits)."""
         left = len(self.fields.doubtful_keys())
         broken = len(self.record.issues or []) if self.record else 0
-        if left:
+        unsaved = self._unsaved_note()
+        if unsaved:
+            text = unsaved
+        elif left:
             text = f"{left} field{'s' if left != 1 else ''} in doubt — Enter accepts and moves on"
+        elif self.record is not None and self.record.received is None:
+            text = "Type the Received date from the stamp"
         elif broken:
             text = f"All readings checked; {broken} issue{'s' if broken != 1 else ''} left — correct, or flag (Ctrl+F)"
         else:
             text = "All fields checked — Ctrl+Enter submits"
         self.hint.setText(text)
-        self.hint.setProperty("state", "doubt" if left else "ok")
+        self.hint.setProperty("state", "ok" if text.startswith("All fields checked") else "doubt")
         self.hint.style().unpolish(self.hint)
         self.hint.style().polish(self.hint)
+
+    def _unsaved_keys(self) -> list[str]:
+        """Boxes holding something other than what is stored, top first (the received box is)."""
+        if self.record is None or self.read_only:
+            return []
+        stored = self.record.received.strftime("%m/%d/%Y") if self.record.received else ""
+        received = [RECEIVED] if self.received.text().strip() != stored else []
+        return received + self.fields.changed_keys()
+
+    def _unsaved_note(self) -> str:
+        """The footer's word on a value typed and not stored: why it cannot stand, or that Enter saves it."""
+        keys = self._unsaved_keys()
+        invalid = [k for k in keys if k in self._invalid]
+        if invalid:
+            return f"{self._invalid[invalid[0]]} — correct it; Enter saves"
+        if keys:
+            label = "Received" if keys[0] == RECEIVED else self.fields.rows[keys[0]].label.text()
+            return f"{label}: changed, not saved yet — Enter saves it"
+        return ""
+
+    def _refused(self, key: str, exc: DeskError) -> None:
+        """The desk would not store what was typed: it stays in its box, and the footer names it
+        until it is corrected."""
+        self._invalid[key] = error_text(exc)
+        self.message.show_error(exc)
+        self._update_hint()
+
+    def _typed(self, key: str) -> None:
+        """A box's value changes under the clerk's hands: what was said about the old one no longer holds."""
+        self._invalid.pop(key, None)
+        self._update_hint()
 
     def _build_page_buttons(self) -> None:
         for btn in self.page_buttons.buttons():
@@ -447,8 +521,9 @@ class RecordEditor(QWidget):
             self._stale(exc)
             return
         except DeskError as exc:
-            self.message.show_error(exc)
+            self._refused(key, exc)
             return
+        self._invalid.pop(key, None)
         self.message.hide()
         self._show_record()
         self.ctx.events.records_changed.emit()
@@ -474,8 +549,9 @@ class RecordEditor(QWidget):
             self._stale(exc)
             return False
         except DeskError as exc:
-            self.message.show_error(exc)
+            self._refused(key, exc)
             return False
+        self._invalid.pop(key, None)
         self._show_record()
         self.ctx.events.records_changed.emit()
         return True
@@ -489,6 +565,7 @@ class RecordEditor(QWidget):
     def _edited(self, key: str, text: str) -> None:
         self._live_key, self._live_text = key, text
         self._live_timer.start()
+        self._typed(key)
         if key in DRP_KEYS:
             self._complete(key, text)
 
@@ -506,7 +583,11 @@ class RecordEditor(QWidget):
             issues = validate(template, values, registry=self._registry(), received=None, policy=self.site_policy())
         except Exception:  # noqa: BLE001 - the live check is a hint; saving runs the real check
             return
-        self.fields.rows[key].set_reasons([i.message for i in issues if i.field == key], live=True)
+        found = [i.message for i in issues if i.field == key]
+        self.fields.rows[key].set_reasons(found, live=True)
+        if found and self.fields.rows[key].changed(self.fields.field(key).value):
+            self._invalid[key] = found[0]  # rule messages name their field
+            self._update_hint()
 
     # --- DRP completion --------------------------------------------------------------------
     def _registry(self):
@@ -552,7 +633,7 @@ class RecordEditor(QWidget):
         if doubts and not confirm(self, "Submit with fields in doubt?",
                                   f"{doubts} field{'s are' if doubts != 1 else ' is'} still in doubt and not confirmed. "
                                   "Submitted like this, the record goes to a supervisor.\n\n"
-                                  "Enter accepts a field as read; Esc goes back to the record.",
+                                  "Cancel (Esc) goes back to the record, where Enter accepts a field as read.",
                                   "Submit to a supervisor"):
             return
         try:
