@@ -44,6 +44,8 @@ QCheckBox#fieldEditor:focus { color: #1d4ed8; }
 #card { background: white; border: 1px solid #e5e7eb; border-radius: 6px; }
 QPushButton { padding: 5px 12px; }
 QPushButton:disabled { color: #9ca3af; }
+QLineEdit:disabled, QSpinBox:disabled, QComboBox:disabled, QDateEdit:disabled, QCheckBox:disabled,
+QLabel:disabled { color: #9ca3af; }
 QPushButton#primary { background: #2563eb; color: white; border: 1px solid #1d4ed8; border-radius: 4px;
                       font-weight: 600; }
 QPushButton#primary:disabled { background: #93c5fd; border-color: #93c5fd; color: white; }
