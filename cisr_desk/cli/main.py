@@ -4,6 +4,11 @@ Never a traceback: what a command does not turn into a ``CliError`` itself is ca
 last resort (``_last_resort``): a closed pipe ends quietly, a file problem names the file, a
 database problem says so, and anything else is an internal error whose traceback goes to a
 log file the message names.
+
+A Ctrl-C reaches every process of the terminal's process group: the capture workers ignore it
+(``capture/workers.py``), the command stops with "interrupted" and status 130, and once the
+command is over a late Ctrl-C no longer breaks into the interpreter's exit, which waits for those
+workers to finish their page (it printed a traceback).
 """
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ import argparse
 import datetime as dt
 import importlib
 import os
+import signal
 import sys
 import traceback
 from pathlib import Path
@@ -58,9 +64,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command line; ``argv`` None: this process's own arguments (the program itself)."""
+    try:
+        return _main(argv)
+    finally:
+        if argv is None:
+            _calm_exit()
+
+
+def _main(argv: list[str] | None) -> int:
     try:
         status = _run(argv)
-        sys.stdout.flush()  # inside the try: a reader that went away (| head) is noticed here
+        if sys.stdout is not None:  # None: started with it closed, and nothing was written to it
+            sys.stdout.flush()  # inside the try: a reader that went away (| head) is noticed here
         return status
     except CliError as exc:
         print(f"cisr-desk: {_one_line(exc)}", file=sys.stderr)
@@ -86,7 +102,19 @@ def _run(argv: list[str] | None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 0
+    if sys.stdout is None and getattr(args, "needs_stdout", True):
+        # started with standard output closed (`>&-`): what the command would say would be lost
+        raise CliError("standard output is closed: nowhere to write what the command says")
     return int(args.func(args) or 0)
+
+
+def _calm_exit() -> None:
+    """The command is over: a Ctrl-C from now on would only interrupt the exit (see the module's
+    docstring), so it is ignored."""
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread: no signal handling of ours to change
+        pass
 
 
 def _quiet_stdout() -> None:
