@@ -8,8 +8,9 @@
     cisr-desk submit|approve ID                          cisr-desk flag|reject ID --reason TEXT
     cisr-desk claim ID | next | release ID [--force]      cisr-desk reasons [add CODE LABEL | remove CODE]
 
-Every command takes ``--db URL`` (else ``CISR_DESK_DB``, settings, or the default SQLite file)
-and signs in first: ``--as NAME`` (else ``CISR_DESK_USER``), the password from
+Every command takes ``--db URL`` (else ``CISR_DESK_DB``, settings, or the default SQLite file;
+a SQLite file named with ``--db`` must exist, except for ``users add`` of a new database's first
+admin) and signs in first: ``--as NAME`` (else ``CISR_DESK_USER``), the password from
 ``CISR_DESK_PASSWORD`` or a prompt on a terminal. Only the first user of an empty database is
 added without signing in (and must be an admin).
 """
@@ -22,6 +23,7 @@ import enum
 import getpass
 import json
 import os
+import shlex
 import sys
 from functools import wraps
 from pathlib import Path
@@ -255,7 +257,7 @@ def _cmd(fn, sign_in: str = SIGN_IN):
         from cisr_desk.store.service import Desk
 
         try:
-            desk = Desk.open(args.db)
+            desk = Desk.open(database_named(args, may_create=sign_in == FIRST_USER_FREE))
         except DeskError as exc:
             raise CliError(str(exc), DESK_ERROR_STATUS) from exc
         try:
@@ -270,6 +272,26 @@ def _cmd(fn, sign_in: str = SIGN_IN):
             desk.close()
 
     return run
+
+
+def database_named(args, *, may_create: bool) -> str | None:
+    """The ``--db`` given (None: CISR_DESK_DB, settings or the default). A SQLite file named there
+    that does not exist is refused unless the command may create it (``users add``, the first
+    admin: no other command can even sign in to a new database), so a mistyped path is said to be
+    one instead of becoming a new, empty database where nobody can sign in."""
+    from cisr_desk.store import db
+
+    given = getattr(args, "db", None)
+    if given is None:
+        return None
+    if not given.strip():
+        raise CliError(f"--db is empty: give {db.URL_FORMS}")
+    path = db.sqlite_path(db.resolve_url(given))  # DeskError for a malformed or unsupported URL
+    if path is not None and not path.exists() and not may_create:
+        raise CliError(f"no database at {path} (check the path; a new database is made by adding its first "
+                       f"user: cisr-desk users add NAME --role admin --db {shlex.quote(given)})",
+                       DESK_ERROR_STATUS)
+    return given
 
 
 def _sign_in(desk, args, *, allow_reset: bool = False) -> str:
@@ -340,15 +362,17 @@ class _Bar:
         self.last_file = None
 
     def __call__(self, p) -> None:
-        name = Path(p.file).name
+        from cisr_desk.domain.scanfiles import printable
+
+        name = printable(Path(p.file).name)
         if self.tty:
             width = 30
             done = int(width * p.pages_done / max(1, p.pages_total))
             self.stream.write(f"\r[{'#' * done}{'.' * (width - done)}] file {p.file_index + 1}/{p.files_total} "
                               f"page {p.pages_done}/{p.pages_total} {name[:30]:30}")
             self.stream.flush()
-        elif p.pages_done >= p.pages_total and name != self.last_file:
-            self.last_file = name
+        elif p.pages_done >= p.pages_total and p.file != self.last_file:  # jan/scan.pdf, then feb/scan.pdf
+            self.last_file = p.file
             self.stream.write(f"captured {p.file_index + 1}/{p.files_total}: {name} ({p.pages_total} pages)\n")
 
     def close(self) -> None:
@@ -366,14 +390,16 @@ def _import(desk, args) -> int:
         report = desk.import_files(args.paths, by, received=args.received, progress=bar, workers=args.workers)
     finally:
         bar.close()
-    for f in report.files:
-        name = Path(f.path).name
+    from cisr_desk.domain.scanfiles import printable, shown_names
+
+    for f, name in zip(report.files, shown_names([f.path for f in report.files])):
         if f.status == "imported":
             extra = f", pages not on a form: {', '.join(map(str, f.unrecognized_pages))}" if f.unrecognized_pages else ""
             ids = f" (records {', '.join(map(str, f.record_ids))})" if f.record_ids else ""
-            print(f"{name}: {f.forms} form{'s' if f.forms != 1 else ''}{ids}{extra}" + (f"; {f.message}" if f.message else ""))
+            print(f"{name}: {f.forms} form{'s' if f.forms != 1 else ''}{ids}{extra}"
+                  + (f"; {printable(f.message)}" if f.message else ""))
         else:
-            print(f"{name}: {f.status}: {f.message}")
+            print(f"{name}: {f.status}: {printable(f.message)}")
     print(f"{report.count('imported')} file(s) imported with {report.forms} form(s), "
           f"{report.count('duplicate')} duplicate(s), {report.count('error')} error(s)"
           + (f", {report.count('cancelled')} cancelled" if report.count("cancelled") else ""))

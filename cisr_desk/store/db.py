@@ -5,6 +5,10 @@ variable, ``db_url`` in the user's ``settings.json`` (platformdirs config folder
 embedded default, a SQLite file in the user's data folder. The stored copies of source files
 go beside a SQLite file, or for a server database to ``CISR_DESK_FILES`` / ``files_dir`` in
 settings / the data folder.
+
+A URL that names no database cisr-desk can use — malformed, or of another kind (MySQL, Oracle)
+or of a driver that is not installed — is a DeskError saying so, not SQLAlchemy's parse or import
+failure.
 """
 from __future__ import annotations
 
@@ -15,12 +19,16 @@ import sqlite3
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
+
+from cisr_desk.domain.errors import DeskError
 
 APP_NAME = "cisr-desk"
 ENV_DB = "CISR_DESK_DB"
 ENV_FILES = "CISR_DESK_FILES"
+BACKENDS = ("sqlite", "postgresql")  # what the schema and its migrations are written for
+URL_FORMS = "a SQLite file, or postgresql://USER@HOST/DATABASE"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -51,9 +59,22 @@ def resolve_url(url: str | None = None) -> str:
     return f"sqlite:///{folder / 'cisr-desk.sqlite3'}"
 
 
+def parse_url(url: str) -> URL:
+    """The URL parsed, or DeskError when it is malformed or names a kind of database cisr-desk
+    does not work with."""
+    try:
+        u = make_url(url)
+    except (ArgumentError, ValueError):  # not echoed: it may hold a password
+        raise DeskError(f"malformed database URL: give {URL_FORMS}") from None
+    if u.get_backend_name() not in BACKENDS:
+        raise DeskError(f"unsupported database URL {u.render_as_string(hide_password=True)}: "
+                        f"cisr-desk works with {URL_FORMS}")
+    return u
+
+
 def sqlite_path(url: str) -> Path | None:
     """The database file of a SQLite URL (None for an in-memory database or another engine)."""
-    u = make_url(url)
+    u = parse_url(url)
     if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
         return None
     return Path(u.database)
@@ -72,9 +93,14 @@ def resolve_files_dir(url: str, files_dir: Path | str | None = None) -> Path:
 
 
 def make_engine(url: str) -> Engine:
-    u = make_url(url)
+    u = parse_url(url)
     if u.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        try:
+            return create_engine(url, pool_pre_ping=True)
+        except ImportError as exc:  # e.g. postgresql+psycopg2:// where only psycopg (3) is installed
+            raise DeskError(f"unsupported database URL {u.render_as_string(hide_password=True)}: its driver "
+                            f"{exc.name or u.get_driver_name()} is not installed; cisr-desk works with "
+                            f"{URL_FORMS}") from None
     db_file = sqlite_path(url)
     if db_file is not None:
         db_file.parent.mkdir(parents=True, exist_ok=True)
@@ -182,8 +208,6 @@ def migrate(engine: Engine) -> Path | None:
             return None
         if current is not None and not known_revision(current):
             conn.rollback()
-            from cisr_desk.domain.errors import DeskError
-
             raise DeskError(f"This database was upgraded by a newer cisr-desk (schema revision {current}; this "
                             f"version knows revisions up to {head}). Install the newer cisr-desk on this seat; "
                             "the database was not changed.")
@@ -193,8 +217,6 @@ def migrate(engine: Engine) -> Path | None:
             command.upgrade(_alembic_config(conn), "head")
         except DBAPIError as exc:
             if getattr(exc.orig, "sqlstate", "") == "42501":  # insufficient privilege: an application role
-                from cisr_desk.domain.errors import DeskError
-
                 raise DeskError(f"The database needs upgrading to schema revision {head} (it has {current}); "
                                 "its owner does that: cisr-desk db init-postgres (see the README)") from exc
             raise
