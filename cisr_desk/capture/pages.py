@@ -14,6 +14,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pymupdf
+from PIL import Image
 
 from cisr_desk.capture.images import image_as_pdf
 from cisr_desk.domain.errors import InputFileError
@@ -63,17 +64,14 @@ def open_pdf(path: Path) -> pymupdf.Document:
     """Open a scan — a PDF, or a TIFF/JPEG/PNG image as a PDF — or raise InputFileError naming
     the file and what is wrong with it."""
     path = Path(path)
-    if path.is_dir():
-        raise InputFileError(f"{path}: is a folder, not a PDF file")
-    if not path.is_file():
-        raise InputFileError(f"{path}: no such file")
+    refuse_unreadable(path)
     mupdf_messages()  # what earlier files left is not this file's fault
     if is_image(path):
-        return image_as_pdf(path)
+        return _open_image(path)
     if not is_scan(path) and _looks_like_text(path):
         raise InputFileError(f"{path.name}: not a scan ({KINDS} expected)")
     try:
-        doc = pymupdf.open(path, filetype="pdf")
+        doc = _open_mupdf(path)
     except Exception as exc:  # PyMuPDF raises its own FileDataError, RuntimeError, ...
         mupdf_messages()
         raise InputFileError(f"{path.name}: not a readable PDF ({exc})") from None
@@ -89,6 +87,45 @@ def open_pdf(path: Path) -> pymupdf.Document:
         doc.close()
         raise InputFileError(f"{path.name}: the PDF has no pages")
     return doc
+
+
+def refuse_unreadable(path: Path) -> None:
+    """InputFileError unless ``path`` is a file this process may read: a file in a folder it may
+    not enter, or one it may not open, is said to be so (MuPDF would only say it "failed to open")."""
+    try:
+        if path.is_dir():
+            raise InputFileError(f"{path}: is a folder, not a PDF file")
+        if not path.is_file():
+            raise InputFileError(f"{path}: no such file")
+        with open(path, "rb"):
+            pass
+    except OSError as exc:
+        raise InputFileError(f"{path.name}: cannot be read ({exc.strerror or exc})") from None
+
+
+def _open_image(path: Path) -> pymupdf.Document:
+    """An image as a PDF; an image too large to be a scanned page (a "decompression bomb", which
+    Pillow refuses to decode) or one Pillow fails on in any other way is an error for that file."""
+    try:
+        return image_as_pdf(path)
+    except InputFileError:
+        raise
+    except Image.DecompressionBombError:
+        raise InputFileError(f"{path.name}: the image is too large to be a scanned page") from None
+    except Exception as exc:  # one bad image must not stop the files after it
+        raise InputFileError(f"{path.name}: not a readable image ({exc})") from None
+
+
+def _open_mupdf(path: Path) -> pymupdf.Document:
+    """The PDF opened by MuPDF, which takes file names as UTF-8 text: a name whose bytes are not
+    (a file from an older system) is read into memory and opened from there."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        doc = pymupdf.open(stream=path.read_bytes(), filetype="pdf")
+        doc.source_name = path.name  # such a document has no name; messages about its pages need one
+        return doc
+    return pymupdf.open(path, filetype="pdf")
 
 
 def _looks_like_text(path: Path) -> bool:
@@ -136,8 +173,13 @@ def render_page(page: pymupdf.Page, dpi: float | None = None) -> PageImage:
     matrix = pymupdf.Matrix(dx / 72.0, dy / 72.0)
     pix = page.get_pixmap(matrix=matrix, colorspace=pymupdf.csGRAY, alpha=False, annots=True)
     img = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.height, pix.stride)[:, : pix.width].copy()
-    refuse_if_damaged(Path(page.parent.name or "the image").name, page.number + 1)  # images have no name
+    refuse_if_damaged(_name_of(page.parent), page.number + 1)
     return PageImage(page.number + 1, img, dx, dy)
+
+
+def _name_of(doc: pymupdf.Document) -> str:
+    """The file name of an open document; images (made into PDFs in memory) have none."""
+    return getattr(doc, "source_name", None) or Path(doc.name or "the image").name
 
 
 def _scan_as_is(page: pymupdf.Page, size: tuple[int, int]) -> np.ndarray | None:
