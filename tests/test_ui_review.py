@@ -238,3 +238,25 @@ def test_a_search_that_finds_nothing_says_so_and_headers_sit_over_their_values(r
     align = [screen.model.headerData(c, Qt.Orientation.Horizontal, Qt.ItemDataRole.TextAlignmentRole)
              for c in (screen.model.COL_ID, screen.model.COL_STATUS)]
     assert align[0] & int(Qt.AlignmentFlag.AlignRight) and align[1] & int(Qt.AlignmentFlag.AlignLeft)
+
+
+def test_enter_goes_on_to_the_received_date_and_from_it_to_what_is_left(review, qtbot):
+    """Enter walked the doubtful fields and then stopped at Submit with the Received date still
+    empty, and Enter in the Received box stayed there (seen using the app as a clerk)."""
+    from PySide6.QtCore import Qt
+
+    screen, desk = review
+    editor = screen.editor
+    editor.received.setFocus()
+    editor.received.setText("11/20/2026")
+    qtbot.keyClick(editor.received, Qt.Key.Key_Return)
+    assert editor.record.received is not None
+    qtbot.waitUntil(lambda: editor.fields.rows["customer_name"].editor.hasFocus())  # the first doubt
+    rid = editor.record.id
+    desk.set_field(rid, "received", "", "clerk")
+    desk.accept_field(rid, "customer_name", "clerk")
+    desk.set_field(rid, "drp1_id", "DRP1791", "clerk")  # read as DRP179
+    editor.open(rid)
+    assert editor.fields.next_doubtful(None) == "mailing_zip"
+    editor.commit_field("mailing_zip")  # the last doubt accepted with Enter
+    qtbot.waitUntil(editor.received.hasFocus)  # no doubt left, but no Received date yet

@@ -131,7 +131,7 @@ class RecordEditor(QWidget):
         self.received.setPlaceholderText("MM/DD/YYYY")
         self.received.setMaximumWidth(self.received.fontMetrics().averageCharWidth() * 12 + 16)
         self.received.setToolTip("The date on the RECEIVED stamp; Enter saves it and the date rules run again")
-        self.received.returnPressed.connect(self.save_received)
+        self.received.returnPressed.connect(self._received_entered)
         self.received.textEdited.connect(lambda _text: self._typed(RECEIVED))
         self.received_crop = CropLabel()
         self.received_crop.setObjectName("fieldCrop")
@@ -298,6 +298,25 @@ class RecordEditor(QWidget):
             w.style().polish(w)
         self.received_note.setText("" if day else "The stamp could not be read: type the date it shows")
         self.received_note.setVisible(not day)
+
+    def _focus_what_is_left(self) -> None:
+        """No doubt left: the Received date next when it is still empty (the record is not done
+        without it), else the Submit button, so Enter goes on through what there is to do."""
+        if self.record is not None and self.record.received is None and not self.read_only:
+            self.received.setFocus()
+        else:
+            self.submit_button.setFocus()
+
+    def _received_entered(self) -> None:
+        """Enter in the received box: the date saved, on to the first field still in doubt (it
+        stayed in the box)."""
+        if not self.save_received() or self.record is None or self.record.received is None:
+            return
+        nxt = self.fields.next_doubtful(None)
+        if nxt:
+            self.fields.focus_field(nxt)
+        else:
+            self.submit_button.setFocus()
 
     def save_received(self) -> bool:
         """Enter in the received box: store the date (the date rules run again against it)."""
@@ -531,7 +550,7 @@ class RecordEditor(QWidget):
         if nxt:
             self.fields.focus_field(nxt)
         else:
-            self.submit_button.setFocus()
+            self._focus_what_is_left()
 
     def save_typed(self, key: str) -> bool:
         """Tab or a click away keeps what was typed (without accepting an untouched doubt)."""
