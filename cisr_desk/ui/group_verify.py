@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QColor, QPen, QPixmap
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QHBoxLayout, QLabel,
-                               QLineEdit, QListView, QPushButton, QStyle, QStyledItemDelegate, QVBoxLayout, QWidget)
+                               QLineEdit, QListView, QPushButton, QSizePolicy, QStyle, QStyledItemDelegate, QVBoxLayout, QWidget)
 
 from cisr_desk.domain.catalog import LABELS, SECTIONS
 from cisr_desk.domain.errors import DeskError
@@ -150,9 +150,11 @@ class GroupScreen(QWidget):
         bar.addWidget(heading("Group check"))
         bar.addStretch(1)
         bar.addWidget(QLabel("Field"))
-        bar.addWidget(self.field_box)
+        bar.addWidget(self.field_box, 3)
         bar.addWidget(QLabel("Batch"))
-        bar.addWidget(self.batch_box)
+        bar.addWidget(self.batch_box, 2)
+        for box in (self.field_box, self.batch_box):  # wider where the window has room ("Customer acc…")
+            box.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         # on a narrow screen the hint ends in "…" (whole in its tooltip) instead of widening the window
         hint = ElidedLabel("Enter accepts the selected readings · F2 corrects one · Ctrl+Shift+Enter accepts all in doubt")
         hint.setObjectName("hint")
