@@ -508,3 +508,17 @@ def test_extract_with_standard_output_closed_says_so(tmp_path):
     make_db(tmp_path / "desk.sqlite3")
     done = run(tmp_path, "records", "--db", "desk.sqlite3", preexec_fn=lambda: os.close(1), text=True)
     assert done.returncode == 2 and done.stderr.startswith("cisr-desk: standard output is closed")
+
+
+def test_a_file_with_no_form_is_named_on_standard_error(tmp_path, capsys):
+    """A blank scan or a letter sent alone was read without a word: only the JSON's pages on no
+    form said so (CLI audit)."""
+    blank = tmp_path / "blank.pdf"
+    doc = pymupdf.open()
+    for _ in range(2):
+        doc.new_page()
+    doc.save(blank)
+    doc.close()
+    assert main(["extract", "--workers", "1", "--no-registry", "--json", str(tmp_path / "out.json"), str(blank)]) == 0
+    assert "blank.pdf: no form found on its 2 pages" in capsys.readouterr().err
+    assert json.loads((tmp_path / "out.json").read_text())["documents"][0]["forms"] == []

@@ -61,8 +61,10 @@ def run(args) -> int:
     for doc in read_all(args.pdfs, registry=registry, received=received, workers=args.workers, progress=progress):
         doc.errors = [renamed(e, doc.source, shown.get(doc.source, doc.source)) for e in doc.errors]
         documents.append(doc.to_json())
-        for error in doc.errors:
-            print(f"\ncisr-desk: {error}" if sys.stderr.isatty() else f"cisr-desk: {error}", file=sys.stderr)
+        notes = doc.errors or ([no_form_note(shown.get(doc.source, doc.source), doc.pages)]
+                               if not doc.forms and doc.pages else [])
+        for note in notes:
+            print(f"\ncisr-desk: {note}" if sys.stderr.isatty() else f"cisr-desk: {note}", file=sys.stderr)
     if sys.stderr.isatty():
         print(file=sys.stderr)
     # printable: a file name's bytes that are not UTF-8 would make the JSON unwritable, or not JSON
@@ -72,6 +74,13 @@ def run(args) -> int:
     else:
         write_whole(out, text + "\n")
     return 0 if all(not d["errors"] for d in documents) else 2
+
+
+def no_form_note(name: str, pages: int) -> str:
+    """What a file read without error but holding no form is, said on standard error: its JSON
+    has no form and its pages among those on no form, which nobody reads on a terminal (a blank
+    scan, a cover letter sent alone, the wrong file)."""
+    return f"{name}: no form found on its {pages} page{'s' if pages != 1 else ''} (blank, a letter, or not a 14-941)"
 
 
 def _registry(args):
