@@ -147,7 +147,8 @@ def test_extract_reads_the_other_files_beside_an_image_too_large_to_be_a_scan(cl
     good, bomb, after = json.loads(out)["documents"]
     assert status == 2 and good["errors"] == after["errors"] == [] and good["pages"] == after["pages"] == 1
     assert bomb["errors"] == ["bomb.png: the image is too large to be a scanned page"]
-    assert err == "cisr-desk: bomb.png: the image is too large to be a scanned page\n"
+    errors = [line for line in err.splitlines() if "no form found" not in line]  # the blank pages: no form
+    assert errors == ["cisr-desk: bomb.png: the image is too large to be a scanned page"]
 
 
 def test_import_takes_the_same_image_as_an_error_of_its_own(cli, tmp_path):
@@ -483,7 +484,7 @@ def test_two_files_of_the_same_name_are_told_apart(cli, tmp_path):
         "feb/scan.pdf: 0 forms, pages not on a form: 1",
         "jan/scan.pdf: error: jan/scan.pdf: the PDF is password-protected"]
     status, out, err = cli("extract", "--no-registry", "--workers", "1", "same/jan/scan.pdf", "same/feb/scan.pdf")
-    assert status == 2 and err == "cisr-desk: jan/scan.pdf: the PDF is password-protected\n"
+    assert status == 2 and err.splitlines()[0] == "cisr-desk: jan/scan.pdf: the PDF is password-protected"
     jan, feb = json.loads(out)["documents"]
     assert jan["source"] == str(Path("same/jan/scan.pdf")) and jan["errors"] == [
         "jan/scan.pdf: the PDF is password-protected"]
