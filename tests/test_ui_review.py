@@ -260,3 +260,13 @@ def test_enter_goes_on_to_the_received_date_and_from_it_to_what_is_left(review, 
     assert editor.fields.next_doubtful(None) == "mailing_zip"
     editor.commit_field("mailing_zip")  # the last doubt accepted with Enter
     qtbot.waitUntil(editor.received.hasFocus)  # no doubt left, but no Received date yet
+
+
+def test_a_customer_cut_by_its_column_is_whole_in_its_tooltip(review):
+    from PySide6.QtCore import Qt
+
+    screen, _ = review
+    screen.show_queue()
+    model = screen.model
+    index = model.index(0, model.COL_CUSTOMER)
+    assert model.data(index, Qt.ItemDataRole.ToolTipRole) == model.data(index) != ""

@@ -165,6 +165,8 @@ class RecordQueueModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole and col == self.COL_SOURCE:
             return str(rec.source)
+        if role == Qt.ItemDataRole.ToolTipRole and col in (self.COL_CUSTOMER, self.COL_DRP):
+            return self.data(index)  # whole where the column cuts it ("PRIYA …" in the supervisor's list)
         if role == Qt.ItemDataRole.ToolTipRole and col in (self.COL_HOLDER, self.COL_STATUS) and self._holder(rec):
             since = getattr(rec, "held_since", None)
             when = f" since {since.astimezone():%Y-%m-%d %H:%M}" if hasattr(since, "astimezone") else ""
