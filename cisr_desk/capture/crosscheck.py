@@ -233,12 +233,23 @@ def _provider_read(readings: dict[str, Reading], registry, name_min_score: float
         return None, False
     if name is not None and registry.name_matches(rid, str(name.value or "")) >= name_min_score:
         return drp, False
+    return (drp, True) if _contact_vouches(readings, drp, near=False) else (None, False)
+
+
+def _contact_vouches(readings: dict[str, Reading], drp, *, near: bool) -> bool:
+    """Whether a contact detail on the form is the provider's registered one: read exactly as
+    registered and without doubt, or, with ``near``, read exactly or a few characters off where
+    in doubt (``_near`` at ``DOUBTED_SHARE``)."""
     for key, attribute in CONTACT_FIELDS:
         r, registered = readings.get(key), registered_value(drp, key, attribute)
-        if r is not None and isinstance(r.value, str) and r.value and not r.reasons and registered \
-                and squash(r.value, True) == squash(registered, True):
-            return drp, True
-    return None, False
+        if r is None or not isinstance(r.value, str) or not r.value or not registered:
+            continue
+        if squash(r.value, True) == squash(registered, True):
+            if near or not r.reasons:
+                return True
+        elif near and _near(key, r.value, registered, DOUBTED_SHARE if r.reasons else NEAR_SHARE):
+            return True
+    return False
 
 
 def registered_contact(readings: dict[str, Reading], registry, name_min_score: float) -> list[str]:
@@ -552,19 +563,6 @@ def same_street(readings: dict[str, Reading]) -> list[str]:
 NAME_MARGIN = 3.0  # the provider named must fit the name read this much better than any other
 
 
-def _contact_vouches(readings: dict[str, Reading], drp) -> bool:
-    """Whether a contact detail on the form is the provider's registered one, read exactly or,
-    where in doubt, a few characters off (``_near`` at ``DOUBTED_SHARE``)."""
-    for key, attribute in CONTACT_FIELDS:
-        r, registered = readings.get(key), registered_value(drp, key, attribute)
-        if r is None or not isinstance(r.value, str) or not r.value or not registered:
-            continue
-        if squash(r.value, True) == squash(registered, True) \
-                or _near(key, r.value, registered, DOUBTED_SHARE if r.reasons else NEAR_SHARE):
-            return True
-    return False
-
-
 def drp_id_from_name(readings: dict[str, Reading], registry, name_min_score: float) -> list[str]:
     """A provider id read as no registered id ("DRP4000"), one digit from the id of the one
     provider that the name read beside it clearly names (Pacific Power Aggregation Co.,
@@ -587,7 +585,7 @@ def drp_id_from_name(readings: dict[str, Reading], registry, name_min_score: flo
             continue
         near = registry.closest_ids(rid.value, limit=len(registry), max_distance=2)
         one_off = {d.registration_no for d, distance in near if distance <= 1}
-        vouched = [d for d, _ in near if slot == "drp1" and _contact_vouches(readings, d)
+        vouched = [d for d, _ in near if slot == "drp1" and _contact_vouches(readings, d, near=True)
                    and registry.name_matches(d.registration_no, name.value) >= name_min_score]
         if named.margin >= NAME_MARGIN and named.drp.registration_no in one_off:
             target, drp = named.drp.registration_no, named.drp
