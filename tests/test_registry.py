@@ -181,3 +181,13 @@ def test_duplicate_in_constructor():
     drp = DRP("DRP0001", "A")
     with pytest.raises(InvalidValue):
         Registry([drp, drp])
+
+
+def test_a_utf16_csv_is_read_and_a_folder_is_named_as_one(tmp_path: Path):
+    """Excel's "Unicode" CSV (UTF-16 with a byte-order mark) was reported as every column
+    missing; a folder given for the file as "no such file" (CLI audit)."""
+    path = tmp_path / "unicode.csv"
+    path.write_text("\n".join([HEADER, *ROWS]) + "\n", encoding="utf-16")
+    assert len(Registry.load(path)) == len(ROWS)
+    with pytest.raises(InputFileError, match="a folder, not a CSV or XLSX file"):
+        Registry.load(tmp_path)

@@ -10,6 +10,7 @@ DBA name, in any case, with or without "Inc."/"LLC") and OCR adds its own typos.
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import re
@@ -212,10 +213,17 @@ def _header_key(name: Any) -> str:
 def _read_table(path: Path) -> list[list[Any]]:
     """The rows of a CSV file or of an XLSX workbook's first sheet, header first."""
     suffix = path.suffix.lower()
+    if path.is_dir():
+        raise InputFileError(f"{path}: a folder, not a CSV or XLSX file")
     if not path.is_file():
         raise InputFileError(f"{path}: no such file")
     if suffix == ".csv":
-        for encoding in ("utf-8-sig", "cp1252"):  # Excel on Windows saves CSV as cp1252
+        with path.open("rb") as fh:
+            start = fh.read(2)
+        # Excel's "Unicode" text is UTF-16 with its byte-order mark; read as cp1252 it gave a header
+        # of garbage, reported as every column missing
+        utf16 = start in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+        for encoding in ("utf-16",) if utf16 else ("utf-8-sig", "cp1252"):  # Excel on Windows: cp1252
             try:
                 with path.open(newline="", encoding=encoding) as fh:
                     return [list(r) for r in csv.reader(fh)]
