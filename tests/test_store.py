@@ -272,6 +272,22 @@ def test_upgrading_a_database_with_records_keeps_them(tmp_path):
     desk.close()
 
 
+def test_another_programs_database_is_refused_and_left_alone(tmp_path):
+    """A SQLite file of another program ("table users already exists" on migrating) is named for
+    what it is, and nothing is added to it (CLI audit)."""
+    from cisr_desk.domain.errors import DeskError
+
+    path = tmp_path / "theirs.sqlite3"
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, login TEXT)")
+    con.commit()
+    con.close()
+    with pytest.raises(DeskError, match="is not a cisr-desk database: it already holds a table of another program's"):
+        Desk.open(f"sqlite:///{path}")
+    tables = {r[0] for r in sqlite3.connect(path).execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert tables == {"users"}  # the migration rolled back whole: nothing of ours added
+
+
 def test_migrations_render_for_postgresql():
     """The office server's engine: the whole schema renders as PostgreSQL DDL (offline, no server)."""
     import io

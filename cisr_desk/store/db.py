@@ -219,6 +219,14 @@ def migrate(engine: Engine) -> Path | None:
             if getattr(exc.orig, "sqlstate", "") == "42501":  # insufficient privilege: an application role
                 raise DeskError(f"The database needs upgrading to schema revision {head} (it has {current}); "
                                 "its owner does that: cisr-desk db init-postgres (see the README)") from exc
+            if current is None and "already exists" in str(exc.orig):
+                # a table of another program's of the same name as one of ours ("table users already
+                # exists"): the migration is rolled back whole, and the user told what the file is
+                conn.rollback()
+                where = db_file or make_url(str(engine.url)).render_as_string(hide_password=True)
+                raise DeskError(f"{where} is not a cisr-desk database: it already holds a table of another "
+                                f"program's ({str(exc.orig).strip()}). Give a new file or cisr-desk's own; "
+                                "nothing was changed.") from exc
             raise
         conn.commit()
     return backup
