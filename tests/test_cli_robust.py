@@ -523,3 +523,18 @@ def test_a_file_with_no_form_is_named_on_standard_error(tmp_path, capsys):
     assert main(["extract", "--workers", "1", "--no-registry", "--json", str(tmp_path / "out.json"), str(blank)]) == 0
     assert "blank.pdf: no form found on its 2 pages" in capsys.readouterr().err
     assert json.loads((tmp_path / "out.json").read_text())["documents"][0]["forms"] == []
+
+
+def test_a_read_only_database_is_said_to_be_one(monkeypatch, tmp_path):
+    """SQLite says "attempt to write a readonly database": which of the file or its folder, and
+    for whom, the user had to guess (CLI audit)."""
+    import sqlite3
+
+    import sqlalchemy.exc
+
+    from cisr_desk.cli.main import _last_resort
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    error = sqlalchemy.exc.OperationalError("INSERT", {}, sqlite3.OperationalError("attempt to write a readonly database"))
+    assert _last_resort(error).startswith("database error: attempt to write a readonly database (the database "
+                                          "file, or the folder it is in, may not be written by this user)")

@@ -136,6 +136,8 @@ def _last_resort(exc: Exception) -> str:
     if sqlalchemy_exc is not None and isinstance(exc, sqlalchemy_exc.SQLAlchemyError):
         orig = getattr(exc, "orig", None) or exc
         first = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
+        if "readonly database" in first:  # SQLite's words for a file (or its folder) this user may not write
+            first += " (the database file, or the folder it is in, may not be written by this user)"
         return f"database error: {_one_line(first)}{_logged(exc)}"
     return f"internal error: {type(exc).__name__}: {_one_line(exc)}{_logged(exc)}"
 
