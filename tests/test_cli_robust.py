@@ -389,10 +389,17 @@ def test_a_mistyped_database_path_is_said_and_not_created(cli, tmp_path, args):
     pdf(tmp_path / "scan.pdf")
     status, out, err = cli(*args, "--db", "typo/desk.sqlite3")
     assert status == 1 and out == ""
-    assert err.startswith(f"cisr-desk: no database at {tmp_path / 'typo' / 'desk.sqlite3'} (check the path")
+    assert err.startswith(f"cisr-desk: no database at {tmp_path / 'typo' / 'desk.sqlite3'}, named by --db "
+                          "(check the path")
     assert not (tmp_path / "typo").exists()
     status, _, err = cli(*args, "--db", "garbage:::")
     assert status == 1 and "no database at" in err and not (tmp_path / "garbage:::").exists()
+
+
+def test_a_mistyped_database_in_the_environment_is_said_and_not_created(cli, tmp_path, monkeypatch):
+    monkeypatch.setenv("CISR_DESK_DB", str(tmp_path / "typo" / "desk.sqlite3"))
+    status, out, err = cli("records")
+    assert status == 1 and out == "" and "named by CISR_DESK_DB" in err and not (tmp_path / "typo").exists()
 
 
 def test_the_first_admin_still_makes_a_new_database(cli, tmp_path):

@@ -282,16 +282,19 @@ def database_named(args, *, may_create: bool) -> str | None:
     from cisr_desk.store import db
 
     given = getattr(args, "db", None)
+    named = "--db"
+    if given is None and os.environ.get(db.ENV_DB, "").strip():
+        given, named = os.environ[db.ENV_DB], db.ENV_DB  # as explicit as --db: checked the same way
     if given is None:
         return None
     if not given.strip():
         raise CliError(f"--db is empty: give {db.URL_FORMS}")
     path = db.sqlite_path(db.resolve_url(given))  # DeskError for a malformed or unsupported URL
     if path is not None and not path.exists() and not may_create:
-        raise CliError(f"no database at {path} (check the path; a new database is made by adding its first "
-                       f"user: cisr-desk users add NAME --role admin --db {shlex.quote(given)})",
+        raise CliError(f"no database at {path}, named by {named} (check the path; a new database is made by "
+                       f"adding its first user: cisr-desk users add NAME --role admin --db {shlex.quote(given)})",
                        DESK_ERROR_STATUS)
-    return given
+    return given if named == "--db" else None
 
 
 def _sign_in(desk, args, *, allow_reset: bool = False) -> str:
