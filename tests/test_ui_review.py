@@ -270,3 +270,17 @@ def test_a_customer_cut_by_its_column_is_whole_in_its_tooltip(review):
     model = screen.model
     index = model.index(0, model.COL_CUSTOMER)
     assert model.data(index, Qt.ItemDataRole.ToolTipRole) == model.data(index) != ""
+
+
+def test_tab_from_the_received_box_goes_on_to_the_first_field(review, qtbot):
+    """Tab from the Received box went to the page's buttons and Previous/Next, past every field
+    (seen using the app as a clerk)."""
+    from PySide6.QtCore import Qt
+
+    screen, _ = review
+    editor = screen.editor
+    editor.received.setFocus()
+    qtbot.waitUntil(editor.received.hasFocus)
+    qtbot.keyClick(editor.received, Qt.Key.Key_Tab)
+    first = editor.fields.order[0]
+    qtbot.waitUntil(lambda: editor.fields.rows[first].editor.hasFocus())

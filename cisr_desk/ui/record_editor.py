@@ -4,7 +4,7 @@ Edits go straight to the Desk (short calls); page images and crops are rendered 
 background and arrive as they are ready, so the clerk can type while they load."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QPixmap, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QCompleter, QHBoxLayout, QLabel, QLineEdit,
                                QListView, QListWidget, QListWidgetItem, QPushButton, QSplitter, QVBoxLayout, QWidget)
@@ -132,6 +132,7 @@ class RecordEditor(QWidget):
         self.received.setMaximumWidth(self.received.fontMetrics().averageCharWidth() * 12 + 16)
         self.received.setToolTip("The date on the RECEIVED stamp; Enter saves it and the date rules run again")
         self.received.returnPressed.connect(self._received_entered)
+        self.received.installEventFilter(self)  # Tab from it goes on to the fields (eventFilter)
         self.received.textEdited.connect(lambda _text: self._typed(RECEIVED))
         self.received_crop = CropLabel()
         self.received_crop.setObjectName("fieldCrop")
@@ -298,6 +299,17 @@ class RecordEditor(QWidget):
             w.style().polish(w)
         self.received_note.setText("" if day else "The stamp could not be read: type the date it shows")
         self.received_note.setVisible(not day)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
+        """Tab in the Received box goes on to the record's first field: by creation order it went
+        to the page's buttons and Previous/Next, past every field (the panel's tab order is its
+        own; QWidget.setTabOrder over it deactivated the window on Qt 6.12)."""
+        if obj is self.received and event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Tab \
+                and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier and self.fields.order:
+            if self.save_received():
+                self.fields.focus_field(self.fields.order[0])
+            return True
+        return super().eventFilter(obj, event)
 
     def _focus_what_is_left(self) -> None:
         """No doubt left: the Received date next when it is still empty (the record is not done
