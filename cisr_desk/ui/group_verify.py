@@ -13,7 +13,7 @@ from cisr_desk.domain.errors import DeskError
 from cisr_desk.ui import imaging
 from cisr_desk.ui.models import GroupFieldModel, RecordIdRole
 from cisr_desk.ui.tasks import error_text
-from cisr_desk.ui.widgets import ElidedLabel, MessageBar, action, heading, select_from_start
+from cisr_desk.ui.widgets import ElidedLabel, MessageBar, action, error_label, heading, select_from_start
 
 CELL = QSize(260, 78)
 OPEN_STATUSES = ("imported", "in_review")
@@ -69,10 +69,7 @@ class CorrectionDialog(QDialog):
         self._save = save
         self.value = QLineEdit(text)
         select_from_start(self.value)
-        self.error = QLabel()
-        self.error.setProperty("kind", "error")
-        self.error.setWordWrap(True)
-        self.error.hide()
+        self.error = error_label(hidden=True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)

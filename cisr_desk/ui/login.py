@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QHBoxLayo
 
 from cisr_desk.domain.errors import DeskError
 from cisr_desk.ui.tasks import error_text
-from cisr_desk.ui.widgets import icon
+from cisr_desk.ui.widgets import error_label, icon
 
 
 def password_edit(placeholder: str = "") -> QLineEdit:
@@ -33,13 +33,6 @@ def _head(text: str) -> QHBoxLayout:
     head.addWidget(art)
     head.addWidget(title, 1)
     return head
-
-
-def _error_label() -> QLabel:
-    label = QLabel()
-    label.setProperty("kind", "error")
-    label.setWordWrap(True)
-    return label
 
 
 def demo_hint(desk) -> str:
@@ -77,7 +70,7 @@ class LoginDialog(QDialog):
         self.hint.setObjectName("hint")
         self.hint.setTextFormat(Qt.TextFormat.RichText)
         self.hint.setVisible(bool(self.hint.text()))
-        self.error = _error_label()
+        self.error = error_label()
 
         self.change = QWidget()  # shown after a reset password was accepted
         self.change_note = QLabel("An administrator reset your password. Choose a new one to go on.")
@@ -169,7 +162,7 @@ class FirstAdminDialog(QDialog):
         self.name.setMaxLength(80)
         self.password = password_edit("At least 8 characters")
         self.again = password_edit()
-        self.error = _error_label()
+        self.error = error_label()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Create and sign in")
         buttons.accepted.connect(self.accept)

@@ -119,6 +119,16 @@ class ElidedLabel(QLabel):
         painter.drawText(rect, int(self.alignment()), shown)
 
 
+def error_label(hidden: bool = False) -> QLabel:
+    """The line under a dialog's boxes that says why its input was refused (red, wrapped)."""
+    label = QLabel()
+    label.setProperty("kind", "error")
+    label.setWordWrap(True)
+    if hidden:  # (setHidden(False) on a label with no parent yet would show it as a window of its own)
+        label.hide()
+    return label
+
+
 def set_line_text(edit: QLineEdit, text: str) -> None:
     """A value put in a line edit (not typed), shown from its start: Qt leaves the cursor at the end,
     so a long value ("150 Orange St Alhambra 91801") showed only its tail, the house number hidden."""
