@@ -27,6 +27,7 @@ from rapidfuzz.distance import Levenshtein
 from cisr_desk.capture.acceptance import TWINS
 from cisr_desk.capture.vocabulary import ORDINAL, STREET_SUFFIXES, UNIT_WORDS, known_word
 from cisr_desk.capture.read import Reading, squash
+from cisr_desk.domain import reference
 
 Compose = Callable[[dict[str, Reading]], list[str]]
 RegistryCompose = Callable[[dict[str, Reading], object], list[str]]
@@ -139,8 +140,6 @@ def phone_area_from_zip(readings: dict[str, Reading]) -> list[str]:
     it. Area codes per ZIP are the ``zipcodes`` package's. A number from elsewhere read
     without doubt is left alone: people keep their numbers when they move. Returns the keys
     changed."""
-    from cisr_desk.domain import reference
-
     r, zip_code = readings.get("customer_phone"), _v(readings, "mailing_zip")
     if r is None or not r.reasons or not isinstance(r.value, str) or not zip_code:
         return []
