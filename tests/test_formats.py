@@ -580,3 +580,40 @@ def test_specks_the_readers_take_for_different_short_things_are_an_empty_box(key
     word = read_text(_Reader("DOWNFY", 0.5), zone, spec, spec.rect, MARGIN, _Reader("DOWNEY", 0.2))
     assert word.value != ""
 
+
+class _Says:
+    """A reader that reads every line as ``text`` with ``confidence``."""
+
+    def __init__(self, text: str, confidence: float) -> None:
+        self.text, self.confidence = text, confidence
+
+    def read_line(self, image, charset=None):
+        from cisr_desk.capture.ocr import OcrText
+
+        return OcrText(self.text, self.confidence, [self.confidence] * len(self.text))
+
+
+def _box_with(marks: list[tuple[int, int, int, int]]):
+    """A text box 300 x 30 points (at the zone scale) with ink rectangles (x, y, w, h) in pixels."""
+    from cisr_desk.capture.read import S
+
+    image = np.full((int(40 * S), int(310 * S)), 255, np.uint8)
+    for x, y, w, h in marks:
+        image[y:y + h, x:x + w] = 0
+    return image
+
+
+def test_one_mark_in_a_name_or_address_box_is_no_value_however_sure_a_reader_is():
+    from cisr_desk.capture.read import read_text
+    from cisr_desk.domain.template import FieldSpec
+
+    spec = FieldSpec("customer_title", T.TEXT, 0, (5.0, 5.0, 305.0, 35.0))
+    stroke = _box_with([(100, 20, 5, 40)])  # one upright stroke: a tick, or a remnant of the rule
+    # PP-OCRv6 takes such a stroke for a "1" at 97 %; no title, name or address is one character.
+    lone = read_text(_Says("", 0.9), stroke, spec, spec.rect, 5.0, second=_Says("1", 0.97))
+    assert lone.value == "" and not lone.reasons
+    both = read_text(_Says("l", 0.6), stroke, spec, spec.rect, 5.0, second=_Says("1", 0.61))
+    assert both.value == ""
+    # Written words are many marks, and a word joined up into one stroke reads as several letters.
+    word = read_text(_Says("", 0.3), stroke, spec, spec.rect, 5.0, second=_Says("OWNER", 0.8))
+    assert word.value == "OWNER"
