@@ -334,7 +334,7 @@ def test_a_first_name_read_in_doubt_a_letter_from_one_common_first_name_is_put_i
     assert sure["customer_print_name"].value == "ZOEY PARKER" and not sure["customer_print_name"].must_check
 
 
-def test_a_word_read_in_doubt_a_letter_from_one_common_english_word_is_that_word():
+def test_a_word_a_letter_from_one_common_english_word_is_that_word_and_the_clerk_checks_it():
     from cisr_desk.capture.names import common_words
 
     def doubted(value):
@@ -347,13 +347,19 @@ def test_a_word_read_in_doubt_a_letter_from_one_common_english_word_is_that_word
     assert [r.value for r in readings.values()] == [
         "ROBINSON MARKET CO.", "FACILITIES MANAGER", "15424 VINEYARD AVE", "15424 VINEYARD AVE, IRMNE 92618"]
     assert readings["customer_title"].reasons[-1] == "read 'MANACER' for 'MANAGER': a letter from a common word"
-    # Left as read: a sure reading, a person's name, a surname, a word two common words are as near.
-    left = {"customer_title": Reading("OFFICE MANACER", "", 0.99),
+    assert not readings["customer_title"].must_check  # doubted already: the acceptance model decides
+    # Both readers sure of a word that is none ("SYCMMORE"): typed as the word, and the clerk checks it.
+    sure = {"mailing_street": Reading("8269 SYCMMORE DR", "", 0.983)}
+    assert common_words(sure) == ["mailing_street"]
+    assert sure["mailing_street"].value == "8269 SYCAMORE DR" and sure["mailing_street"].must_check
+    # Left as read: a person's name, a surname, a word two common words are as near, a sure real word.
+    left = {"customer_title": Reading("OFFICE MANAGER", "", 0.99),
             "customer_name": doubted("PATRICU DAVS"),  # a person: the name lists' business, not PATRICK DAYS
             "mailing_street": doubted("12 OKAFOR ST"),
             "sa1_address": doubted("9 EDAR ST, ONTARIO")}  # EDGAR or CEDAR (EAR: a letter read in excess)
     assert common_words(left) == []
-    assert left["customer_title"].value == "OFFICE MANACER" and left["customer_name"].value == "PATRICU DAVS"
+    assert left["customer_title"].value == "OFFICE MANAGER" and left["customer_name"].value == "PATRICU DAVS"
+    assert not left["customer_title"].must_check
 
 
 def test_a_business_name_read_in_doubt_ends_in_the_legal_form_a_letter_from_what_was_read():

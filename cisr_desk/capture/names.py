@@ -157,15 +157,16 @@ def is_business(name: str) -> bool:
     return any(w.replace(".", "") in BUSINESS_WORDS for w in words) or sum(len(w.strip(".")) > 1 for w in words) >= 3
 
 
-def _doubted(readings: dict[str, Reading], keys: tuple[str, ...], *, business: bool
+def _doubted(readings: dict[str, Reading], keys: tuple[str, ...], *, business: bool, sure_too: bool = False
              ) -> Iterator[tuple[str, Reading]]:
-    """The readings of ``keys`` in doubt that are no person's name (those are the name lists'
-    business: "PATRICU DAVS" is no PATRICK DAYS): of the customer's name, or of every key where
-    ``business``, only a business's name."""
+    """The readings of ``keys`` in doubt (or all of them, ``sure_too``) that are no person's name
+    (those are the name lists' business: "PATRICU DAVS" is no PATRICK DAYS): of the customer's
+    name, or of every key where ``business``, only a business's name."""
     persons = {key for key, _, _ in _people(readings)}
     for key in keys:
         r = readings.get(key)
-        if r is None or not isinstance(r.value, str) or not (r.reasons or r.must_check) or key in persons:
+        if r is None or not isinstance(r.value, str) or not (sure_too or r.reasons or r.must_check) \
+                or key in persons:
             continue
         if (business or key == "customer_name") and not is_business(r.value):
             continue
@@ -173,12 +174,13 @@ def _doubted(readings: dict[str, Reading], keys: tuple[str, ...], *, business: b
 
 
 def common_words(readings: dict[str, Reading]) -> list[str]:
-    """Words read in doubt that are no English word, name or place, but a letter from one
-    common English word that stands out: a business's name, a title, a street ("MARXET",
-    "MANACER", "CONTROLUER", "VINEYAKD"). A keying operator types the word; the field stays
-    with the clerk, with the reason. A person's name is left to the name lists, a town to USPS."""
+    """Words that are no English word, name or place, but a letter from one common English
+    word that stands out: a business's name, a title, a street ("MARXET", "MANACER",
+    "CONTROLUER", "VINEYAKD"). A keying operator types the word; the field stays with the
+    clerk, with the reason, even where both readers were sure of the misread ("SYCMMORE": no
+    such word, however sure). A person's name is left to the name lists, a town to USPS."""
     changed = []
-    for key, r in _doubted(readings, WORD_KEYS, business=False):
+    for key, r in _doubted(readings, WORD_KEYS, business=False, sure_too=True):
         tokens = r.value.split(" ")
         fixed = []
         first = 1 if key in ADDRESS_KEYS else 0  # an address starts with its house number, however misread
@@ -195,8 +197,9 @@ def common_words(readings: dict[str, Reading]) -> list[str]:
                 tokens[i] = tokens[i].replace(word, spelled)
                 fixed.append(f"{word!r} for {spelled!r}")
         if fixed:
+            sure = not (r.reasons or r.must_check)
             r.repair(" ".join(tokens))
-            r.reasons = list(r.reasons) + ["read " + ", ".join(fixed) + ": a letter from a common word"]
+            r.doubt("read " + ", ".join(fixed) + ": a letter from a common word", at_most=r.confidence, must_check=sure)
             changed.append(key)
     return changed
 
