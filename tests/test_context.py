@@ -328,10 +328,17 @@ def test_a_first_name_read_in_doubt_a_letter_from_one_common_first_name_is_put_i
     assert readings["drp1_contact"].reasons[-1] == "read as 'Rachard': no usual first name, one letter from 'Richard'"
     # TONN is a letter from TONY and from TONI, neither far commoner: left to the clerk as read.
     assert readings["drp_print_name"].value == "TONN NGUYEN"
-    # A sure reading is left: the 1990 lists lack names given since, "ZOEY" a letter from JOEY.
-    sure = {"customer_print_name": Reading("ZOEY PARKER", "", 0.99), "drp1_contact": doubted("KENJI MORI")}
-    assert common_first_names(sure) == []
-    assert sure["customer_print_name"].value == "ZOEY PARKER" and not sure["customer_print_name"].must_check
+    # A sure reading is left as read, as the 1990 lists lack names given since ("ZOEY" a letter from
+    # JOEY), but the clerk looks at it: both readers can be sure of "SONATHAN" for JONATHAN.
+    sure = {"customer_print_name": Reading("ZOEY PARKER", "", 0.99), "drp1_contact": doubted("KENJI MORI"),
+            "drp_print_name": Reading("EMILY RUIZ", "", 0.99)}
+    assert common_first_names(sure) == ["customer_print_name"]
+    assert sure["customer_print_name"].value == "ZOEY PARKER" and sure["customer_print_name"].must_check
+    assert not sure["drp_print_name"].must_check  # a name the lists hold
+    misread = {"customer_name": Reading("SONATHAN PETERSON", "", 0.99),
+               "customer_print_name": Reading("SONATHAN PETERSON", "", 0.99)}
+    assert common_first_names(misread) == ["customer_name", "customer_print_name"]
+    assert all(r.value == "SONATHAN PETERSON" and r.must_check for r in misread.values())
 
 
 def test_a_word_a_letter_from_one_common_english_word_is_that_word_and_the_clerk_checks_it():

@@ -112,20 +112,22 @@ COMMON_FIRST_NAME = 0.01  # per cent of people in the Census list: a neighbour t
 
 
 def common_first_names(readings: dict[str, Reading]) -> list[str]:
-    """A person's first name, read in doubt, that no Census list holds but that is a letter from
-    one common first name far commoner than any other ("DAVD", "RACHARD", "BANDRA", "IOHN"):
-    that name is put in, and the field stays with the clerk with the reason. A reading no reader
-    doubted is left as read: the 1990 lists lack names given since ("KENJI", "ZOEY", "JAXON")."""
+    """A person's first name that no Census list holds but that is a letter from one common first
+    name far commoner than any other ("DAVD", "RACHARD", "BANDRA", "IOHN", "SONATHAN"). Read in
+    doubt, that name is put in and the field stays with the clerk with the reason. Read without
+    doubt, it is left as read, since the 1990 lists lack names given since ("KENJI", "ZOEY",
+    "JAXON"), but the clerk looks at it: both readers can misread a letter with full conviction."""
     changed = []
     for key, r, words in list(_people(readings)):
         first = words[0]
-        if not (r.reasons or r.must_check) or len(first) < 3 or not first.isalpha() \
+        if len(first) < 3 or not first.isalpha() \
                 or not (first.isupper() or first.istitle()) or reference.is_first_name(first):
             continue
         near = reference.first_names_near(first, COMMON_FIRST_NAME)
         if near and (len(near) == 1 or near[0][1] >= DOMINANT * near[1][1]):
             spelled = _cased(near[0][0], first)
-            _respell(r, r.value.index(first), first, spelled,
+            doubted = bool(r.reasons or r.must_check)
+            _respell(r, r.value.index(first), first, spelled if doubted else "",
                      f"read as {first!r}: no usual first name, one letter from {spelled!r}")
             changed.append(key)
     return changed
