@@ -286,6 +286,18 @@ def test_a_contact_a_letter_or_two_from_the_registered_one_is_that_one_misread(r
     assert all(readings[k].confidence <= 0.8 and readings[k].evidence["repaired"] for k in ("drp1_phone", "drp1_email"))
 
 
+def test_an_email_with_the_registered_letters_and_a_dot_moved_is_the_registered_one(redwood):
+    from cisr_desk.capture.crosscheck import registered_contact
+
+    # A dot lost between two words of the domain and one put in the top-level domain: the same
+    # letters in the same order as registered (it was left as read, as no letter was off).
+    readings = _provider_form(drp1_email="priya@redwoodexam.ple")
+    assert registered_contact(readings, redwood, 85.0) == ["drp1_email"]
+    assert readings["drp1_email"].value == "priya@redwood.example"
+    other = _provider_form(drp1_email="kim.lee@redwood.example")  # another person at the provider
+    assert registered_contact(other, redwood, 85.0) == [] and other["drp1_email"].value == "kim.lee@redwood.example"
+
+
 def test_beside_a_provider_name_offered_for_its_id_a_registered_contact_goes_to_the_clerk(redwood):
     from cisr_desk.capture.crosscheck import registered_contact
 

@@ -253,7 +253,8 @@ def _contact_vouches(readings: dict[str, Reading], drp, *, near: bool) -> bool:
 
 def registered_contact(readings: dict[str, Reading], registry, name_min_score: float) -> list[str]:
     """Put the registered contact, phone and e-mail in place of a reading a letter or two
-    away from them, or of a name whose words ran together; returns the keys changed.
+    away from them, or of a name whose words ran together or an address whose dot moved;
+    returns the keys changed.
 
     Only for the provider read with confidence: its id registered, and the provider's name
     read beside it naming that provider (``name_min_score``, the site's fuzzy-name policy), or
@@ -277,7 +278,9 @@ def registered_contact(readings: dict[str, Reading], registry, name_min_score: f
             registered = registered.upper()  # as the form was written
         if r.value == registered:
             continue
-        spacing = key == "drp1_contact" and squash(r.value, False) == squash(registered, False)
+        # The registered letters in their order with a space or a dot moved: words run together in
+        # a name, a dot lost or misplaced in an address ("james@palmcanyonexam.ple").
+        spacing = key in ("drp1_contact", "drp1_email") and squash(r.value, False) == squash(registered, False)
         near = spacing or _near(key, r.value, registered)
         if not near and not (r.reasons and _near(key, r.value, registered, DOUBTED_SHARE)):
             continue
