@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QAbstractSpinBox, QApplication, QDialogButtonBox,
 from cisr_desk.domain.policy import SitePolicy
 from cisr_desk.ui.users_screen import NewUserDialog, UsersScreen
 from cisr_desk.ui.widgets import MessageBar
-from ui_support import make_ctx, open_desk
+from ui_support import make_ctx, open_desk, show_office_size
 from users_support import PASSWORD
 
 JOSE = "josé o'brien"
@@ -25,10 +25,7 @@ def users(tmp_path, qtbot):
     desk = open_desk(tmp_path)
     desk.add_user(JOSE, "clerk", PASSWORD, by="admin")
     screen = UsersScreen(make_ctx(desk, "admin", tmp_path))
-    qtbot.addWidget(screen)
-    screen.resize(1280, 720)
-    screen.show()
-    qtbot.waitExposed(screen)
+    show_office_size(qtbot, screen)
     screen.activate()
     yield screen, desk
     desk.close()

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from cisr_desk.ui.review import ReviewScreen
-from ui_support import make_ctx, make_pdf, no_dialogs, open_desk  # noqa: F401 - fixture
+from ui_support import make_ctx, make_pdf, no_dialogs, open_desk, show_office_size  # noqa: F401 - fixture
 
 pytest.importorskip("cisr_desk.store.service")
 
@@ -25,10 +25,7 @@ def open_editor(tmp_path, qtbot, *forms):
     desk = open_desk(tmp_path, extractor)
     desk.import_files([make_pdf(tmp_path / f"scan-{i}.pdf", str(i)) for i in range(len(forms))], "clerk")
     screen = ReviewScreen(make_ctx(desk, "clerk", tmp_path))
-    qtbot.addWidget(screen)
-    screen.resize(1280, 720)
-    screen.show()
-    qtbot.waitExposed(screen)
+    show_office_size(qtbot, screen)
     screen.refresh()
     screen.open_row(0)
     return screen, desk
@@ -154,9 +151,7 @@ def group(tmp_path, qtbot):
     desk = open_desk(tmp_path, extractor)
     desk.import_files([make_pdf(tmp_path / f"g{i}.pdf", str(i)) for i in (1, 2, 3)], "clerk")
     screen = GroupScreen(make_ctx(desk, "clerk", tmp_path))
-    qtbot.addWidget(screen)
-    screen.resize(1280, 720)
-    screen.show()
+    show_office_size(qtbot, screen)
     screen.activate()
     screen.field_box.setCurrentIndex(screen.field_box.findData("customer_sign_date"))
     assert screen.model.rowCount() == 3

@@ -8,7 +8,7 @@ from PySide6.QtCore import QModelIndex, Qt
 from cisr_desk.domain import layout as lay
 from cisr_desk.store import fakes
 from cisr_desk.ui.page_desk import PageDeskScreen
-from ui_support import make_ctx, make_pdf, open_desk
+from ui_support import make_ctx, make_pdf, open_desk, show_office_size
 
 REV19 = "14-941-rev-2019-07"
 
@@ -162,9 +162,7 @@ def test_the_inbox_link_opens_the_page_desk_and_it_fits_1280_by_720(tmp_path, qt
     desk = open_desk(tmp_path, extractor)
     ctx = make_ctx(desk, "clerk", tmp_path)
     window = MainWindow(ctx)
-    qtbot.addWidget(window)
-    window.resize(1280, 720)
-    window.show()
+    show_office_size(qtbot, window)
     inbox = window.screens["inbox"]
     card = inbox.import_paths([make_pdf(tmp_path / "batch.pdf", "batch", pages=3)])
     assert "1 file with pages on no form</a>" in card.summary.text()

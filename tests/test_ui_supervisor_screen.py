@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QApplication
 
 from cisr_desk.store import fakes
 from cisr_desk.ui.main_window import MainWindow
-from ui_support import make_ctx, make_pdf, open_desk
+from ui_support import make_ctx, make_pdf, open_desk, show_office_size
 
 NAMES = ("mine", "edited", "doubt", "valley")
 
@@ -49,10 +49,7 @@ def screen(office, qtbot, monkeypatch):
 
     def open_as(user: str):
         window = MainWindow(make_ctx(desk, user, tmp_path))
-        qtbot.addWidget(window)
-        window.resize(1280, 720)
-        window.show()
-        qtbot.waitExposed(window)
+        show_office_size(qtbot, window)
         window.show_screen("supervisor")
         return window.screens["supervisor"]
 

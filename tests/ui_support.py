@@ -56,3 +56,12 @@ def no_dialogs(monkeypatch):
 
 def today() -> dt.date:
     return dt.date.today()
+
+
+def show_office_size(qtbot, widget):
+    """``widget`` shown in a window of 1280x720, the smallest office screen, once it is exposed."""
+    qtbot.addWidget(widget)
+    widget.resize(1280, 720)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
