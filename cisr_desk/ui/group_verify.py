@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QColor, QPen, QPixmap
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QHBoxLayout, QLabel,
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QHBoxLayout, QLabel,
                                QLineEdit, QListView, QPushButton, QSizePolicy, QStyle, QStyledItemDelegate, QVBoxLayout, QWidget)
 
 from cisr_desk.domain.catalog import LABELS, SECTIONS
@@ -13,7 +13,7 @@ from cisr_desk.domain.errors import DeskError
 from cisr_desk.ui import imaging
 from cisr_desk.ui.models import GroupFieldModel, RecordIdRole
 from cisr_desk.ui.tasks import error_text
-from cisr_desk.ui.widgets import ElidedLabel, MessageBar, action, error_label, heading, select_from_start
+from cisr_desk.ui.widgets import ElidedLabel, MessageBar, action, error_label, heading, ok_cancel_buttons, select_from_start
 
 CELL = QSize(260, 78)
 OPEN_STATUSES = ("imported", "in_review")
@@ -70,9 +70,7 @@ class CorrectionDialog(QDialog):
         self.value = QLineEdit(text)
         select_from_start(self.value)
         self.error = error_label(hidden=True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel_buttons(self)
         label = QLabel(prompt)
         label.setWordWrap(True)
         layout = QVBoxLayout(self)

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QHBoxLayo
 
 from cisr_desk.domain.errors import DeskError
 from cisr_desk.ui.tasks import error_text
-from cisr_desk.ui.widgets import error_label, icon
+from cisr_desk.ui.widgets import error_label, icon, ok_cancel_buttons
 
 
 def password_edit(placeholder: str = "") -> QLineEdit:
@@ -84,11 +84,9 @@ class LoginDialog(QDialog):
         change_form.addRow("The same again", self.new_again)
         self.change.hide()
 
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons = ok_cancel_buttons(self)
         self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok.setText("Sign in")
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
         form = QFormLayout()
         form.addRow("Name", self.name)
         form.addRow("Password", self.password)
@@ -163,10 +161,8 @@ class FirstAdminDialog(QDialog):
         self.password = password_edit("At least 8 characters")
         self.again = password_edit()
         self.error = error_label()
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons = ok_cancel_buttons(self)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Create and sign in")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
         form = QFormLayout()
         form.addRow("Name", self.name)
         form.addRow("Password", self.password)

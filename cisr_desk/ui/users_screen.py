@@ -12,7 +12,7 @@ from cisr_desk.domain.errors import DeskError
 from cisr_desk.domain.workflow import ROLES
 from cisr_desk.ui.login import password_edit
 from cisr_desk.ui.models import ObjectTableModel
-from cisr_desk.ui.widgets import MessageBar, confirm, error_label, heading, icon, read_only_table
+from cisr_desk.ui.widgets import MessageBar, confirm, error_label, heading, icon, ok_cancel_buttons, read_only_table
 
 
 def user_state(user) -> str:
@@ -57,9 +57,7 @@ class PasswordDialog(QDialog):
         self.password = password_edit(f"At least {min_length} characters")
         self.again = password_edit()
         self.error = error_label()
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = ok_cancel_buttons(self)
         self.form = QFormLayout(self)
         if note:
             text = QLabel(note)

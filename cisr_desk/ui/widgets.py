@@ -129,6 +129,14 @@ def error_label(hidden: bool = False) -> QLabel:
     return label
 
 
+def ok_cancel_buttons(dialog: QDialog) -> QDialogButtonBox:
+    """A dialog's OK and Cancel buttons, wired to its accept and reject."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
+
+
 def set_line_text(edit: QLineEdit, text: str) -> None:
     """A value put in a line edit (not typed), shown from its start: Qt leaves the cursor at the end,
     so a long value ("150 Orange St Alhambra 91801") showed only its tail, the house number hidden."""
@@ -177,10 +185,8 @@ class ReasonDialog(QDialog):
         self.error = QLabel()
         self.error.setObjectName("fieldReason")
         self.error.hide()
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons = ok_cancel_buttons(self)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setToolTip("Ctrl+Enter")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(keys), self, self.accept)
         text = QLabel(prompt)
