@@ -545,3 +545,99 @@ def test_a_read_only_database_is_said_to_be_one(monkeypatch, tmp_path):
     error = sqlalchemy.exc.OperationalError("INSERT", {}, sqlite3.OperationalError("attempt to write a readonly database"))
     assert _last_resort(error).startswith("database error: attempt to write a readonly database (the database "
                                           "file, or the folder it is in, may not be written by this user)")
+
+
+# -- 5. what the desk itself cannot do is said so, and blamed on nothing else -------------------------------
+def huge_page_pdf(path: Path) -> Path:
+    """A page of 200 x 200 inches, the largest a PDF allows: drawn at a scan's 200 dpi it is 40,000
+    pixels a side, which MuPDF refuses ("Overly large image")."""
+    doc = pymupdf.open()
+    doc.new_page(width=14400, height=14400).insert_text((72, 72), "a poster", fontsize=40)
+    doc.save(path)
+    doc.close()
+    return path
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_page_too_large_to_be_a_form_is_a_page_on_no_form_not_an_error(cli, tmp_path, workers):
+    """It was "could not be read (FzErrorLimit: code=5: Overly large image)", and with workers
+    "cannot pickle 'SwigPyObject'", losing the file's other pages; the page is simply no form page."""
+    doc = pymupdf.open()
+    doc.new_page().insert_text((72, 72), "a cover letter")
+    doc.new_page(width=14400, height=14400)
+    doc.save(tmp_path / "mixed.pdf")
+    doc.close()
+    status, out, err = cli("extract", "--no-registry", "--workers", workers, "mixed.pdf")
+    (mixed,) = json.loads(out)["documents"]
+    assert status == 0 and mixed["errors"] == [] and mixed["unrecognized_pages"] == [1, 2]
+    no_traceback(err)
+
+
+def test_a_page_that_breaks_capture_names_its_file_and_page(monkeypatch, tmp_path):
+    """A library's own error, which may not even cross back from a worker process, becomes an error
+    of that file naming the page; the files after it are read."""
+    from cisr_desk.capture import pipeline
+
+    class Unpicklable(Exception):
+        def __reduce__(self):
+            raise TypeError("cannot pickle 'SwigPyObject' object")
+
+    real = pipeline._analyse_page
+
+    def breaks_on_bad(path, number, folder, force):
+        if Path(path).name == "bad.pdf":
+            raise Unpicklable("code=5: something deep in a library")
+        return real(path, number, folder, force)
+
+    monkeypatch.setattr(pipeline, "_analyse_page", breaks_on_bad)
+    files = [pdf(tmp_path / "bad.pdf"), pdf(tmp_path / "good.pdf")]
+    bad, good = list(pipeline.extract_files(files, workers=1))
+    assert bad.errors == ["bad.pdf: page 1 could not be read (Unpicklable: code=5: something deep in a library)"]
+    assert good.errors == [] and good.unrecognized_pages == [1]
+
+
+def test_import_says_the_files_folder_is_a_file_before_reading_anything(cli, tmp_path):
+    """Each scan was said to be unreadable ("[Errno 20] Not a directory: '.../desk-files/a2'")
+    after minutes of capture, when the desk's own folder for the copies was the problem."""
+    make_db(tmp_path / "desk.sqlite3")
+    (tmp_path / "desk-files").write_text("not a folder")
+    pdf(tmp_path / "a.pdf")
+    status, out, err = cli("import", "--db", "desk.sqlite3", "--workers", "1", "a.pdf")
+    assert status == 1 and out == ""
+    assert err.strip().endswith(f"scans cannot be stored: {tmp_path / 'desk-files'} is a file, not a folder (the "
+                                "desk keeps a copy of every imported scan there); move the file away, or set "
+                                "another folder")
+    no_traceback(err)
+    with Desk.open(f"sqlite:///{tmp_path / 'desk.sqlite3'}") as desk:
+        assert desk.import_history(10) == []
+
+
+def test_a_copy_that_cannot_be_written_is_an_error_of_that_file_only(cli, tmp_path, monkeypatch):
+    from cisr_desk.store import importing
+
+    real = importing.store_copy
+
+    def full_disk(files_dir, path, sha):
+        if path.name == "a.pdf":
+            raise OSError(28, "No space left on device")
+        return real(files_dir, path, sha)
+
+    monkeypatch.setattr(importing, "store_copy", full_disk)
+    make_db(tmp_path / "desk.sqlite3")
+    pdf(tmp_path / "a.pdf", "one")
+    pdf(tmp_path / "b.pdf", "two")
+    status, out, err = cli("import", "--db", "desk.sqlite3", "--workers", "1", "a.pdf", "b.pdf")
+    assert status == 1
+    assert f"a.pdf: error: a.pdf: could not be stored in {tmp_path / 'desk-files'} (No space left on device)" in out
+    assert "1 file(s) imported with 0 form(s), 0 duplicate(s), 1 error(s)" in out
+    no_traceback(err)
+
+
+def test_import_says_where_the_pages_of_a_file_with_no_form_wait(cli, tmp_path):
+    """"1 file(s) imported with 0 form(s)" and nothing more read as if nothing had come of it."""
+    make_db(tmp_path / "desk.sqlite3")
+    pdf(tmp_path / "letter.pdf", "Dear Sir")
+    status, out, err = cli("import", "--db", "desk.sqlite3", "--workers", "1", "letter.pdf")
+    assert status == 0 and out.splitlines()[-1] == (
+        "1 file(s) with no form that capture found: their pages wait on the page desk (cisr-desk pages) "
+        "for a clerk to say what they are")

@@ -23,6 +23,12 @@ from cisr_desk.domain.scanfiles import KINDS, is_image, is_scan
 MAX_DPI = 300.0  # scans finer than this are rendered down: OCR gains nothing above it
 MIN_DPI = 96.0
 MAX_REASONS = 3  # MuPDF messages quoted in an error; one broken object can cause hundreds
+# The form is printed on Letter paper; a scanner's glass takes Tabloid (11 x 17 in) at most. A page
+# larger than this (a PDF allows 200 x 200 in) is no scanned form page, and is not read as one.
+MAX_FORM_PAGE_PT = 18 * 72.0
+# No image of a page is drawn larger than this on either side, whatever was asked: MuPDF refuses
+# a page of 200 in at 200 dpi ("Overly large image"), and memory would not hold many such.
+MAX_RENDER_PX = 8000
 
 
 def quiet_mupdf() -> None:
@@ -152,6 +158,17 @@ def native_dpi(page: pymupdf.Page) -> tuple[float, float]:
     return best
 
 
+def too_large_for_a_form(page: pymupdf.Page) -> bool:
+    """Whether the page is larger than any sheet a form is printed on or scanned from."""
+    return max(page.rect.width, page.rect.height) > MAX_FORM_PAGE_PT
+
+
+def capped_dpi(page: pymupdf.Page, dpi: float) -> float:
+    """``dpi``, or less where the page drawn at ``dpi`` would be larger than MAX_RENDER_PX."""
+    side = max(page.rect.width, page.rect.height, 1.0)
+    return min(float(dpi), MAX_RENDER_PX * 72.0 / side)
+
+
 def render_page(page: pymupdf.Page, dpi: float | None = None) -> PageImage:
     """Render one page in grey at ``dpi`` (default: the scan's own resolution, within limits).
 
@@ -166,6 +183,7 @@ def render_page(page: pymupdf.Page, dpi: float | None = None) -> PageImage:
         dx, dy = (min(MAX_DPI, max(MIN_DPI, v)) for v in (dx, dy))
     else:
         dx = dy = float(dpi)
+    dx, dy = capped_dpi(page, dx), capped_dpi(page, dy)
     size = (round(page.rect.width * dx / 72.0), round(page.rect.height * dy / 72.0))
     img = _scan_as_is(page, size)
     if img is not None:

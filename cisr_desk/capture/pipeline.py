@@ -12,6 +12,7 @@ together, scored and validated in the calling process.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from cisr_desk.capture.attachments import looks_like_attachment
 from cisr_desk.capture.confidence import score_fields, settle_drp_names
 from cisr_desk.capture.context import apply_context
 from cisr_desk.capture.crosscheck import cross_check, drp_id_from_name, registered_contact
-from cisr_desk.capture.pages import open_pdf, refuse_if_damaged, render_page
+from cisr_desk.capture.pages import open_pdf, refuse_if_damaged, render_page, too_large_for_a_form
 from cisr_desk.capture.read import Reading, components, crop, read_check, read_signature, read_text
 from cisr_desk.capture.register import (match_page, page_drift, reference, references, to_reg_scale,
                                        to_source_matrix)
@@ -45,6 +46,8 @@ from cisr_desk.domain.registry import Registry
 from cisr_desk.domain.rules import validate
 from cisr_desk.domain.template import FormTemplate, load_templates
 from cisr_desk.paths import forms_dir
+
+log = logging.getLogger(__name__)
 
 MARGIN = 6.0  # points of page around a field's zone that are cut out with it
 
@@ -110,13 +113,30 @@ def analyse_page(path: str, number: int, folder: str,
 
     ``force`` = (template id, page index, turned or None): a clerk said which form page this is;
     it is registered to that blank page only (and only turned as said, unless None).
+
+    Any failure is an InputFileError naming the file and the page: a library's own error (MuPDF's,
+    OpenCV's) often cannot be sent back from a worker process at all ("cannot pickle"), and the
+    clerk needs to know which page of which file, not the library's name for the problem.
     """
+    try:
+        return _analyse_page(path, number, folder, force)
+    except InputFileError:
+        raise
+    except Exception as exc:
+        log.warning("%s, page %d could not be read", path, number, exc_info=True)
+        raise InputFileError(f"{Path(path).name}: page {number} could not be read "
+                             f"({type(exc).__name__}: {exc})") from None
+
+
+def _analyse_page(path: str, number: int, folder: str, force: tuple[str, int, bool | None] | None) -> PageOutcome:
     from cisr_desk.capture.ocr import default_engine
     from cisr_desk.capture.ppocr import default_reader
 
     templates = templates_in(folder)
     doc = open_pdf(Path(path))
     try:
+        if too_large_for_a_form(doc[number - 1]):
+            return PageOutcome(number)  # a poster, a drawing: no form page, left for the clerk to see
         image = render_page(doc[number - 1])
     finally:
         doc.close()

@@ -403,9 +403,13 @@ def _import(desk, args) -> int:
                   + (f"; {printable(f.message)}" if f.message else ""))
         else:
             print(f"{name}: {f.status}: {printable(f.message)}")
+    formless = sum(1 for f in report.files if f.status == "imported" and not f.forms)
     print(f"{report.count('imported')} file(s) imported with {report.forms} form(s), "
           f"{report.count('duplicate')} duplicate(s), {report.count('error')} error(s)"
           + (f", {report.count('cancelled')} cancelled" if report.count("cancelled") else ""))
+    if formless:  # stored all the same: a form capture did not know may be among its pages
+        print(f"{formless} file(s) with no form that capture found: their pages wait on the page desk "
+              "(cisr-desk pages) for a clerk to say what they are")
     return DESK_ERROR_STATUS if report.count("error") else 0
 
 

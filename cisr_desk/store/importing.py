@@ -27,7 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from cisr_desk.domain import scanfiles
-from cisr_desk.domain.errors import UserDisabled
+from cisr_desk.domain.errors import DeskError, UserDisabled
 from cisr_desk.domain.model import DocumentResult
 from cisr_desk.domain.policy import SitePolicy
 from cisr_desk.domain.registry import Registry
@@ -62,6 +62,19 @@ def expand(paths: Iterable[Path]) -> tuple[list[Path], list[FileOutcome], dict[P
     every = found + [p for p, _ in problems]
     names = dict(zip(every, scanfiles.shown_names(every)))
     return found, [FileOutcome(str(p), "error", message=f"{names[p]}: {why}") for p, why in problems], names
+
+
+def ready_files_dir(files_dir: Path) -> None:
+    """Make the folder the desk keeps its copy of every scan in, where it is missing; a DeskError
+    naming it where it cannot be (checked before capture: minutes of reading would be lost, and
+    each file's error would blame the scan)."""
+    try:
+        files_dir.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise DeskError(f"scans cannot be stored: {files_dir} is a file, not a folder (the desk keeps "
+                        "a copy of every imported scan there); move the file away, or set another folder") from None
+    except OSError as exc:
+        raise DeskError(f"scans cannot be stored in {files_dir}: {exc.strerror or exc}") from None
 
 
 def store_copy(files_dir: Path, path: Path, sha: str) -> str:
@@ -160,6 +173,8 @@ def run_import(ctx: ImportContext, paths: Iterable[Path], by: str, *, received: 
             copies[sha] = []
             new.append((i, path, sha))
 
+    if new:
+        ready_files_dir(ctx.files_dir)
     batch_id: int | None = None
 
     def store(i: int, path: Path, sha: str, result: DocumentResult) -> None:
@@ -183,6 +198,11 @@ def run_import(ctx: ImportContext, paths: Iterable[Path], by: str, *, received: 
                     s.flush()
                     batch_id, made_batch = batch.id, True
                 outcome[i] = _store_result(ctx, s, batch_id, path, sha, result, received, by)
+        except OSError as exc:  # its copy could not be written (a full disk, no permission): nothing kept
+            if made_batch:
+                batch_id = None  # rolled back with the file
+            outcome[i] = FileOutcome(str(path), "error", message=f"{names[path]}: could not be stored in "
+                                                                 f"{ctx.files_dir} ({exc.strerror or exc})")
         except IntegrityError:  # the same file committed by another seat while this one stored it
             if made_batch:
                 batch_id = None  # rolled back with the file

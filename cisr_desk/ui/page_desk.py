@@ -23,12 +23,15 @@ def render_pages(path: str, dpi: float, pages=None, cancelled=lambda: False, eac
     """Grey images of a file's pages (1-based), rendered straight from the stored file."""
     import pymupdf
 
+    from cisr_desk.capture.pages import capped_dpi
+
     out = {}
     with pymupdf.open(path) as doc:
         for number in pages or range(1, doc.page_count + 1):
             if cancelled():
                 break
-            pix = doc[number - 1].get_pixmap(dpi=int(dpi), colorspace=pymupdf.csGRAY, annots=False)
+            page = doc[number - 1]
+            pix = page.get_pixmap(dpi=max(1, int(capped_dpi(page, dpi))), colorspace=pymupdf.csGRAY, annots=False)
             image = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.stride)[:, : pix.width].copy()
             out[number] = image
             if each is not None:
