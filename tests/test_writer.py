@@ -4,7 +4,8 @@ from __future__ import annotations
 from cisr_desk.capture.acceptance import FEATURES, AcceptanceModel
 from cisr_desk.capture.confidence import score_fields
 from cisr_desk.capture.read import Reading
-from cisr_desk.capture.writer import sevens_read_as_nines
+from cisr_desk.capture.writer import (dates_settled_against_the_reader, digits_the_registry_corrected,
+                                      sevens_read_as_nines)
 from cisr_desk.domain.policy import SitePolicy
 from cisr_desk.domain.template import load_templates
 from cisr_desk.paths import forms_dir
@@ -51,3 +52,79 @@ def test_a_single_7_anywhere_or_few_digits_or_few_nines_is_no_sign():
         r = readings(values)
         assert sevens_read_as_nines(r, TYPES) == []
         assert not any(x.must_check or x.reasons for x in r.values())
+
+
+# -- what the registry and the form's other dates show of the hand ----------------------------------------
+def _registry_form(phone_raw: str, phone: str, id_raw: str = "DRP1872") -> dict[str, Reading]:
+    """Seed 777's form in a held-out hand that crosses its 7s: the provider's phone or id read
+    a digit off, set right by the registry (crosscheck), its raw reading kept."""
+    r = readings({"customer_account": "2861185944", "mailing_street": "9815 SEPULVEDA BLVD",
+                  "customer_phone": "6269152633", "term_start": "2026-05-24", "term_end": "2029-05-24",
+                  "mailing_zip": "91006", "customer_name": "MARY 9 ROBINSON", "drp1_id": "DRP1872"})
+    r["drp1_id"].raw = id_raw
+    r["drp1_phone"] = Reading(phone, phone_raw, 0.8, evidence={"repaired": True})
+    if id_raw != "DRP1872":
+        r["drp1_id"].evidence["repaired"] = True
+    return r
+
+
+def test_a_digit_the_registry_set_right_sends_that_digit_elsewhere_to_the_clerk():
+    """Both readers read this hand's 7s as 9s, fully sure, in the street number, the phone and the
+    term's end: only the provider's phone, which the registry knows, showed it."""
+    r = _registry_form("516-555-0109", "5165550107")
+    marked = digits_the_registry_corrected(r, TYPES)
+    assert sorted(marked) == ["customer_account", "customer_phone", "mailing_street", "mailing_zip", "term_end"]
+    assert r["mailing_street"].reasons == ["the provider's phone was read with 9 where the registry has 7: "
+                                           "this hand's 7s may read as 9s"]
+    assert r["mailing_street"].must_check and r["mailing_street"].confidence <= 0.6
+    assert not r["term_start"].reasons and not r["customer_name"].reasons  # no 9; not a number or address
+
+
+def test_the_id_shows_it_too_and_a_registry_value_read_right_or_far_off_shows_nothing():
+    r = _registry_form("5165550107", "5165550107", id_raw="DRP1892")
+    assert "term_end" in digits_the_registry_corrected(r, TYPES)
+    assert r["term_end"].reasons == ["the provider's id was read with 9 where the registry has 7: "
+                                     "this hand's 7s may read as 9s"]
+    for plain in (_registry_form("5165550107", "5165550107"),  # read as registered
+                  _registry_form("516-555-010", "5165550107"),  # a digit lost, not mistaken
+                  _registry_form("516-555-0199", "5165550107")):  # two digits off: maybe another number
+        assert digits_the_registry_corrected(plain, TYPES) == []
+        assert not any(x.reasons for x in plain.values())
+
+
+def test_a_century_is_no_hand_s_digit():
+    """A 2 read for a 1 in the provider's id says nothing of the 20 in every year."""
+    r = readings({"term_start": "2026-05-13", "term_end": "2027-05-13", "customer_phone": "8185550112"})
+    r["drp1_id"] = Reading("DRP1182", "DRP1282", 0.8, evidence={"repaired": True})
+    assert digits_the_registry_corrected(r, TYPES) == ["customer_phone"]
+
+
+def test_dates_that_settle_a_disputed_date_against_the_neural_reader_go_to_the_clerk():
+    """Seed 5151: a hand whose 7 reads as 1. The neural reader read the term's start "07/13",
+    Tesseract "01/13"; the sign date, read "01/13" by both, settled it as 01/13 (crosscheck), and
+    the three dates went through silently, all a month off."""
+    from cisr_desk.capture.crosscheck import cross_check
+
+    r = readings({"customer_sign_date": "2026-01-13", "term_end": "2028-01-12", "drp_sign_date": "2026-02-03",
+                  "customer_phone": "8055550164", "customer_name": "ANN 1 LEE"})
+    r["term_start"] = Reading("2026-07-13", "07/13/2026", 0.6, ["the two readers disagree"],
+                              alternatives=["2026-07-13", "2026-01-13"])
+    cross_check(r)
+    assert r["term_start"].value == "2026-01-13" and r["term_start"].evidence.get("support")
+    marked = dates_settled_against_the_reader(r, TYPES)
+    assert sorted(marked) == ["customer_phone", "customer_sign_date", "term_end", "term_start"]
+    assert r["term_end"].reasons == ["the readers saw 7 or 1 in term start (settled as 2026-01-13 by the form's "
+                                     "other dates): this hand's 7s and 1s may be mistaken for each other"]
+    assert r["term_start"].value == "2026-01-13"  # still the readers' best
+    assert not r["drp_sign_date"].reasons and not r["customer_name"].reasons
+
+
+def test_a_date_settled_as_the_neural_reader_read_it_shows_nothing():
+    from cisr_desk.capture.crosscheck import cross_check
+
+    r = readings({"customer_sign_date": "2026-01-13", "term_end": "2028-01-12"})
+    r["term_start"] = Reading("2026-01-13", "01/13/2026", 0.6, ["the two readers disagree"],
+                              alternatives=["2026-01-13", "2026-07-13"])
+    cross_check(r)
+    assert r["term_start"].value == "2026-01-13" and dates_settled_against_the_reader(r, TYPES) == []
+    assert not any(x.reasons for x in r.values())

@@ -35,7 +35,8 @@ from cisr_desk.capture.register import (match_page, page_drift, reference, refer
 from cisr_desk.capture.separate import FormGroup, PageKind, separate
 from cisr_desk.capture.stamp import read_received
 from cisr_desk.capture.workers import start_pool
-from cisr_desk.capture.writer import sevens_read_as_nines
+from cisr_desk.capture.writer import (dates_settled_against_the_reader, digits_the_registry_corrected,
+                                      sevens_read_as_nines)
 from cisr_desk.capture.zones import extract_zone
 from cisr_desk.domain.errors import InputFileError
 from cisr_desk.domain.layout import FormPlan, PageDoesNotFit
@@ -233,12 +234,15 @@ def _build_form(template: FormTemplate, outcomes: dict[int, PageOutcome], group:
         readings.update(o.readings)
         stamped = stamped or o.received
         placements.append(PagePlacement(o.number, o.rotated, o.dpi, o.matrix, round(o.coverage, 3)))
+    types = {spec.key: spec.type for spec in template.fields}
     apply_context(readings)  # look-alikes by token class, USPS place (capture/context.py)
     cross_check(readings, registry)
     drp_id_from_name(readings, registry, policy.fuzzy_name_min_score)
-    sevens_read_as_nines(readings, {spec.key: spec.type for spec in template.fields})
+    sevens_read_as_nines(readings, types)  # what the form shows of the hand (capture/writer.py)
     settle_drp_names(readings, registry, policy)
     registered_contact(readings, registry, policy.fuzzy_name_min_score)
+    digits_the_registry_corrected(readings, types)
+    dates_settled_against_the_reader(readings, types)
     if received is None and stamped:
         received = dt.date.fromisoformat(stamped)
     values = {k: r.value for k, r in readings.items()}

@@ -1,5 +1,10 @@
 """What one writer's hand shows across the whole form, beyond any one field.
 
+The registry shows it too: where the provider's id or phone was read a digit off and the
+registry set it right, the form itself says how this hand's digits are misread ("DRP1892" for
+DRP1872, "0109" for 0107: its 7s read as 9s, by both readers, fully sure). A keying operator who
+sees that looks again at every other 9 the same hand wrote.
+
 A keying operator who meets a hand that crosses its sevens learns, after a field or two, that
 its "9"s may be sevens. Both our readers read such a seven as a 9, each with full confidence
 (the bar across the stem closes a loop), so no single field shows the doubt. The form as a whole
@@ -12,6 +17,7 @@ from __future__ import annotations
 import re
 
 from cisr_desk.capture.read import Reading
+from cisr_desk.capture.vocabulary import ADDRESS_KEYS
 from cisr_desk.domain.fields import FieldType
 
 NUMERIC = (FieldType.ACCOUNT, FieldType.PHONE, FieldType.ZIP, FieldType.DATE)
@@ -35,3 +41,79 @@ def sevens_read_as_nines(readings: dict[str, Reading], types: dict[str, FieldTyp
             r.doubt(reason, at_most=0.6)
             marked.append(key)
     return marked
+
+
+# The fields the registry sets right when they are read a little off (crosscheck: drp_id_from_name,
+# registered_contact): their reading, kept as ``raw``, is the hand's own digits misread.
+REGISTRY_KEYS = ("drp1_id", "drp2_id", "drp1_phone")
+REGISTRY_SHOWS = ("the provider's {field} was read with {read} where the registry has {true}: "
+                  "this hand's {true}s may read as {read}s")
+SETTLED_SHOWS = ("the readers saw {a} or {b} in {field} (settled as {value} by the form's other dates): "
+                 "this hand's {a}s and {b}s may be mistaken for each other")
+
+
+def _digit_slip(read: str, true: str) -> tuple[str, str] | None:
+    """(read, true) where two numbers of as many digits differ in one digit alone: a misread. Two
+    or more digits off may be another number (a phone the provider has since changed)."""
+    a, b = re.sub(r"\D", "", read), re.sub(r"\D", "", true)
+    slips = [(x, y) for x, y in zip(a, b) if x != y]
+    return slips[0] if len(a) == len(b) and len(slips) == 1 else None
+
+
+def _digits_written(value: str, ftype: FieldType | None) -> str:
+    """The digits of a value that a reader may have misread for another: a date's "202" is every
+    year's this decade (a year misread so is far off, and the date rules catch it)."""
+    digits = re.sub(r"\D", "", value)
+    return digits[3:] if ftype is FieldType.DATE else digits
+
+
+def _mark_slips(readings: dict[str, Reading], types: dict[str, FieldType], slips: dict[str, str],
+                skip: tuple[str, ...] = ()) -> list[str]:
+    """Doubt every number and address holding one of ``slips``' digits (digit -> the reason)."""
+    marked = []
+    for key, r in readings.items():
+        if key in skip or not isinstance(r.value, str) or not r.value:
+            continue
+        if types.get(key) not in NUMERIC and key not in ADDRESS_KEYS:
+            continue
+        digits = _digits_written(r.value, types.get(key))
+        reason = next((why for digit, why in slips.items() if digit in digits), None)
+        if reason is not None:
+            r.doubt(reason, at_most=0.6)
+            marked.append(key)
+    return marked
+
+
+def digits_the_registry_corrected(readings: dict[str, Reading], types: dict[str, FieldType]) -> list[str]:
+    """Mark for the clerk every other number and address holding a digit that this form's
+    registered fields show the hand's readers mistake for another (a 9 where the registry has a
+    7); returns the keys marked."""
+    slips: dict[str, str] = {}
+    for key in REGISTRY_KEYS:
+        r = readings.get(key)
+        if r is None or not r.evidence.get("repaired") or not isinstance(r.value, str):
+            continue
+        slip = _digit_slip(r.raw, r.value)
+        if slip is not None:
+            field = "phone" if key.endswith("phone") else "id"
+            slips.setdefault(slip[0], REGISTRY_SHOWS.format(field=field, read=slip[0], true=slip[1]))
+    return _mark_slips(readings, types, slips, skip=REGISTRY_KEYS) if slips else []
+
+
+def dates_settled_against_the_reader(readings: dict[str, Reading], types: dict[str, FieldType]) -> list[str]:
+    """A date the readers disagreed on, settled by the form's other dates (crosscheck) as Tesseract
+    read it and not the neural reader ("07/13" or "01/13", taken as 01/13 because the sign date
+    was read "01/13" by both): the hand that wrote them all may make the one slip in every date,
+    where no rule between the dates can see it (seed 5151: a form's three dates all read a month
+    off, fully sure). Which of the two digits is right, the form does not say: every number and
+    address holding either goes to the clerk, the value settled staying the readers' best."""
+    slips: dict[str, str] = {}
+    for key, r in readings.items():
+        if types.get(key) is not FieldType.DATE or not r.evidence.get("support") or not r.alternatives:
+            continue
+        slip = _digit_slip(str(r.alternatives[0]), str(r.value))
+        if slip is not None:
+            why = SETTLED_SHOWS.format(a=slip[0], b=slip[1], field=key.replace("_", " "), value=r.value)
+            slips.setdefault(slip[0], why)
+            slips.setdefault(slip[1], why)
+    return _mark_slips(readings, types, slips) if slips else []
