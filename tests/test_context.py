@@ -578,6 +578,8 @@ def test_term_dates_that_disagree_go_to_the_clerk_however_sure(start, end, signe
     ("3584 ARROW HWY, HESPERUA", "3584 ARROW HWY, HESPERIA"),
     ("24952 LINCOLN AVE CHNO.", "24952 LINCOLN AVE CHINO"),  # no comma: after the street's suffix
     ("9 ELM ST, San Bernadino", "9 ELM ST, San Bernardino"),
+    # USPS's short form of the town ("HUNTINGTN BEACH") is the town, not a second name as near.
+    ("89 CACTUS AVE APT 159, HUNTINGTON REACH", "89 CACTUS AVE APT 159, HUNTINGTON BEACH"),
     ("12 OAK ST, POMONA", "12 OAK ST, POMONA"),  # a town already
     ("12 OAK ST, SUITE B", "12 OAK ST, SUITE B"),  # nothing near enough
     ("991 Ocean Blvd, Hcmet", "991 Ocean Blvd, Hcmet"),  # HEMET or another five-letter town: left

@@ -575,7 +575,7 @@ TOWN_MIN, TOWN_MARGIN = 85.0, 8.0  # without a ZIP to narrow them, a town is cho
 
 @lru_cache(maxsize=4)
 def _towns(state: str) -> dict[str, str]:
-    return {name.replace(" ", ""): name for name in reference.city_names(state)}
+    return {name.replace(" ", ""): name for name in reference.town_names(state)}
 
 
 def snap_town(address: str, state: str = "CA") -> str:

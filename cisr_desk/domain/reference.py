@@ -176,6 +176,18 @@ def _abbreviates(short: str, full: str) -> bool:
     return True
 
 
+@lru_cache(maxsize=4)
+def town_names(state: str) -> tuple[str, ...]:
+    """The USPS town names of ``state`` (as compared: ``city_key``) without USPS's short forms
+    of them ("HUNTINGTN BEACH" is Huntington Beach, not a second town a name may be read as)."""
+    names = city_names(state)
+    buckets: dict[tuple[str, ...], list[str]] = {}
+    for name in names:  # a short form has as many words as its town, each with the same first letter
+        buckets.setdefault(tuple(w[:1] for w in name.split()), []).append(name)
+    return tuple(n for n in names
+                 if not any(_abbreviates(n, other) for other in buckets[tuple(w[:1] for w in n.split())] if other != n))
+
+
 def town_names_of_zip(zip_code: str) -> tuple[str, ...]:
     """The ZIP's town names, without USPS's short forms of them ("Huntingtn Bch"): what a
     town read off a ZIP is written as."""
