@@ -97,6 +97,8 @@ def _r(value, conf=0.6, alternatives=(), reasons=("the two readers disagree",)):
     ("763 WALNUT AVE SIMIVALLEY 93065", "763 WALNUT AVE SIMI VALLEY 93065"),  # a space lost
     ("280 VALLEY BLVD #213, BAN BERNARDINO 92405", "280 VALLEY BLVD #213, SAN BERNARDINO 92405"),
     ("1644 E Central Ave Lancastre 93534", "1644 E Central Ave Lancaster 93534"),  # typed, in its case
+    ("298 SYCAMORE DR, IRUNE 92602", "298 SYCAMORE DR, IRVINE 92602"),  # the ZIP's one town, further off
+    ("298 SYCAMORE DR, TUSTIN 92602", "298 SYCAMORE DR, TUSTIN 92602"),  # a town all the same: the rules'
     ("12 OAK ST, POMONA 91766", "12 OAK ST, POMONA 91766"),  # right already
     ("246 HARBOR BLVD PALM SPRINGS 62264", "246 HARBOR BLVD PALM SPRINGS 62264"),  # not the ZIP's city
     ("12 PALM DR PALM SPRINGS 92262", "12 PALM DR PALM SPRINGS 92262"),  # the street's words stay

@@ -37,6 +37,7 @@ from cisr_desk.domain import reference
 
 SUPPORTED = 0.9  # a doubtful reading that an independent field and the USPS table both confirm
 CITY_MIN, CITY_MARGIN = 80.0, 10.0  # rapidfuzz ratio for snapping a city, and over the runner-up
+SOLE_TOWN_MIN = 70.0  # ... to the one town of the ZIP beside it, where the words are no town's name
 DOMAIN_MIN, DOMAIN_MARGIN = 80.0, 8.0
 MAIL_TLDS = ("com", "net", "org", "edu", "gov", "us", "biz", "info", "example")  # "example": the registry's
 
@@ -337,7 +338,10 @@ def snap_address_city(address: str) -> str:
     scores.sort(reverse=True)
     best = scores[0]
     runner = max((sc[0] for sc in scores if sc[3] != best[3]), default=0.0)
-    if best[0] < CITY_MIN or best[0] - runner < CITY_MARGIN:
+    # A ZIP with one town, and words no town is called: the ZIP vouches for a name further off
+    # ("IRUNE 92602": IRVINE, a V read as U and its I lost).
+    sole = len(names) == 1 and best[0] >= SOLE_TOWN_MIN and not reference.known_city(head[best[2]:], "CA")
+    if (best[0] < CITY_MIN or best[0] - runner < CITY_MARGIN) and not sole:
         return address
     name = best[3].upper() if not any(ch.islower() for ch in head) else best[3]
     if head[best[2]:] == name:
