@@ -38,6 +38,7 @@ def test_other_needs_a_note(qtbot):
     dialog.codes.setCurrentIndex(dialog.codes.findData("OTHER"))
     dialog.accept()
     assert dialog.result() != ReasonDialog.DialogCode.Accepted and not dialog.error.isHidden()
+    assert dialog.error.property("kind") == "error"  # drawn red, as every dialog's refusal
 
 
 @pytest.fixture

@@ -182,9 +182,7 @@ class ReasonDialog(QDialog):
         self.note.setPlaceholderText("Note (required for Other)")
         self.note.setFixedHeight(self.note.fontMetrics().lineSpacing() * 4 + 12)
         self.note_required = note_required
-        self.error = QLabel()
-        self.error.setObjectName("fieldReason")
-        self.error.hide()
+        self.error = error_label(hidden=True)  # red, as every dialog's refusal
         buttons = ok_cancel_buttons(self)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setToolTip("Ctrl+Enter")
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
