@@ -351,9 +351,16 @@ def test_ctrl_c_stops_extract_in_one_line_without_the_workers_tracebacks(tmp_pat
     truth = json.loads(generate_set(tmp_path, 2, seed=31, styles=("typed",), dpis=(150,), batch_size=(1, 1),
                                     faults=False).read_text())
     files = [tmp_path / f["file"] for f in truth["files"]]
-    proc = subprocess.Popen(program("extract", "--no-registry", "--workers", "3", *files), cwd=tmp_path,
-                            env=environment(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+    # As from a terminal, Ctrl-C not ignored: a runner that started the tests in the background
+    # without job control passed them SIGINT ignored, and an ignored signal stays so across exec
+    # (a handled one is reset): the command would rightly have ignored Ctrl-C too.
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        proc = subprocess.Popen(program("extract", "--no-registry", "--workers", "3", *files), cwd=tmp_path,
+                                env=environment(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True, start_new_session=True)
+    finally:
+        signal.signal(signal.SIGINT, before)
     try:
         deadline = time.monotonic() + 60
         while not _children(proc.pid) and time.monotonic() < deadline:
