@@ -80,6 +80,11 @@ def main(argv: list[str] | None = None) -> int:
     window = MainWindow(ctx, switch_user=lambda parent: users["supervisor"])
     window.resize(width, height)
     window.show()
+    # Sized again once shown: on showing, the window is fitted to the screen, and Qt's offscreen
+    # screen is 800 x 800 (the first shots came out 796 x 796, their content cut).
+    for _ in range(5):
+        QApplication.processEvents()
+    window.resize(width, height)
 
     def shot(name: str) -> None:
         settle(runner)
