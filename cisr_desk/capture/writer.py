@@ -1,16 +1,17 @@
 """What one writer's hand shows across the whole form, beyond any one field.
 
-The registry shows it too: where the provider's id or phone was read a digit off and the
-registry set it right, the form itself says how this hand's digits are misread ("DRP1892" for
-DRP1872, "0109" for 0107: its 7s read as 9s, by both readers, fully sure). A keying operator who
-sees that looks again at every other 9 the same hand wrote.
-
 A keying operator who meets a hand that crosses its sevens learns, after a field or two, that
 its "9"s may be sevens. Both our readers read such a seven as a 9, each with full confidence
 (the bar across the stem closes a loop), so no single field shows the doubt. The form as a whole
 does: a form's account numbers, phones, ZIP and dates hold 40 to 100 digits, and among so many
 a 7 is all but certain (none in 60 random digits: 0.2 %). No 7 anywhere, and more 9s than
 their share, is that writer: every field with a 9 goes to the clerk.
+
+The registry shows a hand's slips too: where the provider's id or phone was read a digit off and
+the registry set it right, the form itself says how this hand's digits are misread ("DRP1892" for
+DRP1872: its 7s read as 9s, by both readers, fully sure), and a keying operator looks again at
+every other 9 the same hand wrote. So does a date the readers disagreed on that the form's other
+dates settled against the neural reader.
 """
 from __future__ import annotations
 
