@@ -218,3 +218,21 @@ def test_the_context_menu_offers_every_correction_and_move_to(office, qtbot):
     with qtbot.waitSignal(screen.ctx.events.open_record, timeout=2000) as opened:
         opener.trigger()
     assert opened.args == [b]
+
+
+def test_a_page_of_200_inches_is_drawn_within_bounds(tmp_path):
+    """A page as large as a PDF allows (14,400 points) at the preview's 60 dpi would be 12,000
+    pixels a side, and at a scan's 200 dpi MuPDF refuses it: it is drawn smaller instead."""
+    import pymupdf
+
+    from cisr_desk.capture.pages import MAX_RENDER_PX
+    from cisr_desk.ui.page_desk import render_pages
+
+    doc = pymupdf.open()
+    doc.new_page(width=612, height=792)  # Letter
+    doc.new_page(width=14400, height=14400)
+    doc.save(tmp_path / "poster.pdf")
+    doc.close()
+    images = render_pages(str(tmp_path / "poster.pdf"), 200)
+    assert images[1].shape == (2200, 1700)  # a Letter page as asked
+    assert max(images[2].shape) <= MAX_RENDER_PX
