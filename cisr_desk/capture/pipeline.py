@@ -143,12 +143,12 @@ def _analyse_page(path: str, number: int, folder: str, force: tuple[str, int, bo
         doc.close()
     out = PageOutcome(number, dpi=image.dpi_x)
     small = to_reg_scale(image.image, image.dpi_x, image.dpi_y)
-    if force is None and _is_blank(small):
-        out.blank = True  # a separator sheet: no blank form's print to look for on it (a form page,
-        return out        # even one never filled in, has hundreds of marks)
     match = match_page(small, references(templates)) if force is None else _forced_match(small, templates, *force)
     if match is None:
-        out.blank = force is not None and _is_blank(small)
+        # Asked only of a page that is no form page: a form page, even one never filled in, has
+        # hundreds of marks, and a separator sheet no print for a blank to be matched on. (Asked
+        # of every page first, it cost more than the few separators' failed matches.)
+        out.blank = _is_blank(small)
         return out
     src = np.ascontiguousarray(image.image[::-1, ::-1]) if match.rotated else image.image
     matrix = to_source_matrix(match.matrix, image.dpi_x, image.dpi_y)
