@@ -5,9 +5,11 @@ dictionary are files of the installed package (Apache-2.0, like the PaddleOCR mo
 converts); nothing is downloaded, and the package's own code is never imported (only its
 files are read). PP-OCRv6 took the place of PP-OCRv5: on the hand-printed fields of four
 generated sets it read 2,453 of 2,728 right where v5 read 2,347 (held-out writers 1,119 / 1,286
-against 1,057), for about a third more time a call (its convolutions are heavier). We call its ONNX model directly so that decoding can be
-*constrained* to the characters a field may hold: for a date only digits and "/" can win a
-time step, so a handwritten "2" that looks like a "Z" is read as the 2 it must be.
+against 1,057), for about a third more time a call (its convolutions are heavier).
+
+We call its ONNX model directly so that decoding can be *constrained* to the characters a
+field may hold: for a date only digits and "/" can win a time step, so a handwritten "2" that
+looks like a "Z" is read as the 2 it must be.
 Agreement between this reader and Tesseract is the strongest confidence signal we have.
 
 The model knows 18,708 characters, Latin, CJK, Greek, Cyrillic, full-width forms and more.
