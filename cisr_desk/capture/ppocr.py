@@ -7,6 +7,10 @@ files are read). PP-OCRv6 took the place of PP-OCRv5: on the hand-printed fields
 generated sets it read 2,453 of 2,728 right where v5 read 2,347 (held-out writers 1,119 / 1,286
 against 1,057), for about a third more time a call (its convolutions are heavier).
 
+Its last layers (the sequence neck and the classifier) run with weights fine-tuned on generated
+hand-printing of the tuning writers (``resources/recogniser-tuned.npz``, made by
+``tools/fit_recogniser.py``; ``apply_tuning``); the backbone is as shipped, so a call costs the same.
+
 We call its ONNX model directly so that decoding can be *constrained* to the characters a
 field may hold: for a date only digits and "/" can win a time step, so a handwritten "2" that
 looks like a "Z" is read as the 2 it must be.
@@ -29,6 +33,7 @@ import logging
 import math
 import os
 import unicodedata
+import zipfile
 from functools import lru_cache
 from importlib.util import find_spec
 from pathlib import Path
@@ -38,6 +43,7 @@ import numpy as np
 
 from cisr_desk.capture.formats import Automaton
 from cisr_desk.capture.ocr import OcrText
+from cisr_desk.paths import resources_dir
 
 HEIGHT = 48  # the recogniser's input height; the width follows the line
 PREFERRED_MARGIN = 4.0  # nats: how much less likely a preferred form may be
@@ -47,6 +53,7 @@ DICTIONARY = "models/ppocrv6/ppocrv6_dict.txt"
 # PP-OCRv5's dictionary, shipped beside it, lists ideographs by stroke count (v6's by code point):
 # it says which ideographs are the simple ones.
 STROKE_ORDER = "models/ppocrv5/ppocrv5_dict.txt"
+TUNING = "recogniser-tuned.npz"  # tools/fit_recogniser.py
 
 # Letters of other scripts that are drawn exactly like a Latin capital or small letter.
 HOMOGLYPHS = dict(zip(
@@ -91,6 +98,16 @@ def model_path() -> Path:
     return _package_file(MODEL)
 
 
+def tuning_path() -> Path | None:
+    """The recogniser's fine-tuned last layers: resources/'s, another file named by
+    CISR_DESK_RECOGNISER (to measure one against another), or none where it says "shipped"."""
+    chosen = os.environ.get("CISR_DESK_RECOGNISER", "")
+    if chosen == "shipped":
+        return None
+    path = Path(chosen) if chosen else resources_dir() / TUNING
+    return path if path.is_file() else None
+
+
 def dictionary() -> list[str]:
     """The model's labels: 0 is the CTC blank, then the dictionary's lines, then a space."""
     lines = _package_file(DICTIONARY).read_text(encoding="utf-8").splitlines()
@@ -118,7 +135,7 @@ def kept_labels(chars: list[str]) -> list[int]:
     return [i for i, label in enumerate(chars) if i == 0 or not _is_ideograph(label) or label in simple]
 
 
-def prepared_model(path: Path, keep: list[int]) -> bytes | None:
+def prepared_model(path: Path, keep: list[int], tuning: Path | None = None) -> bytes | None:
     """The model to run, its head cut to ``keep`` (``cut_head``); None where ``onnx`` is missing
     or the graph does not end as expected (the model then runs whole, as shipped)."""
     try:
@@ -128,7 +145,30 @@ def prepared_model(path: Path, keep: list[int]) -> bytes | None:
     model = onnx.load(str(path))
     if not cut_head(model, keep):
         return None
+    if tuning is not None and not apply_tuning(model, tuning):
+        log.warning("%s does not fit the recogniser: it runs as shipped", tuning.name)
     return model.SerializeToString()
+
+
+def apply_tuning(model, path: Path) -> bool:
+    """Put the fine-tuned weights of ``path`` (``tools/fit_recogniser.py``: the last layers,
+    refitted on generated hand-printing of the tuning writers) in place of the shipped ones, in
+    place; False (and nothing changed) where a name or a shape does not match."""
+    from onnx import numpy_helper
+
+    try:
+        with np.load(path) as data:
+            tuned = {name.split(":", 1)[1]: data[name].astype(np.float32) for name in data.files}
+    except (OSError, ValueError, IndexError, zipfile.BadZipFile):  # unreadable: the model as shipped
+        log.warning("%s could not be read", path, exc_info=True)
+        return False
+    initializers = {init.name: init for init in model.graph.initializer}
+    if any(name not in initializers or tuple(initializers[name].dims) != value.shape
+           for name, value in tuned.items()):
+        return False
+    for name, value in tuned.items():
+        initializers[name].CopyFrom(numpy_helper.from_array(value, name))
+    return True
 
 
 def cut_head(model, keep: list[int]) -> bool:
@@ -231,7 +271,7 @@ class PpOcrReader:
         opts.log_severity_level = 3
         chars = dictionary()
         keep = kept_labels(chars)
-        model = prepared_model(model_path(), keep)
+        model = prepared_model(model_path(), keep, tuning_path())
         if model is None:
             log.info("the recogniser's last layer was not cut: it runs whole")
             keep = list(range(len(chars)))
