@@ -1,0 +1,248 @@
+#!/usr/bin/env python3
+"""Fine-tune the neural reader's last layers (resources/recogniser-tuned.npz) on generated
+hand-printing of tuning writers only.
+
+    python tools/fit_recogniser.py collect --styles hand --forms 300 --seed 31001 --out DIR
+    python tools/fit_recogniser.py collect --styles typed --forms 60 --seed 31002 --out DIR2
+    python tools/fit_recogniser.py fit DIR DIR2 [--exclude breip,klee] --out tuned.npz
+    python tools/fit_recogniser.py blend tuned.npz 0.7 --out resources/recogniser-tuned.npz
+
+``collect`` generates forms (cisr_desk.synth, hand-printed ones by **tuning** writers only) and
+reads them with the app's own capture, recording for every text field the line image the neural
+reader is given, with the text the generator wrote there (one file, DIR/lines.pkl).
+
+``fit`` converts the shipped PP-OCRv6 recogniser (its head cut as the app loads it) to PyTorch
+(onnx2torch) and fits the layers after its convolutional backbone (the sequence neck and the
+classifier, 0.85 M of 2.8 M weights; batch norms frozen) with CTC on those lines for one epoch.
+``--exclude`` leaves hands out, to choose the blend on hands the fit has not seen.
+
+``blend`` writes ``(1 - a) * shipped + a * tuned`` (float16): the fine-tuned weights pulled back
+towards the shipped ones, which keeps what the model knew of hands the generator has none of.
+``a`` is chosen by reading a validation set of hands left out of the fit (``fit --exclude``)
+with ``CISR_DESK_RECOGNISER=FILE.npz`` (see capture/ppocr.py): the held-out writers are never
+used to choose anything. resources/recogniser-fit.txt records the run that made the shipped file.
+
+Needs, besides the project's own packages: torch, onnx2torch (and torchvision, which onnx2torch
+imports), which the app itself never loads.
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import pickle
+import random
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+
+from cisr_desk.capture import ppocr  # noqa: E402
+
+
+def collect(styles: str, forms: int, seed: int, out: Path) -> Path:
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # Tesseract as capture runs it (set before it loads)
+    import json
+
+    from cisr_desk.capture import pipeline, read
+    from cisr_desk.domain.registry import Registry
+    from cisr_desk.paths import demo_registry
+    from cisr_desk.synth.generator import generate_set
+
+    generate_set(out, forms, seed, styles=tuple(styles.split(",")), writer_pool="tuning")
+    truth = json.loads((out / "truth.json").read_text())
+    form_of = {(f["file"], p): fm for f in truth["files"] for fm in f["forms"] for p in fm["pages"]}
+    now: dict = {}
+    lines: list[dict] = []
+    analyse, read_text, pad = pipeline._analyse_page, pipeline.read_text, read._pad
+
+    def on_page(path, number, folder, force):
+        now.update(page=(Path(path).name, number), first=False)
+        return analyse(path, number, folder, force)
+
+    def on_field(engine, image, spec, *args, **kwargs):
+        now.update(spec=spec, first=True)  # read_text pads the neural reader's line first
+        return read_text(engine, image, spec, *args, **kwargs)
+
+    def on_pad(image, px=12):
+        padded = pad(image, px)
+        if now.get("first"):
+            now["first"] = False
+            form = form_of.get(now["page"])
+            spec = now["spec"]
+            text = form["meta"]["written"].get(spec.key, "") if form and form["style"] in ("hand", "typed") else ""
+            if text:
+                lines.append(dict(key=spec.key, type=spec.type.value, comb=spec.is_comb, style=form["style"],
+                                  writer=form["writer"], text=text, image=padded))
+        return padded
+
+    pipeline._analyse_page, pipeline.read_text, read._pad = on_page, on_field, on_pad
+    try:
+        list(pipeline.extract_files(sorted(out.glob("*.pdf")), registry=Registry.load(demo_registry()), workers=1))
+    finally:
+        pipeline._analyse_page, pipeline.read_text, read._pad = analyse, read_text, pad
+    with open(out / "lines.pkl", "wb") as f:
+        pickle.dump(lines, f)
+    print(f"{len(lines)} lines -> {out / 'lines.pkl'}")
+    return out / "lines.pkl"
+
+
+def _model():
+    """The recogniser as the app loads it (head cut), as an ONNX graph onnx2torch converts."""
+    import onnx
+
+    chars = ppocr.dictionary()
+    keep = ppocr.kept_labels(chars)
+    model = onnx.load_from_string(ppocr.prepared_model(ppocr.model_path(), keep))
+    for node in model.graph.node:  # onnx2torch has no SAME_UPPER: the 2x2, stride-1 case is pads 0,0,1,1
+        for a in list(node.attribute):
+            if a.name == "auto_pad" and a.s == b"SAME_UPPER":
+                kernel = next(x.ints for x in node.attribute if x.name == "kernel_shape")
+                assert list(kernel) == [2, 2], kernel
+                node.attribute.remove(a)
+                node.attribute.append(onnx.helper.make_attribute("pads", [0, 0, 1, 1]))
+    return model, [chars[i] for i in keep]
+
+
+def _prepare(image: np.ndarray) -> np.ndarray:
+    """What PpOcrReader.probabilities gives the model, one channel."""
+    import cv2
+
+    image = ppocr.narrow_gaps(image)
+    h, w = image.shape[:2]
+    width = max(ppocr.HEIGHT, int(math.ceil(ppocr.HEIGHT * w / float(h))))
+    small = cv2.resize(image, (width, ppocr.HEIGHT), interpolation=cv2.INTER_AREA if h > ppocr.HEIGHT else cv2.INTER_CUBIC)
+    return small.astype(np.float32) * (2.0 / 255.0) - 1.0
+
+
+def fit(folders: list[Path], exclude: set[str], epochs: int, lr: float, first: str, out: Path) -> None:
+    import torch
+    from onnx import numpy_helper
+    from onnx2torch import convert
+
+    torch.manual_seed(1)
+    random.seed(1)
+    model, labels = _model()
+    stored = {init.name: numpy_helper.to_array(init) for init in model.graph.initializer}
+    net = convert(model)
+    net.eval()  # batch norms keep their statistics
+    order: dict[str, int] = {}
+    for i, node in enumerate(net.graph.nodes):
+        if node.op in ("call_module", "get_attr"):
+            order.setdefault(node.target.split(".")[0] if node.op == "call_module" else node.target, i)
+    tensors = list(net.named_parameters()) + [(n, b) for n, b in net.named_buffers()
+                                              if b.dtype == torch.float32 and b.numel() > 1 and "running_" not in n]
+    cut = order[first]
+    trained: dict[str, str] = {}  # torch name -> ONNX initializer
+    for name, t in tensors:
+        if order.get(name, order.get(name.rsplit(".", 1)[0], -1)) < cut:
+            continue
+        value = t.detach().numpy()
+        hits = [k for k, v in stored.items() if v.shape == value.shape and np.array_equal(v, value)]
+        if len(hits) == 1:
+            trained[name] = hits[0]
+    for p in net.parameters():
+        p.requires_grad_(False)
+    params = []
+    for name in trained:
+        owner_name, attr = name.rsplit(".", 1)
+        owner = net.get_submodule(owner_name)
+        t = getattr(owner, attr)
+        if not isinstance(t, torch.nn.Parameter):
+            delattr(owner, attr)
+            owner.register_parameter(attr, torch.nn.Parameter(t.detach().clone()))
+        p = getattr(owner, attr)
+        p.requires_grad_(True)
+        params.append(p)
+    print(f"fitting {len(params)} tensors, {sum(p.numel() for p in params):,} weights, from {first}")
+
+    index = {c: i for i, c in enumerate(labels) if i > 0}
+    rows = []
+    for folder in folders:
+        with open(folder / "lines.pkl", "rb") as f:
+            for row in pickle.load(f):
+                hand = (row["writer"] or "").rsplit("#", 1)[0]
+                text = row["text"].replace(" ", "") if row["comb"] else row["text"]
+                target = [index.get(c) for c in text]
+                if hand not in exclude and target and None not in target:
+                    rows.append((_prepare(row["image"]), target))
+    rows.sort(key=lambda r: r[0].shape[1])  # batches of like widths, padded with paper
+    batches = [rows[i:i + 16] for i in range(0, len(rows), 16)]
+    print(f"{len(rows)} lines, {len(batches)} batches")
+    ctc = torch.nn.CTCLoss(blank=0, zero_infinity=True)
+    optimiser = torch.optim.Adam(params, lr=lr)
+    for epoch in range(epochs):
+        random.shuffle(batches)
+        start, total = time.time(), 0.0
+        for batch in batches:
+            width = max(x.shape[1] for x, _ in batch)
+            pixels = np.ones((len(batch), 3, ppocr.HEIGHT, width), np.float32)
+            for i, (x, _) in enumerate(batch):
+                pixels[i, :, :, : x.shape[1]] = x
+            probs = net(torch.from_numpy(pixels))  # (B, T, C) softmax
+            logp = torch.log(probs.clamp_min(1e-10)).permute(1, 0, 2)
+            steps = logp.shape[0]
+            loss = ctc(logp, torch.tensor([i for _, t in batch for i in t]),
+                       torch.tensor([min(steps, math.ceil(x.shape[1] / 8) + 1) for x, _ in batch]),
+                       torch.tensor([len(t) for _, t in batch]))
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+            total += float(loss.detach())
+            if not math.isfinite(total):  # seen once with torch on one OpenMP thread: stop, write nothing
+                raise SystemExit(f"the CTC loss is {total} (batch of widths {[x.shape[1] for x, _ in batch]})")
+        print(f"epoch {epoch + 1}: CTC loss {total / len(batches):.4f} ({time.time() - start:.0f} s)")
+    tuned = {}
+    for name, onnx_name in trained.items():
+        owner_name, attr = name.rsplit(".", 1)
+        tuned[f"init:{onnx_name}"] = getattr(net.get_submodule(owner_name), attr).detach().numpy().astype(np.float32)
+    np.savez_compressed(out, **tuned)
+    print(f"wrote {out}")
+
+
+def blend(tuned_path: Path, share: float, out: Path) -> None:
+    from onnx import numpy_helper
+
+    model, _ = _model()
+    shipped = {init.name: numpy_helper.to_array(init) for init in model.graph.initializer}
+    with np.load(tuned_path) as tuned:
+        mixed = {k: ((1 - share) * shipped[k.split(":", 1)[1]] + share * tuned[k].astype(np.float32)).astype(np.float16)
+                 for k in tuned.files}
+    np.savez_compressed(out, **mixed)
+    print(f"wrote {out}: {share:.2f} of the fine-tuned weights")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = ap.add_subparsers(dest="command", required=True)
+    c = sub.add_parser("collect")
+    c.add_argument("--styles", default="hand")
+    c.add_argument("--forms", type=int, default=300)
+    c.add_argument("--seed", type=int, default=31001)
+    c.add_argument("--out", type=Path, required=True)
+    f = sub.add_parser("fit")
+    f.add_argument("folders", type=Path, nargs="+")
+    f.add_argument("--exclude", default="", help="hands left out (comma list)")
+    f.add_argument("--epochs", type=int, default=1)
+    f.add_argument("--lr", type=float, default=3e-4)
+    f.add_argument("--first", default="Conv/54", help="the first module fitted (the neck's first convolution)")
+    f.add_argument("--out", type=Path, required=True)
+    b = sub.add_parser("blend")
+    b.add_argument("tuned", type=Path)
+    b.add_argument("share", type=float)
+    b.add_argument("--out", type=Path, default=ROOT / "resources" / ppocr.TUNING)
+    a = ap.parse_args()
+    if a.command == "collect":
+        collect(a.styles, a.forms, a.seed, a.out)
+    elif a.command == "fit":
+        fit(a.folders, set(filter(None, a.exclude.split(","))), a.epochs, a.lr, a.first, a.out)
+    else:
+        blend(a.tuned, a.share, a.out)
+
+
+if __name__ == "__main__":
+    main()
