@@ -108,17 +108,6 @@ def _model():
     return model, [chars[i] for i in keep]
 
 
-def _prepare(image: np.ndarray) -> np.ndarray:
-    """What PpOcrReader.probabilities gives the model, one channel."""
-    import cv2
-
-    image = ppocr.narrow_gaps(image)
-    h, w = image.shape[:2]
-    width = max(ppocr.HEIGHT, int(math.ceil(ppocr.HEIGHT * w / float(h))))
-    small = cv2.resize(image, (width, ppocr.HEIGHT), interpolation=cv2.INTER_AREA if h > ppocr.HEIGHT else cv2.INTER_CUBIC)
-    return small.astype(np.float32) * (2.0 / 255.0) - 1.0
-
-
 def fit(folders: list[Path], exclude: set[str], epochs: int, lr: float, first: str, out: Path) -> None:
     import torch
     from onnx import numpy_helper
@@ -169,7 +158,7 @@ def fit(folders: list[Path], exclude: set[str], epochs: int, lr: float, first: s
                 text = row["text"].replace(" ", "") if row["comb"] else row["text"]
                 target = [index.get(c) for c in text]
                 if hand not in exclude and target and None not in target:
-                    rows.append((_prepare(row["image"]), target))
+                    rows.append((ppocr.model_input(row["image"]), target))
     rows.sort(key=lambda r: r[0].shape[1])  # batches of like widths, padded with paper
     batches = [rows[i:i + 16] for i in range(0, len(rows), 16)]
     print(f"{len(rows)} lines, {len(batches)} batches")

@@ -290,12 +290,7 @@ class PpOcrReader:
 
     def probabilities(self, image: np.ndarray) -> np.ndarray:
         """(T, C) softmax output for one grey line image (dark ink on white)."""
-        image = narrow_gaps(image)
-        h, w = image.shape[:2]
-        width = max(HEIGHT, int(math.ceil(HEIGHT * w / float(h))))
-        resized = cv2.resize(image, (width, HEIGHT), interpolation=cv2.INTER_AREA if h > HEIGHT else cv2.INTER_CUBIC)
-        x = resized.astype(np.float32) * (2.0 / 255.0) - 1.0
-        x = np.repeat(x[None, None, :, :], 3, axis=1)
+        x = np.repeat(model_input(image)[None, None, :, :], 3, axis=1)
         return self._session.run(None, {self._input: x})[0][0]
 
     def read_line(self, image: np.ndarray, charset: str | None = None) -> OcrText:
@@ -323,6 +318,16 @@ class PpOcrReader:
         reading = _reading(best[0], best[1], free)
         reading.char_confidences = best[2]
         return reading
+
+
+def model_input(image: np.ndarray) -> np.ndarray:
+    """One grey line as the model takes it (one of its three equal channels): gaps narrowed,
+    HEIGHT pixels high, scaled to -1 (ink) .. 1 (paper)."""
+    image = narrow_gaps(image)
+    h, w = image.shape[:2]
+    width = max(HEIGHT, int(math.ceil(HEIGHT * w / float(h))))
+    resized = cv2.resize(image, (width, HEIGHT), interpolation=cv2.INTER_AREA if h > HEIGHT else cv2.INTER_CUBIC)
+    return resized.astype(np.float32) * (2.0 / 255.0) - 1.0
 
 
 def narrow_gaps(image: np.ndarray, keep: float = 0.5) -> np.ndarray:
