@@ -51,7 +51,8 @@ installer: system-deps $(STAMP)
 	$(INSTALLER_VENV)/bin/python -m pip install -q -c constraints.txt -e '.[installer]'
 	$(INSTALLER_VENV)/bin/pyinstaller --noconfirm --clean installer.spec
 	dist/cisr-desk/cisr-desk --version
-	dist/cisr-desk/cisr-desk check
+	dist/cisr-desk/cisr-desk check > build/check.txt; status=$$?; cat build/check.txt; exit $$status
+	grep -q 'last layers fine-tuned' build/check.txt || { echo 'the bundle runs the recogniser as shipped: resources/recogniser-tuned.npz missing or unreadable'; exit 1; }
 	rm -rf build/smoke && $(PY) -m cisr_desk.synth --forms 2 --seed 1 --styles digital,typed --out build/smoke
 	dist/cisr-desk/cisr-desk extract --json build/smoke/result.json build/smoke/*.pdf
 	@echo "frozen app read $$(grep -c '"template"' build/smoke/result.json) form(s)"

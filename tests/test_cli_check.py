@@ -11,6 +11,8 @@ def test_check_finds_every_part_of_this_installation(capsys):
     assert f"{len(CHECKS)} of {len(CHECKS)} parts found" in out
     for what, _, _ in CHECKS:
         assert f"ok       {what}" in out
+    # The installer's smoke run calls check: a bundle without the fine-tuned weights says so.
+    assert "last layers fine-tuned (recogniser-tuned.npz)" in out
 
 
 def test_a_missing_part_is_named_with_what_is_lost_and_the_rest_still_checked():

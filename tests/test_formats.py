@@ -220,14 +220,19 @@ def test_the_recogniser_runs_with_its_fine_tuned_last_layers_from_resources(monk
     # The reader runs the tuned model; CISR_DESK_RECOGNISER names another file or "shipped".
     line = np.full((48, 220), 255, np.uint8)
     cv2.putText(line, "90210 CA", (6, 36), cv2.FONT_HERSHEY_SIMPLEX, 1.1, 0, 2)
-    tuned_probs = PpOcrReader().probabilities(line)
+    reader = PpOcrReader()
+    assert reader.tuning == shipped_tuning
+    tuned_probs = reader.probabilities(line)
     assert PpOcrReader().read_line(line).text == "90210 CA"
     monkeypatch.setenv("CISR_DESK_RECOGNISER", "shipped")
     assert tuning_path() is None
-    assert not np.allclose(PpOcrReader().probabilities(line), tuned_probs)
+    reader = PpOcrReader()
+    assert reader.tuning is None
+    assert not np.allclose(reader.probabilities(line), tuned_probs)
     monkeypatch.setenv("CISR_DESK_RECOGNISER", str(tmp_path / "wrong.npz"))
     assert tuning_path() == tmp_path / "wrong.npz"
-    assert PpOcrReader().read_line(line).text == "90210 CA"  # runs as shipped, with a warning
+    reader = PpOcrReader()
+    assert reader.tuning is None and reader.read_line(line).text == "90210 CA"  # as shipped, with a warning
 
 
 def test_a_lone_mark_at_the_end_of_a_tesseract_line_is_not_a_word():

