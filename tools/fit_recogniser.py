@@ -136,18 +136,17 @@ def fit(folders: list[Path], exclude: set[str], epochs: int, lr: float, first: s
             trained[name] = hits[0]
     for p in net.parameters():
         p.requires_grad_(False)
-    params = []
-    for name in trained:
+    params = {}  # ONNX initializer -> the torch parameter fitted in its place
+    for name, onnx_name in trained.items():
         owner_name, attr = name.rsplit(".", 1)
         owner = net.get_submodule(owner_name)
         t = getattr(owner, attr)
         if not isinstance(t, torch.nn.Parameter):
             delattr(owner, attr)
             owner.register_parameter(attr, torch.nn.Parameter(t.detach().clone()))
-        p = getattr(owner, attr)
-        p.requires_grad_(True)
-        params.append(p)
-    print(f"fitting {len(params)} tensors, {sum(p.numel() for p in params):,} weights, from {first}")
+        params[onnx_name] = getattr(owner, attr)
+        params[onnx_name].requires_grad_(True)
+    print(f"fitting {len(params)} tensors, {sum(p.numel() for p in params.values()):,} weights, from {first}")
 
     index = {c: i for i, c in enumerate(labels) if i > 0}
     rows = []
@@ -163,7 +162,7 @@ def fit(folders: list[Path], exclude: set[str], epochs: int, lr: float, first: s
     batches = [rows[i:i + 16] for i in range(0, len(rows), 16)]
     print(f"{len(rows)} lines, {len(batches)} batches")
     ctc = torch.nn.CTCLoss(blank=0, zero_infinity=True)
-    optimiser = torch.optim.Adam(params, lr=lr)
+    optimiser = torch.optim.Adam(params.values(), lr=lr)
     for epoch in range(epochs):
         random.shuffle(batches)
         start, total = time.time(), 0.0
@@ -185,11 +184,7 @@ def fit(folders: list[Path], exclude: set[str], epochs: int, lr: float, first: s
             if not math.isfinite(total):  # seen once with torch on one OpenMP thread: stop, write nothing
                 raise SystemExit(f"the CTC loss is {total} (batch of widths {[x.shape[1] for x, _ in batch]})")
         print(f"epoch {epoch + 1}: CTC loss {total / len(batches):.4f} ({time.time() - start:.0f} s)")
-    tuned = {}
-    for name, onnx_name in trained.items():
-        owner_name, attr = name.rsplit(".", 1)
-        tuned[f"init:{onnx_name}"] = getattr(net.get_submodule(owner_name), attr).detach().numpy().astype(np.float32)
-    np.savez_compressed(out, **tuned)
+    ppocr.write_tuning(out, {name: p.detach().numpy() for name, p in params.items()})
     print(f"wrote {out}")
 
 
@@ -198,10 +193,9 @@ def blend(tuned_path: Path, share: float, out: Path) -> None:
 
     model, _ = _model()
     shipped = {init.name: numpy_helper.to_array(init) for init in model.graph.initializer}
-    with np.load(tuned_path) as tuned:
-        mixed = {k: ((1 - share) * shipped[k.split(":", 1)[1]] + share * tuned[k].astype(np.float32)).astype(np.float16)
-                 for k in tuned.files}
-    np.savez_compressed(out, **mixed)
+    tuned = ppocr.read_tuning(tuned_path)
+    ppocr.write_tuning(out, {name: (1 - share) * shipped[name] + share * value for name, value in tuned.items()},
+                       np.float16)
     print(f"wrote {out}: {share:.2f} of the fine-tuned weights")
 
 

@@ -146,6 +146,18 @@ def cut_model(path: Path, keep: list[int]):
     return model if cut_head(model, keep) else None
 
 
+def read_tuning(path: Path) -> dict[str, np.ndarray]:
+    """A weights file's tensors by the ONNX initializer each replaces, as float32 (OSError,
+    ValueError, zipfile.BadZipFile where it cannot be read)."""
+    with np.load(path) as data:
+        return {name.split(":", 1)[1]: data[name].astype(np.float32) for name in data.files}
+
+
+def write_tuning(path: Path, weights: dict[str, np.ndarray], dtype=np.float32) -> None:
+    """Store ``weights`` (ONNX initializer name -> tensor) as ``read_tuning`` reads them."""
+    np.savez_compressed(path, **{f"init:{name}": value.astype(dtype) for name, value in weights.items()})
+
+
 def apply_tuning(model, path: Path) -> bool:
     """Put the fine-tuned weights of ``path`` (``tools/fit_recogniser.py``: the last layers,
     refitted on generated hand-printing of the tuning writers) in place of the shipped ones, in
@@ -154,8 +166,7 @@ def apply_tuning(model, path: Path) -> bool:
     from onnx import numpy_helper
 
     try:
-        with np.load(path) as data:
-            tuned = {name.split(":", 1)[1]: data[name].astype(np.float32) for name in data.files}
+        tuned = read_tuning(path)
     except (OSError, ValueError, IndexError, zipfile.BadZipFile) as exc:  # unreadable: the model as shipped
         log.warning("%s could not be read (%s): the recogniser runs as shipped", path, exc)
         return False
