@@ -215,6 +215,56 @@ def test_a_keystoned_fax_page_is_registered_to_its_blank():
             assert np.abs(project(match.matrix) - project(truth)).max() < 2.0
 
 
+def test_a_letter_is_no_form_page_and_costs_no_homography(monkeypatch):
+    """A cover letter matches no blank: no plausible affine fit to any of them, so no homography
+    is sought either (its RANSAC would run all its iterations on chance matches)."""
+    import datetime as dt
+    import random
+
+    import cv2
+    import numpy as np
+
+    from cisr_desk.capture import register
+    from cisr_desk.capture.pipeline import templates_in
+    from cisr_desk.synth.pages import cover_letter
+    from cisr_desk.synth.rules import Provider
+
+    provider = Provider("DRP1001", "Channel Islands Flex Power L.P.", "", "ACTIVE", True, "Maria Lopez",
+                        "(400) 555-0140", "maria@channelislands.example")
+    doc = cover_letter(provider, ["ALLEN MARKET INC.", "GRACE MARTINEZ"], dt.date(2026, 11, 6), random.Random(4))
+    pix = doc[0].get_pixmap(dpi=int(register.REG_DPI), colorspace="gray")
+    page = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.stride)[:, : pix.width].copy()
+    homographies = []
+    find = cv2.findHomography
+    monkeypatch.setattr(register.cv2, "findHomography", lambda *a, **k: homographies.append(1) or find(*a, **k))
+
+    assert register.match_page(page, register.references(templates_in(str(forms_dir())))) is None
+    assert homographies == []
+
+
+def test_a_form_page_whose_affine_fit_is_sheared_is_still_registered(monkeypatch):
+    """Many matches agreeing on an implausible affine fit (sheared: seed 5151, a keystoned page
+    turned 2.5 degrees) are still this blank: the homography is sought and registers the page."""
+    import cv2
+    import numpy as np
+
+    from cisr_desk.capture import register
+    from cisr_desk.capture.pipeline import templates_in
+
+    templates = templates_in(str(forms_dir()))
+    template = next(iter(templates.values()))
+    page = register.render_blank(template.blank_path, 0, register.REG_DPI)
+    page = cv2.warpAffine(page, cv2.getRotationMatrix2D((400, 500), 1.0, 1.0), page.shape[::-1], borderValue=255)
+
+    def sheared(src, dst, **_):
+        return np.float64([[1.0, 0.1, 0.0], [0.0, 1.0, 0.0]]), np.ones((len(src), 1), np.uint8)
+
+    monkeypatch.setattr(register.cv2, "estimateAffine2D", sheared)
+    match = register.match_page(page, register.references(templates))
+    assert match is not None and (match.template_id, match.page_index) == (template.id, 0)
+    assert match.coverage > 0.9
+
+
 def test_a_page_drifting_sideways_down_the_sheet_is_followed_field_by_field(tmp_path):
     """A fax whose scan head wandered: the page's content drifts sideways more and more down the
     sheet and back (here up to 22 points, along a curve no single transform of the page follows). Every

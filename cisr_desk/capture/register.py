@@ -157,7 +157,11 @@ def match_page(small: np.ndarray, refs: list[Reference]) -> Match | None:
         src = ref.keypoints[[m.queryIdx for m in good]]
         dst = pts[[m.trainIdx for m in good]]
         # An affine fit is the steadier; a homography is tried only when the affine leaves the
-        # form's print uncovered (a keystoned page), and kept only when it covers more.
+        # form's print uncovered (a keystoned page), and kept only when it covers more. A page
+        # whose matches to this blank hold no affine fit at all (fewer than MIN_INLIERS agree) is
+        # not this blank, keystoned or not: the homography's RANSAC would run all its iterations
+        # on the chance matches of a letter or a list (nine in ten of the homographies a batch
+        # computed, a 40th of capture's CPU).
         for kind in ("affine", "homography"):
             if kind == "affine":
                 a, mask = cv2.estimateAffine2D(src, dst, method=cv2.RANSAC, ransacReprojThreshold=3.0,
@@ -168,9 +172,11 @@ def match_page(small: np.ndarray, refs: list[Reference]) -> Match | None:
                     break
                 a, mask = cv2.findHomography(src, dst, cv2.RANSAC, 3.0, maxIters=2000, confidence=0.995)
             if a is None or mask is None or int(mask.sum()) < MIN_INLIERS:
+                if kind == "affine":
+                    break
                 continue
             a, rotated = _upright(a, small.shape)
-            if not _plausible(a):
+            if not _plausible(a):  # a sheared affine fit of a keystoned page: the homography may fit
                 continue
             coverage = _coverage(turned if rotated else small, ref, a)
             candidate = Match(ref.template_id, ref.page_index, rotated, a, int(mask.sum()), coverage)
