@@ -611,3 +611,30 @@ def test_where_the_readers_disagree_each_word_comes_from_the_one_that_read_a_wor
     assert readings["mailing_street"].reasons[-1] == "the other reader's 'MAGNOLIA' for 'MACNOLA'"
     assert [readings[k].value for k in ("customer_name", "sa1_address", "sa2_address", "mailing_city")] == [
         "LINDA TROR", "P.O. BOX 4191", "964 AvenueJ", "SANTA MOMCA"]
+
+
+@pytest.mark.parametrize("read,city,right", [
+    ("94722", "COVINA", "91722"),  # no such ZIP: a 1 read as 4
+    ("91101", "ALHAMBRA", "91801"),  # Pasadena's ZIP, read doubtfully beside Alhambra: an 8 read as 1
+    ("91990", "ROSEMEAD", "91770"),  # the same slip twice: this hand's 7s read as 9s
+])
+def test_a_doubtful_mailing_zip_is_read_off_a_sure_city_and_still_checked(read, city, right):
+    readings = {"mailing_zip": _r(read, 0.4, alternatives=[read]), "mailing_city": _r(city, 0.95, reasons=()),
+                "mailing_state": _r("CA", 0.95, reasons=())}
+    apply_context(readings)
+    zr = readings["mailing_zip"]
+    assert zr.value == right
+    assert zr.must_check and zr.confidence <= 0.7 and any(read in why for why in zr.reasons)
+
+
+@pytest.mark.parametrize("zip_reading,city_reading,why", [
+    (_r("93511", 0.4), _r("BISHOP", 0.95, reasons=()), "one digit from both 93514 and 93515"),
+    (_r("94722", 0.4), _r("COVINA", 0.5), "the city itself is doubtful"),
+    (Reading("91101", "91101", 0.97), _r("ALHAMBRA", 0.95, reasons=()), "a sure, real ZIP: the rules' to judge"),
+    (_r("91561", 0.4), _r("COVINA", 0.95, reasons=()), "two digits off, not the same slip"),
+])
+def test_a_mailing_zip_is_not_taken_off_the_city_without_one_clear_slip(zip_reading, city_reading, why):
+    read = zip_reading.value
+    readings = {"mailing_zip": zip_reading, "mailing_city": city_reading}
+    apply_context(readings)
+    assert readings["mailing_zip"].value == read, why

@@ -54,6 +54,16 @@ def test_a_single_7_anywhere_or_few_digits_or_few_nines_is_no_sign():
         assert not any(x.must_check or x.reasons for x in r.values())
 
 
+def test_a_7_the_readers_did_not_see_is_no_sign_against_the_hand():
+    """A ZIP taken off its city (91990 beside ROSEMEAD is 91770) brings 7s the hand's ink never
+    showed: the form's other 9s still go to the clerk."""
+    r = readings(dict(NINES_FOR_SEVENS, mailing_zip="91770"))
+    r["mailing_zip"].raw = "91990"
+    r["mailing_zip"].evidence["repaired"] = True
+    marked = sevens_read_as_nines(r, TYPES)
+    assert "customer_account" in marked and "mailing_zip" in marked
+
+
 # -- what the registry and the form's other dates show of the hand ----------------------------------------
 def _registry_form(phone_raw: str, phone: str, id_raw: str = "DRP1872") -> dict[str, Reading]:
     """Seed 777's form in a held-out hand that crosses its 7s: the provider's phone or id read

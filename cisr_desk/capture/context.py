@@ -380,13 +380,53 @@ def _settle(r: Reading, value: str) -> None:
     r.evidence["support"] = True
 
 
+def zip_slip(read: str, zips: set[str]) -> str | None:
+    """The one ZIP of ``zips`` that ``read`` is a slip of the pen away from: one digit misread,
+    or one digit misread the same way twice (a hand whose 7s read as 9s: 91990 for 91770).
+    None when no ZIP is, or more than one (93511 is one digit from both 93514 and 93515)."""
+    near = []
+    for z in zips:
+        slips = [(a, b) for a, b in zip(read, z) if a != b]
+        if len(read) == len(z) and (len(slips) == 1 or (len(slips) == 2 and slips[0] == slips[1])):
+            near.append(z)
+    return near[0] if len(near) == 1 else None
+
+
+def zip_off_the_city(readings: dict[str, Reading]) -> bool:
+    """A doubtful mailing ZIP (or one USPS does not know) that is none of the city's ZIPs, beside
+    a city read with confidence: the city's ZIP it is one slip of the pen away from, as a keying
+    operator reads a blurred ZIP off the town ("COVINA 94722" is 91722). Still the clerk's to
+    confirm: the ZIP was read otherwise, and a customer may write a neighbouring town's ZIP.
+    Whether the ZIP was taken so."""
+    zr, cr, sr = (readings.get(k) for k in ("mailing_zip", "mailing_city", "mailing_state"))
+    if zr is None or cr is None or cr.reasons or not isinstance(zr.value, str) or not isinstance(cr.value, str):
+        return False
+    read = zr.value
+    if not re.fullmatch(r"\d{5}", read) or not (zr.reasons or not reference.zip_exists(read)):
+        return False
+    state = str(sr.value) if sr is not None and sr.value and not sr.reasons else "CA"
+    zips = reference.zips_of_city(cr.value, state)
+    if not zips or any(reference.zip_matches_city(z, c) for z in _candidates(zr) for c in _candidates(cr)):
+        return False
+    slip = zip_slip(read, zips)
+    if slip is None:
+        return False
+    zr.repair(slip)
+    zr.alternatives = list(dict.fromkeys([slip, read] + [str(a) for a in zr.alternatives if a]))
+    zr.doubt(f"ZIP read {read}, none of {cr.value}'s; its ZIP {slip} is one slip of the pen away", at_most=0.7)
+    return True
+
+
 def place_context(readings: dict[str, Reading]) -> None:
     """Mailing city, state and ZIP chosen together from the readers' alternatives, so that
     the three agree with the USPS table; a city that matches no ZIP name snapped to one.
 
     Two pieces of ink read apart that land on a consistent city and ZIP are taken (a misread
     ZIP rarely names the written city); where more than one consistent pair remains (91766 and
-    91768 are both Pomona), nothing is settled and the clerk decides."""
+    91768 are both Pomona), nothing is settled and the clerk decides. A ZIP taken off the city
+    (``zip_off_the_city``) is not settled: the city is its only evidence."""
+    if zip_off_the_city(readings):
+        return
     zr, cr, sr = (readings.get(k) for k in ("mailing_zip", "mailing_city", "mailing_state"))
     zips = [z for z in _candidates(zr) if reference.zip_exists(z)]
     if zr is None or not zips:

@@ -31,7 +31,10 @@ def sevens_read_as_nines(readings: dict[str, Reading], types: dict[str, FieldTyp
     more 9s than a tenth of them; returns the keys marked."""
     numeric = {k: r for k, r in readings.items()
                if types.get(k) in NUMERIC and isinstance(r.value, str) and r.value}
-    digits = "".join(re.sub(r"\D", "", r.value) for r in numeric.values())
+    # The digits as the readers saw them: a ZIP taken off its city (capture/context.py) is no
+    # evidence of how this hand writes its 7s (yusei-magic's 91990 became ROSEMEAD's 91770, and
+    # with its 7s the form's nine other 9s-for-7s went through unmarked).
+    digits = "".join(re.sub(r"\D", "", r.raw if r.evidence.get("repaired") else r.value) for r in numeric.values())
     nines = digits.count("9")
     if len(digits) < MIN_DIGITS or "7" in digits or nines * 10 <= len(digits):
         return []
