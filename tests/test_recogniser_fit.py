@@ -57,3 +57,31 @@ def test_blend_lies_between_the_shipped_and_the_fine_tuned_weights(tmp_path):
         assert mixed.files == [f"init:{name}"]
         got = mixed[f"init:{name}"].astype(np.float32)
     assert np.allclose(got, shipped[name] + 0.25, atol=2e-3)  # stored as float16
+
+
+def test_augment_changes_the_shapes_and_keeps_the_ink_as_capture_leaves_it():
+    """fit --augment: each line slanted, scaled, bent and thickened or thinned at random, the
+    ink still dark grey on pure white (what capture gives the reader), the same for the same
+    random state."""
+    import random
+
+    import cv2
+
+    tool = _tool()
+    line = np.full((64, 360), 255, np.uint8)
+    cv2.putText(line, "POMONA 91768", (12, 46), cv2.FONT_HERSHEY_SIMPLEX, 1.2, 40, 3)
+    line = np.where(line < 170, np.minimum(line, 90), 255).astype(np.uint8)
+    shade = int(np.median(line[line < 170]))
+    seen = set()
+    for seed in range(12):
+        out = tool.augment(line, random.Random(seed))
+        assert out.dtype == np.uint8 and out.shape[0] == line.shape[0]
+        assert 0.75 * line.shape[1] <= out.shape[1] <= 1.5 * line.shape[1]
+        assert set(np.unique(out[out >= 170]).tolist()) == {255}  # paper stays white
+        assert out[out < 170].max() <= shade  # no ink lighter than the line's own
+        assert 0.4 * (line < 170).sum() <= (out < 170).sum() <= 2.5 * (line < 170).sum()  # never rubbed out
+        assert np.array_equal(out, tool.augment(line, random.Random(seed)))
+        seen.add(out.tobytes())
+    assert len(seen) == 12  # every draw a different line
+    blank = np.full((40, 100), 255, np.uint8)
+    assert tool.augment(blank, random.Random(1)) is blank

@@ -4,7 +4,7 @@ hand-printing of tuning writers only.
 
     python tools/fit_recogniser.py collect --styles hand --forms 300 --seed 31001 --out DIR
     python tools/fit_recogniser.py collect --styles typed --forms 60 --seed 31002 --out DIR2
-    python tools/fit_recogniser.py fit DIR DIR2 [--exclude breip,klee] --out tuned.npz
+    python tools/fit_recogniser.py fit DIR DIR2 --augment --epochs 2 [--exclude breip,klee] --out tuned.npz
     python tools/fit_recogniser.py blend tuned.npz 0.7 --out resources/recogniser-tuned.npz
 
 ``collect`` generates forms (cisr_desk.synth, hand-printed ones by **tuning** writers only) and
@@ -13,8 +13,11 @@ reader is given, with the text the generator wrote there (one file, DIR/lines.pk
 
 ``fit`` converts the shipped PP-OCRv6 recogniser (its head cut as the app loads it) to PyTorch
 (onnx2torch) and fits the layers after its convolutional backbone (the sequence neck and the
-classifier, 0.85 M of 2.8 M weights; batch norms frozen) with CTC on those lines for one epoch.
-``--exclude`` leaves hands out, to choose the blend on hands the fit has not seen.
+classifier, 0.85 M of 2.8 M weights; batch norms frozen) with CTC on those lines.
+``--augment`` changes four lines in five at random every epoch (slant, width, bent strokes, a
+thicker or thinner pen: ``augment``), so the fit learns less of its own hands' shapes and more
+of what any hand's letters share. ``--exclude`` leaves hands out, to choose the blend on hands
+the fit has not seen.
 
 ``blend`` writes ``(1 - a) * shipped + a * tuned`` (float16): the fine-tuned weights pulled back
 towards the shipped ones, which keeps what the model knew of hands the generator has none of.
@@ -108,7 +111,48 @@ def _model():
     return model, [chars[i] for i in keep]
 
 
-def fit(folders: list[Path], exclude: set[str], epochs: int, lr: float, first: str, out: Path) -> None:
+def augment(image: np.ndarray, rng: random.Random) -> np.ndarray:
+    """The line as another writer might have printed it: letters slanted, narrowed or widened,
+    strokes thicker or thinner and bent a little (a smooth random displacement field). The ink
+    stays as capture leaves it (dark grey on pure white), so only the shapes change. The fit
+    sees each line changed a different way in every epoch, so it learns less of its hands'
+    own shapes."""
+    import cv2
+
+    h, w = image.shape[:2]
+    ink = image < 170
+    if not ink.any():
+        return image
+    shade = int(np.median(image[ink]))
+    shear, scale = rng.uniform(-0.22, 0.22), rng.uniform(0.82, 1.18)
+    width = max(8, int(round(w * scale + abs(shear) * h)))
+    shift = shear * h if shear > 0 else 0.0  # keeps the slanted line inside the image
+    matrix = np.float32([[scale, -shear, shift], [0, 1, 0]])
+    out = cv2.warpAffine(image, matrix, (width, h), flags=cv2.INTER_LINEAR, borderValue=255)
+    if rng.random() < 0.6:  # bent strokes: a smooth displacement of up to 5 % of the line's height
+        amp, smooth = rng.uniform(0.015, 0.05) * h, max(3.0, h * rng.uniform(0.1, 0.25))
+        dx = cv2.GaussianBlur(np.float32(np.random.default_rng(rng.getrandbits(32)).uniform(-1, 1, out.shape)),
+                              (0, 0), smooth)
+        dy = cv2.GaussianBlur(np.float32(np.random.default_rng(rng.getrandbits(32)).uniform(-1, 1, out.shape)),
+                              (0, 0), smooth)
+        dx *= amp / max(1e-6, float(np.abs(dx).max()))
+        dy *= amp / max(1e-6, float(np.abs(dy).max()))
+        gx, gy = np.meshgrid(np.arange(out.shape[1], dtype=np.float32), np.arange(h, dtype=np.float32))
+        out = cv2.remap(out, gx + dx, gy + dy, cv2.INTER_LINEAR, borderValue=255)
+    pen = rng.random()
+    size = max(2, int(round(h / 40)))
+    kernel = np.ones((size, size), np.uint8)
+    if pen < 0.25:
+        out = cv2.erode(out, kernel)  # the ink is dark: eroding the paper thickens the strokes
+    elif pen < 0.45:
+        thin = cv2.dilate(out, kernel)
+        if (thin < 170).sum() > 0.4 * (out < 170).sum():  # never rub a light hand out
+            out = thin
+    return np.where(out < 170, np.minimum(out, shade), 255).astype(np.uint8)
+
+
+def fit(folders: list[Path], exclude: set[str], epochs: int, lr: float, first: str, out: Path,
+        augmented: bool = False) -> None:
     import torch
     from onnx import numpy_helper
     from onnx2torch import convert
@@ -157,8 +201,8 @@ def fit(folders: list[Path], exclude: set[str], epochs: int, lr: float, first: s
                 text = row["text"].replace(" ", "") if row["comb"] else row["text"]
                 target = [index.get(c) for c in text]
                 if hand not in exclude and target and None not in target:
-                    rows.append((ppocr.model_input(row["image"]), target))
-    rows.sort(key=lambda r: r[0].shape[1])  # batches of like widths, padded with paper
+                    rows.append((row["image"], ppocr.model_input(row["image"]), target))
+    rows.sort(key=lambda r: r[1].shape[1])  # batches of like widths, padded with paper
     batches = [rows[i:i + 16] for i in range(0, len(rows), 16)]
     print(f"{len(rows)} lines, {len(batches)} batches")
     ctc = torch.nn.CTCLoss(blank=0, zero_infinity=True)
@@ -166,7 +210,9 @@ def fit(folders: list[Path], exclude: set[str], epochs: int, lr: float, first: s
     for epoch in range(epochs):
         random.shuffle(batches)
         start, total = time.time(), 0.0
-        for batch in batches:
+        for lines in batches:
+            batch = [(ppocr.model_input(augment(image, random)) if augmented and random.random() < 0.8 else x, t)
+                     for image, x, t in lines]
             width = max(x.shape[1] for x, _ in batch)
             pixels = np.ones((len(batch), 3, ppocr.HEIGHT, width), np.float32)
             for i, (x, _) in enumerate(batch):
@@ -213,6 +259,7 @@ def main() -> None:
     f.add_argument("--epochs", type=int, default=1)
     f.add_argument("--lr", type=float, default=3e-4)
     f.add_argument("--first", default="Conv/54", help="the first module fitted (the neck's first convolution)")
+    f.add_argument("--augment", action="store_true", help="each line slanted, scaled, bent and re-inked at random")
     f.add_argument("--out", type=Path, required=True)
     b = sub.add_parser("blend")
     b.add_argument("tuned", type=Path)
@@ -222,7 +269,7 @@ def main() -> None:
     if a.command == "collect":
         collect(a.styles, a.forms, a.seed, a.out)
     elif a.command == "fit":
-        fit(a.folders, set(filter(None, a.exclude.split(","))), a.epochs, a.lr, a.first, a.out)
+        fit(a.folders, set(filter(None, a.exclude.split(","))), a.epochs, a.lr, a.first, a.out, a.augment)
     else:
         blend(a.tuned, a.share, a.out)
 
