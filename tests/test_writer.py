@@ -138,3 +138,20 @@ def test_a_date_settled_as_the_neural_reader_read_it_shows_nothing():
     cross_check(r)
     assert r["term_start"].value == "2026-01-13" and dates_settled_against_the_reader(r, TYPES) == []
     assert not any(x.reasons for x in r.values())
+
+
+def test_a_zip_taken_off_its_city_shows_the_hand_s_slip_too():
+    """91990 beside ROSEMEAD, taken as 91770 (capture/context.py): this hand's 7s read as 9s,
+    so every other number and address with a 9 goes to the clerk (held-out set: an account
+    number 3306599301 for 3306597301 had gone through, fully sure)."""
+    from cisr_desk.capture.context import apply_context
+
+    r = readings({"sa1_number": "3306599301", "customer_phone": "6265550159", "customer_account": "2584835055",
+                  "mailing_street": "1288 HAVEN AVE", "mailing_city": "ROSEMEAD", "mailing_state": "CA"})
+    r["mailing_zip"] = Reading("91990", "91990", 0.4, ["the two readers disagree"], ["91990"])
+    apply_context(r)
+    assert r["mailing_zip"].value == "91770"
+    marked = digits_the_registry_corrected(r, TYPES)
+    assert set(marked) == {"sa1_number", "customer_phone", "mailing_zip"}  # not the account nor the street: no 9
+    assert "this hand's 7s may read as 9s" in r["sa1_number"].reasons[-1]
+    assert not r["customer_account"].reasons

@@ -412,6 +412,7 @@ def zip_off_the_city(readings: dict[str, Reading]) -> bool:
     if slip is None:
         return False
     zr.repair(slip)
+    zr.evidence["zip_read"] = read  # how the hand's digits were misread (capture/writer.py)
     zr.alternatives = list(dict.fromkeys([slip, read] + [str(a) for a in zr.alternatives if a]))
     zr.doubt(f"ZIP read {read}, none of {cr.value}'s; its ZIP {slip} is one slip of the pen away", at_most=0.7)
     return True

@@ -10,8 +10,9 @@ their share, is that writer: every field with a 9 goes to the clerk.
 The registry shows a hand's slips too: where the provider's id or phone was read a digit off and
 the registry set it right, the form itself says how this hand's digits are misread ("DRP1892" for
 DRP1872: its 7s read as 9s, by both readers, fully sure), and a keying operator looks again at
-every other 9 the same hand wrote. So does a date the readers disagreed on that the form's other
-dates settled against the neural reader.
+every other 9 the same hand wrote. So does a mailing ZIP taken off its city a digit off
+("91990" beside ROSEMEAD, whose ZIP is 91770), and a date the readers disagreed on that the
+form's other dates settled against the neural reader.
 """
 from __future__ import annotations
 
@@ -52,6 +53,8 @@ def sevens_read_as_nines(readings: dict[str, Reading], types: dict[str, FieldTyp
 REGISTRY_KEYS = ("drp1_id", "drp2_id", "drp1_phone")
 REGISTRY_SHOWS = ("the provider's {field} was read with {read} where the registry has {true}: "
                   "this hand's {true}s may read as {read}s")
+CITY_SHOWS = ("the mailing ZIP was read {zip_read} where the city's is {zip}: "
+              "this hand's {true}s may read as {read}s")
 SETTLED_SHOWS = ("the readers saw {a} or {b} in {field} (settled as {value} by the form's other dates): "
                  "this hand's {a}s and {b}s may be mistaken for each other")
 
@@ -91,7 +94,7 @@ def _mark_slips(readings: dict[str, Reading], types: dict[str, FieldType], slips
 def digits_the_registry_corrected(readings: dict[str, Reading], types: dict[str, FieldType]) -> list[str]:
     """Mark for the clerk every other number and address holding a digit that this form's
     registered fields show the hand's readers mistake for another (a 9 where the registry has a
-    7); returns the keys marked."""
+    7), or its mailing ZIP taken off the city; returns the keys marked."""
     slips: dict[str, str] = {}
     for key in REGISTRY_KEYS:
         r = readings.get(key)
@@ -101,6 +104,15 @@ def digits_the_registry_corrected(readings: dict[str, Reading], types: dict[str,
         if slip is not None:
             field = "phone" if key.endswith("phone") else "id"
             slips.setdefault(slip[0], REGISTRY_SHOWS.format(field=field, read=slip[0], true=slip[1]))
+    zr = readings.get("mailing_zip")
+    read = zr.evidence.get("zip_read") if zr is not None else None
+    if read and isinstance(zr.value, str):
+        # The ZIP taken off its city (capture/context.py: 91990 beside ROSEMEAD is 91770) shows
+        # the slip as plainly: one digit misread, once or the same way twice.
+        pairs = {(a, b) for a, b in zip(read, zr.value) if a != b}
+        if len(pairs) == 1:
+            (wrong, true), = pairs
+            slips.setdefault(wrong, CITY_SHOWS.format(zip_read=read, zip=zr.value, read=wrong, true=true))
     return _mark_slips(readings, types, slips, skip=REGISTRY_KEYS) if slips else []
 
 
