@@ -4,7 +4,7 @@ hand-printing of tuning writers only.
 
     python tools/fit_recogniser.py collect --styles hand --forms 300 --seed 31001 --out DIR
     python tools/fit_recogniser.py collect --styles typed --forms 60 --seed 31002 --out DIR2
-    python tools/fit_recogniser.py fit DIR DIR2 --augment --epochs 2 [--exclude breip,klee] --out tuned.npz
+    python tools/fit_recogniser.py fit DIR DIR2 [--exclude breip,klee] [--augment --epochs 2] --out tuned.npz
     python tools/fit_recogniser.py blend tuned.npz 0.7 --out resources/recogniser-tuned.npz
 
 ``collect`` generates forms (cisr_desk.synth, hand-printed ones by **tuning** writers only) and
