@@ -490,10 +490,35 @@ def test_a_print_name_read_as_one_word_is_split_before_its_surname(read, put):
     assert r.must_check == (read != put) and (read == put or r.confidence <= 0.7)
 
 
-def test_a_sure_reading_keeps_its_word_breaks():
-    readings = {"drp_print_name": _r("LINH PA TEL", 0.95, reasons=())}
+@pytest.mark.parametrize("key,read,right", [
+    ("drp_print_name", "LINH PA TEL", "LINH PATEL"),
+    ("customer_print_name", "MAT THEW YAMAMOTO", "MATTHEW YAMAMOTO"),  # held-out hand, both readers sure
+    ("sa4_address", "19411 WGARVEY AVE APT 146, BISHOP", "19411 W GARVEY AVE APT 146, BISHOP"),
+])
+def test_a_sure_reading_with_a_broken_or_run_together_word_is_mended_for_the_clerk(key, read, right):
+    readings = {key: _r(read, 0.99, reasons=())}
     apply_context(readings)
-    assert readings["drp_print_name"].value == "LINH PA TEL"
+    r = readings[key]
+    assert r.value == right
+    assert r.must_check and r.confidence <= 0.7
+    assert any(read in reason for reason in r.reasons)  # the clerk sees what was read
+
+
+@pytest.mark.parametrize("key,read", [
+    ("customer_print_name", "ROSE MARY SMITH"), ("mailing_street", "12 WESTON AVE"),
+    ("customer_name", "MARIA DE LA CRUZ"),
+])
+def test_a_sure_reading_whose_words_are_words_is_left_alone(key, read):
+    readings = {key: _r(read, 0.99, reasons=())}
+    apply_context(readings)
+    assert readings[key].value == read and not readings[key].reasons and not readings[key].must_check
+
+
+def test_a_sure_town_keeps_its_word_breaks_here():
+    """A town read without doubt is held against its ZIP by place_context, not mended here."""
+    readings = {"mailing_city": _r("MO NROVIA", 0.99, reasons=())}
+    apply_context(readings)
+    assert readings["mailing_city"].value == "MO NROVIA"
 
 
 @pytest.mark.parametrize("mailing,service,want_mailing,want_service", [

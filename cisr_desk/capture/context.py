@@ -559,11 +559,18 @@ def apply_context(readings: dict[str, Reading]) -> None:
     for key, r in readings.items():
         if not isinstance(r.value, str) or not r.value:
             continue
-        if r.reasons and (key in NAME_KEYS or key in ADDRESS_KEYS or key == "mailing_city"):
-            # Only a doubtful reading: a sure one broke no word.
+        # A doubtful reading, or a sure name or address: both readers can break a hand-printed
+        # word at the same wide gap, or run two together, fully sure of it ("MAT THEW",
+        # "19411 WGARVEY AVE"). A sure one is mended for the clerk to confirm. (A sure town is
+        # left to place_context, which holds it against its ZIP.)
+        sure = not r.reasons
+        if (key in NAME_KEYS or key in ADDRESS_KEYS) or (key == "mailing_city" and not sure):
             joined = split_glued_words(key, join_split_words(key, r.value))
             if joined != r.value:
+                was = r.value
                 r.repair(joined)
+                if sure:
+                    r.doubt(f"read as {was!r}: the word breaks were mended")
         odd = oddity(key, r.value)
         if odd:
             r.doubt(odd)  # what no one writes: however sure the readers were
