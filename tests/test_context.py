@@ -176,6 +176,32 @@ def test_a_word_broken_at_a_wide_gap_is_joined_where_it_is_a_known_one(key, read
 
 
 @pytest.mark.parametrize("read,right", [
+    ("elizabethd@rive.ranet", "elizabethd@rivera.net"),  # the last dot read a letter early
+    ("hiroshid@lope.zscottorg", "hiroshid@lopezscott.org"),
+    ("hiroshid@lopezscottorg", "hiroshid@lopezscott.org"),  # ... or lost
+    ("lisa@sawtaclarariverexample", "lisa@sawtaclarariver.example"),
+    # A usual ending after its dot, or an ending this list does not know: left as read.
+    ("daniel.ortiz@re.dwoodco.com", "daniel.ortiz@re.dwoodco.com"), ("ana@site.io", "ana@site.io"),
+    ("ana@mail.co", "ana@mail.co"),
+])
+def test_an_email_domain_whose_last_dot_was_lost_or_moved_ends_in_its_ending(read, right):
+    assert fix_email(read) == right
+
+
+@pytest.mark.parametrize("read,right", [
+    ("849 PALM CANYON OR, HESPERIA", "849 PALM CANYON DR, HESPERIA"),  # a D read as O
+    ("849 Palm Canyon Or", "849 Palm Canyon Dr"),
+    ("12 MAIN SI, POMONA", "12 MAIN ST, POMONA"),  # a T read as I
+    ("12 OAK RO APT 4", "12 OAK RD APT 4"),
+    # A suffix already, or no look-alike that makes one: left as read.
+    ("12 OAK ST", "12 OAK ST"), ("123 CAMINO LA, OXNARD", "123 CAMINO LA, OXNARD"),
+    ("7 PASEO DE LA PAZ", "7 PASEO DE LA PAZ"),
+])
+def test_a_two_letter_suffix_read_with_a_look_alike_letter_is_the_suffix(read, right):
+    assert fix_address(read) == right
+
+
+@pytest.mark.parametrize("read,right", [
     ("2086ALESSANDRO BLVD", "2086 ALESSANDRO BLVD"), ("23352SEPULVEDA BLVD, HESPERIA 92345",
                                                       "23352 SEPULVEDA BLVD, HESPERIA 92345"),
     ("12B OAK ST", "12B OAK ST"), ("1O2 OAK ST", "102 OAK ST"), ("12 OAK ST", "12 OAK ST"),

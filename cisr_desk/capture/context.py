@@ -258,8 +258,21 @@ def _street_end(tokens: list[str], words: list[int]) -> int | None:
     return street[-1] if "," in tokens or len(street) == len(words) else None
 
 
+# Letters a hand-printed D or T is read as: "PALM CANYON OR" is DR, "MAIN SI" is ST.
+SHORT_SUFFIX_LOOKS = {"O": "D", "Q": "D", "I": "T"}
+
+
 def _fix_suffix(token: str) -> str:
     word = token.upper().rstrip(".")
+    if len(word) == 2 and word.isalpha() and word not in STREET_SUFFIXES:
+        # A two-letter suffix is a letter from too many words to mend by distance; only a
+        # look-alike letter that makes exactly one suffix of it.
+        near = {word[:i] + SHORT_SUFFIX_LOOKS[ch] + word[i + 1:] for i, ch in enumerate(word)
+                if ch in SHORT_SUFFIX_LOOKS} & STREET_SUFFIXES
+        if len(near) == 1:
+            fixed = near.pop()
+            return token.upper().replace(word, fixed) if token.isupper() else token.replace(token.rstrip("."), fixed.capitalize())
+        return token
     if len(word) < 3 or word in STREET_SUFFIXES or not word.isalpha():
         return token
     near = [s for s in SNAP_SUFFIXES if Levenshtein.distance(word, s) == 1]
@@ -292,9 +305,18 @@ def fix_email(text: str, known_domains: tuple[str, ...] = reference.COMMON_MAIL_
 
 
 def _fix_tld(domain: str) -> str:
-    """A domain's last part one letter away from exactly one usual ending: "robinson.cqm"."""
+    """A domain's last part one letter away from exactly one usual ending ("robinson.cqm"), or
+    its last dot lost or read a letter or two early ("lopezscottorg", "rive.ranet"): letters
+    that end in a usual ending are that ending after a dot."""
     name, dot, tld = domain.rpartition(".")
-    if not dot or not name or tld in MAIL_TLDS:
+    if dot and name and tld in MAIL_TLDS:
+        return domain
+    joined = name + tld  # the last dot taken out
+    for ending in sorted(MAIL_TLDS, key=len, reverse=True):
+        head = joined[: -len(ending)]
+        if joined.endswith(ending) and len(head) >= 2 and not head.endswith("."):
+            return f"{head}.{ending}"
+    if not dot or not name:
         return domain
     near = [t for t in MAIL_TLDS if len(t) == len(tld) and Levenshtein.distance(t, tld) == 1]
     return f"{name}.{near[0]}" if len(near) == 1 else domain
