@@ -152,6 +152,31 @@ def test_a_service_address_keeps_its_state(read, right):
     assert check_address_line(right) is None  # no place the rules question
 
 
+@pytest.mark.parametrize("read, put", [
+    ("ELIZABETHORTIZ", "ELIZABETH ORTIZ"), ("RICHARDNGUYEN", "RICHARD NGUYEN"),
+    ("KENJIJOHNSON", "KENJIJOHNSON"),  # no known first name: it may be a business's name
+    ("SUNPOWER", "SUNPOWER"),
+])
+def test_a_customer_name_read_as_one_word_is_split_only_after_a_known_first_name(read, put):
+    from cisr_desk.capture.names import glued_names
+
+    readings = {"customer_name": Reading(read, read, 0.95)}
+    glued_names(readings)
+    assert readings["customer_name"].value == put
+    assert readings["customer_name"].must_check == (read != put)
+
+
+@pytest.mark.parametrize("read,right", [
+    ("218 ORANGEST", "218 ORANGE ST"), ("942 OLIVEST, POMONA 91766", "942 OLIVE ST, POMONA 91766"),
+    ("12 ROSEST APT 4", "12 ROSE ST APT 4"),
+    # Words that end in ST, LN or CT themselves, or no known street name before it: left whole.
+    ("12 WEST ST", "12 WEST ST"), ("12 FOREST", "12 FOREST"), ("12 DISTRICT", "12 DISTRICT"),
+    ("12 LINCOLN AVE", "12 LINCOLN AVE"), ("425 ZQRMST", "425 ZQRMST"),
+])
+def test_st_run_into_a_known_street_name_is_split_off(read, right):
+    assert fix_address(read) == right
+
+
 @pytest.mark.parametrize("key,read,right", [
     ("drp_print_name", "LINH PA TEL", "LINH PATEL"),  # a common surname
     ("customer_print_name", "DWA YNE KING", "DWAYNE KING"),  # a first name

@@ -201,6 +201,7 @@ def fix_address(text: str) -> str:
 # after so many letters; (suffix, letters the name before it must have). Not ST, LN, CT, WAY:
 # WEST, LINCOLN, DISTRICT and BROADWAY end in them.
 GLUED_SUFFIXES = (("BLVD", 3), ("HWY", 3), ("PKWY", 3), ("AVE", 3), ("DR", 3), ("RD", 4))
+WORD_END_SUFFIXES = ("ST", "LN", "CT")
 
 
 def _split_glued_suffix(text: str) -> str:
@@ -220,6 +221,13 @@ def _split_glued_suffix(text: str) -> str:
                     and not (suffix == "RD" and name[-1] in "AEIOU"):
                 cut = m.start() + len(name)
                 return f"{text[:cut]} {text[cut:]}"  # one street, one suffix
+        for suffix in WORD_END_SUFFIXES:
+            # ST, LN, CT end many words (WEST, LINCOLN): split off only after a street name that
+            # is a known word, from a run-together word that is none ("ORANGEST", "OLIVEST").
+            name = upper[: -len(suffix)]
+            if upper.endswith(suffix) and len(name) >= 3 and known_word(name, True) and not known_word(upper, True):
+                cut = m.start() + len(name)
+                return f"{text[:cut]} {text[cut:]}"
     return text
 
 

@@ -24,9 +24,10 @@ def glued_names(readings: dict[str, Reading]) -> list[str]:
     between first name and surname is often no wider than between letters, and both readers
     run them together. Split where the rest is a common surname, a split after a known first
     name first; the field goes to the clerk with the reason. A word that is a name in itself,
-    or that splits two ways after no known first name, is left as read."""
+    or that splits two ways after no known first name, is left as read. The customer's name
+    only after a known first name ("ELIZABETHORTIZ"): the customer may be a business."""
     changed = []
-    for key in SIGNER_KEYS:
+    for key in SIGNER_KEYS + ("customer_name",):
         r = readings.get(key)
         if r is None or not isinstance(r.value, str):
             continue
@@ -40,6 +41,8 @@ def glued_names(readings: dict[str, Reading]) -> list[str]:
                         if (rank := reference.surname_rank(word[i:])) is not None and rank <= COMMON_SURNAME)
         if not splits or (splits[0][0] and len(splits) > 1):
             continue
+        if key == "customer_name" and splits[0][0]:
+            continue  # the customer may be a business ("SUNPOWER"): only after a known first name
         at = splits[0][2]
         r.value = f"{word[:at]} {word[at:]}"
         r.evidence["repaired"] = True
