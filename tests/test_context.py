@@ -178,6 +178,20 @@ def test_st_run_into_a_known_street_name_is_split_off(read, right):
 
 
 @pytest.mark.parametrize("key,read,right", [
+    ("customer_print_name", "MURRAY - ANDERSON", "MURRAY-ANDERSON"),  # a hyphen stood apart
+    ("customer_name", "ROBINSON- TRAN", "ROBINSON-TRAN"),
+    ("customer_name", "TORRES-NEL SON", "TORRES-NELSON"),  # a word broken after the hyphen
+    ("customer_name", "NAKAMURA-SANCHE Z", "NAKAMURA-SANCHEZ"),
+    ("customer_name", "GARCIA-DE LEON", "GARCIA-DE LEON"),  # a particle
+    ("customer_name", "MARY-JO ANN SMITH", "MARY-JO ANN SMITH"),
+])
+def test_a_double_surname_is_read_as_one(key, read, right):
+    readings = {key: _r(read)}
+    apply_context(readings)
+    assert readings[key].value == right
+
+
+@pytest.mark.parametrize("key,read,right", [
     ("drp_print_name", "LINH PA TEL", "LINH PATEL"),  # a common surname
     ("customer_print_name", "DWA YNE KING", "DWAYNE KING"),  # a first name
     ("customer_name", "MELISSA D. ROBERT S", "MELISSA D. ROBERTS"),

@@ -122,8 +122,10 @@ def fix_name(text: str) -> str:
 
 def fix_person(text: str) -> str:
     """A person's name: a name, with no full stop after a first name or a surname ("GRACE. JOHNSON");
-    an initial keeps its own ("BARBARA K. TAYLOR")."""
-    return _speck_between_words(fix_name(text))
+    an initial keeps its own ("BARBARA K. TAYLOR"); no space beside the hyphen of a double
+    surname ("MURRAY - ANDERSON": a hand-printed hyphen stands apart from its letters)."""
+    text = re.sub(r"(?<=[A-Za-z])\s*-\s*(?=[A-Za-z])", "-", fix_name(text))
+    return _speck_between_words(text)
 
 
 def fix_city(text: str) -> str:
@@ -547,7 +549,7 @@ def join_split_words(key: str, text: str) -> str:
         initial = not places and len(b) == 1 and i + 4 < len(parts) and bool(parts[i + 4])
         shortest = 3 if places and (a + b).upper() in STREET_SUFFIXES else 4  # "H WY"
         if gap == " " and not initial and a.upper() not in PARTICLES and len(a) + len(b) >= shortest \
-                and not parts[i - 1].endswith(("'", "-", ".")) and not after.startswith(("'", "-")) \
+                and not parts[i - 1].endswith(("'", ".")) and not after.startswith(("'", "-")) \
                 and known_word(a + b, places) and not (known_word(a, places) and known_word(b, places)):
             parts[i:i + 3] = [a + b]
             continue  # the joined word may take the next piece too
