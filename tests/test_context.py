@@ -167,6 +167,16 @@ def test_a_customer_name_read_as_one_word_is_split_only_after_a_known_first_name
 
 
 @pytest.mark.parametrize("read,right", [
+    ("7539 MISSION BLVDUNIT 76 LONG BEACH 90804", "7539 MISSION BLVD UNIT 76 LONG BEACH 90804"),
+    ("7531 HOLT AVEUNIT 129, REDLANDS, CA 92374", "7531 HOLT AVE UNIT 129, REDLANDS, CA 92374"),
+    ("12 OAK STAPT 4", "12 OAK ST APT 4"),
+    ("12 STUNITED AVE", "12 STUNITED AVE"),  # no number after it: a word, not a unit
+])
+def test_a_suffix_run_into_the_unit_word_after_it_is_split_off(read, right):
+    assert fix_service_address(read) == right
+
+
+@pytest.mark.parametrize("read,right", [
     ("218 ORANGEST", "218 ORANGE ST"), ("942 OLIVEST, POMONA 91766", "942 OLIVE ST, POMONA 91766"),
     ("12 ROSEST APT 4", "12 ROSE ST APT 4"),
     # Words that end in ST, LN or CT themselves, or no known street name before it: left whole.

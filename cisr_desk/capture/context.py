@@ -208,8 +208,12 @@ WORD_END_SUFFIXES = ("ST", "LN", "CT")
 
 def _split_glued_suffix(text: str) -> str:
     """A street suffix run into the street's name, where the line has none standing alone
-    ("BEAR VALLEYRD", "559 FOOTHILLBLVD COVINA"): the space the reader lost is put back. A
-    name before RD that ends in a vowel stays whole (HOWARD, ORCHARD, OXFORD)."""
+    ("BEAR VALLEYRD", "559 FOOTHILLBLVD COVINA"), or into the unit word after it ("BLVDUNIT 76"):
+    the space the reader lost is put back. A name before RD that ends in a vowel stays whole
+    (HOWARD, ORCHARD, OXFORD)."""
+    # A suffix run into the unit word after it ("MISSION BLVDUNIT 76", "HOLT AVEUNIT 129").
+    text = re.sub(r"\b(AVE|BLVD|HWY|PKWY|ST|DR|RD|LN|CT|WAY|PL|CIR)(UNIT|APT|STE|SUITE)(?=\s*#?\d)",
+                  r"\1 \2", text, flags=re.IGNORECASE)
     words = re.findall(r"[A-Za-z]+", text)
     if any(w.upper() in STREET_SUFFIXES for w in words):
         return text
