@@ -40,6 +40,7 @@ CITY_MIN, CITY_MARGIN = 80.0, 10.0  # rapidfuzz ratio for snapping a city, and o
 SOLE_TOWN_MIN = 70.0  # ... to the one town of the ZIP beside it, where the words are no town's name
 DOMAIN_MIN, DOMAIN_MARGIN = 80.0, 8.0
 MAIL_TLDS = ("com", "net", "org", "edu", "gov", "us", "biz", "info", "example")  # "example": the registry's
+TLDS_LONGEST_FIRST = tuple(sorted(MAIL_TLDS, key=len, reverse=True))
 
 TO_LETTER = str.maketrans("015826", "OISBZG")
 TO_DIGIT = str.maketrans("OoQDIl|iSsBZzGgq", "0000111155822699")
@@ -285,7 +286,7 @@ def _fix_suffix(token: str) -> str:
                 if ch in SHORT_SUFFIX_LOOKS} & STREET_SUFFIXES
         if len(near) == 1:
             fixed = near.pop()
-            return token.upper().replace(word, fixed) if token.isupper() else token.replace(token.rstrip("."), fixed.capitalize())
+            return (fixed if token.isupper() else fixed.capitalize()) + token[len(word):]  # its dot kept
         return token
     if len(word) < 3 or word in STREET_SUFFIXES or not word.isalpha():
         return token
@@ -326,7 +327,7 @@ def _fix_tld(domain: str) -> str:
     if dot and name and tld in MAIL_TLDS:
         return domain
     joined = name + tld  # the last dot taken out
-    for ending in sorted(MAIL_TLDS, key=len, reverse=True):
+    for ending in TLDS_LONGEST_FIRST:
         head = joined[: -len(ending)]
         if joined.endswith(ending) and len(head) >= 2 and not head.endswith("."):
             return f"{head}.{ending}"
