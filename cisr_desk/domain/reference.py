@@ -166,7 +166,10 @@ def cities_of_zip(zip_code: str) -> tuple[str, ...]:
 def _abbreviates(short: str, full: str) -> bool:
     """"HUNTINGTN BCH" is USPS's short form of "HUNTINGTON BEACH": as many words, each one's
     letters in the other's, in order, the first alike."""
-    a, b = city_key(short).split(), city_key(full).split()
+    return _abbreviates_words(city_key(short).split(), city_key(full).split())
+
+
+def _abbreviates_words(a: list[str], b: list[str]) -> bool:
     if len(a) != len(b) or a == b:
         return False
     for x, y in zip(a, b, strict=True):
@@ -180,12 +183,12 @@ def _abbreviates(short: str, full: str) -> bool:
 def town_names(state: str) -> tuple[str, ...]:
     """The USPS town names of ``state`` (as compared: ``city_key``) without USPS's short forms
     of them ("HUNTINGTN BEACH" is Huntington Beach, not a second town a name may be read as)."""
-    names = city_names(state)
-    buckets: dict[tuple[str, ...], list[str]] = {}
-    for name in names:  # a short form has as many words as its town, each with the same first letter
-        buckets.setdefault(tuple(w[:1] for w in name.split()), []).append(name)
-    return tuple(n for n in names
-                 if not any(_abbreviates(n, other) for other in buckets[tuple(w[:1] for w in n.split())] if other != n))
+    words = {name: name.split() for name in city_names(state)}  # names as compared already
+    buckets: dict[tuple[str, ...], list[list[str]]] = {}
+    for split in words.values():  # a short form has as many words as its town, each with the same first letter
+        buckets.setdefault(tuple(w[:1] for w in split), []).append(split)
+    return tuple(name for name, split in words.items()
+                 if not any(_abbreviates_words(split, other) for other in buckets[tuple(w[:1] for w in split)]))
 
 
 def town_names_of_zip(zip_code: str) -> tuple[str, ...]:
