@@ -9,7 +9,7 @@ import pytest
 from cisr_desk.capture.confidence import score_fields
 from cisr_desk.capture.crosscheck import cross_check
 from cisr_desk.capture.context import (apply_context, fix_address, fix_city, fix_email, fix_service_address,
-                                       fix_words_in, snap_address_city, snap_city)
+                                       fix_words_in, place_from_mailing, snap_address_city, snap_city)
 from cisr_desk.capture.read import Reading
 from cisr_desk.domain.policy import SitePolicy
 from cisr_desk.domain.rules import validate
@@ -738,3 +738,67 @@ def test_a_mailing_zip_is_not_taken_off_the_city_without_one_clear_slip(zip_read
     readings = {"mailing_zip": zip_reading, "mailing_city": city_reading}
     apply_context(readings)
     assert readings["mailing_zip"].value == read, why
+
+
+@pytest.mark.parametrize("read,right", [
+    ("431 ORANGE ST, COVINA 921A22", "431 ORANGE ST, COVINA 91722"),  # a 7 read as A, a 2 too many
+    ("3493 PINE ST COVINA9L422", "3493 PINE ST COVINA 91722"),  # the ZIP run into the town
+    ("21682 CHAPMAN AVE, COVINA CA 92A22", "21682 CHAPMAN AVE, COVINA CA 91722"),  # the state kept
+    ("12 Oak St, Covina 9172", "12 Oak St, Covina 91722"),  # a digit lost: one from three of Covina's ZIPs
+    ("5893 E VICTORIA AVE, ROSEMEAD 91990", "5893 E VICTORIA AVE, ROSEMEAD 91770"),  # the same slip as the mailing ZIP
+])
+def test_a_service_address_town_and_zip_nearly_the_mailing_ones_are_read_as_them(read, right):
+    mailing = {"COVINA": "91722", "ROSEMEAD": "91770"}
+    city = next(c for c in mailing if c in read.upper())
+    readings = {"mailing_city": _r(city, 0.95, reasons=()), "mailing_zip": _r(mailing[city], 0.95, reasons=()),
+                "sa1_address": _r(read, 0.9, reasons=())}
+    apply_context(readings)
+    r = readings["sa1_address"]
+    assert r.value == right
+    assert r.must_check and any(read in why for why in r.reasons)  # a guess, for the clerk to confirm
+
+
+@pytest.mark.parametrize("read,city,zip_code,right", [
+    ("3466 HOLT AVEPAAM DESERT 922M1", "PALM DESERT", "92211", "3466 HOLT AVE PALM DESERT 92211"),
+    ("9233 OLIVE ST STE 230, PAAM DESERT G22M1", "PALM DESERT", "92211", "9233 OLIVE ST STE 230, PALM DESERT 92211"),
+    ("12 HOLT AVESTANTON 9O680", "STANTON", "90680", "12 HOLT AVE STANTON 90680"),
+    ("12 OAK ST STANTON 9O680", "STANTON", "90680", "12 OAK ST STANTON 90680"),  # ST before STANTON is the street's
+])
+def test_a_misread_town_beside_the_mailing_zip_misread_is_the_mailing_town(read, city, zip_code, right):
+    assert place_from_mailing(read, city, zip_code) == right
+
+
+@pytest.mark.parametrize("read,why", [
+    ("12 OAK ST, WEST COVINA 91790", "a town and ZIP of their own"),
+    ("12 OAK ST, WEST COVINA 91796", "another town, one word longer, its ZIP misread"),
+    ("12 OAK ST, COVINA 91724", "another ZIP of the same town"),
+    ("12 OAK ST, POMONA 9I766", "another town"),
+    ("12 OAK ST, COVINA 96482", "a ZIP far from the mailing one"),
+    ("12 OAK ST, COVINA", "no ZIP"),
+    ("12 STANTON AVE, COVINA 91722", "nothing misread"),
+])
+def test_a_service_address_is_not_taken_for_the_mailing_one_without_both_town_and_zip(read, why):
+    assert place_from_mailing(read, "COVINA", "91722") == read, why
+
+
+def test_the_zips_a_form_shows_beside_its_town_are_read_together():
+    """The mailing ZIP none of its city's, and the service addresses' ZIPs beside the same town
+    each misread another way: the town's ZIP they all nearly are (a hand whose 1s and 7s are
+    read as 4s, As and Ls), for every one of them, each still for the clerk to confirm."""
+    readings = {"mailing_city": _r("COVINA", 0.6), "mailing_zip": _r("94722", 0.5),
+                "sa1_address": _r("21682 CHAPMAN AVE, COVINA CA 92A22", 0.5),
+                "sa2_address": _r("3493 PINE ST COVINA9L422", 0.5),
+                "sa3_address": _r("431 ORANGE ST, COVINA 921A22", 0.5),
+                "sa4_address": _r("151 E VENTURA BLVD, IRVINE 92602", 0.9, reasons=())}
+    apply_context(readings)
+    assert readings["mailing_zip"].value == "91722" and readings["mailing_zip"].must_check
+    assert [readings[f"sa{i}_address"].value for i in (1, 2, 3, 4)] == [
+        "21682 CHAPMAN AVE, COVINA CA 91722", "3493 PINE ST COVINA 91722", "431 ORANGE ST, COVINA 91722",
+        "151 E VENTURA BLVD, IRVINE 92602"]  # another town's address is its own
+
+
+def test_one_zip_beside_the_town_is_not_enough_to_read_the_others_by():
+    readings = {"mailing_city": _r("COVINA", 0.6), "mailing_zip": _r("94722", 0.5),
+                "sa1_address": _r("12 OAK ST, IRVINE 92602", 0.9, reasons=())}
+    apply_context(readings)
+    assert readings["mailing_zip"].value == "94722"

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import lru_cache
+from typing import NamedTuple
 
 from rapidfuzz.fuzz import ratio
 from rapidfuzz.distance import Levenshtein
@@ -631,6 +632,7 @@ def apply_context(readings: dict[str, Reading]) -> None:
             r.repair(fixed)
     words_from_either_reader(readings)
     place_context(readings)
+    service_place_from_mailing(readings)
     house_numbers(readings)
     stray_marks(readings)
     glued_names(readings)
@@ -755,6 +757,112 @@ def snap_address_zip(address: str) -> str:
                 return head + m.group("tail") + near[0]
             return address
     return address
+
+
+_TRAILING_TOKEN = re.compile(r"^(?P<head>.*?)(?P<sep>[\s,]*)(?P<token>[0-9A-Za-z]+)\s*$")
+_SUFFIX_INTO_TOWN = re.compile(r"^(AVE|BLVD|DR|RD|ST|LN|CT|HWY|WAY)([A-Z]{3,})$")
+MAILING_TOWN_MIN = 80.0  # how nearly a service address's town must read as the mailing city's
+MAILING_ZIP_SLIPS = 2  # and its ZIP as the mailing ZIP (letters and digits misread, one too many)
+
+
+def service_place_from_mailing(readings: dict[str, Reading]) -> None:
+    """A service address ending in nearly the mailing address's town and ZIP, its ZIP misread
+    (`COVINA 921A22`, `COVINA9L422`, `PAAM DESERT 922M1` beside the mailing address's
+    COVINA 91722 and PALM DESERT 92211): that town and ZIP, as a keying operator reads a blurred
+    service address off the mailing address above it. For the clerk to confirm.
+
+    Where the mailing ZIP is itself none of its city's, the ZIPs the form shows for that town
+    (the mailing one and the service addresses') are read together: the city's ZIP that they
+    all nearly are (94722, 92A22, 9L422 and 921A22 beside COVINA: 91722)."""
+    zr, cr = readings.get("mailing_zip"), readings.get("mailing_city")
+    if zr is None or cr is None or not isinstance(zr.value, str) or not isinstance(cr.value, str):
+        return
+    city, zip_code = cr.value.strip(), zr.value.strip()
+    services = [(key, r) for key in ADDRESS_KEYS if key != "mailing_street"
+                for r in [readings.get(key)] if r is not None and isinstance(r.value, str) and r.value]
+    if not (re.fullmatch(r"\d{5}", zip_code) and reference.zip_matches_city(zip_code, city)):
+        voted = _zip_of_the_town(city, [zip_code] + [t.zip for _, r in services
+                                                     if (t := _place_tail(r.value, city)) is not None])
+        if voted is None:
+            return
+        if zr.reasons or not reference.zip_exists(zip_code):
+            zr.repair(voted)
+            zr.doubt(f"ZIP read {zip_code}; the form's ZIPs beside {city} read as its {voted}")
+        zip_code = voted
+    for _, r in services:
+        placed = place_from_mailing(r.value, city, zip_code)
+        if placed != r.value:
+            was = r.value
+            r.repair(placed)
+            r.doubt(f"read {was!r}: its town and ZIP taken as the mailing address's, {city} {zip_code}")
+
+
+def _zip_of_the_town(city: str, read: list[str]) -> str | None:
+    """The one ZIP of ``city`` that two or more of the ZIPs ``read`` beside it are each a slip or
+    two of the pen from, and clearly nearer them all than any other of its ZIPs."""
+    zips = reference.zips_of_city(city, "CA")
+    read = [z.upper() for z in read if 4 <= len(z) <= 6 and sum(ch.isdigit() for ch in z) >= 3]
+    if not zips or len(read) < 2:
+        return None
+    cost = sorted((sum(min(Levenshtein.distance(r, z), MAILING_ZIP_SLIPS + 1) for r in read), z) for z in zips)
+    best = cost[0][1]
+    near = sum(Levenshtein.distance(r, best) <= MAILING_ZIP_SLIPS for r in read)
+    if near < 2 or (len(cost) > 1 and cost[1][0] - cost[0][0] < 2):
+        return None
+    return best
+
+
+class _Tail(NamedTuple):
+    town: str  # the address up to its ZIP, a suffix run into the town split off, the state taken out
+    state: str  # the state written after the town (", CA"), or ""
+    sep: str
+    zip: str  # as read: letters and all
+    start: int  # where in ``town`` the town's name starts
+
+
+def _place_tail(address: str, city: str) -> _Tail | None:
+    """The town and ZIP that end a service address when the town nearly is ``city`` and the ZIP
+    is misread (no ZIP of the town the address names)."""
+    m = _TRAILING_TOKEN.match(address)
+    if not m:
+        return None
+    head, sep, token = m.group("head"), m.group("sep"), m.group("token")
+    glued = re.fullmatch(r"([A-Za-z]{3,})(\d[0-9A-Za-z]{3,5})", token)
+    if glued:  # the town run into its ZIP
+        head, sep, token = head + sep + glued.group(1), " ", glued.group(2)
+    if not sep or not 4 <= len(token) <= 6 or sum(ch.isdigit() for ch in token) < 3:
+        return None
+    if re.fullmatch(r"\d{5}", token) and reference.check_address_line(head + sep + token) is None:
+        return None  # a town and ZIP of their own (a ZIP of the mailing town's neighbour)
+    town_part, state = reference.split_state(head)
+    fits = sorted(_town_fits(town_part, city), reverse=True)
+    words = town_part.split(" ")
+    first = len(words) - len(city.split())
+    if first > 1 and _SUFFIX_INTO_TOWN.match(words[first]):
+        # The street's suffix run into the town's first word ("HOLT AVEPAAM DESERT"), where the
+        # town then reads better.
+        words[first] = _SUFFIX_INTO_TOWN.sub(r"\1 \2", words[first])
+        split_fits = sorted(_town_fits(" ".join(words), city), reverse=True)
+        if split_fits and (not fits or split_fits[0][0] > fits[0][0]):
+            town_part, fits = " ".join(words), split_fits
+    if not fits or fits[0][0] < MAILING_TOWN_MIN:
+        return None
+    start = fits[0][2]
+    before = town_part[:start].rstrip(" ,").split()
+    if before and reference.known_city(f"{before[-1]} {city}"):
+        return None  # WEST COVINA is not COVINA
+    return _Tail(town_part, state, sep, token, start)
+
+
+def place_from_mailing(address: str, city: str, zip_code: str) -> str:
+    """``address`` with the town and ZIP that end it read as ``city`` and ``zip_code`` when they
+    nearly are, and are not a town and ZIP of their own; otherwise as it is."""
+    tail = _place_tail(address, city)
+    if tail is None or Levenshtein.distance(tail.zip.upper(), zip_code) > MAILING_ZIP_SLIPS:
+        return address
+    written = tail.town[tail.start:]
+    name = city.upper() if not any(ch.islower() for ch in written) else city.title()
+    return tail.town[: tail.start] + name + tail.state + tail.sep + zip_code
 
 
 def _street_parts(address: str) -> tuple[str, str]:
