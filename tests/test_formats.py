@@ -401,6 +401,24 @@ def test_a_contact_in_doubt_further_off_is_offered_and_goes_to_the_clerk(redwood
     assert registered_contact(sure, redwood, 85.0) == []
 
 
+def test_the_providers_signer_a_letter_or_two_from_its_registered_contact_is_the_contact(redwood):
+    """The contact usually signs for the provider: a printed name a letter or two from theirs
+    (further in doubt) is put in, and always goes to the clerk, as another may have signed."""
+    from cisr_desk.capture.crosscheck import registered_contact
+    from cisr_desk.capture.read import Reading
+
+    for read in ("PRIYA KLM", "PRNA KIM"):
+        readings = _provider_form(drp_print_name=read)
+        assert registered_contact(readings, redwood, 85.0) == ["drp_print_name"]
+        signer = readings["drp_print_name"]
+        assert signer.value == "PRIYA KIM" and signer.must_check and read in signer.reasons[-1]
+    sure = dict(_provider_form(), drp_print_name=Reading("PRNA KIM", "PRNA KIM", 0.95))  # sure, two letters off
+    assert registered_contact(sure, redwood, 85.0) == [] and sure["drp_print_name"].value == "PRNA KIM"
+    for other in ("GRACE KIM", "PRIYA KIM"):  # another person signed; the contact read right
+        readings = _provider_form(drp_print_name=other)
+        assert registered_contact(readings, redwood, 85.0) == [] and readings["drp_print_name"].value == other
+
+
 def test_a_contact_read_as_registered_vouches_for_the_provider_when_its_name_was_not_read(redwood):
     from cisr_desk.capture.crosscheck import registered_contact
     from cisr_desk.capture.read import Reading

@@ -292,7 +292,27 @@ def registered_contact(readings: dict[str, Reading], registry, name_min_score: f
         r.value = registered
         r.evidence["repaired"] = True
         changed.append(key)
+    if _registered_signer(readings, drp):
+        changed.append("drp_print_name")
     return changed
+
+
+def _registered_signer(readings: dict[str, Reading], drp) -> bool:
+    """The provider's signer whose printed name is a letter or two from its registered contact's
+    ("JAMES DROWA", "KEN I LOPEZ" for James Brown, Kenji Lopez): the contact, who usually signs
+    for it. Another person of the provider may sign, so it goes to the clerk, with the reason."""
+    r, contact = readings.get("drp_print_name"), registered_value(drp, "drp1_contact", "contact_name")
+    if r is None or not isinstance(r.value, str) or not r.value or not contact:
+        return False
+    registered = contact.upper() if r.value.isupper() else contact
+    if r.value == registered or not _near("drp_print_name", r.value, registered,
+                                          DOUBTED_SHARE if r.reasons else NEAR_SHARE):
+        return False
+    r.doubt(f"read as {r.value!r}: {drp.registration_no}'s registered contact, who usually signs, is {registered!r}",
+            at_most=0.8)
+    r.value = registered
+    r.evidence["repaired"] = True
+    return True
 
 
 # field -> fields holding the same words written again (names and streets; not the dates)
