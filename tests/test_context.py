@@ -763,6 +763,9 @@ def test_a_service_address_town_and_zip_nearly_the_mailing_ones_are_read_as_them
     ("9233 OLIVE ST STE 230, PAAM DESERT G22M1", "PALM DESERT", "92211", "9233 OLIVE ST STE 230, PALM DESERT 92211"),
     ("12 HOLT AVESTANTON 9O680", "STANTON", "90680", "12 HOLT AVE STANTON 90680"),
     ("12 OAK ST STANTON 9O680", "STANTON", "90680", "12 OAK ST STANTON 90680"),  # ST before STANTON is the street's
+    # The last digits written over the box's rule and wiped with it, one more misread.
+    ("3696 LAKEVIEW AVE, PALM DESERT 922", "PALM DESERT", "92211", "3696 LAKEVIEW AVE, PALM DESERT 92211"),
+    ("7889 BEAR VALLEY RD PALM DESERT 927", "PALM DESERT", "92211", "7889 BEAR VALLEY RD PALM DESERT 92211"),
 ])
 def test_a_misread_town_beside_the_mailing_zip_misread_is_the_mailing_town(read, city, zip_code, right):
     assert place_from_mailing(read, city, zip_code) == right
@@ -775,6 +778,8 @@ def test_a_misread_town_beside_the_mailing_zip_misread_is_the_mailing_town(read,
     ("12 OAK ST, POMONA 9I766", "another town"),
     ("12 OAK ST, COVINA 96482", "a ZIP far from the mailing one"),
     ("12 OAK ST, COVINA", "no ZIP"),
+    ("12 OAK ST, COVINA 94", "two digits are no ZIP to tell by"),
+    ("12 OAK ST, COVINA 938", "the start of another ZIP"),
     ("12 STANTON AVE, COVINA 91722", "nothing misread"),
 ])
 def test_a_service_address_is_not_taken_for_the_mailing_one_without_both_town_and_zip(read, why):
@@ -802,3 +807,8 @@ def test_one_zip_beside_the_town_is_not_enough_to_read_the_others_by():
                 "sa1_address": _r("12 OAK ST, IRVINE 92602", 0.9, reasons=())}
     apply_context(readings)
     assert readings["mailing_zip"].value == "94722"
+
+
+def test_a_speck_before_a_service_address_zip_goes_with_the_zips_slip():
+    assert fix_service_address("1164 E JACARANDA LN, HUNTINGTON BEACH .2648") == \
+        "1164 E JACARANDA LN, HUNTINGTON BEACH 92648"

@@ -731,7 +731,7 @@ def zip_by_place(address: str, state: str = "CA") -> str:
     return head + m.group("tail") + ranked[0][0]
 
 
-_CITY_ZIP = re.compile(r"^(?P<head>.*?[A-Za-z])(?P<tail>[ ,]+)(?P<zip>\d{4,6})\s*$")
+_CITY_ZIP = re.compile(r"^(?P<head>.*?[A-Za-z])(?P<tail>[ ,.]+)(?P<zip>\d{4,6})\s*$")
 
 
 def snap_address_zip(address: str) -> str:
@@ -753,8 +753,8 @@ def snap_address_zip(address: str) -> str:
             if read in zips:
                 return address
             near = [z for z in zips if Levenshtein.distance(z, read) == 1]
-            if len(near) == 1:
-                return head + m.group("tail") + near[0]
+            if len(near) == 1:  # a speck read before the ZIP ("BEACH .2648") goes with its slip
+                return head + (m.group("tail").replace(".", "") or " ") + near[0]
             return address
     return address
 
@@ -801,7 +801,7 @@ def _zip_of_the_town(city: str, read: list[str]) -> str | None:
     """The one ZIP of ``city`` that two or more of the ZIPs ``read`` beside it are each a slip or
     two of the pen from, and clearly nearer them all than any other of its ZIPs."""
     zips = reference.zips_of_city(city, "CA")
-    read = [z.upper() for z in read if 4 <= len(z) <= 6 and sum(ch.isdigit() for ch in z) >= 3]
+    read = [z.upper() for z in read if 4 <= len(z) <= 6 and sum(ch.isdigit() for ch in z) >= 3]  # whole ZIPs
     if not zips or len(read) < 2:
         return None
     cost = sorted((sum(min(Levenshtein.distance(r, z), MAILING_ZIP_SLIPS + 1) for r in read), z) for z in zips)
@@ -830,7 +830,7 @@ def _place_tail(address: str, city: str) -> _Tail | None:
     glued = re.fullmatch(r"([A-Za-z]{3,})(\d[0-9A-Za-z]{3,5})", token)
     if glued:  # the town run into its ZIP
         head, sep, token = head + sep + glued.group(1), " ", glued.group(2)
-    if not sep or not 4 <= len(token) <= 6 or sum(ch.isdigit() for ch in token) < 3:
+    if not sep or not 3 <= len(token) <= 6 or sum(ch.isdigit() for ch in token) < 3:
         return None
     if re.fullmatch(r"\d{5}", token) and reference.check_address_line(head + sep + token) is None:
         return None  # a town and ZIP of their own (a ZIP of the mailing town's neighbour)
@@ -854,11 +854,18 @@ def _place_tail(address: str, city: str) -> _Tail | None:
     return _Tail(town_part, state, sep, token, start)
 
 
+def _zip_slip_of(read: str, zip_code: str) -> bool:
+    """Whether a ZIP as read is ``zip_code`` with a slip or two of the pen, or its start with one
+    at most (the last digits written over the box's rule and lost with it: 922 for 92211)."""
+    return Levenshtein.distance(read, zip_code) <= MAILING_ZIP_SLIPS \
+        or (len(read) < len(zip_code) and Levenshtein.distance(read, zip_code[: len(read)]) <= 1)
+
+
 def place_from_mailing(address: str, city: str, zip_code: str) -> str:
     """``address`` with the town and ZIP that end it read as ``city`` and ``zip_code`` when they
     nearly are, and are not a town and ZIP of their own; otherwise as it is."""
     tail = _place_tail(address, city)
-    if tail is None or Levenshtein.distance(tail.zip.upper(), zip_code) > MAILING_ZIP_SLIPS:
+    if tail is None or not _zip_slip_of(tail.zip.upper(), zip_code):
         return address
     written = tail.town[tail.start:]
     name = city.upper() if not any(ch.islower() for ch in written) else city.title()
