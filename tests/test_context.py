@@ -209,13 +209,16 @@ def test_a_double_surname_is_read_as_one(key, read, right):
     ("sa1_address", "2026 BEACH BLVD, MO NROVIA", "2026 BEACH BLVD, MONROVIA"),  # a town's word
     ("sa5_address", "25656 OAK ST, SANTA MON ICA", "25656 OAK ST, SANTA MONICA"),
     ("mailing_street", "1771 SIERRA H WY APT 80", "1771 SIERRA HWY APT 80"),  # a street suffix
+    ("customer_title", "OFFICE MA NAGER", "OFFICE MANAGER"),  # a title: common English words
+    ("customer_title", "CON TROLLER", "CONTROLLER"),  # one piece a word (CON), the other none
+    ("customer_title", "MANAGINGMEMBER", "MANAGING MEMBER"),  # two common words run together
+    ("customer_title", "VICE PRESIDENT", "VICE PRESIDENT"),
     # Two words that are words by themselves, a particle, a middle initial: left apart.
     ("customer_name", "ROSE MARY SMITH", "ROSE MARY SMITH"),
     ("customer_name", "MARIA DE LA CRUZ", "MARIA DE LA CRUZ"),
     ("sa1_address", "12 MAIN ST, LA VERNE 91750", "12 MAIN ST, LA VERNE 91750"),
     ("customer_name", "JOHN A SMITH", "JOHN A SMITH"),
     ("mailing_street", "123 E ST", "123 E ST"),
-    ("customer_title", "OFFICE MA NAGER", "OFFICE MA NAGER"),  # not a name or an address
 ])
 def test_a_word_broken_at_a_wide_gap_is_joined_where_it_is_a_known_one(key, read, right):
     readings = {key: _r(read)}
@@ -812,3 +815,12 @@ def test_one_zip_beside_the_town_is_not_enough_to_read_the_others_by():
 def test_a_speck_before_a_service_address_zip_goes_with_the_zips_slip():
     assert fix_service_address("1164 E JACARANDA LN, HUNTINGTON BEACH .2648") == \
         "1164 E JACARANDA LN, HUNTINGTON BEACH 92648"
+
+
+@pytest.mark.parametrize("read,right", [
+    ("P.C. BOX 3573", "P.O. BOX 3573"),  # an O left open
+    ("P.O. BOX 471O", "P.O. BOX 4710"),  # a box's number is a number
+    ("24828 OLIVE ST#73", "24828 OLIVE ST #73"),  # a unit's sign run into the suffix
+])
+def test_post_office_boxes_and_unit_signs(read, right):
+    assert fix_address(read) == right

@@ -146,7 +146,7 @@ def _speck_between_words(text: str) -> str:
                   lambda m: m.group(1) if m.group(1).upper() not in ABBREVIATED else m.group(0), text)
 
 
-_PO_BOX = re.compile(r"^\s*P\W{0,2}[OU0D]\W{0,2}\s*B[O0]X(?![A-Za-z])", re.I)
+_PO_BOX = re.compile(r"^\s*P\W{0,2}[OU0DCQ]\W{0,2}\s*B[O0]X(?![A-Za-z])", re.I)  # an O left open: C
 
 
 def fix_address(text: str) -> str:
@@ -169,6 +169,7 @@ def fix_address(text: str) -> str:
     # ... or to the direction before the name ("2709N MISSION BLVD"; a unit letter is not N, S, E or W).
     text = re.sub(r"^(\s*\d{1,6})([NSEW])(?=\s+[A-Za-z]{3,})", r"\1 \2", text)
     text = _split_glued_zip(_split_glued_suffix(text))
+    text = re.sub(r"(?<=[A-Za-z])#(?=\d)", " #", text)  # a unit's sign run into the suffix ("OLIVE ST#73")
     if _PO_BOX.match(text):
         text = _PO_BOX.sub("P.O. BOX" if text[:1].isupper() else "P.O. Box", text, count=1)
         text = re.sub(r"^(P\.O\. Box|P\.O\. BOX)(?=[0-9OoIl])", r"\1 ", text)  # "P.O. BOX4817"
@@ -178,7 +179,7 @@ def fix_address(text: str) -> str:
         return text
     numeric = {words[0]}
     for a, b in zip(words, words[1:]):
-        if tokens[a].upper().rstrip(".") in UNIT_WORDS or tokens[a] == "#":
+        if tokens[a].upper().rstrip(".") in UNIT_WORDS or tokens[a] == "#" or tokens[a].upper() == "BOX":
             numeric.add(b)
     # A unit written with its sign ("#I27"): what follows the sign is a number too.
     numeric |= {i for i in words[1:] if tokens[i].startswith("#") and len(tokens[i]) > 1}
@@ -545,6 +546,8 @@ def join_split_words(key: str, text: str) -> str:
     common surname, a first name, a business word or, in an address, a California town's word
     or a street suffix, and at most one of them is such a word by itself (ROSE MARY, JO ANN
     and LA VERNE stay apart, and so does a particle: DE LA, VAN, MC)."""
+    if key == "customer_title":
+        return title_words(text)
     places = key in ADDRESS_KEYS or key == "mailing_city"
     parts = re.split(r"([A-Za-z]+)", text)  # separators at even places, words at odd ones
     i = 1
@@ -561,6 +564,35 @@ def join_split_words(key: str, text: str) -> str:
             continue  # the joined word may take the next piece too
         i += 2
     return "".join(parts)
+
+
+TITLE_WORD_ZIPF = 3.5  # a title's words are common English words (wordfreq's Zipf scale; PAYABLE 3.5)
+
+
+def title_words(text: str) -> str:
+    """A job title's words as a keying operator reads them: two pieces broken at a wide gap that
+    together are a common English word and apart are not both words ("CON TROLLER", "PART NER";
+    VICE PRESIDENT stays), and a run of letters that is no word but two common ones run together
+    ("MANAGINGMEMBER")."""
+    words = text.split(" ")
+    i = 0
+    while i + 1 < len(words):
+        a, b = words[i], words[i + 1]
+        if a.isalpha() and b.isalpha() and reference.english_zipf(a + b) >= TITLE_WORD_ZIPF \
+                and min(reference.english_zipf(a), reference.english_zipf(b)) < 3.0:
+            words[i:i + 2] = [a + b]
+            continue
+        i += 1
+    out = []
+    for word in words:
+        if len(word) >= 7 and word.isalpha() and reference.english_zipf(word) == 0.0:
+            cuts = [(min(reference.english_zipf(word[:k]), reference.english_zipf(word[k:])), k)
+                    for k in range(3, len(word) - 2)]
+            best = max(cuts)
+            if best[0] >= TITLE_WORD_ZIPF and sum(c >= TITLE_WORD_ZIPF for c, _ in cuts) == 1:
+                word = f"{word[:best[1]]} {word[best[1]:]}"
+        out.append(word)
+    return " ".join(out)
 
 
 def split_glued_words(key: str, text: str) -> str:
