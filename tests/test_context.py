@@ -182,6 +182,8 @@ def test_a_suffix_run_into_the_unit_word_after_it_is_split_off(read, right):
     # Words that end in ST, LN or CT themselves, or no known street name before it: left whole.
     ("12 WEST ST", "12 WEST ST"), ("12 FOREST", "12 FOREST"), ("12 DISTRICT", "12 DISTRICT"),
     ("12 LINCOLN AVE", "12 LINCOLN AVE"), ("425 ZQRMST", "425 ZQRMST"),
+    ("425 ELMST", "425 ELM ST"),  # a common English word before it, run together into none
+    ("12 ALMOST", "12 ALMOST"), ("12 MODEST", "12 MODEST"),  # words in themselves
 ])
 def test_st_run_into_a_known_street_name_is_split_off(read, right):
     assert fix_address(read) == right
@@ -630,12 +632,17 @@ def test_a_sure_street_is_not_rewritten_from_another_field():
 @pytest.mark.parametrize("key,read,right", [
     ("mailing_street", "8612 NGARVEY AVE STE 32", "8612 N GARVEY AVE STE 32"),  # a direction
     ("sa1_address", "6598 WOAK ST, SAN BERNARDINO", "6598 W OAK ST, SAN BERNARDINO"),
+    ("mailing_street", "4477EROSE AVE", "4477 E ROSE AVE"),  # the number run into it too
+    ("mailing_street", "895 WBASELINE RD", "895 W BASELINE RD"),  # a common English word
+    ("sa3_address", "588 EEUCLID AVE, REDLANDS 92374", "588 E EUCLID AVE, REDLANDS 92374"),
+    ("sa1_address", "362 EMISSION BLVD, PALM DESERT", "362 E MISSION BLVD, PALM DESERT"),  # a town's word
     ("mailing_street", "633 AVENUEJ", "633 AVENUE J"),  # a lettered avenue
     ("customer_print_name", "KIMBERLYP. HALL", "KIMBERLY P. HALL"),  # a middle initial
     ("customer_name", "TRAN COLD STORAGEINC.", "TRAN COLD STORAGE INC."),  # a business suffix
     # Words that are words (or names) in themselves stay whole.
     ("mailing_street", "12 SHERMAN WAY", "12 SHERMAN WAY"),
     ("mailing_street", "12 WESTON AVE", "12 WESTON AVE"),
+    ("mailing_street", "12 WESTERN AVE", "12 WESTERN AVE"), ("mailing_street", "12 EASTERLY PL", "12 EASTERLY PL"),
     ("customer_print_name", "JOHNA SMITH", "JOHNA SMITH"),
 ])
 def test_words_run_together_are_split_where_one_is_short_and_the_other_known(key, read, right):

@@ -207,6 +207,17 @@ def fix_address(text: str) -> str:
 # WEST, LINCOLN, DISTRICT and BROADWAY end in them.
 GLUED_SUFFIXES = (("BLVD", 3), ("HWY", 3), ("PKWY", 3), ("AVE", 3), ("DR", 3), ("RD", 4))
 WORD_END_SUFFIXES = ("ST", "LN", "CT")
+# A street's name is mostly a common English word (ELM, BASELINE, EUCLID; wordfreq's Zipf scale)
+# when it is no name or town: one beside a direction or a suffix run into it is split off only
+# where the run-together word is no word at all (EMISSION, FOREST and WEST stay whole).
+STREET_WORD_ZIPF = 2.5
+
+
+def _street_word_in_no_word(name: str, whole: str) -> bool:
+    """``name`` can be a street's name and ``whole``, the name run together with a direction or
+    a suffix, is no word of any kind."""
+    return reference.english_zipf(name) >= STREET_WORD_ZIPF and reference.english_zipf(whole) == 0.0 \
+        and not known_word(whole, True)
 
 
 def _split_glued_suffix(text: str) -> str:
@@ -234,7 +245,9 @@ def _split_glued_suffix(text: str) -> str:
             # ST, LN, CT end many words (WEST, LINCOLN): split off only after a street name that
             # is a known word, from a run-together word that is none ("ORANGEST", "OLIVEST").
             name = upper[: -len(suffix)]
-            if upper.endswith(suffix) and len(name) >= 3 and known_word(name, True) and not known_word(upper, True):
+            if upper.endswith(suffix) and len(name) >= 3 and (
+                    (known_word(name, True) and not known_word(upper, True))
+                    or _street_word_in_no_word(name, upper)):  # "ELMST"
                 cut = m.start() + len(name)
                 return f"{text[:cut]} {text[cut:]}"
     return text
@@ -603,12 +616,16 @@ def split_glued_words(key: str, text: str) -> str:
     places = key in ADDRESS_KEYS or key == "mailing_city"
     if places:
         def direction(m: re.Match) -> str:
-            word = m.group(2) + m.group(3)
-            if known_word(word, True) or not known_word(m.group(3), True):
+            word = (m.group(3) + m.group(4)).upper()
+            rest = m.group(4).upper()
+            if not (known_word(rest, True) and not known_word(word, True)) \
+                    and not _street_word_in_no_word(rest, word):
                 return m.group(0)
-            return f"{m.group(1)}{m.group(2)} {m.group(3)}"
+            return f"{m.group(1)} {m.group(3)} {m.group(4)}"
 
-        text = re.sub(r"^(\s*\d+\s+)([NSEW])([A-Za-z]{3,})\b", direction, text)
+        # Also where the house number ran into it ("4477EROSE AVE": fix_address splits the
+        # number off later, when the word is no longer looked at).
+        text = re.sub(r"^(\s*\d+)(\s*)([NSEW])([A-Za-z]{3,})\b", direction, text)
         text = re.sub(r"\b(AVENUE|Avenue)([A-Z])\b", r"\1 \2", text)
     elif key in PERSON_KEYS:
         def initial(m: re.Match) -> str:
