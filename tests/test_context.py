@@ -689,7 +689,7 @@ def test_an_email_made_of_the_signers_name_is_spelled_as_the_name(email, name, r
 
 @pytest.mark.parametrize("start,end,signed,doubted", [
     ("2026-09-03", "2027-09-01", "2026-08-20", set()),  # a whole year, less two days
-    ("2026-04-03", "2027-09-01", "2026-08-20", {"term_start", "term_end", "customer_sign_date"}),  # 09 read 04
+    ("2026-04-03", "2027-09-01", "2026-08-20", {"term_start", "term_end"}),  # 09 read 04 (mended)
     ("2026-09-15", "2028-07-14", "2026-07-15", {"term_start", "term_end"}),  # 07 read 09
     ("2026-07-15", "2028-07-14", "2026-09-15", {"term_start", "customer_sign_date"}),
     ("2026-07-15", "", "2026-07-10", set()),  # until revoked
@@ -702,6 +702,26 @@ def test_term_dates_that_disagree_go_to_the_clerk_however_sure(start, end, signe
     assert set(term_dates(readings)) == doubted
     for key, r in readings.items():
         assert r.must_check == (key in doubted) and bool(r.reasons) == (key in doubted)
+
+
+@pytest.mark.parametrize("start,end,signed,put_start,put_end", [
+    ("2026-04-03", "2027-09-01", "2026-08-20", "2026-09-03", "2027-09-01"),  # 09 read 04
+    ("2026-07-13", "2028-01-12", "2026-07-13", "2026-07-13", "2028-07-12"),  # 07 read 01: not the start,
+    ("2026-01-05", "2027-11-03", "2026-10-31", "2026-11-05", "2027-11-03"),  # before the signature
+    ("2026-09-10", "2029-04-09", "2026-04-05", "2026-04-10", "2029-04-09"),  # the start nearer signing
+    ("2026-09-10", "2029-04-09", "", "2026-09-10", "2029-04-09"),  # no signature: either may be wrong
+    ("2026-03-10", "2029-08-02", "2026-03-08", "2026-03-10", "2029-08-02"),  # no one-digit month fits
+])
+def test_a_term_month_misread_is_taken_as_the_month_that_makes_it_whole_years(start, end, signed, put_start,
+                                                                             put_end):
+    from cisr_desk.capture.crosscheck import term_dates
+
+    readings = {k: _r(v, 0.999, reasons=()) for k, v in
+                (("term_start", start), ("term_end", end), ("customer_sign_date", signed))}
+    term_dates(readings)
+    assert (readings["term_start"].value, readings["term_end"].value) == (put_start, put_end)
+    assert readings["term_start"].must_check and readings["term_end"].must_check  # always to the clerk
+
 
 
 @pytest.mark.parametrize("read,right", [

@@ -174,20 +174,60 @@ def term_dates(readings: dict[str, Reading]) -> list[str]:
     fully sure): both go to the clerk with the reason, as either may be the misread one."""
     start, end, signed = (_date(readings, k) for k in ("term_start", "term_end", "customer_sign_date"))
     doubted = []
-    if start and end and end > start:
-        years = round((end - start).days / 365.25)
-        anniversary = _anniversary(start, years) if 1 <= years <= 10 else None
-        if anniversary is None or abs((end - anniversary).days) > TERM_SLACK_DAYS:
-            why = f"the term runs from {start.isoformat()} to {end.isoformat()}: not a whole number of years"
-            for key in ("term_start", "term_end"):
-                readings[key].doubt(why)
-                doubted.append(key)
+    if start and end and end > start and not _whole_years(start, end):
+        why = f"the term runs from {start.isoformat()} to {end.isoformat()}: not a whole number of years"
+        mended = _month_misread(start, end, signed)
+        if mended is not None:  # offered in place of the reading, for the clerk to confirm
+            key, day = mended
+            r = readings[key]
+            was = r.value
+            r.repair(day.isoformat())
+            r.alternatives = [a for a in [was, *r.alternatives] if a and a != r.value]
+            why += f"; the month of {key.replace('_', ' ')} ({was}) taken as {day.month:02d}, as a digit misread"
+            start, end = (day, end) if key == "term_start" else (start, day)
+        for key in ("term_start", "term_end"):
+            readings[key].doubt(why)
+            doubted.append(key)
     if start and signed and (signed - start).days > TERM_SLACK_DAYS:
         why = f"the term starts {start.isoformat()}, before the customer signed ({signed.isoformat()})"
         for key in ("term_start", "customer_sign_date"):
             readings[key].doubt(why)
             doubted.append(key)
     return doubted
+
+
+def _whole_years(start: dt.date, end: dt.date) -> bool:
+    years = round((end - start).days / 365.25)
+    return end > start and 1 <= years <= 10 \
+        and abs((end - _anniversary(start, years)).days) <= TERM_SLACK_DAYS
+
+
+# Of two months that each make the term whole years, the one whose start is this much nearer the
+# customer's signature is taken (a term starts when the customer signs, or soon after).
+NEARER_SIGNATURE_DAYS = 30
+
+
+def _month_misread(start: dt.date, end: dt.date, signed: dt.date | None) -> tuple[str, dt.date] | None:
+    """The term's start or end with its month read a digit wrong ("07" read "01", "11" read
+    "01", "04" read "09"), where the other month makes the term whole years and the term
+    starts no earlier than the signature: (key, date), or None where no such month, or more
+    than one equally likely, is found."""
+    found = []
+    for key, day in (("term_start", start), ("term_end", end)):
+        for month in range(1, 13):
+            if month == day.month or sum(a != b for a, b in zip(f"{month:02d}", f"{day.month:02d}")) != 1:
+                continue
+            try:
+                other = day.replace(month=month)
+            except ValueError:  # 31 April
+                continue
+            s, e = (other, end) if key == "term_start" else (start, other)
+            if _whole_years(s, e) and (signed is None or (signed - s).days <= TERM_SLACK_DAYS):
+                found.append((abs((s - signed).days) if signed else 0, key, other))
+    found.sort(key=lambda f: f[0])
+    if not found or (len(found) > 1 and (signed is None or found[1][0] - found[0][0] < NEARER_SIGNATURE_DAYS)):
+        return None
+    return found[0][1], found[0][2]
 
 
 def _anniversary(day: dt.date, years: int) -> dt.date:
