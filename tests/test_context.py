@@ -814,6 +814,9 @@ def test_a_service_address_town_and_zip_nearly_the_mailing_ones_are_read_as_them
     # The last digits written over the box's rule and wiped with it, one more misread.
     ("3696 LAKEVIEW AVE, PALM DESERT 922", "PALM DESERT", "92211", "3696 LAKEVIEW AVE, PALM DESERT 92211"),
     ("7889 BEAR VALLEY RD PALM DESERT 927", "PALM DESERT", "92211", "7889 BEAR VALLEY RD PALM DESERT 92211"),
+    # Digits read as the letters they look like (0 as C), a speck read as a sign between them.
+    ("409 OCEAN BLVD, LONG BEACH 9C#C5", "LONG BEACH", "90805", "409 OCEAN BLVD, LONG BEACH 90805"),
+    ("463 BASELINE RD, LONG BEACH 9CC5", "LONG BEACH", "90805", "463 BASELINE RD, LONG BEACH 90805"),
 ])
 def test_a_misread_town_beside_the_mailing_zip_misread_is_the_mailing_town(read, city, zip_code, right):
     assert place_from_mailing(read, city, zip_code) == right
@@ -829,6 +832,8 @@ def test_a_misread_town_beside_the_mailing_zip_misread_is_the_mailing_town(read,
     ("12 OAK ST, COVINA 94", "two digits are no ZIP to tell by"),
     ("12 OAK ST, COVINA 938", "the start of another ZIP"),
     ("12 STANTON AVE, COVINA 91722", "nothing misread"),
+    ("12 OAK ST, COVINA CCLL", "letters, not one digit among them"),
+    ("12 OAK ST, COVINA 9C#", "too little of a ZIP"),
 ])
 def test_a_service_address_is_not_taken_for_the_mailing_one_without_both_town_and_zip(read, why):
     assert place_from_mailing(read, "COVINA", "91722") == read, why

@@ -809,7 +809,9 @@ def snap_address_zip(address: str) -> str:
     return address
 
 
-_TRAILING_TOKEN = re.compile(r"^(?P<head>.*?)(?P<sep>[\s,]*)(?P<token>[0-9A-Za-z]+)\s*$")
+_TRAILING_TOKEN = re.compile(r"^(?P<head>.*?)(?P<sep>[\s,]*)(?P<token>[0-9A-Za-z][0-9A-Za-z#.]*)\s*$")
+# The letters a hand-printed digit is read as, by the digit (a ZIP's "9C#C5" is 90?05).
+_ZIP_GLYPHS = str.maketrans("CODQILlZASGbTBgq", "0000111245667899")
 _SUFFIX_INTO_TOWN = re.compile(r"^(AVE|BLVD|DR|RD|ST|LN|CT|HWY|WAY)([A-Z]{3,})$")
 MAILING_TOWN_MIN = 80.0  # how nearly a service address's town must read as the mailing city's
 MAILING_ZIP_SLIPS = 2  # and its ZIP as the mailing ZIP (letters and digits misread, one too many)
@@ -880,7 +882,8 @@ def _place_tail(address: str, city: str) -> _Tail | None:
     glued = re.fullmatch(r"([A-Za-z]{3,})(\d[0-9A-Za-z]{3,5})", token)
     if glued:  # the town run into its ZIP
         head, sep, token = head + sep + glued.group(1), " ", glued.group(2)
-    if not sep or not 3 <= len(token) <= 6 or sum(ch.isdigit() for ch in token) < 3:
+    if not sep or not 3 <= len(token) <= 6 or sum(ch.isdigit() for ch in token.translate(_ZIP_GLYPHS)) < 3 \
+            or sum(ch.isdigit() for ch in token) < 1:
         return None
     if re.fullmatch(r"\d{5}", token) and reference.check_address_line(head + sep + token) is None:
         return None  # a town and ZIP of their own (a ZIP of the mailing town's neighbour)
@@ -915,7 +918,7 @@ def place_from_mailing(address: str, city: str, zip_code: str) -> str:
     """``address`` with the town and ZIP that end it read as ``city`` and ``zip_code`` when they
     nearly are, and are not a town and ZIP of their own; otherwise as it is."""
     tail = _place_tail(address, city)
-    if tail is None or not _zip_slip_of(tail.zip.upper(), zip_code):
+    if tail is None or not _zip_slip_of(tail.zip.translate(_ZIP_GLYPHS).upper(), zip_code):
         return address
     written = tail.town[tail.start:]
     name = city.upper() if not any(ch.islower() for ch in written) else city.title()
