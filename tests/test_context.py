@@ -63,6 +63,8 @@ def test_email_repairs_only_when_unambiguous():
     ("stevenj@icloud.com", "STEVEN M. JOHNSON", None),  # already a form of the name
     ("steveni@icloud.com", "STEVEN M. JOHNSON", None),  # stevenj or steven1: as near, so left
     ("robert.murrayi3@hotmail.com", "ROBERT MURRAY", "robert.murray13@hotmail.com"),  # i for 1, not an i too many
+    ("alope.z@robinsongonzalez.net", "AMANDA LOPEZ", "alopez@robinsongonzalez.net"),  # a speck read as a dot
+    ("a.lopez@robinsongonzalez.net", "AMANDA LOPEZ", None),  # a dot where names part: a form of the name
     ("bigdog@aol.com", "BRIAN RAMIREZ", None),  # nothing like the name
     ("tdeldado@robinson.com", "ROBINSON MARKET COMPANY INC.", None),  # no person's name (four words)
     ("mrobinson@aol.com", "BARBARA ROBINSON", None),  # read without doubt: left (below)

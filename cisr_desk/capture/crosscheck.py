@@ -496,9 +496,10 @@ def email_from_names(readings: dict[str, Reading]) -> str | None:
             if tail and not tail.isdigit():
                 continue
             # A letter taken for a digit is one change too: "steveni" is stevenj or steven1. A
-            # letter read in excess is the rarer slip: "murrayi3" is murray13, not murray3.
+            # letter read in excess is the rarer slip: "murrayi3" is murray13, not murray3; a
+            # speck read as a dot is not ("alope.z" beside AMANDA LOPEZ: alopez).
             cost = Levenshtein.distance(head, cand) + sum(a != b for a, b in zip(read_tail, tail)) \
-                + EXCESS_LETTER * (len(head) > len(cand))
+                + EXCESS_LETTER * (len(head.replace(".", "")) > len(cand.replace(".", "")))
             if cost <= limit:
                 value = cand + tail
                 best[value] = min(cost, best.get(value, cost))
