@@ -139,6 +139,33 @@ def test_a_provider_name_read_only_near_its_ids_is_offered_as_registered_and_bot
     assert r["drp1_name"].value == "BIG BEAR GRID SERVICES L.P." and not r["drp1_name"].must_check
 
 
+def test_a_provider_name_a_letter_from_another_providers_is_spelled_as_registered_for_the_clerk():
+    from cisr_desk.capture.confidence import registry_tied, settle_drp_names
+    from cisr_desk.domain.registry import DRP, Registry
+
+    registry = Registry([DRP("DRP1872", "Mission Flex Power Co."), DRP("DRP0782", "Sierra Energy Networks Inc."),
+                         DRP("DRP1306", "Ventura Energy Response Corporation"),
+                         DRP("DRP0459", "Desert Sun Grid Services Inc."), DRP("DRP0460", "Desert Sun Grid Services LLC")])
+
+    def settled(name, drp_id):
+        readings = {"drp1_id": Reading(drp_id, drp_id, 0.97), "drp1_name": Reading(name, name, 0.4)}
+        settle_drp_names(readings, registry, SitePolicy())
+        return readings
+
+    # The customer wrote another provider's id than the name's: the name as registered, the
+    # mismatch left for the rules, the name to the clerk and tied to nothing.
+    r = settled("MISSION FLEX PONER CO.", "DRP0782")
+    assert r["drp1_name"].value == "MISSION FLEX POWER CO." and r["drp1_name"].must_check
+    assert "the registered name of DRP1872, not of DRP0782" in r["drp1_name"].reasons[0]
+    assert registry_tied(r, registry) == set()
+    assert settled("VENTURA ENERGYRESPONSE CORPORATION", "")["drp1_name"].value == \
+        "VENTURA ENERGY RESPONSE CORPORATION"  # a space lost, no id read
+    # Far from every registered name, or as near two providers: left as read.
+    for name in ("EVERGREEN DEMAND FARTNERS LLC", "DESERT SUN GRID SERVICES L.P."):
+        r = settled(name, "DRP0782")
+        assert r["drp1_name"].value == name and not r["drp1_name"].must_check
+
+
 def test_the_contact_of_a_provider_tied_by_the_registry_is_accepted_when_read_as_registered():
     from cisr_desk.capture.confidence import registry_tied
     from cisr_desk.domain.registry import DRP, Registry

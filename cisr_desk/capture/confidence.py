@@ -74,7 +74,34 @@ def settle_drp_names(readings: dict[str, Reading], registry: Registry | None, po
             name.doubt(f"read as {name.value!r}: only near the registered name of {rid.value}", at_most=0.5)
             name.evidence["offered"] = True  # the registry's word, not the readers': ties nothing
             rid.doubt(f"the provider's name beside it was read only near {rid.value}'s registered name")
+        elif snapped == name.value:
+            other = registered_spelling(snapped, str(rid.value), registry)
+            if other is not None:
+                name.doubt(f"read as {name.value!r}: the registered name of {other[1]}, "
+                           f"not of {rid.value or 'the id'} beside it")
+                name.evidence["offered"] = True
+                snapped = other[0]
         name.value = snapped
+
+
+OTHER_NAME_NEAR = 0.9  # a name read this near one provider's registered name (and no other's) is it
+OTHER_NAME_MARGIN = 10.0
+
+
+def registered_spelling(text: str, drp_id: str, registry: Registry | None) -> tuple[str, str] | None:
+    """A provider's name read a letter or a space from the registered name of a provider other
+    than the id beside it ("MISSION FLEX PONER CO." beside DRP0782): that name, as registered,
+    and its id; the mismatch of name and id stays the customer's, for the rules to report.
+    None where the name is registered as read, or near no one provider's name."""
+    if registry is None or not text:
+        return None
+    match = registry.match_name(text)
+    if match is None or match.drp.registration_no == drp_id or match.margin < OTHER_NAME_MARGIN:
+        return None
+    best = max(match.drp.names, key=lambda n: _similar(text, n))
+    if _similar(text, best) < OTHER_NAME_NEAR or fold_space(text).casefold() == best.casefold():
+        return None
+    return (best.upper() if text.isupper() else best), match.drp.registration_no
 
 
 def registry_tied(readings: dict[str, Reading], registry: Registry | None) -> set[str]:
