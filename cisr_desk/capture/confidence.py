@@ -53,9 +53,9 @@ def snap_drp_name(text: str, drp_id: str, registry: Registry | None, policy: Sit
         match = registry.match_name(text)
         if score < NAME_SUGGEST_SCORE or match is None or match.score > score:
             return text, score
-        best = max(drp.names, key=lambda n: _similar(text, n))
+        best = _nearest_name(drp, text)
         return (best.upper() if text.isupper() else best), score
-    best = max(drp.names, key=lambda n: _similar(text, n))
+    best = _nearest_name(drp, text)
     if _similar(text, best) >= 0.85 and fold_space(text).casefold() != best.casefold():
         return (best.upper() if text.isupper() else best), score
     return text, score
@@ -98,7 +98,7 @@ def registered_spelling(text: str, drp_id: str, registry: Registry | None) -> tu
     match = registry.match_name(text)
     if match is None or match.drp.registration_no == drp_id or match.margin < OTHER_NAME_MARGIN:
         return None
-    best = max(match.drp.names, key=lambda n: _similar(text, n))
+    best = _nearest_name(match.drp, text)
     if _similar(text, best) < OTHER_NAME_NEAR or fold_space(text).casefold() == best.casefold():
         return None
     return (best.upper() if text.isupper() else best), match.drp.registration_no
@@ -138,6 +138,11 @@ def registry_tied(readings: dict[str, Reading], registry: Registry | None) -> se
             if fold_space(r.value).casefold() == fold_space(registered).casefold():
                 tied.add(key)
     return tied
+
+
+def _nearest_name(drp, text: str) -> str:
+    """The provider's registered name (or other name) nearest the name read."""
+    return max(drp.names, key=lambda n: _similar(text, n))
 
 
 def _similar(a: str, b: str) -> float:
