@@ -178,19 +178,22 @@ def test_a_suffix_run_into_the_unit_word_after_it_is_split_off(read, right):
     assert fix_service_address(read) == right
 
 
-@pytest.mark.parametrize("name, printed, put_name, put_printed", [
-    # The customer who signs: the field read with its word break shows where it goes.
-    ("HIROSHILOPEZ", "HIROSHI LOPEZ", "HIROSHI LOPEZ", "HIROSHI LOPEZ"),
-    ("HIROSHI LOPEZ", "HIROSHILOPEZ", "HIROSHI LOPEZ", "HIROSHI LOPEZ"),
-    ("KENJIWRICHT", "KENJI WRIGHT", "KENJIWRICHT", "KENJI WRIGHT"),  # not the same letters
-    ("SUNPOWERINC", "SUNPOWER INC", "SUNPOWERINC", "SUNPOWER INC"),  # a business: not a person
+@pytest.mark.parametrize("name, printed, printed_doubt, put_name, put_printed", [
+    # The customer who signs: the field read with its word break shows where it goes, read in
+    # doubt or not.
+    ("HIROSHILOPEZ", "HIROSHI LOPEZ", True, "HIROSHI LOPEZ", "HIROSHI LOPEZ"),
+    ("HIROSHI LOPEZ", "HIROSHILOPEZ", False, "HIROSHI LOPEZ", "HIROSHI LOPEZ"),
+    ("KENJIWRICHT", "KENJI WRIGHT", True, "KENJIWRICHT", "KENJI WRIGHT"),  # not the same letters
+    ("SUNPOWERINC", "SUNPOWER INC", True, "SUNPOWERINC", "SUNPOWER INC"),  # a business: not a person
 ])
 def test_the_customer_and_the_signer_spelled_alike_take_the_word_breaks_one_of_them_shows(
-        name, printed, put_name, put_printed):
-    from cisr_desk.capture.names import same_person_spacing
+        name, printed, printed_doubt, put_name, put_printed):
+    from cisr_desk.capture.crosscheck import twin_spacing
 
-    readings = {"customer_name": Reading(name, name, 0.95), "customer_print_name": Reading(printed, printed, 0.95)}
-    same_person_spacing(readings)
+    readings = {"customer_name": Reading(name, name, 0.95),
+                "customer_print_name": Reading(printed, printed, 0.95,
+                                               ["the two readers disagree"] if printed_doubt else [])}
+    twin_spacing(readings)
     assert (readings["customer_name"].value, readings["customer_print_name"].value) == (put_name, put_printed)
     for key, was in (("customer_name", name), ("customer_print_name", printed)):
         assert readings[key].must_check == (readings[key].value != was)  # a mended field goes to the clerk

@@ -25,6 +25,7 @@ from typing import Callable
 from rapidfuzz.distance import Levenshtein
 
 from cisr_desk.capture.acceptance import TWINS
+from cisr_desk.capture.names import is_business
 from cisr_desk.capture.vocabulary import ORDINAL, STREET_SUFFIXES, UNIT_WORDS, known_word
 from cisr_desk.capture.read import Reading, squash
 from cisr_desk.domain import reference
@@ -385,10 +386,24 @@ def _same_words(text: str, letters: str) -> str | None:
     return found[1] if found and found[0] == 0 else None
 
 
+# The customer who signs, named twice: the customer's name and the printed name under the signature.
+SAME_PERSON = ("customer_name", "customer_print_name")
+
+
+def _person_run_together(key: str, mine: str, theirs: str) -> bool:
+    """The customer's name or the signer's printed name read as one word ("HIROSHILOPEZ"), a
+    person's and not a business's: its twin's word breaks are taken even where the twin was
+    read in doubt (the letters alike in both say the breaks are where the twin shows them)."""
+    return key in SAME_PERSON and len(mine.split()) == 1 and len(squash(mine, False)) >= 6 \
+        and not is_business(mine) and not is_business(theirs)
+
+
 def twin_spacing(readings: dict[str, Reading]) -> list[str]:
     """Words run together in one field ("YOLANDALEE", "19792 HOLTAVE") are split where the same
     words, written again in a related field, were read apart without doubt: two pieces of ink
-    agree on every letter, and one shows the break. Returns the keys changed."""
+    agree on every letter, and one shows the break. The customer's name run into one word is
+    split so by its twin in doubt too, and goes to the clerk (``_person_run_together``). Returns
+    the keys changed."""
     changed = []
     for key, twins in SPACED_TWINS.items():
         r = readings.get(key)
@@ -396,7 +411,10 @@ def twin_spacing(readings: dict[str, Reading]) -> list[str]:
             continue
         for twin_key in twins:
             twin = readings.get(twin_key)
-            if twin is None or twin.reasons or not isinstance(twin.value, str) or not twin.value.strip():
+            if twin is None or not isinstance(twin.value, str) or not twin.value.strip():
+                continue
+            person = _person_run_together(key, r.value, twin.value)
+            if twin.reasons and not person:
                 continue  # a twin in doubt may have a break too many ("KENJI CAS TILLO")
             # The street is the start of a service address: compare that part only.
             mine_part = _same_words(r.value, squash(twin.value, False)) if key.startswith("sa") else r.value
@@ -406,8 +424,14 @@ def twin_spacing(readings: dict[str, Reading]) -> list[str]:
             if len(their_part.split()) <= len(mine_part.split()):
                 continue
             spaced = their_part.upper() if mine_part.isupper() else their_part
-            r.value = spaced + r.value[len(mine_part):]
-            r.evidence["repaired"] = True
+            if person:  # the breaks are the twin's word, which may be in doubt: for the clerk
+                was = r.value
+                r.repair(spaced + r.value[len(mine_part):])
+                if not r.reasons:
+                    r.doubt(f"read as one word {was!r}: split as the other field spells the same name")
+            else:
+                r.value = spaced + r.value[len(mine_part):]
+                r.evidence["repaired"] = True
             changed.append(key)
             break
     return changed

@@ -51,30 +51,6 @@ def glued_names(readings: dict[str, Reading]) -> list[str]:
     return changed
 
 
-def same_person_spacing(readings: dict[str, Reading]) -> list[str]:
-    """The customer's name and the signer's printed name written as the same letters, one of
-    them run together ("HIROSHILOPEZ" above "HIROSHI LOPEZ"): the two are the same person, and
-    the one read with its word breaks shows where they are. The mended field goes to the
-    clerk with the reason where it was read without doubt."""
-    changed = []
-    pair = [readings.get(k) for k in ("customer_name", "customer_print_name")]
-    if any(r is None or not isinstance(r.value, str) for r in pair):
-        return changed
-    letters = [re.sub(r"[^A-Za-z]", "", str(r.value)).upper() for r in pair]
-    if letters[0] != letters[1] or len(letters[0]) < 6 or any(is_business(str(r.value)) for r in pair):
-        return changed
-    words = [str(r.value).split() for r in pair]
-    for (key, r, own), other in ((("customer_name", pair[0], words[0]), words[1]),
-                                 (("customer_print_name", pair[1], words[1]), words[0])):
-        if len(own) == 1 and len(other) > 1:
-            was = r.value
-            r.repair(" ".join(other))
-            if not r.reasons:
-                r.doubt(f"read as one word {was!r}: split as the other field spells the same name")
-            changed.append(key)
-    return changed
-
-
 def _people(readings: dict[str, Reading]) -> Iterator[tuple[str, Reading, list[str]]]:
     """The person-name readings (key, reading, words) worth a look-up: two to four words, no
     business word, and the customer's name only where it is the signer's (its first word is
