@@ -702,3 +702,26 @@ def test_one_mark_in_a_name_or_address_box_is_no_value_however_sure_a_reader_is(
     # Written words are many marks, and a word joined up into one stroke reads as several letters.
     word = read_text(_Says("", 0.3), stroke, spec, spec.rect, 5.0, second=_Says("OWNER", 0.8))
     assert word.value == "OWNER"
+
+
+@pytest.mark.parametrize("ftype, key", [(T.DATE, "term_start"), (T.ZIP, "mailing_zip"), (T.PHONE, "customer_phone"),
+                                        (T.EMAIL, "customer_email")])
+def test_the_pruned_search_finds_the_same_reading_as_the_full_one(ftype, key):
+    """viterbi_path first leaves out the labels far below each step's likeliest: on peaked model
+    outputs (as the recogniser gives) and on ones the format must overrule, its reading, score
+    and character sureness are those of the search over every label."""
+    from cisr_desk.capture.ppocr import _viterbi, viterbi_path
+
+    automaton = for_field(ftype, key)
+    alphabet = automaton.alphabet
+    rng = np.random.default_rng(7)
+    for trial in range(60):
+        steps = int(rng.integers(8, 40))
+        logits = rng.normal(0, 1, (steps, len(alphabet) + 1))
+        logits[:, 0] += 3.0  # mostly blank, as a line's output is
+        peak = rng.integers(0, len(alphabet) + 1, steps)
+        logits[np.arange(steps), peak] += rng.choice([4.0, 12.0, 25.0], steps)  # some steps sure beyond doubt
+        probs = np.exp(logits - logits.max(axis=1, keepdims=True))
+        probs /= probs.sum(axis=1, keepdims=True)
+        lp = np.log(probs + 1e-9).tolist()
+        assert viterbi_path(probs, alphabet, automaton) == _viterbi(lp, None, probs, alphabet, automaton)

@@ -406,6 +406,13 @@ def viterbi(probs: np.ndarray, alphabet: str, automaton: Automaton) -> tuple[str
     return text, score
 
 
+# A time step's labels this many nats below its likeliest are left out of the first search:
+# a path through one scores below the model's own best path by more than this, so a format
+# reading found within it is the exact best one; only a reading the format had to force far
+# from the ink searches again over every label (a few in a hundred).
+PRUNE = 10.0
+
+
 def viterbi_path(probs: np.ndarray, alphabet: str, automaton: Automaton
                  ) -> tuple[str | None, float, list[float]]:
     """The best accepted text, its path's log-likelihood and, for each of its characters, the
@@ -414,12 +421,25 @@ def viterbi_path(probs: np.ndarray, alphabet: str, automaton: Automaton
     Viterbi over (automaton state, last label): a blank keeps the state, repeating the last
     character collapses into it, a new character moves the automaton.
     """
-    lp = np.log(probs.astype(np.float64) + 1e-9).tolist()
+    lp = np.log(probs.astype(np.float64) + 1e-9)
+    top = lp.max(axis=1)
+    rows = lp.tolist()
+    likely = [np.flatnonzero(r >= m - PRUNE).tolist() for r, m in zip(lp, top)]
+    found = _viterbi(rows, likely, probs, alphabet, automaton)
+    if found[0] is not None and found[1] >= float(top.sum()) - PRUNE:
+        return found
+    return _viterbi(rows, None, probs, alphabet, automaton)
+
+
+def _viterbi(lp: list[list[float]], likely: list[list[int]] | None, probs: np.ndarray, alphabet: str,
+             automaton: Automaton) -> tuple[str | None, float, list[float]]:
+    """viterbi_path's search, over the labels ``likely`` lists for each step (None: all)."""
     n_states, n_labels = len(automaton.moves), len(alphabet) + 1
     neg = -1e18
     half = neg / 2
-    moves = [[(j + 1, automaton.moves[s][c]) for j, c in enumerate(alphabet) if c in automaton.moves[s]]
+    moves = [{j + 1: automaton.moves[s][c] for j, c in enumerate(alphabet) if c in automaton.moves[s]}
              for s in range(n_states)]
+    every = list(range(n_labels))
     unset = [neg] * n_labels
     # The characters each state has a path ending in: once reached, a cell stays reachable (a
     # repeat), so only these are carried on, not every character of the alphabet.
@@ -430,7 +450,9 @@ def viterbi_path(probs: np.ndarray, alphabet: str, automaton: Automaton
     score: dict[int, list[float]] = {0: [0.0] + [neg] * (n_labels - 1)}
     live = {0}
     back: list[dict[tuple[int, int], tuple[int, int]]] = []
-    for row in lp:
+    for t, row in enumerate(lp):
+        step = every if likely is None else likely[t]
+        allowed = None if likely is None else set(step)
         new: dict[int, list[float]] = {}
         ptr: dict[tuple[int, int], tuple[int, int]] = {}
         reached = set()
@@ -444,15 +466,22 @@ def viterbi_path(probs: np.ndarray, alphabet: str, automaton: Automaton
             ns = new.get(s)
             if ns is None:
                 ns = new[s] = unset[:]
-            v = best + row[0]
-            if v > ns[0]:
-                ns[0], ptr[(s, 0)] = v, (s, best_l)
+            if allowed is None or 0 in allowed:
+                v = best + row[0]
+                if v > ns[0]:
+                    ns[0], ptr[(s, 0)] = v, (s, best_l)
             for label in held[s]:  # repeat: collapses into the character already read
+                if allowed is not None and label not in allowed:
+                    continue
                 v = cur[label] + row[label]
                 if v > ns[label]:
                     ns[label], ptr[(s, label)] = v, (s, label)
             second_l = -1
-            for label, dst in moves[s]:
+            out_of = moves[s]
+            for label in step:
+                dst = out_of.get(label)
+                if dst is None:
+                    continue
                 src_l = best_l
                 if best_l == label:  # a new character must follow a blank or another character
                     if second_l < 0:
