@@ -22,8 +22,10 @@ def accepts(automaton, text):
     (T.DATE, ["04/22/2026", "4/2/2026", "12/31/2029", "1/10/2026"],
      ["0422/2026", "04/22/26", "04/222/2026", "13/01/2026", "04/32/2026", "00/10/2026", "04/22/1926"]),
     (T.EMAIL, ["john.doe@x.example", "a-b+c@mail.co.uk"], ["john.doe", "a@b", "a@@b.com", "a@b.com.", "@b.com"]),
-    (T.ACCOUNT, ["3068735726", "3-068-7357-26", "3 738 2197 40"], ["306873572", "-3068735726"]),
-    (T.PHONE, ["(805) 864-8431", "805-654-8407", "8058648431"], ["805864843", "80586484311"]),
+    # A number on a line may be read a digit short or long (preferred_for_field asks for ten).
+    (T.ACCOUNT, ["3068735726", "3-068-7357-26", "3 738 2197 40", "306873572", "30687357261"],
+     ["30687357", "-3068735726", "306873572611"]),
+    (T.PHONE, ["(805) 864-8431", "805-654-8407", "8058648431", "805864843"], ["80586484", "805864843111"]),
     (T.ZIP, ["93030"], ["9303", "930301"]),
     (T.DRP_ID, ["DRP0370"], ["DRP037", "DRQ0370"]),
     (T.STATE, ["CA", "NV", "DC"], ["C", "CAL", "EA", "ZZ"]),
@@ -85,6 +87,28 @@ def test_a_one_in_a_date_is_kept_when_the_box_asks_for_two_digits():
     kept, kept_score = viterbi(probs, alphabet, strict)
     assert loose == "08/3/2026" and kept == "08/31/2026"
     assert kept_score >= loose_score - PREFERRED_MARGIN
+
+
+@pytest.mark.parametrize("ftype", [T.PHONE, T.ACCOUNT])
+def test_a_number_a_digit_short_is_read_as_written_unless_a_tenth_digit_is_in_the_ink(ftype):
+    """A phone number written with nine digits (the customer's slip, for the rules to report) is
+    read as nine, not made ten out of a blank; a tenth digit the model still gives some weight
+    to (a faint 5 between two others) is kept, as the box asks for ten."""
+    from cisr_desk.capture.formats import preferred_for_field
+    from cisr_desk.capture.ppocr import PREFERRED_MARGIN, viterbi
+
+    automaton, strict = for_field(ftype, "x"), preferred_for_field(ftype, "x")
+    assert accepts(strict, "8058648431") and not accepts(strict, "805864843")
+    alphabet = automaton.alphabet
+    written = list("80586") + [None] + list("4843")
+    for p_five, expected in ((0.0, "805864843"), (0.3, "8058654843")):
+        probs = _probs(written, alphabet)
+        probs[5, alphabet.index("5") + 1] += p_five
+        probs[5, 0] -= p_five
+        loose, loose_score = viterbi(probs, alphabet, automaton)
+        kept, kept_score = viterbi(probs, alphabet, strict)
+        best = kept if kept_score >= loose_score - PREFERRED_MARGIN else loose
+        assert best == expected
 
 
 def test_comb_format_is_exactly_the_cells_written():

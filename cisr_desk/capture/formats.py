@@ -86,24 +86,30 @@ def sequence(*parts: tuple[str, int, int]) -> Automaton:
     return Automaton(tuple(moves), frozenset(accept))
 
 
-def counted_digits(n: int, separators: str) -> Automaton:
-    """Exactly n digits, with any separators between them (not before the first)."""
+LINE_DIGITS_SPREAD = 1  # digits more or fewer than asked that a number written on a line may hold
+
+
+def counted_digits(n: int, separators: str, spread: int = 0) -> Automaton:
+    """Exactly n digits (n - spread to n + spread), with any separators between them (not
+    before the first)."""
+    most = n + spread
     moves: list[dict[str, int]] = []
-    for k in range(n + 1):
+    for k in range(most + 1):
         m: dict[str, int] = {}
-        if k < n:
+        if k < most:
             for d in DIGITS:
                 m[d] = k + 1
-        if 0 < k < n:
+        if 0 < k < most:
             for s in separators:
                 m[s] = k
         moves.append(m)
-    return Automaton(tuple(moves), frozenset({n}))
+    return Automaton(tuple(moves), frozenset(range(max(1, n - spread), most + 1)))
 
 
-def phone() -> Automaton:
-    """Ten digits, optionally an area code in parentheses, separators between groups."""
-    base = counted_digits(10, "-. ")
+def phone(spread: int = 0) -> Automaton:
+    """Ten digits (or ten give or take ``spread``), optionally an area code in parentheses,
+    separators between groups."""
+    base = counted_digits(10, "-. ", spread)
     moves = [dict(m) for m in base.moves]
     # "(805) 864-8431": an opening parenthesis first, a closing one after three digits.
     paren = len(moves)
@@ -216,10 +222,13 @@ def for_field(ftype: FieldType, key: str, comb_cells: int = 0) -> Automaton | No
         return date()
     if ftype is FieldType.EMAIL:
         return email()
+    # A number written on a line may be a digit short or long (a customer's slip, which the
+    # rules must see): the reader takes the ten digits the box asks for (preferred_for_field)
+    # unless the ink clearly holds nine or eleven, rather than make up or drop a digit.
     if ftype is FieldType.ACCOUNT:
-        return counted_digits(10, "- ")
+        return counted_digits(10, "- ", LINE_DIGITS_SPREAD)
     if ftype is FieldType.PHONE:
-        return phone()
+        return phone(LINE_DIGITS_SPREAD)
     if ftype is FieldType.ZIP:
         return counted_digits(5, "")
     if ftype is FieldType.DRP_ID:
@@ -231,9 +240,14 @@ def preferred_for_field(ftype: FieldType, key: str, comb_cells: int = 0, year: i
                         ) -> Automaton | None:
     """A stricter form the box asks for, where the field's format also accepts looser ones: a
     date as MM/DD/YYYY and, read in ``year``, in the years such a date is written in
-    (``DATE_YEARS``): a hand-printed 2026 whose 2 the model takes for a 0 is not 2006."""
+    (``DATE_YEARS``): a hand-printed 2026 whose 2 the model takes for a 0 is not 2006. A phone
+    or an account number on a line: ten digits."""
     if ftype is FieldType.DATE and not comb_cells:
         span = DATE_YEARS.get(key)
         years = range(year + span[0], year + span[1] + 1) if span and year else None
         return date(two_digit=True, years=years)
+    if ftype is FieldType.ACCOUNT and not comb_cells:
+        return counted_digits(10, "- ")
+    if ftype is FieldType.PHONE and not comb_cells:
+        return phone()
     return None
