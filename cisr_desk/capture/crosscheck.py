@@ -26,7 +26,7 @@ from rapidfuzz.distance import Levenshtein
 
 from cisr_desk.capture.acceptance import TWINS
 from cisr_desk.capture.names import is_business
-from cisr_desk.capture.vocabulary import ORDINAL, STREET_SUFFIXES, UNIT_WORDS, known_word
+from cisr_desk.capture.vocabulary import ORDINAL, RARE_SURNAME, STREET_SUFFIXES, UNIT_WORDS, known_word
 from cisr_desk.capture.read import Reading, squash
 from cisr_desk.domain import reference
 
@@ -448,10 +448,24 @@ def _signer(readings: dict[str, Reading], sure: bool = True) -> tuple[str, str] 
     printed name under the signature: the customer's name may be a business's); only if read
     without doubt when ``sure`` (a name in doubt would spread its own misreading, "PRTYA")."""
     r = readings.get("customer_print_name")
-    if r is None or (sure and r.reasons) or not isinstance(r.value, str):
+    if r is None or not isinstance(r.value, str) or (sure and r.reasons and not _named_twice(readings)):
         return None
     words = re.findall(r"[A-Za-z]{2,}", r.value)
     return (words[0].lower(), words[-1].lower()) if 2 <= len(words) <= 3 else None
+
+
+def _named_twice(readings: dict[str, Reading]) -> bool:
+    """The printed name under the signature and the customer's name, each read in doubt, read
+    as the same known first name and surname: two writings of the same name agreeing letter for
+    letter vouch for it (a hand's misread letter rarely makes a known name twice)."""
+    printed, customer = readings.get("customer_print_name"), readings.get("customer_name")
+    if printed is None or customer is None or not isinstance(customer.value, str):
+        return False
+    words = re.findall(r"[A-Za-z]+", str(printed.value).upper())
+    if len(words) != 2 or words != re.findall(r"[A-Za-z]+", customer.value.upper()):
+        return False
+    rank = reference.surname_rank(words[1])
+    return reference.is_first_name(words[0]) and rank is not None and rank <= RARE_SURNAME
 
 
 LETTER_LIKE = {"0": "o", "1": "li", "5": "s", "|": "li"}  # digits and marks taken for letters
