@@ -365,6 +365,25 @@ def test_a_contact_a_letter_or_two_from_the_registered_one_is_that_one_misread(r
     assert all(readings[k].confidence <= 0.8 and readings[k].evidence["repaired"] for k in ("drp1_phone", "drp1_email"))
 
 
+def test_in_doubt_the_other_readers_reading_may_be_the_one_near_the_registered_contact(redwood):
+    from cisr_desk.capture.crosscheck import registered_contact
+    from cisr_desk.capture.read import Reading
+
+    def form(alternatives):
+        readings = _provider_form()
+        readings["drp1_email"] = Reading("pwa@redwood.example", "", 0.3, ["the two readers disagree"],
+                                         alternatives=alternatives)
+        return readings
+
+    # "pwa@" is two letters off priya@, but the other reader's "prya@" only one.
+    readings = form(["pwa@redwood.example", "prya@redwood.example"])
+    assert registered_contact(readings, redwood, 85.0) == ["drp1_email"]
+    assert readings["drp1_email"].value == "priya@redwood.example" and readings["drp1_email"].must_check
+    # Neither reading a letter off: another person, left as read.
+    readings = form(["pwa@redwood.example", "pwm@redwood.example"])
+    assert registered_contact(readings, redwood, 85.0) == [] and readings["drp1_email"].value == "pwa@redwood.example"
+
+
 def test_an_email_with_the_registered_letters_and_a_dot_moved_is_the_registered_one(redwood):
     from cisr_desk.capture.crosscheck import registered_contact
 

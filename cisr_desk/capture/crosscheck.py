@@ -323,7 +323,10 @@ def registered_contact(readings: dict[str, Reading], registry, name_min_score: f
         # a name, a dot lost or misplaced in an address ("james@palmcanyonexam.ple").
         spacing = key in ("drp1_contact", "drp1_email") and squash(r.value, False) == squash(registered, False)
         near = spacing or _near(key, r.value, registered)
-        if not near and not (r.reasons and _near(key, r.value, registered, DOUBTED_SHARE)):
+        # In doubt, either reader's reading may be the one near it ("lwh@" and "LNH@" beside
+        # linh@orangegrove.example: the other reader's is a letter off).
+        doubted = [r.value] + [a for a in r.alternatives if isinstance(a, str) and a] if r.reasons else []
+        if not near and not any(_near(key, a, registered, DOUBTED_SHARE) for a in doubted):
             continue
         if not spacing or offered or not near:
             # A near miss of the provider read with confidence: the acceptance model decides;
