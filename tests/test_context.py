@@ -881,14 +881,16 @@ def test_post_office_boxes_and_unit_signs(read, right):
     assert fix_address(read) == right
 
 
-@pytest.mark.parametrize("customer, fixed", [
-    ("SUSAN NGUYEN", "susan.nguyen@gmail.com"),  # the same known name written twice: it vouches
-    ("SUSAN NGUYEM", None),  # the two writings differ: the name stays in doubt
-    ("NGUYEN FARMS", None),  # a business
+@pytest.mark.parametrize("printed, customer, fixed", [
+    ("SUSAN NGUYEN", "NGUYEN FARMS", "susan.nguyen@gmail.com"),  # a known first name and surname
+    ("SUSAN NGUYEM", "SUSAN NGUYEM", None),  # no known surname: the name's own misreading
+    ("", "SUSAN NGUYEN", "susan.nguyen@gmail.com"),  # no printed name: the customer's, a person's
+    ("", "NGUYEN FARMS", None),  # a business
 ])
-def test_a_signers_name_in_doubt_read_alike_as_the_customers_name_vouches_for_the_email(customer, fixed):
+def test_a_signers_name_in_doubt_that_is_a_known_name_vouches_for_the_email(printed, customer, fixed):
     from cisr_desk.capture.crosscheck import email_from_names
 
     readings = {"customer_email": _r("susan.nwuyen@gmail.com", 0.75),
-                "customer_print_name": _r("SUSAN NGUYEN", 0.5), "customer_name": _r(customer, 0.55)}
+                "customer_print_name": _r(printed, 0.5, reasons=("unsure",) if printed else ()),
+                "customer_name": _r(customer, 0.55)}
     assert email_from_names(readings) == fixed

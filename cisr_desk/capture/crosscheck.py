@@ -448,24 +448,28 @@ DIGIT_LOOKS = str.maketrans("OoQDIl|iSsZzGgq", "000011115522699")
 
 def _signer(readings: dict[str, Reading], sure: bool = True) -> tuple[str, str] | None:
     """(first, last) name of the person who signs for the customer, in small letters (the
-    printed name under the signature: the customer's name may be a business's); only if read
-    without doubt when ``sure`` (a name in doubt would spread its own misreading, "PRTYA")."""
+    printed name under the signature: the customer's name may be a business's; without one, the
+    customer's name if it is a person's); when ``sure``, only if read without doubt or as a
+    known first name and surname (a name in doubt would spread its own misreading, "PRTYA")."""
     r = readings.get("customer_print_name")
-    if r is None or not isinstance(r.value, str) or (sure and r.reasons and not _named_twice(readings)):
+    if r is None or not isinstance(r.value, str):
+        return None
+    if not r.value.strip():
+        # No printed name: the customer's own name, where it is a person's.
+        r = readings.get("customer_name")
+        if r is None or not isinstance(r.value, str) or not _known_person(r.value):
+            return None
+    if sure and r.reasons and not _known_person(r.value):
         return None
     words = re.findall(r"[A-Za-z]{2,}", r.value)
     return (words[0].lower(), words[-1].lower()) if 2 <= len(words) <= 3 else None
 
 
-def _named_twice(readings: dict[str, Reading]) -> bool:
-    """The printed name under the signature and the customer's name, each read in doubt, read
-    as the same known first name and surname: two writings of the same name agreeing letter for
-    letter vouch for it (a hand's misread letter rarely makes a known name twice)."""
-    printed, customer = readings.get("customer_print_name"), readings.get("customer_name")
-    if printed is None or customer is None or not isinstance(customer.value, str):
-        return False
-    words = re.findall(r"[A-Za-z]+", str(printed.value).upper())
-    if len(words) != 2 or words != re.findall(r"[A-Za-z]+", customer.value.upper()):
+def _known_person(name: str) -> bool:
+    """A known first name and a common surname (Census lists): a name read in doubt that is one
+    is rarely a misreading of another, unlike "PRTYA OKAFOR"."""
+    words = re.findall(r"[A-Za-z]+", name.upper())
+    if len(words) != 2:
         return False
     rank = reference.surname_rank(words[1])
     return reference.is_first_name(words[0]) and rank is not None and rank <= RARE_SURNAME
