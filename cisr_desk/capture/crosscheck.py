@@ -452,9 +452,7 @@ def _signer(readings: dict[str, Reading], sure: bool = True) -> tuple[str, str] 
     customer's name if it is a person's); when ``sure``, only if read without doubt or as a
     known first name and surname (a name in doubt would spread its own misreading, "PRTYA")."""
     r = readings.get("customer_print_name")
-    if r is None or not isinstance(r.value, str):
-        return None
-    if not r.value.strip():
+    if r is None or not isinstance(r.value, str) or not r.value.strip():
         # No printed name: the customer's own name, where it is a person's.
         r = readings.get("customer_name")
         if r is None or not isinstance(r.value, str) or not _known_person(r.value):
