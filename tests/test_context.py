@@ -897,3 +897,23 @@ def test_a_signers_name_in_doubt_that_is_a_known_name_vouches_for_the_email(prin
     if printed is None:
         del readings["customer_print_name"]
     assert email_from_names(readings) == fixed
+
+
+@pytest.mark.parametrize("name, printed, expected", [
+    ("GRACE HANTINEZ", "GRACE JARTIEZ", "GRACE MARTINEZ"),  # two misreadings of one surname
+    ("DWAYNE YAHANOTO", "DWAYNE YANAKOTO", "DWAYNE YAMAMOTO"),
+    ("GRACE HANTINEZ", "MARY JARTIEZ", None),  # another first name: another person
+    ("GRACE MARTINES", "GRACE MARTINEZ", None),  # a usual surname read: maybe just what was written
+    ("GRACE QWXYZZY", "GRACE QWXYZZB", None),  # no common surname near both
+])
+def test_a_surname_written_twice_and_misread_differently_is_the_common_one_near_both(name, printed, expected):
+    from cisr_desk.capture.names import twin_surnames
+
+    readings = {"customer_name": _r(name), "customer_print_name": _r(printed)}
+    changed = twin_surnames(readings)
+    assert changed == (["customer_name", "customer_print_name"] if expected else [])
+    if expected:
+        assert readings["customer_name"].value == readings["customer_print_name"].value == expected
+        assert all("written twice" in readings[k].reasons[-1] for k in changed)
+    else:
+        assert (readings["customer_name"].value, readings["customer_print_name"].value) == (name, printed)

@@ -30,7 +30,7 @@ from rapidfuzz.fuzz import ratio
 from rapidfuzz.distance import Levenshtein
 
 from cisr_desk.capture.names import (common_first_names, common_surnames, common_words, glued_names, is_business,
-                                     legal_forms, words_from_either_reader)
+                                     legal_forms, twin_surnames, words_from_either_reader)
 from cisr_desk.capture.read import Reading
 from cisr_desk.capture.vocabulary import (ADDRESS_KEYS, EMAIL_KEYS, NAME_KEYS, ORDINAL, PARTICLES, PERSON_KEYS,
                                           SIGNER_KEYS, STREET_SUFFIXES, UNIT_WORDS, known_word)
@@ -685,6 +685,7 @@ def apply_context(readings: dict[str, Reading]) -> None:
     house_numbers(readings)
     stray_marks(readings)
     glued_names(readings)
+    twin_surnames(readings)
     common_surnames(readings)
     common_first_names(readings)
     common_words(readings)

@@ -111,6 +111,43 @@ def common_surnames(readings: dict[str, Reading]) -> list[str]:
     return changed
 
 
+TWIN_SURNAME_EDITS = 2  # letters each of the two writings of a surname may be misread in
+
+
+def twin_surnames(readings: dict[str, Reading]) -> list[str]:
+    """The same person's surname written twice on the form (the customer's name and the name
+    printed under the signature; the provider's contact and its signer), read in doubt as two
+    different surnames no Census list holds commonly, each a letter or two from the same common
+    surname and together nearer it than any other ("GRACE HANTINEZ" and "GRACE JARTIEZ":
+    MARTINEZ). A keying operator reads the two writings together; both go to the clerk."""
+    people = {key: (r, words) for key, r, words in _people(readings)}
+    changed = []
+    for a_key, b_key in (("customer_name", "customer_print_name"), ("drp1_contact", "drp_print_name")):
+        if a_key not in people or b_key not in people:
+            continue
+        (a, wa), (b, wb) = people[a_key], people[b_key]
+        if not (a.reasons or b.reasons) or wa[0].upper() != wb[0].upper():
+            continue  # a twin read without doubt is near_twins' to follow; another first name, another person
+        la, lb = wa[-1], wb[-1]
+        if la.upper() == lb.upper() or any(not w.isalpha() or len(w) < 4 or not (w.isupper() or w.istitle())
+                                           for w in (la, lb)):
+            continue
+        if any((rank := reference.surname_rank(w)) is not None and rank <= RARE_SURNAME for w in (la, lb)):
+            continue  # one of them is a usual surname: it may be just what was written
+        near_a = reference.surnames_within(la, RARE_SURNAME, TWIN_SURNAME_EDITS)
+        near_b = reference.surnames_within(lb, RARE_SURNAME, TWIN_SURNAME_EDITS)
+        both = sorted((near_a[s] + near_b[s], s) for s in near_a.keys() & near_b.keys())
+        if not both or (len(both) > 1 and both[1][0] == both[0][0]):
+            continue
+        surname = both[0][1]
+        for key, r, last in ((a_key, a, la), (b_key, b, lb)):
+            spelled = _cased(surname, last)
+            _respell(r, r.value.rindex(last), last, spelled,
+                     f"read as {last!r}: the surname written twice on the form reads as {spelled!r} in both")
+            changed.append(key)
+    return changed
+
+
 COMMON_FIRST_NAME = 0.01  # per cent of people in the Census list: a neighbour this common may be meant
 
 

@@ -376,6 +376,22 @@ def surname_rank(name: str) -> int | None:
     return _surnames().get(re.sub(r"[^A-Z]", "", name.upper()))
 
 
+@lru_cache(maxsize=4)
+def _surnames_up_to(max_rank: int) -> tuple[str, ...]:
+    return tuple(s for s, r in _surnames().items() if r <= max_rank)
+
+
+def surnames_within(name: str, max_rank: int, edits: int) -> dict[str, int]:
+    """Surnames of rank ``max_rank`` or better at most ``edits`` edits from ``name`` -> edits."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import Levenshtein
+
+    word = re.sub(r"[^A-Z]", "", name.upper())
+    found = process.extract(word, _surnames_up_to(max_rank), scorer=Levenshtein.distance, score_cutoff=edits,
+                            limit=None)
+    return {s: int(d) for s, d, _ in found}
+
+
 def surnames_near(name: str, max_rank: int) -> list[tuple[str, int]]:
     """Surnames of rank ``max_rank`` or better one edit (a letter changed, lost or added) from
     ``name``, commonest first."""
