@@ -94,20 +94,25 @@ def test_a_number_a_digit_short_is_read_as_written_unless_a_tenth_digit_is_in_th
     """A phone number written with nine digits (the customer's slip, for the rules to report) is
     read as nine, not made ten out of a blank; a tenth digit the model still gives some weight
     to (a faint 5 between two others) is kept, as the box asks for ten."""
-    from cisr_desk.capture.formats import preferred_for_field
-    from cisr_desk.capture.ppocr import PREFERRED_MARGIN, viterbi
+    from cisr_desk.capture.formats import DIGIT_COUNT_MARGIN, preferred_for_field
+    from cisr_desk.capture.ppocr import viterbi
 
     automaton, strict = for_field(ftype, "x"), preferred_for_field(ftype, "x")
     assert accepts(strict, "8058648431") and not accepts(strict, "805864843")
+    assert strict.prefer_within == DIGIT_COUNT_MARGIN
     alphabet = automaton.alphabet
     written = list("80586") + [None] + list("4843")
-    for p_five, expected in ((0.0, "805864843"), (0.3, "8058654843")):
-        probs = _probs(written, alphabet)
+    # Nothing of a digit at the blank step: nine; a 5 at 1% there (the ten 4.5 nats less likely):
+    # still ten, as a run of one digit read short costs up to 7 nats.
+    for p_five, expected in ((0.0, "805864843"), (0.01, "8058654843"), (0.3, "8058654843")):
+        probs = np.full((len(written), len(alphabet) + 1), 1e-5)  # a model sure of every step
+        for t, label in enumerate(written):
+            probs[t, alphabet.index(label) + 1 if label else 0] = 1.0 - 1e-5 * len(alphabet)
         probs[5, alphabet.index("5") + 1] += p_five
         probs[5, 0] -= p_five
         loose, loose_score = viterbi(probs, alphabet, automaton)
         kept, kept_score = viterbi(probs, alphabet, strict)
-        best = kept if kept_score >= loose_score - PREFERRED_MARGIN else loose
+        best = kept if kept_score >= loose_score - strict.prefer_within else loose
         assert best == expected
 
 

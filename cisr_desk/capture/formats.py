@@ -8,7 +8,7 @@ what the field can hold rather than guessed character by character.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from cisr_desk.domain.fields import US_STATES, FieldType
 
@@ -23,6 +23,9 @@ class Automaton:
 
     moves: tuple[dict[str, int], ...]
     accept: frozenset[int]
+    # As a preferred form (preferred_for_field): how much less likely (nats) its reading may be
+    # than the field's loose format's and still be taken; None: the reader's default.
+    prefer_within: float | None = None
 
     @property
     def alphabet(self) -> str:
@@ -87,6 +90,11 @@ def sequence(*parts: tuple[str, int, int]) -> Automaton:
 
 
 LINE_DIGITS_SPREAD = 1  # digits more or fewer than asked that a number written on a line may hold
+# How much less likely the ten digits a box asks for may be than nine or eleven and still be
+# read. Measured on seven generated sets (1,716 readings): where ten digits were written and the
+# loose count read otherwise, the ten were at most 7.1 nats less likely (a run of one digit, "555",
+# read as fewer); where nine or eleven were written, ten were 8.0 nats less likely or more.
+DIGIT_COUNT_MARGIN = 7.5
 
 
 def counted_digits(n: int, separators: str, spread: int = 0) -> Automaton:
@@ -247,7 +255,7 @@ def preferred_for_field(ftype: FieldType, key: str, comb_cells: int = 0, year: i
         years = range(year + span[0], year + span[1] + 1) if span and year else None
         return date(two_digit=True, years=years)
     if ftype is FieldType.ACCOUNT and not comb_cells:
-        return counted_digits(10, "- ")
+        return replace(counted_digits(10, "- "), prefer_within=DIGIT_COUNT_MARGIN)
     if ftype is FieldType.PHONE and not comb_cells:
-        return phone()
+        return replace(phone(), prefer_within=DIGIT_COUNT_MARGIN)
     return None

@@ -328,7 +328,8 @@ class PpOcrReader:
             if a is None:
                 continue
             text, score, sure = viterbi_path(project(probs, self._columns(a.alphabet)), a.alphabet, a)
-            if best is None or (text is not None and score >= best[1] - PREFERRED_MARGIN):
+            margin = PREFERRED_MARGIN if a.prefer_within is None else a.prefer_within
+            if best is None or (text is not None and score >= best[1] - margin):
                 best = (text, score, sure)
         reading = _reading(best[0], best[1], free)
         reading.char_confidences = best[2]
