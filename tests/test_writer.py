@@ -43,6 +43,18 @@ def test_a_form_without_a_single_7_sends_every_number_with_a_9_to_the_clerk():
     assert fields["customer_account"].reasons[-1].startswith("no 7 among")
 
 
+def test_the_house_numbers_of_such_a_form_go_to_the_clerk_too():
+    """The mailing street and the service address read alike ("8091 BEAR VALLEY RD" twice): the
+    same hand wrote the 7, so agreement between the two is no proof against the 9."""
+    values = dict(NINES_FOR_SEVENS, mailing_street="8091 BEAR VALLEY RD APT 184",
+                  sa1_address="8091 BEAR VALLEY RD APT 184, CAMARILLO, CA 93012", sa2_address="12 OAK ST, CAMARILLO")
+    r = readings(values)
+    marked = sevens_read_as_nines(r, TYPES)
+    assert "mailing_street" in marked and "sa1_address" in marked and "sa2_address" not in marked
+    with_a_seven = readings(dict(values, sa2_address="17 OAK ST, CAMARILLO"))  # the hand's 7 is seen
+    assert sevens_read_as_nines(with_a_seven, TYPES) == []
+
+
 def test_a_single_7_anywhere_or_few_digits_or_few_nines_is_no_sign():
     with_a_seven = dict(NINES_FOR_SEVENS, mailing_zip="93037")
     few_digits = {k: NINES_FOR_SEVENS[k] for k in ("customer_account", "customer_phone", "mailing_zip")}

@@ -28,10 +28,12 @@ SEVENS_READ_AS_NINES = "no 7 among the {n} digits of this form but {nines} nines
 
 
 def sevens_read_as_nines(readings: dict[str, Reading], types: dict[str, FieldType]) -> list[str]:
-    """Mark for the clerk every numeric field holding a 9 when the form's digits have no 7 and
-    more 9s than a tenth of them; returns the keys marked."""
+    """Mark for the clerk every numeric field and address holding a 9 when the form's digits
+    (its numbers' and its addresses' house numbers, units and ZIPs) have no 7 and more 9s than a
+    tenth of them; returns the keys marked. A house number is written by the same hand: read
+    alike in the mailing address and a service address, it is no less a 9 read for a 7."""
     numeric = {k: r for k, r in readings.items()
-               if types.get(k) in NUMERIC and isinstance(r.value, str) and r.value}
+               if (types.get(k) in NUMERIC or k in ADDRESS_KEYS) and isinstance(r.value, str) and r.value}
     # The digits as the readers saw them: a ZIP taken off its city (capture/context.py) is no
     # evidence of how this hand writes its 7s (yusei-magic's 91990 became ROSEMEAD's 91770, and
     # with its 7s the form's nine other 9s-for-7s went through unmarked).
