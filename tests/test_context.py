@@ -917,3 +917,20 @@ def test_a_surname_written_twice_and_misread_differently_is_the_common_one_near_
         assert all("written twice" in readings[k].reasons[-1] for k in changed)
     else:
         assert (readings["customer_name"].value, readings["customer_print_name"].value) == (name, printed)
+
+
+@pytest.mark.parametrize("read, doubted", [
+    ("fmller@romero.com", True),  # fmiller with a letter lost, both readers sure of it
+    ("fmiller@romero.com", False),  # a usual form of the name
+    ("fatima.miller@romero.com", False),
+    ("fmiler22@romero.com", True),
+    ("bigdog@aol.com", False),  # nothing like the name
+])
+def test_an_address_read_without_doubt_a_letter_from_the_signers_name_goes_to_the_clerk(read, doubted):
+    from cisr_desk.capture.crosscheck import email_from_names
+
+    readings = {"customer_email": Reading(read, read, 0.99),
+                "customer_print_name": Reading("FATIMA MILLER", "", 0.99)}
+    assert email_from_names(readings) is None  # never changed: which letter was lost, the ink says
+    assert readings["customer_email"].value == read
+    assert bool(readings["customer_email"].reasons) == doubted

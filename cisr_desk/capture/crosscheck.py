@@ -440,6 +440,7 @@ def twin_spacing(readings: dict[str, Reading]) -> list[str]:
     return changed
 
 
+NAME_FORM_MIN = 6  # a form of the signer's name this long, read a letter off without doubt, is doubted
 # The letters of one's address are most often one's name: "first.last", "flast", "firstl" ...
 EMAIL_PATTERNS = ("{f}.{l}", "{f}{l}", "{fi}{l}", "{f}{li}", "{f}_{l}", "{l}.{f}", "{l}{f}", "{l}{fi}", "{fi}.{l}",
                   "{f}", "{l}")
@@ -523,8 +524,17 @@ def email_from_names(readings: dict[str, Reading]) -> str | None:
     if not r.reasons:
         # Read without doubt: "mrobinson" is somebody's address, not brobinson misread. But a
         # dot is the smallest mark on the form, and both readers lose it alike.
-        if re.sub(r"\d+$", "", local) == first + last:
+        bare = re.sub(r"\d+$", "", local)
+        if bare == first + last:
             r.doubt(f"no dot read between {first} and {last}: check for one")
+        else:
+            # Nor is "fmller" beside FATIMA MILLER surely somebody's: a letter from a usual
+            # form of the name, it may be that form with a letter lost, both readers sure of it.
+            forms = {p.format(f=first, l=last, fi=first[0], li=last[0]) for p in EMAIL_PATTERNS}
+            near = sorted(f for f in forms if len(f) >= NAME_FORM_MIN and bare not in forms
+                          and Levenshtein.distance(bare.replace(".", ""), f.replace(".", "")) == 1)
+            if near:
+                r.doubt(f"{bare!r} is a letter from {near[0]!r}, a usual address of the signer: check it")
         return None
     if _signer(readings) is None:
         return None  # to change an address, the name it is read against must be sure
