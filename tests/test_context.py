@@ -934,3 +934,18 @@ def test_an_address_read_without_doubt_a_letter_from_the_signers_name_goes_to_th
     assert email_from_names(readings) is None  # never changed: which letter was lost, the ink says
     assert readings["customer_email"].value == read
     assert bool(readings["customer_email"].reasons) == doubted
+
+
+@pytest.mark.parametrize("name, doubted", [
+    ("WET DUNCAN", True),  # WEI with its I read as T, both readers sure
+    ("MET YOUNG", True),
+    ("KENJI DUNCAN", False),  # no Census first name, but no common word either
+    ("GRACE DUNCAN", False),  # a word, and a first name
+])
+def test_a_first_name_read_surely_as_a_common_word_goes_to_the_clerk(name, doubted):
+    from cisr_desk.capture.names import common_first_names
+
+    readings = {"customer_print_name": Reading(name, name, 0.99)}
+    common_first_names(readings)
+    r = readings["customer_print_name"]
+    assert r.value == name and bool(r.reasons) == doubted

@@ -148,6 +148,7 @@ def twin_surnames(readings: dict[str, Reading]) -> list[str]:
     return changed
 
 
+WORD_NOT_NAME_ZIPF = 4.5  # a first name no Census list holds that is this common a word (MET, WET)
 COMMON_FIRST_NAME = 0.01  # per cent of people in the Census list: a neighbour this common may be meant
 
 
@@ -164,6 +165,12 @@ def common_first_names(readings: dict[str, Reading]) -> list[str]:
                 or not (first.isupper() or first.istitle()) or reference.is_first_name(first):
             continue
         near = reference.first_names_near(first, COMMON_FIRST_NAME)
+        if not (r.reasons or r.must_check) and reference.english_zipf(first) >= WORD_NOT_NAME_ZIPF:
+            # "MET YOUNG", "WET DUNCAN": a common word where a first name stands is more often
+            # a name's letter misread (MEI, WEI) than a name, however sure both readers were.
+            r.doubt(f"{first!r} is a common word, no usual first name: check it")
+            changed.append(key)
+            continue
         if near and (len(near) == 1 or near[0][1] >= DOMINANT * near[1][1]):
             spelled = _cased(near[0][0], first)
             doubted = bool(r.reasons or r.must_check)
