@@ -395,11 +395,8 @@ def surnames_within(name: str, max_rank: int, edits: int) -> dict[str, int]:
 def surnames_near(name: str, max_rank: int) -> list[tuple[str, int]]:
     """Surnames of rank ``max_rank`` or better one edit (a letter changed, lost or added) from
     ``name``, commonest first."""
-    from rapidfuzz.distance import Levenshtein
-
-    word = re.sub(r"[^A-Z]", "", name.upper())
-    return sorted(((s, r) for s, r in _surnames().items()
-                   if r <= max_rank and abs(len(s) - len(word)) <= 1 and Levenshtein.distance(s, word) == 1),
+    ranks = _surnames()
+    return sorted(((s, ranks[s]) for s, d in surnames_within(name, max_rank, 1).items() if d == 1),
                   key=lambda t: t[1])
 
 
