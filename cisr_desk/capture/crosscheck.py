@@ -26,7 +26,7 @@ from rapidfuzz.distance import Levenshtein
 
 from cisr_desk.capture.acceptance import TWINS
 from cisr_desk.capture.names import is_business
-from cisr_desk.capture.vocabulary import ORDINAL, RARE_SURNAME, STREET_SUFFIXES, UNIT_WORDS, known_word
+from cisr_desk.capture.vocabulary import ORDINAL, STREET_SUFFIXES, UNIT_WORDS, known_word, usual_surname
 from cisr_desk.capture.read import Reading, squash
 from cisr_desk.domain import reference
 
@@ -470,8 +470,7 @@ def _known_person(name: str) -> bool:
     words = re.findall(r"[A-Za-z]+", name.upper())
     if len(words) != 2:
         return False
-    rank = reference.surname_rank(words[1])
-    return reference.is_first_name(words[0]) and rank is not None and rank <= RARE_SURNAME
+    return reference.is_first_name(words[0]) and usual_surname(words[1])
 
 
 LETTER_LIKE = {"0": "o", "1": "li", "5": "s", "|": "li"}  # digits and marks taken for letters

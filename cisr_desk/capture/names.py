@@ -12,7 +12,7 @@ from rapidfuzz.distance import Levenshtein
 
 from cisr_desk.capture.read import Reading
 from cisr_desk.capture.vocabulary import (ADDRESS_KEYS, BUSINESS_WORDS, NAME_KEYS, PERSON_KEYS, RARE_SURNAME,
-                                          SIGNER_KEYS, STREET_SUFFIXES, UNIT_WORDS, known_word)
+                                          SIGNER_KEYS, STREET_SUFFIXES, UNIT_WORDS, known_word, usual_surname)
 from cisr_desk.domain import reference
 
 COMMON_SURNAME = 2000  # a neighbour this common is what was meant more likely than not
@@ -93,8 +93,7 @@ def common_surnames(readings: dict[str, Reading]) -> list[str]:
         last = words[-1]
         if len(last) < 3 or not last.isalpha() or not (last.isupper() or last.istitle()):
             continue  # "YAMA MoTO": a name broken in pieces is no surname to look up
-        rank = reference.surname_rank(last)
-        if rank is not None and rank <= RARE_SURNAME:
+        if usual_surname(last):
             continue
         near = reference.surnames_near(last, COMMON_SURNAME)
         if not near:
@@ -132,7 +131,7 @@ def twin_surnames(readings: dict[str, Reading]) -> list[str]:
         if la.upper() == lb.upper() or any(not w.isalpha() or len(w) < 4 or not (w.isupper() or w.istitle())
                                            for w in (la, lb)):
             continue
-        if any((rank := reference.surname_rank(w)) is not None and rank <= RARE_SURNAME for w in (la, lb)):
+        if any(usual_surname(w) for w in (la, lb)):
             continue  # one of them is a usual surname: it may be just what was written
         near_a = reference.surnames_within(la, RARE_SURNAME, TWIN_SURNAME_EDITS)
         near_b = reference.surnames_within(lb, RARE_SURNAME, TWIN_SURNAME_EDITS)

@@ -38,8 +38,13 @@ def _place_words() -> frozenset[str]:
     return frozenset(w for city in reference.city_names("CA") for w in city.split()) | STREET_SUFFIXES
 
 
+def usual_surname(word: str) -> bool:
+    """A surname of the Census list at rank RARE_SURNAME or better."""
+    rank = reference.surname_rank(word)
+    return rank is not None and rank <= RARE_SURNAME
+
+
 def known_word(word: str, places: bool) -> bool:
     upper = word.upper()
-    rank = reference.surname_rank(upper)
-    return (rank is not None and rank <= RARE_SURNAME) or reference.is_first_name(upper) \
+    return usual_surname(upper) or reference.is_first_name(upper) \
         or upper in BUSINESS_WORDS or (places and upper in _place_words())
