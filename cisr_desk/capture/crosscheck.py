@@ -514,6 +514,7 @@ def email_from_names(readings: dict[str, Reading]) -> str | None:
         return None
     local, domain = r.value.split("@")
     first, last = names
+    forms = {p.format(f=first, l=last, fi=first[0], li=last[0]) for p in EMAIL_PATTERNS}
     spelled = spell_names(local, names)
     if spelled != local:
         # Both readers often agree on such an address, fully sure of it.
@@ -529,7 +530,6 @@ def email_from_names(readings: dict[str, Reading]) -> str | None:
         else:
             # Nor is "fmller" beside FATIMA MILLER surely somebody's: a letter from a usual
             # form of the name, it may be that form with a letter lost, both readers sure of it.
-            forms = {p.format(f=first, l=last, fi=first[0], li=last[0]) for p in EMAIL_PATTERNS}
             near = sorted(f for f in forms if len(f) >= NAME_FORM_MIN and bare not in forms
                           and Levenshtein.distance(bare.replace(".", ""), f.replace(".", "")) == 1)
             if near:
@@ -537,9 +537,8 @@ def email_from_names(readings: dict[str, Reading]) -> str | None:
         return None
     if _signer(readings) is None:
         return None  # to change an address, the name it is read against must be sure
-    candidates = {p.format(f=first, l=last, fi=first[0], li=last[0]) for p in EMAIL_PATTERNS}
     best: dict[str, int] = {}
-    for cand in candidates:
+    for cand in forms:
         limit = 1 if len(cand) < 8 else 2
         # Letters may be lost or misread, or one read in excess; never a whole ending dropped.
         for cut in range(max(1, len(cand) - limit), min(len(local), len(cand) + 1) + 1):
