@@ -1,11 +1,18 @@
 """A hand whose crossed 7s both readers take for 9s: no one field shows it, the form does."""
 from __future__ import annotations
 
+import math
+
+import numpy as np
+
 from cisr_desk.capture.acceptance import FEATURES, AcceptanceModel
 from cisr_desk.capture.confidence import score_fields
 from cisr_desk.capture.read import Reading
-from cisr_desk.capture.writer import (dates_settled_against_the_reader, digits_the_registry_corrected,
-                                      sevens_read_as_nines)
+from cisr_desk.capture.formats import for_field
+from cisr_desk.capture.ppocr import Trace
+from cisr_desk.capture.writer import (FAVOUR_NATS, dates_settled_against_the_reader, digits_the_registry_corrected,
+                                      reread, sevens_read_as_nines)
+from cisr_desk.domain.fields import FieldType
 from cisr_desk.domain.policy import SitePolicy
 from cisr_desk.domain.template import load_templates
 from cisr_desk.paths import forms_dir
@@ -167,3 +174,46 @@ def test_a_zip_taken_off_its_city_shows_the_hand_s_slip_too():
     assert set(marked) == {"sa1_number", "customer_phone", "mailing_zip"}  # not the account nor the street: no 9
     assert "this hand's 7s may read as 9s" in r["sa1_number"].reasons[-1]
     assert not r["customer_account"].reasons
+
+
+def seen(text: str, alphabet: str, close: dict[int, tuple[str, float]] | None = None, automaton=None) -> Trace:
+    """What a reader sees of ``text``: each character sure in a step of its own, a blank between;
+    ``close`` gives the character at a place another one this many nats less likely."""
+    probs = np.full((2 * len(text) + 1, len(alphabet) + 1), 1e-7, np.float32)
+    probs[0::2, 0] = 0.98
+    for i, c in enumerate(text):
+        probs[2 * i + 1, alphabet.index(c) + 1] = 0.98
+        if close and i in close:
+            other, nats = close[i]
+            probs[2 * i + 1, alphabet.index(other) + 1] = 0.98 * math.exp(-nats)
+    return Trace(probs, alphabet, automaton)
+
+
+def test_such_a_hand_s_numbers_are_read_again_with_its_sevens_in_mind():
+    """A crossed 7 read as 9 is a 9 the model found a 7 nearly as likely in; a 9 it found no 7 in
+    stays a 9. Nothing else of the value changes, and it still goes to the clerk."""
+    r = readings(NINES_FOR_SEVENS)
+    account = "2584935055"  # its 9 a few nats from a 7
+    r["customer_account"].trace = seen(account, "0123456789", {4: ("7", FAVOUR_NATS - 2)},
+                                       for_field(FieldType.ACCOUNT, "customer_account"))
+    r["sa1_number"].trace = seen("3582941236", "0123456789", {4: ("7", FAVOUR_NATS + 6)},
+                                 for_field(FieldType.ACCOUNT, "sa1_number"))
+    sevens_read_as_nines(r, TYPES)
+    assert r["customer_account"].value == "2584735055" and r["customer_account"].must_check
+    assert r["sa1_number"].value == "3582941236" and r["sa1_number"].must_check
+
+
+def test_a_reading_again_changes_only_the_hand_s_digit_and_in_the_value_s_order():
+    date = Reading("2026-09-17", "09/17/2026", 0.9)  # the month's 9 near a 7, the day's 7 read right
+    date.trace = seen("09/17/2026", "/0123456789", {1: ("7", 3.0)}, for_field(FieldType.DATE, "term_start"))
+    assert reread(date, FieldType.DATE, "9", "7") and date.value == "2026-07-17"
+    street = Reading("8091 BEAR VALLEY RD", "8091 BEAR VALLEY RD", 0.9)  # read freely: a house number
+    street.trace = seen("8091 BEAR", " 0123456789ABERVLY", {2: ("7", 2.0)})
+    assert reread(street, FieldType.TEXT, "9", "7") and street.value == "8071 BEAR VALLEY RD"
+    # A value that no longer holds the neural reader's digits (the other reader's, a ZIP taken
+    # off its city) is left as it is; so is one the neural reader did not read.
+    zip_ = Reading("91770", "91990", 0.9)
+    zip_.trace = seen("91990", "0123456789", {2: ("7", 2.0)}, for_field(FieldType.ZIP, "mailing_zip"))
+    assert not reread(zip_, FieldType.ZIP, "9", "7") and zip_.value == "91770"
+    untraced = Reading("91990", "91990", 0.9)
+    assert not reread(untraced, FieldType.ZIP, "9", "7") and untraced.value == "91990"

@@ -37,6 +37,8 @@ class OcrText:
     text: str
     confidence: float  # 0..1, the least sure character's (a word is as good as its worst letter)
     char_confidences: list[float] = field(default_factory=list)
+    # What a reader saw of the line, to read it again with more known (ppocr.Trace), or None.
+    trace: object | None = field(default=None, repr=False, compare=False)
 
 
 class OcrEngine(Protocol):

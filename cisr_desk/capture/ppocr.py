@@ -34,6 +34,7 @@ import math
 import os
 import unicodedata
 import zipfile
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib.util import find_spec
 from pathlib import Path
@@ -311,7 +312,11 @@ class PpOcrReader:
     def read_line(self, image: np.ndarray, charset: str | None = None) -> OcrText:
         # Latin only by default: the model also knows thousands of characters no form holds.
         alphabet = "".join(sorted(set(charset or "".join(chr(c) for c in range(32, 127)))))
-        return decode_greedy(project(self.probabilities(image), self._columns(alphabet)), alphabet)
+        probs = project(self.probabilities(image), self._columns(alphabet))
+        reading = decode_greedy(probs, alphabet)
+        if any(c.isdigit() for c in reading.text):  # a house number, a unit: kept to read again
+            reading.trace = Trace(probs, alphabet)
+        return reading
 
     def read_format(self, image: np.ndarray, automaton: Automaton, preferred: Automaton | None = None
                     ) -> OcrText:
@@ -327,13 +332,40 @@ class PpOcrReader:
         for a in (automaton, preferred):
             if a is None:
                 continue
-            text, score, sure = viterbi_path(project(probs, self._columns(a.alphabet)), a.alphabet, a)
+            projected = project(probs, self._columns(a.alphabet))
+            text, score, sure = viterbi_path(projected, a.alphabet, a)
             margin = PREFERRED_MARGIN if a.prefer_within is None else a.prefer_within
             if best is None or (text is not None and score >= best[1] - margin):
-                best = (text, score, sure)
+                best = (text, score, sure, Trace(projected, a.alphabet, a))
         reading = _reading(best[0], best[1], free)
         reading.char_confidences = best[2]
+        reading.trace = best[3]
         return reading
+
+
+@dataclass(frozen=True, eq=False)
+class Trace:
+    """What the neural reader saw of a line, kept so that the rest of the form can have it read
+    again (capture/writer.py: a hand whose 7s read as 9s): each time step's probability of the
+    blank and of each character of ``alphabet`` (``project``), and the format the line was read
+    under (None: read freely, the best label of each step)."""
+
+    probs: np.ndarray
+    alphabet: str
+    automaton: Automaton | None = None
+
+    def text(self, favour: dict[str, float] | None = None) -> str | None:
+        """The line read again, each character of ``favour`` made that many nats likelier than
+        the model said (None where the format accepts no reading)."""
+        probs = self.probs
+        if favour:
+            probs = probs.copy()
+            for char, nats in favour.items():
+                if char in self.alphabet:
+                    probs[:, self.alphabet.index(char) + 1] *= math.exp(nats)
+        if self.automaton is None:
+            return decode_greedy(probs, self.alphabet).text
+        return viterbi_path(probs, self.alphabet, self.automaton)[0]
 
 
 def model_input(image: np.ndarray) -> np.ndarray:

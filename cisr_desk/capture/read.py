@@ -53,6 +53,9 @@ class Reading:
     evidence: dict = field(default_factory=dict)
     # A doubt from the rest of the form (capture/writer.py) that no confidence outweighs.
     must_check: bool = False
+    # What the neural reader saw of the line (ppocr.Trace), to read it again with what the rest
+    # of the form shows of the hand (capture/writer.py); None where it did not read the field.
+    trace: object | None = field(default=None, repr=False, compare=False)
 
     def repair(self, value: str) -> None:
         """Put a repaired value in place of what was read: a repair is a guess, a little less
@@ -289,7 +292,7 @@ def space_after_marks(text: str) -> str:
     return re.sub(r"(?<=[A-Za-z]{2})\.(?=[A-Za-z]{2})", ". ", text)
 
 
-def _value(ftype: FieldType, text: str) -> str:
+def value_of(ftype: FieldType, text: str) -> str:
     """A reader's text as a field value: type-safe repairs, then the normal form."""
     return normalise(ftype, fix_confusions(ftype, text))
 
@@ -302,10 +305,10 @@ def squash(text: str, keep_spaces: bool = True) -> str:
 
 def _decide(ftype: FieldType, key: str, first: OcrText, second: OcrText | None) -> Reading:
     """Two readers: agreement is strong evidence; disagreement is a doubt for the clerk."""
-    a = _value(ftype, first.text)
+    a = value_of(ftype, first.text)
     if second is None:
         return Reading(a, first.text, first.confidence * 0.9)
-    b = _value(ftype, second.text)
+    b = value_of(ftype, second.text)
     agree_conf = max(0.9, 1.0 - (1 - first.confidence) * (1 - second.confidence) * 4)
     if ftype is FieldType.TEXT:
         if squash(a, True) == squash(b, True):
@@ -357,7 +360,7 @@ def _sure(ftype: FieldType, key: str, ocr: OcrText, written: int) -> bool:
     with a format, read_text still asks the second reader to confirm a sure reading."""
     if ocr.confidence < SURE or not re.search(r"[0-9A-Za-z]", ocr.text):
         return False
-    value = _value(ftype, ocr.text)
+    value = value_of(ftype, ocr.text)
     if format_error(ftype, value, key) is not None:
         return False
     if written and len(re.sub(r"\W", "", value)) != written:
@@ -396,20 +399,20 @@ def read_text(engine: OcrEngine, image: np.ndarray, spec: FieldSpec, zone_rect, 
     if second is None:
         primary, other = other, None
     elif _sure(ftype, spec.key, other, written) and automaton is None:
-        value = _value(ftype, other.text)
+        value = value_of(ftype, other.text)
         return Reading(value, other.text, other.confidence * SURE_DISCOUNT,
                        evidence={"tess": other.confidence, "sure": True})
     elif automaton is not None:
         primary = second.read_format(soft, automaton, preferred)
         if _sure(ftype, spec.key, other, written) \
-                and squash(_value(ftype, primary.text), False) == squash(_value(ftype, other.text), False):
+                and squash(value_of(ftype, primary.text), False) == squash(value_of(ftype, other.text), False):
             # A value with a format (digits in comb boxes, dates): Tesseract is fully sure of a
             # hand-printed 7 read as 9 or 4 as 6 (seed 777: most silent errors), so its sure
             # reading is kept only when the second reader, decoding under the format, agrees.
-            value = _value(ftype, other.text)
+            value = value_of(ftype, other.text)
             return Reading(value, other.text, other.confidence * SURE_DISCOUNT,
                            evidence={"tess": other.confidence, "neural": primary.confidence,
-                                 "neural_char": char_sureness(primary), "sure": True})
+                                 "neural_char": char_sureness(primary), "sure": True}, trace=primary.trace)
     else:
         primary = second.read_line(soft, charset)
     # Specks, a tick or a fax's broken rule, not a value: fewer than two marks as tall as a letter.
@@ -424,7 +427,7 @@ def read_text(engine: OcrEngine, image: np.ndarray, spec: FieldSpec, zone_rect, 
         return Reading("", other.text, 0.85)
     if other is not None and small_mark and primary.confidence < 0.25 \
             and max(len(re.findall(r"[0-9A-Za-z]", t.text)) for t in (primary, other)) <= 2 \
-            and squash(_value(ftype, primary.text), False) != squash(_value(ftype, other.text), False):
+            and squash(value_of(ftype, primary.text), False) != squash(value_of(ftype, other.text), False):
         # Specks the two readers take for different things of a mark or two ("4" and "11", "a a"
         # and "_@-.1"), the neural one without conviction: marks left in an empty box, not a value.
         # (A word joined up into one stroke is one mark too, but neither reader makes it so short.)
@@ -445,7 +448,7 @@ def read_text(engine: OcrEngine, image: np.ndarray, spec: FieldSpec, zone_rect, 
         evidence["neural_char"] = char_sureness(primary)
         evidence["tess"] = other.confidence
     if other is not None and reading.reasons and not reading.alternatives:  # the readers disagree
-        reading.alternatives = [_value(ftype, t.text) for t in (primary, other)]
+        reading.alternatives = [value_of(ftype, t.text) for t in (primary, other)]
     if not re.search(r"[0-9A-Za-z]", str(reading.value)):
         if small_mark:
             # Only a stray mark or a remnant of the box survived: nothing was written here.
@@ -463,4 +466,6 @@ def read_text(engine: OcrEngine, image: np.ndarray, spec: FieldSpec, zone_rect, 
             reading.reasons.append(f"{written} boxes written, {got} characters read")
             reading.confidence = min(reading.confidence, 0.5)
     reading.evidence = evidence
+    if other is not None:
+        reading.trace = primary.trace
     return reading

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from cisr_desk.capture.read import Reading
+from cisr_desk.capture.read import Reading, value_of
 from cisr_desk.capture.vocabulary import ADDRESS_KEYS
 from cisr_desk.domain.fields import FieldType
 
@@ -46,8 +46,53 @@ def sevens_read_as_nines(readings: dict[str, Reading], types: dict[str, FieldTyp
     for key, r in numeric.items():
         if "9" in r.value:
             r.doubt(reason, at_most=0.6)
+            reread(r, types.get(key), "9", "7")
             marked.append(key)
     return marked
+
+
+# How much likelier (nats) reread makes the digit a hand is shown to write so that it reads as
+# another: as much as leaves 99% of the tuning writers' 9s read as 9s when their 7s are favoured
+# (validation set seed 31003, 572 9s read right in numbers: 4 turn to 7 at 6 nats, 7 at 7, 13 at
+# 7.5). A crossed 7 read as 9 is often only a few nats short of the 7 in the model's own reading.
+FAVOUR_NATS = 6.0
+
+
+def _only_slips(before: str, after: str, read: str, true: str) -> list[int] | None:
+    """The places of the digits that ``after`` has as ``true`` where ``before`` has ``read``, when
+    that is all that differs between their digits (None otherwise)."""
+    a, b = re.sub(r"\D", "", before), re.sub(r"\D", "", after)
+    if len(a) != len(b):
+        return None
+    places = [i for i, (x, y) in enumerate(zip(a, b)) if x != y]
+    return places if places and all(a[i] == read and b[i] == true for i in places) else None
+
+
+def reread(r: Reading, ftype: FieldType | None, read: str, true: str) -> bool:
+    """Have the neural reader read the field again with ``true`` made FAVOUR_NATS likelier, for a
+    hand the form shows writes its ``true``s so that they read as ``read``s, and put the digits
+    that turn from ``read`` to ``true`` in the value (nothing else of the value changes: a repair
+    by the context rules stays). True when the value changed. A reading the value no longer
+    holds (the other reader's, a ZIP taken off its city) is left alone."""
+    trace = r.trace
+    if trace is None or not isinstance(r.value, str):
+        return False
+    before, after = trace.text(), trace.text({true: FAVOUR_NATS})
+    if before is None or after is None or before == after:
+        return False
+    if ftype is not None and ftype is not FieldType.TEXT:  # digits in the value's order (a date's)
+        before, after = value_of(ftype, before), value_of(ftype, after)
+    places = _only_slips(before, after, read, true)
+    if places is None or re.sub(r"\D", "", r.value) != re.sub(r"\D", "", before):
+        return False
+    digit, out = -1, []
+    for c in r.value:
+        if c.isdigit():
+            digit += 1
+            c = true if digit in places else c
+        out.append(c)
+    r.value = "".join(out)
+    return True
 
 
 # The fields the registry sets right when they are read a little off (crosscheck: drp_id_from_name,
