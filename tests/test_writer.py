@@ -217,3 +217,14 @@ def test_a_reading_again_changes_only_the_hand_s_digit_and_in_the_value_s_order(
     assert not reread(zip_, FieldType.ZIP, "9", "7") and zip_.value == "91770"
     untraced = Reading("91990", "91990", 0.9)
     assert not reread(untraced, FieldType.ZIP, "9", "7") and untraced.value == "91990"
+
+
+def test_the_digit_the_registry_shows_is_read_again_where_the_model_saw_it_nearly():
+    """The provider's phone showed this hand's 7s read as 9s: the street number whose 9 the model
+    nearly took for a 7 is read again as 7; the account, whose 9s it saw no 7 in, is not."""
+    r = _registry_form("516-555-0109", "5165550107")
+    r["mailing_street"].trace = seen("9815 SEP", " 0123456789EPS", {0: ("7", 3.0)})
+    r["customer_account"].trace = seen("2861185944", "0123456789", None, for_field(FieldType.ACCOUNT, "x"))
+    digits_the_registry_corrected(r, TYPES)
+    assert r["mailing_street"].value == "7815 SEPULVEDA BLVD" and r["mailing_street"].must_check
+    assert r["customer_account"].value == "2861185944" and r["customer_account"].must_check

@@ -141,8 +141,10 @@ def _mark_slips(readings: dict[str, Reading], types: dict[str, FieldType], slips
 def digits_the_registry_corrected(readings: dict[str, Reading], types: dict[str, FieldType]) -> list[str]:
     """Mark for the clerk every other number and address holding a digit that this form's
     registered fields show the hand's readers mistake for another (a 9 where the registry has a
-    7), or its mailing ZIP taken off the city; returns the keys marked."""
+    7), or its mailing ZIP taken off the city, and have them read again with the digit the hand
+    meant in mind (reread); returns the keys marked."""
     slips: dict[str, str] = {}
+    meant: dict[str, str] = {}  # digit read -> the digit the registry or the city shows was written
     for key in REGISTRY_KEYS:
         r = readings.get(key)
         if r is None or not r.evidence.get("repaired") or not isinstance(r.value, str):
@@ -151,6 +153,7 @@ def digits_the_registry_corrected(readings: dict[str, Reading], types: dict[str,
         if slip is not None:
             field = "phone" if key.endswith("phone") else "id"
             slips.setdefault(slip[0], REGISTRY_SHOWS.format(field=field, read=slip[0], true=slip[1]))
+            meant.setdefault(slip[0], slip[1])
     zr = readings.get("mailing_zip")
     read = zr.evidence.get("zip_read") if zr is not None else None
     if read and isinstance(zr.value, str):
@@ -160,7 +163,12 @@ def digits_the_registry_corrected(readings: dict[str, Reading], types: dict[str,
         if len(pairs) == 1:
             (wrong, true), = pairs
             slips.setdefault(wrong, CITY_SHOWS.format(zip_read=read, zip=zr.value, read=wrong, true=true))
-    return _mark_slips(readings, types, slips, skip=REGISTRY_KEYS) if slips else []
+            meant.setdefault(wrong, true)
+    marked = _mark_slips(readings, types, slips, skip=REGISTRY_KEYS) if slips else []
+    for key in marked:
+        for read_as, written in meant.items():
+            reread(readings[key], types.get(key), read_as, written)
+    return marked
 
 
 def dates_settled_against_the_reader(readings: dict[str, Reading], types: dict[str, FieldType]) -> list[str]:
