@@ -217,6 +217,9 @@ def test_a_reading_again_changes_only_the_hand_s_digit_and_in_the_value_s_order(
     assert not reread(zip_, FieldType.ZIP, "9", "7") and zip_.value == "91770"
     untraced = Reading("91990", "91990", 0.9)
     assert not reread(untraced, FieldType.ZIP, "9", "7") and untraced.value == "91990"
+    vouched = Reading("2026-09-17", "09/17/2026", 0.9, evidence={"support": True})  # the term's other date
+    vouched.trace = seen("09/17/2026", "/0123456789", {1: ("7", 3.0)}, for_field(FieldType.DATE, "term_start"))
+    assert not reread(vouched, FieldType.DATE, "9", "7") and vouched.value == "2026-09-17"
 
 
 def test_the_digit_the_registry_shows_is_read_again_where_the_model_saw_it_nearly():

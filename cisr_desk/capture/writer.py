@@ -73,9 +73,10 @@ def reread(r: Reading, ftype: FieldType | None, read: str, true: str) -> bool:
     hand the form shows writes its ``true``s so that they read as ``read``s, and put the digits
     that turn from ``read`` to ``true`` in the value (nothing else of the value changes: a repair
     by the context rules stays). True when the value changed. A reading the value no longer
-    holds (the other reader's, a ZIP taken off its city) is left alone."""
+    holds (the other reader's, a ZIP taken off its city), and a value another field or the
+    registry vouched for (capture/context.py, crosscheck.py), are left alone."""
     trace = r.trace
-    if trace is None or not isinstance(r.value, str):
+    if trace is None or not isinstance(r.value, str) or r.evidence.get("support"):
         return False
     before, after = trace.text(), trace.text({true: FAVOUR_NATS})
     if before is None or after is None or before == after:
