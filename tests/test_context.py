@@ -949,3 +949,26 @@ def test_a_first_name_read_surely_as_a_common_word_goes_to_the_clerk(name, doubt
     common_first_names(readings)
     r = readings["customer_print_name"]
     assert r.value == name and bool(r.reasons) == doubted
+
+
+@pytest.mark.parametrize("name,name_doubted,email,fixed", [
+    ("SUMMIT CO", False, "mei.ramirez15@summico.com", "mei.ramirez15@summitco.com"),
+    ("MESA MEDICAL OFFICES L.P.", True, "williamw@mebaco.com", "williamw@mesaco.com"),  # MESA: a town's word
+    ("MOORE-FLORES", True, "ehernandez@m0orefloresco.com", "ehernandez@moorefloresco.com"),
+    ("MOORE, HERNANDEZ AND KIM", True, "ashley.clark@hoore.org", "ashley.clark@moore.org"),
+    # A name in doubt lends only its known words; a domain read as a known word stays.
+    ("BAYMEW CO", True, "matthewf@bayviewco.com", None),
+    ("WILLSON ELECTRIC", True, "brendan@wilson.net", None),
+    ("SUMMIT CO", False, "mei@summitco.com", None),  # the name as read
+    ("SUMMIT CO", False, "mei@gmail.com", None),
+])
+def test_an_email_in_doubt_at_a_domain_a_letter_from_the_customer_s_name_is_at_that_name(
+        name, name_doubted, email, fixed):
+    from cisr_desk.capture.crosscheck import email_domain_from_business
+
+    readings = {"customer_name": _r(name, 0.95, reasons=("unsure",) if name_doubted else ()),
+                "customer_email": _r(email)}
+    assert email_domain_from_business(readings) == fixed
+    assert readings["customer_email"].value == (fixed or email)
+    sure = {"customer_name": _r(name, 0.95, reasons=()), "customer_email": _r(email, 0.99, reasons=())}
+    assert email_domain_from_business(sure) is None  # an address read without doubt is somebody's

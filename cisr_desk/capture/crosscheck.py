@@ -130,6 +130,7 @@ def cross_check(readings: dict[str, Reading], registry=None) -> None:
     near_twins(readings)
     same_street(readings)
     email_from_names(readings)
+    email_domain_from_business(readings)
     term_dates(readings)
     phone_area_from_zip(readings)
 
@@ -561,6 +562,58 @@ def email_from_names(readings: dict[str, Reading]) -> str | None:
     if len(winners) != 1 or winners[0] == local:
         return None
     r.value = f"{winners[0]}@{domain}"
+    r.confidence *= 0.97
+    r.evidence["repaired"] = True
+    return r.value
+
+
+def _business_labels(name: str, known_only: bool) -> set[str]:
+    """The domain names a business is likely to write its address at: its name's words run
+    together from the first, with "co" after them or not ("SUMMIT ENERGY CO": summit,
+    summitenergy, summitco, ...); only as far as its words are known ones (a name, a business's
+    or a town's word) where ``known_only``."""
+    words = [w for w in (re.sub(r"[^a-z0-9]", "", w) for w in re.split(r"[\s,&/-]+", name.lower())) if w]
+    labels = set()
+    for n in range(1, len(words) + 1):
+        if known_only and not known_word(words[n - 1], True):
+            break
+        label = "".join(words[:n])
+        if len(label) >= 3:
+            labels |= {label, label + "co"}
+    return labels
+
+
+def email_domain_from_business(readings: dict[str, Reading]) -> str | None:
+    """The customer's e-mail address, read in doubt, at a domain a letter or two from the
+    customer's own name ("summico.com" beside SUMMIT CO: summitco.com; "m0orefloresco.com"
+    beside MOORE-FLORES): a business writes its name in its domain, as a keying operator knows.
+    The domain's name becomes the nearest such name when no other is as near; its ending and
+    the part before the @ are kept, and the address still goes to the clerk. A name read in
+    doubt lends only its known words (a surname, a town's: not BAYMEW for bayviewco), and a
+    domain read as a known word stays (wilson.net beside WILLSON). Returns the new value, or None."""
+    r, named = readings.get("customer_email"), readings.get("customer_name")
+    if r is None or named is None or not r.reasons or not isinstance(r.value, str) \
+            or not isinstance(named.value, str) or r.value.count("@") != 1:
+        return None
+    local, domain = r.value.split("@")
+    label, dot, ending = domain.partition(".")
+    if not dot or len(label) < 4 or known_word(re.sub(r"co$", "", label), True):
+        return None
+    near: dict[str, int] = {}
+    for cand in _business_labels(named.value, known_only=bool(named.reasons)):
+        limit = 1 if len(cand) < 8 else 2
+        d = Levenshtein.distance(label, cand, score_cutoff=limit)
+        if d == 0:
+            return None  # the domain is the customer's name as read
+        if d <= limit:
+            near[cand] = d
+    if not near:
+        return None
+    low = min(near.values())
+    winners = [c for c, d in near.items() if d == low]
+    if len(winners) != 1:
+        return None
+    r.value = f"{local}@{winners[0]}.{ending}"
     r.confidence *= 0.97
     r.evidence["repaired"] = True
     return r.value
