@@ -9,7 +9,8 @@ with the share of hand-printed fields sent to review; checkbox and signature acc
 the silent error rate (wrong and not flagged); the review rate; form separation and revision
 accuracy; a confidence calibration table; CPU seconds per page; and the ratio of our time to
 full-page Tesseract (image_to_string, OMP_THREAD_LIMIT=1) on the same pages, measured in the
-same run, before and after ours, and averaged. Figures, never assertions: machines are noisy, ratios are what to compare.
+same run, before and after ours, and averaged. Figures, never assertions: machines are noisy,
+ratios are what to compare.
 """
 from __future__ import annotations
 

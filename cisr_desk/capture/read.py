@@ -466,6 +466,5 @@ def read_text(engine: OcrEngine, image: np.ndarray, spec: FieldSpec, zone_rect, 
             reading.reasons.append(f"{written} boxes written, {got} characters read")
             reading.confidence = min(reading.confidence, 0.5)
     reading.evidence = evidence
-    if other is not None:
-        reading.trace = primary.trace
+    reading.trace = primary.trace  # the neural reader's (Tesseract keeps none)
     return reading
