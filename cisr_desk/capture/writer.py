@@ -61,11 +61,10 @@ FAVOUR_NATS = 6.0
 def _only_slips(before: str, after: str, read: str, true: str) -> list[int] | None:
     """The places of the digits that ``after`` has as ``true`` where ``before`` has ``read``, when
     that is all that differs between their digits (None otherwise)."""
-    a, b = re.sub(r"\D", "", before), re.sub(r"\D", "", after)
-    if len(a) != len(b):
+    differ = _digit_differences(before, after)
+    if not differ or any((x, y) != (read, true) for _, x, y in differ):
         return None
-    places = [i for i, (x, y) in enumerate(zip(a, b)) if x != y]
-    return places if places and all(a[i] == read and b[i] == true for i in places) else None
+    return [i for i, _, _ in differ]
 
 
 def reread(r: Reading, ftype: FieldType | None, read: str, true: str) -> bool:
@@ -107,12 +106,20 @@ SETTLED_SHOWS = ("the readers saw {a} or {b} in {field} (settled as {value} by t
                  "this hand's {a}s and {b}s may be mistaken for each other")
 
 
+def _digit_differences(a: str, b: str) -> list[tuple[int, str, str]] | None:
+    """(place, digit of ``a``, digit of ``b``) wherever the digits of two numbers of as many
+    digits differ (None where their lengths differ)."""
+    a, b = re.sub(r"\D", "", a), re.sub(r"\D", "", b)
+    if len(a) != len(b):
+        return None
+    return [(i, x, y) for i, (x, y) in enumerate(zip(a, b)) if x != y]
+
+
 def _digit_slip(read: str, true: str) -> tuple[str, str] | None:
     """(read, true) where two numbers of as many digits differ in one digit alone: a misread. Two
     or more digits off may be another number (a phone the provider has since changed)."""
-    a, b = re.sub(r"\D", "", read), re.sub(r"\D", "", true)
-    slips = [(x, y) for x, y in zip(a, b) if x != y]
-    return slips[0] if len(a) == len(b) and len(slips) == 1 else None
+    differ = _digit_differences(read, true)
+    return differ[0][1:] if differ is not None and len(differ) == 1 else None
 
 
 def _digits_written(value: str, ftype: FieldType | None) -> str:
