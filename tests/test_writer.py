@@ -10,8 +10,9 @@ from cisr_desk.capture.confidence import score_fields
 from cisr_desk.capture.read import Reading
 from cisr_desk.capture.formats import for_field
 from cisr_desk.capture.ppocr import Trace
-from cisr_desk.capture.writer import (FAVOUR_NATS, dates_settled_against_the_reader, digits_the_registry_corrected,
-                                      reread, sevens_read_as_nines)
+from cisr_desk.capture.writer import (FAVOUR_NATS, SPLIT_MOST_NATS, dates_settled_against_the_reader,
+                                      digits_the_registry_corrected, reread, sevens_read_as_nines, split_of,
+                                      turning_points)
 from cisr_desk.domain.fields import FieldType
 from cisr_desk.domain.policy import SitePolicy
 from cisr_desk.domain.template import load_templates
@@ -201,6 +202,38 @@ def test_such_a_hand_s_numbers_are_read_again_with_its_sevens_in_mind():
     sevens_read_as_nines(r, TYPES)
     assert r["customer_account"].value == "2584735055" and r["customer_account"].must_check
     assert r["sa1_number"].value == "3582941236" and r["sa1_number"].must_check
+
+
+def test_where_this_hand_s_sevens_part_from_its_nines_is_read_off_the_form():
+    """A hand whose 7s the model saw 8 nats behind the 9 (more than FAVOUR_NATS) and whose 9s it
+    saw no 7 in by 12: the form's own 9s part between the two, so its 7s are read again as 7s
+    and its 9s stay."""
+    r = readings(NINES_FOR_SEVENS)
+    account, phone = for_field(FieldType.ACCOUNT, "customer_account"), for_field(FieldType.PHONE, "customer_phone")
+    r["customer_account"].trace = seen("2584935055", "0123456789", {4: ("7", 8.0)}, account)
+    r["customer_phone"].trace = seen("6265550159", "0123456789", {9: ("7", 8.0)}, phone)
+    r["sa1_number"].trace = seen("3582941236", "0123456789", {4: ("7", 12.0)}, account)
+    r["sa2_number"].trace = seen("3836832932", "0123456789", {7: ("7", 12.0)}, account)
+    r["drp1_phone"].trace = seen("9215550102", "0123456789", {0: ("7", 13.0)}, phone)
+    sevens_read_as_nines(r, TYPES)
+    assert r["customer_account"].value == "2584735055" and r["customer_phone"].value == "6265550157"
+    assert (r["sa1_number"].value, r["sa2_number"].value, r["drp1_phone"].value) == (
+        "3582941236", "3836832932", "9215550102")
+    assert all(r[k].must_check for k in ("customer_account", "customer_phone", "sa1_number"))
+
+
+def test_a_form_s_turning_points_part_within_bounds():
+    assert split_of([2.0, 3.0, 5.0, 12.0, 13.0, 14.0]) == 8.5  # between the two kinds
+    assert split_of([7.0, 8.0, 13.0, 14.0]) == SPLIT_MOST_NATS  # never past where tuning hands' 9s turn
+    assert split_of([1.0, 2.0, 3.0, 4.0]) == FAVOUR_NATS  # a part below what leaves their 9s as read
+    assert split_of([3.0, 12.0]) == FAVOUR_NATS  # too few to tell two kinds apart
+    date = Reading("2029-09-17", "09/17/2029", 0.9)  # the month's 9 2.5 nats from a 7, the year's 10.5
+    date.trace = seen("09/17/2029", "/0123456789", {1: ("7", 2.5), 9: ("7", 10.5)},
+                      for_field(FieldType.DATE, "term_end"))
+    assert turning_points(date, FieldType.DATE, "9", "7") == [11.0, 3.0]  # in the value's order
+    vouched = Reading("2029-09-17", "09/17/2029", 0.9, evidence={"support": True})
+    vouched.trace = date.trace
+    assert turning_points(vouched, FieldType.DATE, "9", "7") == []
 
 
 def test_a_reading_again_changes_only_the_hand_s_digit_and_in_the_value_s_order():
