@@ -5,7 +5,8 @@ its "9"s may be sevens. Both our readers read such a seven as a 9, each with ful
 (the bar across the stem closes a loop), so no single field shows the doubt. The form as a whole
 does: a form's account numbers, phones, ZIP and dates hold 40 to 100 digits, and among so many
 a 7 is all but certain (none in 60 random digits: 0.2 %). No 7 anywhere, and more 9s than
-their share, is that writer: every field with a 9 goes to the clerk.
+their share, is that writer: every field with a 9 goes to the clerk, its 9s read again with the
+7 made as much likelier as the form's own 9s show this hand's 7s need (split_of).
 
 The registry shows a hand's slips too: where the provider's id or phone was read a digit off and
 the registry set it right, the form itself says how this hand's digits are misread ("DRP1892" for
