@@ -74,18 +74,14 @@ MIN_TO_SPLIT = 4  # fewer 9s say nothing of where a hand's two kinds part
 def turning_points(r: Reading, ftype: FieldType | None, read: str, true: str) -> list[float]:
     """How much likelier (nats, TURN_LADDER's steps) ``true`` must be made for each ``read`` digit
     of the value to read as ``true``: one figure a digit, the ladder's last where it never turns.
-    Empty where the field would not be read again (reread: no trace, a value the neural reader's
-    digits no longer make, a value vouched for)."""
-    trace = r.trace
-    if trace is None or not isinstance(r.value, str) or r.evidence.get("support"):
-        return []
-    before = _as_value(trace.text(), ftype)
-    if before is None or re.sub(r"\D", "", r.value) != re.sub(r"\D", "", before):
+    Empty where the field is not read again (_as_read)."""
+    before = _as_read(r, ftype)
+    if before is None:
         return []
     places = [i for i, c in enumerate(re.sub(r"\D", "", before)) if c == read]
     turned: dict[int, float] = {}
     for nats in TURN_LADDER:
-        differ = _digit_differences(before, _as_value(trace.text({true: nats}), ftype) or "") or []
+        differ = _digit_differences(before, _as_value(r.trace.text({true: nats}), ftype) or "") or []
         for i, x, y in differ:
             if (x, y) == (read, true):
                 turned.setdefault(i, nats)
@@ -108,6 +104,18 @@ def split_of(points: list[float]) -> float:
         if apart > best:
             best, cut = apart, (points[i - 1] + points[i]) / 2
     return min(max(cut, FAVOUR_NATS), SPLIT_MOST_NATS)
+
+
+def _as_read(r: Reading, ftype: FieldType | None) -> str | None:
+    """The neural reader's reading of a field as the value holds it, where it may be read again:
+    None where it left no trace, where the value no longer holds its digits (the other reader's,
+    a ZIP taken off its city) and where another field or the registry vouched for the value."""
+    if r.trace is None or not isinstance(r.value, str) or r.evidence.get("support"):
+        return None
+    before = _as_value(r.trace.text(), ftype)
+    if before is None or re.sub(r"\D", "", r.value) != re.sub(r"\D", "", before):
+        return None
+    return before
 
 
 def _as_value(text: str | None, ftype: FieldType | None) -> str | None:
@@ -133,15 +141,12 @@ def reread(r: Reading, ftype: FieldType | None, read: str, true: str, nats: floa
     by the context rules stays). True when the value changed. A reading the value no longer
     holds (the other reader's, a ZIP taken off its city), and a value another field or the
     registry vouched for (capture/context.py, crosscheck.py), are left alone."""
-    trace = r.trace
-    if trace is None or not isinstance(r.value, str) or r.evidence.get("support"):
+    before = _as_read(r, ftype)
+    if before is None:
         return False
-    before, after = trace.text(), trace.text({true: nats})
-    if before is None or after is None or before == after:
-        return False
-    before, after = _as_value(before, ftype), _as_value(after, ftype)  # a date's digits in the value's order
-    places = _only_slips(before, after, read, true)
-    if places is None or re.sub(r"\D", "", r.value) != re.sub(r"\D", "", before):
+    after = _as_value(r.trace.text({true: nats}), ftype)
+    places = _only_slips(before, after, read, true) if after is not None else None
+    if places is None:
         return False
     digit, out = -1, []
     for c in r.value:
