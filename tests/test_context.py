@@ -960,6 +960,8 @@ def test_a_first_name_read_surely_as_a_common_word_goes_to_the_clerk(name, doubt
     ("BAYMEW CO", True, "matthewf@bayviewco.com", None),
     ("WILLSON ELECTRIC", True, "brendan@wilson.net", None),
     ("SUMMIT CO", False, "mei@summitco.com", None),  # the name as read
+    # The name's first words and more: the business wrote more of its name, nothing was misread.
+    ("HERNANDEZ AUTO BODY SHOP", False, "accounting@hernandezautobodys.com", None),
     ("SUMMIT CO", False, "mei@gmail.com", None),
 ])
 def test_an_email_in_doubt_at_a_domain_a_letter_from_the_customer_s_name_is_at_that_name(

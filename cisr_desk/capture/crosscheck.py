@@ -567,12 +567,28 @@ def email_from_names(readings: dict[str, Reading]) -> str | None:
     return r.value
 
 
+def _name_words(name: str) -> list[str]:
+    """A name's words as a domain holds them: lower case, letters and digits only."""
+    return [w for w in (re.sub(r"[^a-z0-9]", "", w) for w in re.split(r"[\s,&/-]+", name.lower())) if w]
+
+
+def _name_cut_short(label: str, name: str) -> bool:
+    """A domain name that is a name's first words run together and the start of the next one
+    ("hernandezautobodys" for HERNANDEZ AUTO BODY SHOP): the name written short, not misread."""
+    words = _name_words(name)
+    for n in range(1, len(words)):
+        run = "".join(words[:n])
+        if label.startswith(run) and words[n].startswith(label[len(run):]):
+            return True
+    return False
+
+
 def _business_labels(name: str, known_only: bool) -> set[str]:
     """The domain names a business is likely to write its address at: its name's words run
     together from the first, with "co" after them or not ("SUMMIT ENERGY CO": summit,
     summitenergy, summitco, ...); only as far as its words are known ones (a name, a business's
     or a town's word) where ``known_only``."""
-    words = [w for w in (re.sub(r"[^a-z0-9]", "", w) for w in re.split(r"[\s,&/-]+", name.lower())) if w]
+    words = _name_words(name)
     labels = set()
     for n in range(1, len(words) + 1):
         if known_only and not known_word(words[n - 1], True):
@@ -589,15 +605,18 @@ def email_domain_from_business(readings: dict[str, Reading]) -> str | None:
     beside MOORE-FLORES): a business writes its name in its domain, as a keying operator knows.
     The domain's name becomes the nearest such name when no other is as near; its ending and
     the part before the @ are kept, and the address still goes to the clerk. A name read in
-    doubt lends only its known words (a surname, a town's: not BAYMEW for bayviewco), and a
-    domain read as a known word stays (wilson.net beside WILLSON). Returns the new value, or None."""
+    doubt lends only its known words (a surname, a town's: not BAYMEW for bayviewco), a domain
+    read as a known word stays (wilson.net beside WILLSON), and so does one that holds the name's
+    first words and goes on (hernandezautobodys beside HERNANDEZ AUTO BODY SHOP). Returns the new
+    value, or None."""
     r, named = readings.get("customer_email"), readings.get("customer_name")
     if r is None or named is None or not r.reasons or not isinstance(r.value, str) \
             or not isinstance(named.value, str) or r.value.count("@") != 1:
         return None
     local, domain = r.value.split("@")
     label, dot, ending = domain.partition(".")
-    if not dot or len(label) < 4 or known_word(re.sub(r"co$", "", label), True):
+    if not dot or len(label) < 4 or known_word(re.sub(r"co$", "", label), True) \
+            or _name_cut_short(label, named.value):
         return None
     near: dict[str, int] = {}
     for cand in _business_labels(named.value, known_only=bool(named.reasons)):
