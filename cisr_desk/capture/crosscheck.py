@@ -606,9 +606,9 @@ def email_domain_from_business(readings: dict[str, Reading]) -> str | None:
     The domain's name becomes the nearest such name when no other is as near; its ending and
     the part before the @ are kept, and the address still goes to the clerk. A name read in
     doubt lends only its known words (a surname, a town's: not BAYMEW for bayviewco), a domain
-    read as a known word stays (wilson.net beside WILLSON), and so does one that holds the name's
-    first words and goes on (hernandezautobodys beside HERNANDEZ AUTO BODY SHOP). Returns the new
-    value, or None."""
+    read as a known word stays (wilson.net beside WILLSON), and so does one that is the name's
+    first words and the start of the next (hernandezautobodys beside HERNANDEZ AUTO BODY SHOP).
+    Returns the new value, or None."""
     r, named = readings.get("customer_email"), readings.get("customer_name")
     if r is None or named is None or not r.reasons or not isinstance(r.value, str) \
             or not isinstance(named.value, str) or r.value.count("@") != 1:
