@@ -667,18 +667,9 @@ class RecordEditor(QWidget):
                                   "Cancel (Esc) goes back to the record, where Enter accepts a field as read.",
                                   "Submit to a supervisor"):
             return
-        try:
-            self.ctx.desk.submit(self.record.id, self.ctx.user_name, expected_version=self.record.version)
-        except StaleRecord as exc:
-            self._stale(exc)
-            return
-        except DeskError as exc:
-            self.message.show_error(exc)
-            return
-        done = self.record.id
-        self.ctx.events.records_changed.emit()
-        self.ctx.events.status_message.emit(f"Record {done} submitted")
-        self.record_done.emit(done)
+        self._send_on(lambda record: self.ctx.desk.submit(record.id, self.ctx.user_name,
+                                                          expected_version=record.version),
+                      "submitted")
 
     def flag(self) -> None:
         if self.record is None or self.read_only or not self.flush_edits():
@@ -688,19 +679,25 @@ class RecordEditor(QWidget):
         if not answer:
             return
         reason, note = answer
+        self._send_on(lambda record: self.ctx.desk.flag(record.id, reason, self.ctx.user_name, note=note,
+                                                        expected_version=record.version),
+                      "flagged to a supervisor")
+
+    def _send_on(self, action, done: str) -> None:
+        """Pass the record on with ``action`` (submit, flag) and move to the next one; a record
+        changed meanwhile at another seat, or refused, stays open with the reason shown."""
         try:
-            self.ctx.desk.flag(self.record.id, reason, self.ctx.user_name, note=note,
-                               expected_version=self.record.version)
+            action(self.record)
         except StaleRecord as exc:
             self._stale(exc)
             return
         except DeskError as exc:
             self.message.show_error(exc)
             return
-        done = self.record.id
+        record_id = self.record.id
         self.ctx.events.records_changed.emit()
-        self.ctx.events.status_message.emit(f"Record {done} flagged to a supervisor")
-        self.record_done.emit(done)
+        self.ctx.events.status_message.emit(f"Record {record_id} {done}")
+        self.record_done.emit(record_id)
 
 
 def _digits(value) -> str:
