@@ -90,6 +90,13 @@ def test_city_snaps_to_its_zip_only_with_a_margin():
     assert snap_city("RIVERSIDE", "91766")[1] == 0.0  # not close to Pomona: left for the rule
 
 
+def test_a_zip_with_one_town_vouches_for_a_mailing_city_further_off_that_is_no_town():
+    assert snap_city("RACTO", "92376")[0] == "RIALTO"  # 92376's one town, an I lost and an L read C
+    assert snap_city("PRINE", "92604")[0] == "IRVINE"
+    assert snap_city("PASADENA", "92376")[1] == 0.0  # a town of its own: the ZIP or the city is wrong
+    assert snap_city("PMONO", "91766")[1] == 0.0  # 73 to Pomona, but a ZIP of two towns says nothing so far off
+
+
 def _r(value, conf=0.6, alternatives=(), reasons=("the two readers disagree",)):
     return Reading(value, value, conf, list(reasons), list(alternatives))
 

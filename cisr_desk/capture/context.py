@@ -356,7 +356,9 @@ def _fix_tld(domain: str) -> str:
 
 def snap_city(city: str, zip_code: str) -> tuple[str, float]:
     """The ZIP's USPS city closest to ``city`` when it is close and clearly closer than any
-    other of the ZIP's names, with its score; otherwise ``city`` unchanged and 0."""
+    other of the ZIP's names, with its score; otherwise ``city`` unchanged and 0. As in a
+    service address (``snap_address_city``), a ZIP with one town vouches for a name further off
+    where the words read are no town's name ("RACTO" beside 92376: RIALTO)."""
     names = {reference.city_key(c): c for c in reference.town_names_of_zip(zip_code)}
     if not names or not city.strip():
         return city, 0.0
@@ -364,7 +366,8 @@ def snap_city(city: str, zip_code: str) -> tuple[str, float]:
     scores = sorted(((ratio(key, k), k) for k in names), reverse=True)
     best = scores[0]
     runner = scores[1][0] if len(scores) > 1 else 0.0
-    if best[0] < CITY_MIN or best[0] - runner < CITY_MARGIN:
+    sole = len(names) == 1 and best[0] >= SOLE_TOWN_MIN and not reference.known_city(key)
+    if (best[0] < CITY_MIN or best[0] - runner < CITY_MARGIN) and not sole:
         return city, 0.0
     name = names[best[1]]
     return (name.upper() if city.isupper() or not any(ch.islower() for ch in city) else name), best[0]
