@@ -366,11 +366,17 @@ def snap_city(city: str, zip_code: str) -> tuple[str, float]:
     scores = sorted(((ratio(key, k), k) for k in names), reverse=True)
     best = scores[0]
     runner = scores[1][0] if len(scores) > 1 else 0.0
-    sole = len(names) == 1 and best[0] >= SOLE_TOWN_MIN and not reference.known_city(key)
-    if (best[0] < CITY_MIN or best[0] - runner < CITY_MARGIN) and not sole:
+    if (best[0] < CITY_MIN or best[0] - runner < CITY_MARGIN) and not _sole_town(names, best[0], key):
         return city, 0.0
     name = names[best[1]]
     return (name.upper() if city.isupper() or not any(ch.islower() for ch in city) else name), best[0]
+
+
+def _sole_town(names, score: float, words: str, state: str | None = None) -> bool:
+    """A ZIP with one town, and words no town is called: the ZIP vouches for its town's name
+    further off than a city needs beside a ZIP of several towns ("IRUNE 92602": IRVINE, a V
+    read as U and its I lost)."""
+    return len(names) == 1 and score >= SOLE_TOWN_MIN and not reference.known_city(words, state)
 
 
 _PLACE_TAIL = re.compile(r"^(?P<head>.*?)(?P<tail>[ ,]+)(?P<zip>\d{5})\s*$")
@@ -393,10 +399,8 @@ def snap_address_city(address: str) -> str:
     scores.sort(reverse=True)
     best = scores[0]
     runner = max((sc[0] for sc in scores if sc[3] != best[3]), default=0.0)
-    # A ZIP with one town, and words no town is called: the ZIP vouches for a name further off
-    # ("IRUNE 92602": IRVINE, a V read as U and its I lost).
-    sole = len(names) == 1 and best[0] >= SOLE_TOWN_MIN and not reference.known_city(head[best[2]:], "CA")
-    if (best[0] < CITY_MIN or best[0] - runner < CITY_MARGIN) and not sole:
+    near = best[0] >= CITY_MIN and best[0] - runner >= CITY_MARGIN
+    if not near and not _sole_town(names, best[0], head[best[2]:], "CA"):
         return address
     name = best[3].upper() if not any(ch.islower() for ch in head) else best[3]
     if head[best[2]:] == name:
