@@ -9,7 +9,8 @@ import pytest
 from cisr_desk.capture.confidence import score_fields
 from cisr_desk.capture.crosscheck import cross_check
 from cisr_desk.capture.context import (apply_context, fix_address, fix_city, fix_email, fix_service_address,
-                                       fix_words_in, place_from_mailing, snap_address_city, snap_city)
+                                       fix_words_in, mailing_place_from_service, place_from_mailing,
+                                       snap_address_city, snap_city)
 from cisr_desk.capture.read import Reading
 from cisr_desk.domain.policy import SitePolicy
 from cisr_desk.domain.rules import validate
@@ -99,6 +100,32 @@ def test_a_zip_with_one_town_vouches_for_a_mailing_city_further_off_that_is_no_t
 
 def _r(value, conf=0.6, alternatives=(), reasons=("the two readers disagree",)):
     return Reading(value, value, conf, list(reasons), list(alternatives))
+
+
+@pytest.mark.parametrize("city,zip_code,services,right", [
+    # Both misread, under a service address at the same house: its town and ZIP, both in doubt.
+    ("TUCARE", "93271", ["4492 ORANGE ST, TULARE 93274"], ("TULARE", "93274")),
+    ("DOWNEY", "90211", ["4492 ORANGE ST, DOWNEY, CA 90241"], ("DOWNEY", "90241")),  # its state written
+    ("DOWKEY", "90212", ["4492 ORANGE ST DOWNEY 90242"], ("DOWNEY", "90242")),  # no comma after the street
+    ("ONTARD", "91761", ["4492 ORANGE ST, ONTARIO"], ("ONTARIO", "91761")),  # no ZIP there: the town only
+    # Left as read: a city and ZIP that go together, another house, two places, a city far off.
+    ("DOWNEY", "90242", ["4492 ORANGE ST, TULARE 93274"], ("DOWNEY", "90242")),
+    ("TUCARE", "93271", ["4498 ORANGE ST, TULARE 93274"], ("TULARE", "93274")),  # a house number misread
+    ("TUCARE", "93271", ["4420 ORANGE ST, TULARE 93274"], ("TUCARE", "93271")),  # another house
+    ("TUCARE", "93271", ["4492 ORANGE ST, TULARE 93274", "4492 ORANGE ST, DOWNEY 90242"], ("TUCARE", "93271")),
+    ("PASADENA", "93271", ["4492 ORANGE ST, TULARE 93274"], ("PASADENA", "93271")),
+])
+def test_a_mailing_city_and_zip_that_disagree_are_read_off_a_service_address_at_the_same_house(
+        city, zip_code, services, right):
+    readings = {"mailing_street": _r("4492 ORANGE ST", 0.95, reasons=()), "mailing_city": _r(city),
+                "mailing_zip": _r(zip_code)}
+    readings.update({f"sa{i}_address": _r(a, 0.9, reasons=()) for i, a in enumerate(services, start=1)})
+    mailing_place_from_service(readings)
+    assert (readings["mailing_city"].value, readings["mailing_zip"].value) == right
+    for key, was in (("mailing_city", city), ("mailing_zip", zip_code)):
+        r = readings[key]
+        if r.value != was:  # taken from the other line, never silently
+            assert r.must_check and r.confidence <= 0.75 and "service address" in r.reasons[-1]
 
 
 @pytest.mark.parametrize("read,right", [

@@ -689,6 +689,7 @@ def apply_context(readings: dict[str, Reading]) -> None:
     words_from_either_reader(readings)
     place_context(readings)
     service_place_from_mailing(readings)
+    mailing_place_from_service(readings)
     house_numbers(readings)
     stray_marks(readings)
     glued_names(readings)
@@ -854,6 +855,73 @@ def service_place_from_mailing(readings: dict[str, Reading]) -> None:
             was = r.value
             r.repair(placed)
             r.doubt(f"read {was!r}: its town and ZIP taken as the mailing address's, {city} {zip_code}")
+
+
+SAME_PLACE_CITY_MIN = 60.0  # how nearly the mailing city read must be the service address's town
+_TOWN_AND_ZIP = re.compile(r"^(?P<town>.*?)(?:[\s,]+(?P<zip>\d{5}))?\s*$")
+
+
+def _place_after_street(address: str, number: str, street: str) -> tuple[str, str] | None:
+    """(town, ZIP or "") that end a service address at house ``number`` on ``street`` (or a number
+    one digit from it), when they are a known town and one of its ZIPs; None for another street
+    or an unknown place."""
+    other, rest = _street_parts(address)
+    # One digit apart is the same house misread in one of the two lines (house_numbers).
+    same_house = other == number or (len(other) == len(number) and Levenshtein.distance(other, number) == 1)
+    if not same_house or not (rest == street or rest.startswith(street + " ") or "," in address
+                               and Levenshtein.distance(rest, street) <= 1):
+        return None
+    after = address.split(",", 1)[1] if "," in address else rest[len(street):]
+    m = _TOWN_AND_ZIP.match(after.strip(" ,."))
+    town = re.sub(r"[\s,]+CA\.?$", "", m.group("town"), flags=re.IGNORECASE).strip(" ,.") if m else ""
+    zip_code = (m.group("zip") or "") if m else ""
+    if not town or not reference.known_city(town, "CA"):
+        return None
+    if zip_code and reference.zip_matches_city(zip_code, town) is not True:
+        return None
+    return town, zip_code
+
+
+def mailing_place_from_service(readings: dict[str, Reading]) -> None:
+    """A mailing city and ZIP that do not go together, above a service address at the same house
+    on the same street whose town and ZIP do: the mailing city and ZIP read off that address, as
+    a keying operator reads a blurred town off the line below (TUCARE 93271 over "4492 ORANGE ST,
+    TULARE 93274" beside a mailing street 4492 ORANGE ST: TULARE 93274). Only where what was read
+    is near what is taken, and every such address names the same place; for the clerk to confirm."""
+    mr, cr, zr = (readings.get(k) for k in ("mailing_street", "mailing_city", "mailing_zip"))
+    if mr is None or cr is None or zr is None or not all(isinstance(r.value, str) for r in (mr, cr, zr)):
+        return
+    city, zip_code = cr.value.strip(), zr.value.strip()
+    if not city or not zip_code or reference.zip_matches_city(zip_code, city):
+        return  # a city or ZIP left out is the customer's omission, for the rules to report
+    number, street = _street_parts(mr.value)
+    if not number or not street:
+        return
+    places = {place for key in ADDRESS_KEYS if key != "mailing_street"
+              for r in [readings.get(key)] if r is not None and isinstance(r.value, str)
+              for place in [_place_after_street(r.value, number, street)] if place is not None}
+    if len({reference.city_key(town) for town, _ in places}) != 1 or len({z for _, z in places if z}) > 1:
+        return
+    town = next(iter(places))[0].upper()
+    service_zip = next((z for _, z in places if z), "")
+    why = f"the service address at {mr.value.strip()} is in {town}" + (f" {service_zip}" if service_zip else "")
+    if ratio(reference.city_key(fix_words_in(city)), reference.city_key(town)) < SAME_PLACE_CITY_MIN:
+        return  # another town: the customer's mailing address may well be elsewhere
+    if reference.city_key(city) != reference.city_key(town):
+        cr.repair(town if not any(ch.islower() for ch in city) else town.title())
+        cr.alternatives = []
+        cr.doubt(f"read {city!r}; {why}", at_most=0.75)
+    if service_zip:
+        if zip_code != service_zip and Levenshtein.distance(zip_code, service_zip) <= MAILING_ZIP_SLIPS:
+            zr.repair(service_zip)
+            zr.alternatives = []
+            zr.doubt(f"ZIP read {zip_code!r}; {why}", at_most=0.75)
+    elif re.fullmatch(r"\d{5}", zip_code) and reference.zip_matches_city(zip_code, town) is False:
+        slip = zip_slip(zip_code, reference.zips_of_city(town, "CA"))
+        if slip is not None:
+            zr.repair(slip)
+            zr.doubt(f"ZIP read {zip_code}, none of {town}'s ({why}); its ZIP {slip} is one slip of the pen away",
+                     at_most=0.7)
 
 
 def _zip_of_the_town(city: str, read: list[str]) -> str | None:
