@@ -129,6 +129,7 @@ def cross_check(readings: dict[str, Reading], registry=None) -> None:
     twin_spacing(readings)
     near_twins(readings)
     same_street(readings)
+    names_from_email(readings)
     email_from_names(readings)
     email_domain_from_business(readings)
     term_dates(readings)
@@ -497,6 +498,76 @@ def spell_names(local: str, names: tuple[str, str]) -> str:
         if tail and not any(n.startswith(tail.group(1)) for n in names if n != name):
             local = local[: tail.start(1)] + tail.group(1).translate(DIGIT_LOOKS)
     return local
+
+
+def _names_in_address(local: str, first: str, last: str) -> tuple[set[str], set[str]]:
+    """The first names and surnames an address's part before the @ (its trailing digits off)
+    spells in a usual form (EMAIL_PATTERNS) beside the other name as read: "meiy" beside YOUNG
+    spells the first name mei ({f}{li}), "wei.okafor" beside OKAFOR wei, beside WEI okafor."""
+    firsts, lasts = set(), set()
+    for sep in ".", "_":
+        if local.count(sep) == 1:
+            a, b = local.split(sep)
+            if b == last:
+                firsts.add(a)
+            if a == first:
+                lasts.add(b)
+            if sep == "." and a == last:  # {l}.{f}
+                firsts.add(b)
+    if "." not in local and "_" not in local:
+        if len(local) > 1 and local[-1] == last[:1]:
+            firsts.add(local[:-1])  # {f}{li}
+        if local.endswith(last) and len(local) > len(last):
+            firsts.add(local[: -len(last)])  # {f}{l}
+        if local.startswith(first) and len(local) > len(first) + 1:
+            lasts.add(local[len(first):])  # {f}{l}
+    return {f for f in firsts if len(f) >= 3}, {name for name in lasts if len(name) >= 3}
+
+
+def names_from_email(readings: dict[str, Reading]) -> list[str]:
+    """A person's name read a letter off, or broken in two at a wide gap, where the customer's
+    e-mail address spells it in a usual form beside the other name as read (two pieces of ink):
+    MET YOUNG beside meiy@ is MEI YOUNG, KEN JI WRIGHT beside kenjiw@ KENJI WRIGHT, WE/OKAFOR
+    beside wei.okafor@ WEI OKAFOR. A letter is changed only where the address's spelling is a
+    known name and the one read is not. For the clerk to confirm. Returns the keys changed."""
+    er = readings.get("customer_email")
+    if er is None or not isinstance(er.value, str) or er.value.count("@") != 1:
+        return []
+    local = re.sub(r"\d+$", "", er.value.split("@")[0].lower())
+    changed = []
+    for key in ("customer_print_name", "customer_name"):
+        r = readings.get(key)
+        if r is None or not isinstance(r.value, str) or (key == "customer_name" and is_business(r.value)):
+            continue
+        words = list(re.finditer(r"[A-Za-z]+", r.value))
+        if not 2 <= len(words) <= 4:
+            continue
+        first, last = words[0].group(0).lower(), words[-1].group(0).lower()
+        firsts, lasts = _names_in_address(local, first, last)
+        value = None
+        if len(words) >= 3 and first + words[1].group(0).lower() in firsts and len(words[1].group(0)) <= 2 \
+                and r.value[words[0].end(): words[1].start()] == " ":
+            # KEN JI: KENJI. (ROSE MARY beside rosemaryk@ stays apart: an address has no spaces.)
+            value = r.value[: words[0].end()] + r.value[words[1].start():]
+        elif len(firsts) == 1 and (f := next(iter(firsts))) != first and Levenshtein.distance(f, first) == 1 \
+                and reference.is_first_name(f) and not reference.is_first_name(first):
+            value = r.value[: words[0].start()] + _cased(f, words[0].group(0)) \
+                + re.sub(r"^[/|\\]$", " ", r.value[words[0].end(): words[1].start()]) + r.value[words[1].start():]
+        elif len(lasts) == 1 and (name := next(iter(lasts))) != last and Levenshtein.distance(name, last) == 1 \
+                and usual_surname(name) and reference.surname_rank(last) is None:
+            value = r.value[: words[-1].start()] + _cased(name, words[-1].group(0)) + r.value[words[-1].end():]
+        if value is None or value == r.value:
+            continue
+        was = r.value
+        r.repair(value)
+        r.alternatives = []
+        r.doubt(f"read {was!r}; the e-mail address {er.value} spells the name so", at_most=0.75)
+        changed.append(key)
+    return changed
+
+
+def _cased(word: str, like: str) -> str:
+    return word.upper() if like.isupper() else word.title() if like[:1].isupper() else word
 
 
 EXCESS_LETTER = 0.5  # what a letter read in excess costs beyond one change
