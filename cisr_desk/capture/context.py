@@ -868,8 +868,8 @@ def _place_after_street(address: str, number: str, street: str) -> tuple[str, st
     other, rest = _street_parts(address)
     # One digit apart is the same house misread in one of the two lines (house_numbers).
     same_house = other == number or (len(other) == len(number) and Levenshtein.distance(other, number) == 1)
-    if not same_house or not (rest == street or rest.startswith(street + " ") or "," in address
-                               and Levenshtein.distance(rest, street) <= 1):
+    if not same_house or not (rest == street or rest.startswith(street + " ")
+                              or ("," in address and Levenshtein.distance(rest, street) <= 1)):
         return None
     after = address.split(",", 1)[1] if "," in address else rest[len(street):]
     m = _TOWN_AND_ZIP.match(after.strip(" ,."))
@@ -904,9 +904,9 @@ def mailing_place_from_service(readings: dict[str, Reading]) -> None:
         return
     town = next(iter(places))[0].upper()
     service_zip = next((z for _, z in places if z), "")
-    why = f"the service address at {mr.value.strip()} is in {town}" + (f" {service_zip}" if service_zip else "")
     if ratio(reference.city_key(fix_words_in(city)), reference.city_key(town)) < SAME_PLACE_CITY_MIN:
         return  # another town: the customer's mailing address may well be elsewhere
+    why = f"the service address at {mr.value.strip()} is in {town}" + (f" {service_zip}" if service_zip else "")
     if reference.city_key(city) != reference.city_key(town):
         cr.repair(town if not any(ch.islower() for ch in city) else town.title())
         cr.alternatives = []
