@@ -858,7 +858,6 @@ def service_place_from_mailing(readings: dict[str, Reading]) -> None:
 
 
 SAME_PLACE_CITY_MIN = 60.0  # how nearly the mailing city read must be the service address's town
-_TOWN_AND_ZIP = re.compile(r"^(?P<town>.*?)(?:[\s,]+(?P<zip>\d{5}))?\s*$")
 
 
 def _place_after_street(address: str, number: str, street: str) -> tuple[str, str] | None:
@@ -871,10 +870,10 @@ def _place_after_street(address: str, number: str, street: str) -> tuple[str, st
     if not same_house or not (rest == street or rest.startswith(street + " ")
                               or ("," in address and Levenshtein.distance(rest, street) <= 1)):
         return None
-    after = address.split(",", 1)[1] if "," in address else rest[len(street):]
-    m = _TOWN_AND_ZIP.match(after.strip(" ,."))
-    town = re.sub(r"[\s,]+CA\.?$", "", m.group("town"), flags=re.IGNORECASE).strip(" ,.") if m else ""
-    zip_code = (m.group("zip") or "") if m else ""
+    m = _PLACE_TAIL.match(address)
+    head, zip_code = (m.group("head"), m.group("zip")) if m else (address, "")
+    head = reference.split_state(head.rstrip(" ,."))[0]
+    town = (head.split(",", 1)[1] if "," in head else _street_parts(head)[1][len(street):]).strip(" ,.")
     if not town or not reference.known_city(town, "CA"):
         return None
     if zip_code and reference.zip_matches_city(zip_code, town) is not True:
