@@ -3,14 +3,17 @@ that a value which breaks a consistency rule is never accepted, however sure its
 from __future__ import annotations
 
 import datetime as dt
+import math
 
+import numpy as np
 import pytest
 
 from cisr_desk.capture.confidence import score_fields
 from cisr_desk.capture.crosscheck import cross_check
 from cisr_desk.capture.context import (apply_context, fix_address, fix_city, fix_email, fix_service_address,
                                        fix_words_in, mailing_place_from_service, place_from_mailing,
-                                       snap_address_city, snap_city)
+                                       snap_address_city, snap_city, zip_by_ink)
+from cisr_desk.capture.ppocr import Trace
 from cisr_desk.capture.read import Reading
 from cisr_desk.domain.policy import SitePolicy
 from cisr_desk.domain.rules import validate
@@ -1008,3 +1011,70 @@ def test_an_email_in_doubt_at_a_domain_a_letter_from_the_customer_s_name_is_at_t
     assert readings["customer_email"].value == (fixed or email)
     sure = {"customer_name": _r(name, 0.95, reasons=()), "customer_email": _r(email, 0.99, reasons=())}
     assert email_domain_from_business(sure) is None  # an address read without doubt is somebody's
+
+
+LINE = " ,#0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _seen(text: str, close: dict[int, tuple[str, float]] | None = None, alphabet: str = LINE) -> Trace:
+    """What the neural reader saw of a line read as ``text``: each character sure in a step of its
+    own, a blank between; ``close`` gives, at a place, another character this many nats less likely."""
+    probs = np.full((2 * len(text) + 1, len(alphabet) + 1), 1e-7, np.float32)
+    probs[0::2, 0] = 0.98
+    for i, c in enumerate(text):
+        probs[2 * i + 1, alphabet.index(c) + 1] = 0.98
+        for other, nats in [(close or {}).get(i, (None, 0))] if close and i in close else []:
+            probs[2 * i + 1, alphabet.index(other) + 1] = 0.98 * math.exp(-nats)
+    return Trace(probs, alphabet)
+
+
+def _traced(text: str, close=None, alphabet: str = LINE) -> Reading:
+    r = _r(text)
+    r.trace = _seen(text, close, alphabet)
+    return r
+
+
+def test_a_service_zip_none_of_its_town_s_is_read_as_the_one_the_ink_bears_out():
+    """TULARE 93794: Tulare's ZIPs are 93274 and 93275; the ink allows a 2 for the 7 and a 7 for
+    the 9 at two nats each, and a 5 for the 4 at none: 93274, for the clerk to confirm."""
+    line = "253 ALESSANDRO BLVD, TULARE 93794"
+    at = line.index("93794")
+    readings = {"sa1_address": _traced(line, {at + 2: ("2", 2.0), at + 3: ("7", 2.0)})}
+    zip_by_ink(readings)
+    r = readings["sa1_address"]
+    assert r.value == "253 ALESSANDRO BLVD, TULARE 93274"
+    assert r.must_check and r.confidence <= 0.75 and "93794 is no ZIP of TULARE" in r.reasons[-1]
+
+
+@pytest.mark.parametrize("line,close", [
+    # Mission Viejo's 92691 and 92675 are each one likely slip from 92671: the clerk decides.
+    ("270 N TELEGRAPH RD, MISSION VIEJO 92671", {-2: ("9", 1.0), -1: ("5", 1.0)}),
+    # The ink says 95555 plainly: no ZIP of Tulare comes near it (the customer's own mistake).
+    ("253 ALESSANDRO BLVD, TULARE 95555", {}),
+    ("253 ALESSANDRO BLVD, TULARE 93274", {}),  # a ZIP of the town already
+    ("795 SEPULVEDA BLVD, WEST COVINA 90", {}),  # too little of a ZIP to go by
+    ("12 OAK ST, LOS ANGELES 90099", {-1: ("1", 0.5)}),  # a city of many ZIPs: no guide
+])
+def test_a_service_zip_is_left_for_the_clerk_where_the_ink_does_not_single_out_one(line, close):
+    readings = {"sa1_address": _traced(line, {len(line) + i: c for i, c in close.items()})}
+    zip_by_ink(readings)
+    assert readings["sa1_address"].value == line
+
+
+def test_a_mailing_zip_none_of_its_city_s_is_read_as_the_one_the_ink_bears_out():
+    readings = {"mailing_city": _r("ROSEMEAD", 0.95, reasons=()),
+                "mailing_zip": _traced("91970", {2: ("7", 1.5)}, "0123456789")}
+    zip_by_ink(readings)
+    zr = readings["mailing_zip"]
+    assert zr.value == "91770" and zr.must_check and "none of ROSEMEAD's" in zr.reasons[-1]
+
+
+@pytest.mark.parametrize("city,city_reasons,zip_read", [
+    ("TORRANCE", (), "9050"),  # four digits written: the customer's, for the rules to report
+    ("ROSEMEAD", ("the two readers disagree",), "91990"),  # a ZIP of its own (Potrero) under a doubtful city
+])
+def test_a_mailing_zip_is_left_as_read_where_it_may_be_what_was_written(city, city_reasons, zip_read):
+    readings = {"mailing_city": _r(city, 0.7, reasons=city_reasons),
+                "mailing_zip": _traced(zip_read, {2: ("7", 1.0)}, "0123456789")}
+    zip_by_ink(readings)
+    assert readings["mailing_zip"].value == zip_read

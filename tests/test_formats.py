@@ -3,8 +3,9 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from cisr_desk.capture.formats import for_field
-from cisr_desk.capture.ppocr import columns_for, decode_constrained, decode_greedy, label_classes, project
+from cisr_desk.capture.formats import for_field, words
+from cisr_desk.capture.ppocr import (Trace, columns_for, decode_constrained, decode_greedy, label_classes, project,
+                                    viterbi)
 from cisr_desk.capture.stamp import parse_stamp
 from cisr_desk.domain.fields import FieldType as T
 
@@ -773,3 +774,21 @@ def test_the_pruned_search_finds_the_same_reading_as_the_full_one(ftype, key):
         probs /= probs.sum(axis=1, keepdims=True)
         lp = np.log(probs + 1e-9).tolist()
         assert viterbi_path(probs, alphabet, automaton) == _viterbi(lp, None, probs, alphabet, automaton)
+
+
+def test_a_text_s_path_score_is_its_best_alignment_to_the_line():
+    """Trace.score: the likeliest path that reads exactly the text, as the constrained search
+    finds it; the model's own best path scores highest, and a character the line cannot hold
+    scores nothing."""
+    alphabet = "0123456789"
+    probs = _probs(["9", None, "3", "2", "2", None, "2", "7", "4"], alphabet)
+    probs[7, alphabet.index("9") + 1] = 0.3  # the 7 might be a 9
+    trace = Trace(probs, alphabet)
+    best = trace.text()
+    assert best == "932274"
+    assert trace.score(best) == pytest.approx(float(np.log(probs.max(axis=1) + 1e-9).sum()))
+    for word in ("932294", "93224", "932274"):
+        found, score = viterbi(probs, alphabet, words({word}))
+        assert found == word and trace.score(word) == pytest.approx(score)
+    assert trace.score("932294") > trace.score("932254")  # a 9 the ink allows beats a 5 it does not
+    assert trace.score("93A274") is None and trace.score("1" * 20) is None

@@ -14,6 +14,9 @@ does the same after the readers return and before the form's fields vouch for ea
   and a city snapped to its ZIP's city names only with a clear margin;
 * people's names and the words of business names, titles and streets against the Census
   name lists and English word counts (names.py).
+* a ZIP that is none of its town's, read as the one of the town's ZIPs that the ink of the line
+  bears out clearly best (``zip_by_ink``: the pipeline runs it last, after the hand's own slips
+  are read again, capture/writer.py).
 
 Every repair is recorded as a reason-free, slightly lower confidence (a repair is a guess),
 unless the repaired value is what an independent field says (a ZIP's city), and every value
@@ -855,6 +858,89 @@ def service_place_from_mailing(readings: dict[str, Reading]) -> None:
             was = r.value
             r.repair(placed)
             r.doubt(f"read {was!r}: its town and ZIP taken as the mailing address's, {city} {zip_code}")
+
+
+INK_ZIP_MARGIN = 3.0  # nats: how much likelier the ink makes one of the town's ZIPs than any other
+INK_ZIP_SLACK = 12.0  # nats: and how much less likely than the line as it was read it may be
+INK_ZIP_TOWN_ZIPS = 12  # a town of more ZIPs than this (a city's) is no guide to one of them
+
+
+def _town_and_zips(head: str) -> tuple[str, set[str]] | None:
+    """The town that the words before a service address's ZIP end with (the longest name that
+    is one: WEST COVINA, not COVINA), and its ZIPs; None where they name no town."""
+    words = reference.split_state(head)[0].replace(",", " ").split()
+    for k in (3, 2, 1):
+        if len(words) > k:
+            town = " ".join(words[-k:])
+            zips = reference.zips_of_city(town, "CA")
+            if zips:
+                return town, zips
+    return None
+
+
+def zip_by_ink(readings: dict[str, Reading]) -> None:
+    """A ZIP, as read, that is none of the ZIPs of the town beside it ("TULARE 93794", "ONTARIO
+    911L" ending a service address; a mailing ZIP 91970 under ROSEMEAD): the one ZIP of that town
+    that the ink bears out clearly better than the town's others (the neural reader's trace of
+    the line, every ZIP of the town tried in the ZIP's place), as a keying operator reads a
+    blurred ZIP off the town and what can be made out of its digits. Where two of the town's ZIPs
+    fit the ink about as well, or none comes near what the ink says, it is left for the clerk.
+    For the clerk to confirm."""
+    for key in ADDRESS_KEYS:
+        r = readings.get(key)
+        if key == "mailing_street" or r is None or r.trace is None or not isinstance(r.value, str):
+            continue
+        m = _TRAILING_TOKEN.match(r.value)
+        if not m or not m.group("sep"):
+            continue
+        token = m.group("token")
+        if not 4 <= len(token) <= 7 or sum(ch.isdigit() for ch in token.translate(_ZIP_GLYPHS)) < 3 \
+                or not any(ch.isdigit() for ch in token):
+            continue  # no ZIP, or too little of one to go by ("WEST COVINA 90")
+        place = _town_and_zips(m.group("head"))
+        if place is None or token in place[1]:
+            continue
+        read = r.trace.text()
+        t = _TRAILING_TOKEN.match(read or "")
+        if not t or not t.group("sep"):
+            continue
+        zip_code = _zip_the_ink_bears_out(r.trace, read, t.group("head") + t.group("sep"), place[1])
+        if zip_code is not None:
+            was = r.value
+            r.repair(m.group("head") + (m.group("sep").replace(".", "") or " ") + zip_code)
+            r.doubt(f"read {was!r}: {token} is no ZIP of {place[0]}; the ink fits its {zip_code} best", at_most=0.75)
+    zr, cr = readings.get("mailing_zip"), readings.get("mailing_city")
+    if zr is None or cr is None or zr.trace is None or not isinstance(zr.value, str) \
+            or not isinstance(cr.value, str) or not zr.value:
+        return
+    zips = reference.zips_of_city(cr.value.strip(), "CA")
+    read = zr.trace.text()
+    if not zips or zr.value in zips or not re.fullmatch(r"\d{5}", zr.value) or not re.fullmatch(r"\d{5}", read or ""):
+        return  # a ZIP of four digits is what the customer wrote (for the rules), not a misreading
+    if cr.reasons and reference.zip_exists(zr.value):
+        return  # a ZIP of its own under a city in doubt: the city may be the one misread
+    zip_code = _zip_the_ink_bears_out(zr.trace, read, "", zips)
+    if zip_code is not None:
+        was = zr.value
+        zr.repair(zip_code)
+        zr.alternatives = []
+        zr.doubt(f"ZIP read {was}, none of {cr.value.strip()}'s; the ink fits its {zip_code} best", at_most=0.75)
+
+
+def _zip_the_ink_bears_out(trace, read: str, head: str, zips: set[str]) -> str | None:
+    """The one of a town's ``zips`` that the ink of a line read as ``read`` fits clearly better
+    than the others, put after ``head``; None where two fit about as well, or none nearly as well
+    as the ink's own reading."""
+    if len(zips) > INK_ZIP_TOWN_ZIPS:
+        return None
+    as_read = trace.score(read)
+    scored = sorted(((s, z) for z in zips if (s := trace.score(head + z)) is not None), reverse=True)
+    if as_read is None or not scored:
+        return None
+    best, zip_code = scored[0]
+    if as_read - best > INK_ZIP_SLACK or (len(scored) > 1 and best - scored[1][0] < INK_ZIP_MARGIN):
+        return None
+    return zip_code
 
 
 SAME_PLACE_CITY_MIN = 60.0  # how nearly the mailing city read must be the service address's town

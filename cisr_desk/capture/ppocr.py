@@ -367,6 +367,45 @@ class Trace:
             return decode_greedy(probs, self.alphabet).text
         return viterbi_path(probs, self.alphabet, self.automaton)[0]
 
+    def score(self, text: str) -> float | None:
+        """The log-likelihood of the likeliest path of the line that reads exactly ``text``
+        (None where it holds a character outside the alphabet, or is too long for the line):
+        how well the ink bears out one reading against another."""
+        return path_score(self.probs, self.alphabet, text)
+
+
+def path_score(probs: np.ndarray, alphabet: str, text: str) -> float | None:
+    """Best CTC alignment of ``text`` to ``probs`` (T, 1 + len(alphabet)), as a log-likelihood.
+
+    The usual Viterbi over the text with blanks between its characters: a step stays on its
+    label, moves to the next, or skips a blank between two different characters."""
+    index = {c: i + 1 for i, c in enumerate(alphabet)}
+    if any(c not in index for c in text):
+        return None
+    labels = [0]
+    for c in text:
+        labels += [index[c], 0]
+    n, steps = len(labels), probs.shape[0]
+    if steps < len(text):
+        return None
+    lp = np.log(probs[:, labels].astype(np.float64) + 1e-9)  # (T, n)
+    lab = np.array(labels)
+    # A skip over a blank is allowed into a character unlike the one two labels back.
+    skip = np.zeros(n, bool)
+    skip[2:] = (lab[2:] != 0) & (lab[2:] != lab[:-2])
+    neg = -1e18
+    alpha = np.full(n, neg)
+    alpha[0] = lp[0, 0]
+    if n > 1:
+        alpha[1] = lp[0, 1]
+    for t in range(1, steps):
+        stay = alpha
+        step = np.concatenate(([neg], alpha[:-1]))
+        jump = np.where(skip, np.concatenate(([neg, neg], alpha[:-2])), neg)
+        alpha = np.maximum(np.maximum(stay, step), jump) + lp[t]
+    best = max(alpha[-1], alpha[-2]) if n > 1 else alpha[-1]
+    return float(best) if best > neg / 2 else None
+
 
 def model_input(image: np.ndarray) -> np.ndarray:
     """One grey line as the model takes it (one of its three equal channels): gaps narrowed,
