@@ -15,8 +15,10 @@ does the same after the readers return and before the form's fields vouch for ea
 * people's names and the words of business names, titles and streets against the Census
   name lists and English word counts (names.py).
 * a ZIP that is none of its town's, read as the one of the town's ZIPs that the ink of the line
-  bears out clearly best (``zip_by_ink``: the pipeline runs it last, after the hand's own slips
-  are read again, capture/writer.py).
+  bears out clearly best (``zip_by_ink``), and a house number that the mailing street and a
+  service address disagree on, as the one the ink of both lines fits best
+  (``house_number_by_ink``): the pipeline runs these last, after the hand's own slips are read
+  again (capture/writer.py).
 
 Every repair is recorded as a reason-free, slightly lower confidence (a repair is a guess),
 unless the repaired value is what an independent field says (a ZIP's city), and every value
@@ -925,6 +927,60 @@ def zip_by_ink(readings: dict[str, Reading]) -> None:
         zr.repair(zip_code)
         zr.alternatives = []
         zr.doubt(f"ZIP read {was}, none of {cr.value.strip()}'s; the ink fits its {zip_code} best", at_most=0.75)
+
+
+HOUSE_INK_MARGIN = 3.0  # nats: how much better both lines' ink together must fit one house number
+HOUSE_INK_SLACK = 12.0  # nats: and how much less likely than as read the line changed may then be
+
+
+def _is_subsequence(short: str, long: str) -> bool:
+    it = iter(long)
+    return all(ch in it for ch in short)
+
+
+def house_number_by_ink(readings: dict[str, Reading]) -> None:
+    """The mailing street and a service address on the same street whose house numbers differ by
+    a slip of the pen or by digits lost (3339 OAK ST under 3338 OAK ST, 989 S PACIFIC COAST HWY
+    under 4989): one house, its number misread in one of the two lines (``house_numbers``). The
+    number that the ink of both lines together fits clearly better is put in the other line, as a
+    keying operator compares the two. For the clerk to confirm."""
+    mailing = readings.get("mailing_street")
+    if mailing is None or mailing.trace is None or not isinstance(mailing.value, str):
+        return
+    number, street = _street_parts(mailing.value)
+    if not number or not street:
+        return
+    for i in range(1, 6):
+        r = readings.get(f"sa{i}_address")
+        if r is None or r.trace is None or not isinstance(r.value, str):
+            continue
+        other, rest = _street_parts(r.value)
+        if not other or other == number or not (rest == street or rest.startswith(street + " ")):
+            continue
+        short, long = sorted((number, other), key=len)
+        if Levenshtein.distance(number, other) > 1 and not _is_subsequence(short, long):
+            continue  # another house on the same street
+        lines = [(mailing, number), (r, other)]
+        reads = [re.match(r"^\s*(\d+)(\D.*)$", line.trace.text() or "") for line, _ in lines]
+        if not all(m is not None and m.group(1) == n for m, (_, n) in zip(reads, lines)):
+            continue  # a number the neural reader did not read (Tesseract's, or one read again)
+        score = {n: [line.trace.score(n + m.group(2)) for (line, _), m in zip(lines, reads)] for n in (number, other)}
+        if any(v is None for v in score[number] + score[other]):
+            continue
+        total = {n: sum(v) for n, v in score.items()}
+        win, lose = (number, other) if total[number] > total[other] else (other, number)
+        if total[win] - total[lose] < HOUSE_INK_MARGIN:
+            continue
+        k = 1 if win == number else 0  # the line whose number loses
+        line = lines[k][0]
+        if score[lose][k] - score[win][k] > HOUSE_INK_SLACK:
+            continue
+        was = line.value
+        line.repair(re.sub(r"^(\s*)\d+", lambda m: m.group(1) + win, line.value, count=1))
+        line.doubt(f"read {was!r}: the house number {win} fits the ink of the mailing street and service address {i} best",
+                   at_most=0.7)
+        if k == 0:
+            number = win
 
 
 def _zip_the_ink_bears_out(trace, read: str, head: str, zips: set[str]) -> str | None:
