@@ -12,7 +12,8 @@ from cisr_desk.capture.confidence import score_fields
 from cisr_desk.capture.crosscheck import cross_check
 from cisr_desk.capture.context import (apply_context, fix_address, fix_city, fix_email, fix_service_address,
                                        fix_words_in, mailing_place_from_service, place_from_mailing,
-                                       snap_address_city, snap_city, zip_by_ink, house_number_by_ink)
+                                       snap_address_city, snap_city, street_by_ink, zip_by_ink,
+                                       house_number_by_ink)
 from cisr_desk.capture.ppocr import Trace
 from cisr_desk.capture.read import Reading
 from cisr_desk.domain.policy import SitePolicy
@@ -1018,14 +1019,14 @@ LINE = " ,#0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 def _seen(text: str, close: dict[int, tuple[str, float]] | None = None, alphabet: str = LINE) -> Trace:
     """What the neural reader saw of a line read as ``text``: each character sure in a step of its
-    own, a blank between; ``close`` gives, at a character's place (-1: the blank before the
-    first), another character this many nats less likely."""
+    own, a blank between; ``close`` gives, at a character's place (i + 0.5: the blank after it,
+    -0.5 the one before the first), another character this many nats less likely."""
     probs = np.full((2 * len(text) + 1, len(alphabet) + 1), 1e-7, np.float32)
     probs[0::2, 0] = 0.98
     for i, c in enumerate(text):
         probs[2 * i + 1, alphabet.index(c) + 1] = 0.98
     for i, (other, nats) in (close or {}).items():
-        probs[0 if i == -1 else 2 * i + 1, alphabet.index(other) + 1] = 0.98 * math.exp(-nats)
+        probs[int(2 * i + 1), alphabet.index(other) + 1] = 0.98 * math.exp(-nats)
     return Trace(probs, alphabet)
 
 
@@ -1085,9 +1086,9 @@ def test_a_mailing_zip_is_left_as_read_where_it_may_be_what_was_written(city, ci
     # The service line's 0 might be a 4, the mailing line's 4 is no 0: 15748 in both.
     ("15748 CITRUS AVE", "15708 CITRUS AVE, DOWNEY 90240", (None, {3: ("4", 1.0)}),
      ("15748 CITRUS AVE", "15748 CITRUS AVE, DOWNEY 90240")),
-    # A digit lost at the start of the service line's number, seen faintly there (-1: the step
+    # A digit lost at the start of the service line's number, seen faintly there (-0.5: the step
     # before its first character).
-    ("4989 S PACIFIC COAST HWY", "989 S PACIFIC COAST HWY, COMPTON 90220", (None, {-1: ("4", 3.0)}),
+    ("4989 S PACIFIC COAST HWY", "989 S PACIFIC COAST HWY, COMPTON 90220", (None, {-0.5: ("4", 3.0)}),
      ("4989 S PACIFIC COAST HWY", "4989 S PACIFIC COAST HWY, COMPTON 90220")),
     # Each line's ink says its own number as plainly: the clerk decides.
     ("569 SEPULVEDA BLVD", "564 SEPULVEDA BLVD, SIMI VALLEY", ({2: ("4", 1.0)}, {2: ("9", 1.0)}),
@@ -1116,3 +1117,24 @@ def test_a_house_number_not_the_neural_reader_s_own_is_left_alone():
     house_number_by_ink(readings)
     assert readings["sa1_address"].value == "8071 BEAR VALLEY RD, CAMARILLO 93012"
     assert readings["mailing_street"].value == "8091 BEAR VALLEY RD"
+
+
+@pytest.mark.parametrize("mailing,service,close,right", [
+    # The mailing line's I is faint, the service line's is plain: MAIN in both.
+    ("7290 S MAN ST", "7290 S MAIN ST, BISHOP 93514", ({8.5: ("I", 2.0)}, {}), ("7290 S MAIN ST", None)),
+    # The service line's unit 30 might be 50; the mailing line's 5 is no 3.
+    ("339 ALESSANDRO BLVD UNIT 50", "339 ALESSANDRO BLVD UNIT 30, CORONA, CA 92879", ({}, {25: ("5", 1.0)}),
+     (None, "339 ALESSANDRO BLVD UNIT 50, CORONA, CA 92879")),
+    # Each plain in its own line, and two different houses: the clerk decides.
+    ("12745 FINE ST", "12745 PINE ST, ONTARIO 91762", ({6: ("P", 2.0)}, {6: ("F", 2.0)}), (None, None)),
+    ("634 MAGNOLIA AVE", "540 MAGNOLIA AVE, ORANGE 92869", ({}, {}), (None, None)),
+])
+def test_a_street_the_two_lines_disagree_on_is_the_one_their_ink_fits_best(mailing, service, close, right):
+    readings = {"mailing_street": _traced(mailing, close[0]), "sa1_address": _traced(service, close[1])}
+    street_by_ink(readings)
+    assert readings["mailing_street"].value == (right[0] or mailing)
+    assert readings["sa1_address"].value == (right[1] or service)
+    for key, was in (("mailing_street", mailing), ("sa1_address", service)):
+        r = readings[key]
+        if r.value != was:
+            assert r.must_check and r.confidence <= 0.7 and "fits the ink" in r.reasons[-1]

@@ -16,8 +16,8 @@ does the same after the readers return and before the form's fields vouch for ea
   name lists and English word counts (names.py).
 * a ZIP that is none of its town's, read as the one of the town's ZIPs that the ink of the line
   bears out clearly best (``zip_by_ink``), and a house number that the mailing street and a
-  service address disagree on, as the one the ink of both lines fits best
-  (``house_number_by_ink``): the pipeline runs these last, after the hand's own slips are read
+  service address disagree on, or the street itself, as the one the ink of both lines fits best
+  (``house_number_by_ink``, ``street_by_ink``): the pipeline runs these last, after the hand's own slips are read
   again (capture/writer.py).
 
 Every repair is recorded as a reason-free, slightly lower confidence (a repair is a guess),
@@ -981,6 +981,70 @@ def house_number_by_ink(readings: dict[str, Reading]) -> None:
                    at_most=0.7)
         if k == 0:
             number = win
+
+
+STREET_INK_NEAR = 0.25  # how far (normalised edit distance) a service address's start may be from the mailing street
+
+
+def _street_cut(line: str, street: str) -> int | None:
+    """Where in ``line`` (a service address) the street that ``street`` (the mailing street) nearly
+    is ends: the cut, before a comma or a space, whose start is nearest it; None where none is near."""
+    best = None
+    for j in range(max(1, len(street) - 4), min(len(line), len(street) + 4) + 1):
+        if j < len(line) and line[j] not in " ,.":
+            continue
+        d = Levenshtein.normalized_distance(line[:j].rstrip(" ,."), street)
+        if best is None or d < best[0]:
+            best = (d, j)
+    return best[1] if best is not None and best[0] <= STREET_INK_NEAR else None
+
+
+def street_by_ink(readings: dict[str, Reading]) -> None:
+    """The mailing street and a service address that starts with nearly the same street ("7290 S
+    MAN ST" over "7290 S MAIN ST, BISHOP 93514", "205 HOLT AVE #168" over "205 HOLT AVE #2168, ..."):
+    one street written twice by one hand and misread in one of the two lines. The street that the
+    ink of both lines together fits clearly better is put in the other line, as a keying operator
+    compares the two. Only readings the neural reader itself made; for the clerk to confirm."""
+    mailing = readings.get("mailing_street")
+    if mailing is None or mailing.trace is None or not isinstance(mailing.value, str) or not mailing.value.strip():
+        return
+    m_read = (mailing.trace.text() or "").strip()
+    if m_read != mailing.value.strip():
+        return
+    for i in range(1, 6):
+        r = readings.get(f"sa{i}_address")
+        if r is None or r.trace is None or not isinstance(r.value, str):
+            continue
+        s_read = (r.trace.text() or "").strip()
+        if s_read != r.value.strip():
+            continue
+        cut = _street_cut(s_read, m_read)
+        if cut is None:
+            continue
+        s_street, rest = s_read[:cut].rstrip(" ,."), s_read[cut:]
+        if _fold_street(s_street) == _fold_street(m_read):
+            continue
+        m_score = {t: mailing.trace.score(t) for t in (m_read, s_street)}
+        s_score = {t: r.trace.score(t + rest) for t in (m_read, s_street)}
+        if None in m_score.values() or None in s_score.values():
+            continue
+        total = {t: m_score[t] + s_score[t] for t in (m_read, s_street)}
+        win, lose = (m_read, s_street) if total[m_read] > total[s_street] else (s_street, m_read)
+        if total[win] - total[lose] < HOUSE_INK_MARGIN:
+            continue
+        line, score = (r, s_score) if win == m_read else (mailing, m_score)
+        if score[lose] - score[win] > HOUSE_INK_SLACK:
+            continue
+        was = line.value
+        line.repair(win + rest if line is r else win)
+        line.doubt(f"read {was!r}: the street {win!r} fits the ink of the mailing street and service address {i} best",
+                   at_most=0.7)
+        if line is mailing:
+            return  # the other service addresses were weighed against the street as it was read
+
+
+def _fold_street(text: str) -> str:
+    return " ".join(re.sub(r"[.,']", " ", text).upper().split())
 
 
 def _zip_the_ink_bears_out(trace, read: str, head: str, zips: set[str]) -> str | None:
