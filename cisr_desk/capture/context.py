@@ -16,9 +16,9 @@ does the same after the readers return and before the form's fields vouch for ea
   name lists and English word counts (names.py).
 * a ZIP that is none of its town's, read as the one of the town's ZIPs that the ink of the line
   bears out clearly best (``zip_by_ink``), and a house number that the mailing street and a
-  service address disagree on, or the street itself, as the one the ink of both lines fits best
-  (``house_number_by_ink``, ``street_by_ink``): the pipeline runs these last, after the hand's own slips are read
-  again (capture/writer.py).
+  service address disagree on, or the street itself, as the one the ink of both lines fits
+  best (``house_number_by_ink``, ``street_by_ink``): the pipeline runs these last, after the
+  hand's own slips are read again (capture/writer.py).
 
 Every repair is recorded as a reason-free, slightly lower confidence (a repair is a guess),
 unless the repaired value is what an independent field says (a ZIP's city), and every value
@@ -862,8 +862,11 @@ def service_place_from_mailing(readings: dict[str, Reading]) -> None:
             r.doubt(f"read {was!r}: its town and ZIP taken as the mailing address's, {city} {zip_code}")
 
 
-INK_ZIP_MARGIN = 3.0  # nats: how much likelier the ink makes one of the town's ZIPs than any other
-INK_ZIP_SLACK = 12.0  # nats: and how much less likely than the line as it was read it may be
+# Readings weighed by the neural reader's ink (ppocr.Trace.score): how much likelier (nats) the
+# ink must make one reading than the next, and how much less likely than the line as it was read
+# the reading taken may be (a ZIP, a house number or a street written plainly otherwise stays).
+INK_MARGIN = 3.0
+INK_SLACK = 12.0
 INK_ZIP_TOWN_ZIPS = 12  # a town of more ZIPs than this (a city's) is no guide to one of them
 
 
@@ -929,10 +932,6 @@ def zip_by_ink(readings: dict[str, Reading]) -> None:
         zr.doubt(f"ZIP read {was}, none of {cr.value.strip()}'s; the ink fits its {zip_code} best", at_most=0.75)
 
 
-HOUSE_INK_MARGIN = 3.0  # nats: how much better both lines' ink together must fit one house number
-HOUSE_INK_SLACK = 12.0  # nats: and how much less likely than as read the line changed may then be
-
-
 def _is_subsequence(short: str, long: str) -> bool:
     it = iter(long)
     return all(ch in it for ch in short)
@@ -964,23 +963,38 @@ def house_number_by_ink(readings: dict[str, Reading]) -> None:
         reads = [re.match(r"^\s*(\d+)(\D.*)$", line.trace.text() or "") for line, _ in lines]
         if not all(m is not None and m.group(1) == n for m, (_, n) in zip(reads, lines)):
             continue  # a number the neural reader did not read (Tesseract's, or one read again)
-        score = {n: [line.trace.score(n + m.group(2)) for (line, _), m in zip(lines, reads)] for n in (number, other)}
-        if any(v is None for v in score[number] + score[other]):
+        weighed = _both_lines_weigh(number, other, *(
+            {n: line.trace.score(n + m.group(2)) for n in (number, other)} for (line, _), m in zip(lines, reads)))
+        if weighed is None:
             continue
-        total = {n: sum(v) for n, v in score.items()}
-        win, lose = (number, other) if total[number] > total[other] else (other, number)
-        if total[win] - total[lose] < HOUSE_INK_MARGIN:
-            continue
-        k = 1 if win == number else 0  # the line whose number loses
+        win, k = weighed
         line = lines[k][0]
-        if score[lose][k] - score[win][k] > HOUSE_INK_SLACK:
-            continue
         was = line.value
         line.repair(re.sub(r"^(\s*)\d+", lambda m: m.group(1) + win, line.value, count=1))
         line.doubt(f"read {was!r}: the house number {win} fits the ink of the mailing street and service address {i} best",
                    at_most=0.7)
         if k == 0:
             number = win
+
+
+def _both_lines_weigh(first: str, second: str, mailing: dict[str, float | None], service: dict[str, float | None]
+                      ) -> tuple[str, int] | None:
+    """Of two readings of what the mailing street (read as ``first``) and a service address (read
+    as ``second``) both hold, the one the ink of the two lines together fits clearly better, and
+    the line to change (0: the mailing street, 1: the service address); None where neither is
+    clearly better or the line's own ink does not allow it. ``mailing`` and ``service`` are each
+    line's scores of the two readings."""
+    if None in mailing.values() or None in service.values():
+        return None
+    total = {t: mailing[t] + service[t] for t in (first, second)}
+    win, lose = (first, second) if total[first] > total[second] else (second, first)
+    if total[win] - total[lose] < INK_MARGIN:
+        return None
+    k = 1 if win == first else 0  # the line whose reading loses
+    score = (mailing, service)[k]
+    if score[lose] - score[win] > INK_SLACK:
+        return None
+    return win, k
 
 
 STREET_INK_NEAR = 0.25  # how far (normalised edit distance) a service address's start may be from the mailing street
@@ -1024,17 +1038,12 @@ def street_by_ink(readings: dict[str, Reading]) -> None:
         s_street, rest = s_read[:cut].rstrip(" ,."), s_read[cut:]
         if _fold_street(s_street) == _fold_street(m_read):
             continue
-        m_score = {t: mailing.trace.score(t) for t in (m_read, s_street)}
-        s_score = {t: r.trace.score(t + rest) for t in (m_read, s_street)}
-        if None in m_score.values() or None in s_score.values():
+        weighed = _both_lines_weigh(m_read, s_street, {t: mailing.trace.score(t) for t in (m_read, s_street)},
+                                    {t: r.trace.score(t + rest) for t in (m_read, s_street)})
+        if weighed is None:
             continue
-        total = {t: m_score[t] + s_score[t] for t in (m_read, s_street)}
-        win, lose = (m_read, s_street) if total[m_read] > total[s_street] else (s_street, m_read)
-        if total[win] - total[lose] < HOUSE_INK_MARGIN:
-            continue
-        line, score = (r, s_score) if win == m_read else (mailing, m_score)
-        if score[lose] - score[win] > HOUSE_INK_SLACK:
-            continue
+        win, k = weighed
+        line = (mailing, r)[k]
         was = line.value
         line.repair(win + rest if line is r else win)
         line.doubt(f"read {was!r}: the street {win!r} fits the ink of the mailing street and service address {i} best",
@@ -1058,7 +1067,7 @@ def _zip_the_ink_bears_out(trace, read: str, head: str, zips: set[str]) -> str |
     if as_read is None or not scored:
         return None
     best, zip_code = scored[0]
-    if as_read - best > INK_ZIP_SLACK or (len(scored) > 1 and best - scored[1][0] < INK_ZIP_MARGIN):
+    if as_read - best > INK_SLACK or (len(scored) > 1 and best - scored[1][0] < INK_MARGIN):
         return None
     return zip_code
 
