@@ -807,19 +807,26 @@ def snap_address_zip(address: str) -> str:
         return address
     read = m.group("zip")
     head = m.group("head")
-    words = reference.split_state(head)[0].replace(",", " ").split()
-    for k in (3, 2, 1):  # the longest city name that the words before the ZIP end with
-        if len(words) <= k:
-            continue
-        zips = reference.zips_of_city(" ".join(words[-k:]), "CA")
-        if zips:
-            if read in zips:
-                return address
-            near = [z for z in zips if Levenshtein.distance(z, read) == 1]
-            if len(near) == 1:  # a speck read before the ZIP ("BEACH .2648") goes with its slip
-                return head + (m.group("tail").replace(".", "") or " ") + near[0]
-            return address
+    place = _town_and_zips(head)
+    if place is None or read in place[1]:
+        return address
+    near = [z for z in place[1] if Levenshtein.distance(z, read) == 1]
+    if len(near) == 1:  # a speck read before the ZIP ("BEACH .2648") goes with its slip
+        return head + (m.group("tail").replace(".", "") or " ") + near[0]
     return address
+
+
+def _town_and_zips(head: str) -> tuple[str, set[str]] | None:
+    """The town that the words before a service address's ZIP end with (the longest name that
+    is one: WEST COVINA, not COVINA), and its ZIPs; None where they name no town."""
+    words = reference.split_state(head)[0].replace(",", " ").split()
+    for k in (3, 2, 1):
+        if len(words) > k:
+            town = " ".join(words[-k:])
+            zips = reference.zips_of_city(town, "CA")
+            if zips:
+                return town, zips
+    return None
 
 
 _TRAILING_TOKEN = re.compile(r"^(?P<head>.*?)(?P<sep>[\s,]*)(?P<token>[0-9A-Za-z][0-9A-Za-z#.]*)\s*$")
@@ -868,19 +875,6 @@ def service_place_from_mailing(readings: dict[str, Reading]) -> None:
 INK_MARGIN = 3.0
 INK_SLACK = 12.0
 INK_ZIP_TOWN_ZIPS = 12  # a town of more ZIPs than this (a city's) is no guide to one of them
-
-
-def _town_and_zips(head: str) -> tuple[str, set[str]] | None:
-    """The town that the words before a service address's ZIP end with (the longest name that
-    is one: WEST COVINA, not COVINA), and its ZIPs; None where they name no town."""
-    words = reference.split_state(head)[0].replace(",", " ").split()
-    for k in (3, 2, 1):
-        if len(words) > k:
-            town = " ".join(words[-k:])
-            zips = reference.zips_of_city(town, "CA")
-            if zips:
-                return town, zips
-    return None
 
 
 def zip_by_ink(readings: dict[str, Reading]) -> None:
