@@ -931,6 +931,9 @@ def _is_subsequence(short: str, long: str) -> bool:
     return all(ch in it for ch in short)
 
 
+_NUMBER_FIRST = re.compile(r"^\s*(\d+)(\D.*)$")  # a street as read: its house number, then the rest
+
+
 def house_number_by_ink(readings: dict[str, Reading]) -> None:
     """The mailing street and a service address on the same street whose house numbers differ by
     a slip of the pen or by digits lost (3339 OAK ST under 3338 OAK ST, 989 S PACIFIC COAST HWY
@@ -943,6 +946,7 @@ def house_number_by_ink(readings: dict[str, Reading]) -> None:
     number, street = _street_parts(mailing.value)
     if not number or not street:
         return
+    mailing_read = _NUMBER_FIRST.match(mailing.trace.text() or "")
     for i in range(1, 6):
         r = readings.get(f"sa{i}_address")
         if r is None or r.trace is None or not isinstance(r.value, str):
@@ -954,7 +958,7 @@ def house_number_by_ink(readings: dict[str, Reading]) -> None:
         if Levenshtein.distance(number, other) > 1 and not _is_subsequence(short, long):
             continue  # another house on the same street
         lines = [(mailing, number), (r, other)]
-        reads = [re.match(r"^\s*(\d+)(\D.*)$", line.trace.text() or "") for line, _ in lines]
+        reads = [mailing_read, _NUMBER_FIRST.match(r.trace.text() or "")]
         if not all(m is not None and m.group(1) == n for m, (_, n) in zip(reads, lines)):
             continue  # a number the neural reader did not read (Tesseract's, or one read again)
         weighed = _both_lines_weigh(number, other, *(
