@@ -10,7 +10,8 @@ from cisr_desk.capture.confidence import score_fields
 from cisr_desk.capture.read import Reading
 from cisr_desk.capture.formats import for_field
 from cisr_desk.capture.ppocr import Trace
-from cisr_desk.capture.writer import (FAVOUR_NATS, SPLIT_MOST_NATS, dates_settled_against_the_reader,
+from cisr_desk.capture.writer import (FAVOUR_NATS, NEVER_READ_NATS, SPLIT_MOST_NATS,
+                                      dates_settled_against_the_reader, digits_never_read,
                                       digits_the_registry_corrected, reread, sevens_read_as_nines, split_of,
                                       turning_points)
 from cisr_desk.domain.fields import FieldType
@@ -264,3 +265,55 @@ def test_the_digit_the_registry_shows_is_read_again_where_the_model_saw_it_nearl
     digits_the_registry_corrected(r, TYPES)
     assert r["mailing_street"].value == "7815 SEPULVEDA BLVD" and r["mailing_street"].must_check
     assert r["customer_account"].value == "2861185944" and r["customer_account"].must_check
+
+
+# What a hand whose 4s read as 1s leaves on its form: 79 digits, every one but the 4.
+ONES_FOR_FOURS = {
+    "customer_account": "2581935055", "sa1_number": "3582961236", "sa2_number": "3836832932",
+    "customer_phone": "6265550159", "drp1_phone": "9215550102", "mailing_zip": "93035",
+    "term_start": "2026-09-06", "term_end": "2029-09-05", "customer_sign_date": "2026-07-01",
+}
+ACCOUNT = "0123456789"
+
+
+def _ones_for_fours(account_nats: float) -> dict[str, Reading]:
+    r = readings(ONES_FOR_FOURS)
+    account, sa = for_field(FieldType.ACCOUNT, "customer_account"), for_field(FieldType.ACCOUNT, "sa1_number")
+    r["customer_account"].trace = seen("2581935055", ACCOUNT, {3: ("4", account_nats)}, account)
+    r["sa1_number"].trace = seen("3582961236", ACCOUNT, {6: ("4", SPLIT_MOST_NATS - 1)}, sa)
+    r["sa2_number"].trace = seen("3836832932", ACCOUNT, None, sa)
+    return r
+
+
+def test_a_digit_a_form_never_shows_is_read_again_where_the_model_saw_it_nearly():
+    """No 4 among 79 digits, and a 1 the model saw a 4 nearly as likely in: that 1 is read as 4.
+    A 1 it saw a 4 in only further off stays, but goes to the clerk; a number it saw no 4 in at
+    all is left alone."""
+    r = _ones_for_fours(NEVER_READ_NATS - 1)
+    marked = digits_never_read(r, TYPES)
+    assert sorted(marked) == ["customer_account", "sa1_number"]
+    assert r["customer_account"].value == "2584935055" and r["customer_account"].must_check
+    assert r["customer_account"].reasons[-1] == ("no 4 among the 79 digits of this form, and the reader sees one "
+                                                 "nearly as likely in a 1: this hand's 4s may read as 1s")
+    assert r["sa1_number"].value == "3582961236" and r["sa1_number"].must_check
+    assert not r["sa2_number"].reasons and not r["customer_phone"].reasons
+
+
+def test_a_missing_digit_the_model_nowhere_nearly_sees_is_no_sign():
+    """A form may lack a digit by chance (1 in 50 do): unless the model saw it nearly as likely
+    somewhere, nothing changes and nothing goes to the clerk for it."""
+    r = _ones_for_fours(NEVER_READ_NATS + 1)
+    assert digits_never_read(r, TYPES) == []
+    assert r["customer_account"].value == "2581935055" and not r["customer_account"].reasons
+    assert not r["sa1_number"].reasons
+    few = {k: v for k, v in ONES_FOR_FOURS.items() if k in ("customer_account", "sa1_number", "sa2_number")}
+    r = _ones_for_fours(NEVER_READ_NATS - 1)
+    r = {k: v for k, v in r.items() if k in few}  # 30 digits: too few to say a digit is missing
+    assert digits_never_read(r, TYPES) == [] and r["customer_account"].value == "2581935055"
+
+
+def test_a_missing_7_is_left_to_the_rule_for_crossed_sevens():
+    r = readings(NINES_FOR_SEVENS)  # no 7, every other digit
+    r["drp1_phone"].trace = seen("9215550102", ACCOUNT, {2: ("7", 1.0)}, for_field(FieldType.PHONE, "drp1_phone"))
+    assert digits_never_read(r, TYPES) == []
+    assert r["drp1_phone"].value == "9215550102" and not r["drp1_phone"].reasons

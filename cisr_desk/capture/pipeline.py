@@ -36,7 +36,7 @@ from cisr_desk.capture.separate import FormGroup, PageKind, separate
 from cisr_desk.capture.stamp import read_received
 from cisr_desk.capture.workers import start_pool
 from cisr_desk.capture.writer import (dates_settled_against_the_reader, digits_the_registry_corrected,
-                                      sevens_read_as_nines)
+                                      digits_never_read, sevens_read_as_nines)
 from cisr_desk.capture.zones import extract_zone
 from cisr_desk.domain.errors import InputFileError
 from cisr_desk.domain.layout import FormPlan, PageDoesNotFit
@@ -239,6 +239,7 @@ def _build_form(template: FormTemplate, outcomes: dict[int, PageOutcome], group:
     cross_check(readings, registry)
     drp_id_from_name(readings, registry, policy.fuzzy_name_min_score)
     sevens_read_as_nines(readings, types)  # what the form shows of the hand (capture/writer.py)
+    digits_never_read(readings, types)
     settle_drp_names(readings, registry, policy)
     registered_contact(readings, registry, policy.fuzzy_name_min_score)
     digits_the_registry_corrected(readings, types)
