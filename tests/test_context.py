@@ -177,6 +177,21 @@ def test_a_service_address_suffix_is_found_before_its_town(read, right):
 
 
 @pytest.mark.parametrize("read,right", [
+    # The space between the suffix and the ZIP's town lost; the suffix read twice, once in the town.
+    ("1598 ALESSANDRO BLVDCHINO 91710", "1598 ALESSANDRO BLVD CHINO 91710"),
+    ("14409 FOOTHILL BLVDSOMI VALLEY 93063", "14409 FOOTHILL BLVD SIMI VALLEY 93063"),
+    ("776 JACARANDA LN LNCAMARILLO 93010", "776 JACARANDA LN CAMARILLO 93010"),
+    # A town that starts as a suffix does is the town (STOCKTON, STANTON, AVENAL).
+    ("123 MAIN STOCKTON 95202", "123 MAIN STOCKTON 95202"),
+    ("5 OAK AVE STANTON 90680", "5 OAK AVE STANTON 90680"),
+    ("9 ELM AVENAL 93204", "9 ELM AVENAL 93204"),
+    ("77 BLVDCHINO 91710", "77 BLVDCHINO 91710"),  # no street name before it: nothing to split from
+])
+def test_a_suffix_run_into_the_town_is_split_off(read, right):
+    assert fix_service_address(read) == right
+
+
+@pytest.mark.parametrize("read,right", [
     # The state written after the town stays where it was written, and the town and ZIP are
     # still read off each other around it.
     ("21877 S Holt Ave, Oxnard, CA 93030", "21877 S Holt Ave, Oxnard, CA 93030"),

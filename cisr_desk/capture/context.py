@@ -707,7 +707,36 @@ def apply_context(readings: dict[str, Reading]) -> None:
 
 def fix_service_address(text: str) -> str:
     """A service address: a street address whose ZIP and town, read off each other, follow it."""
-    return suffix_before_town(snap_town(snap_address_zip(snap_address_city(zip_by_place(fix_address(text))))))
+    return suffix_before_town(snap_town(snap_address_zip(snap_address_city(suffix_into_town(
+        zip_by_place(fix_address(text)))))))
+
+
+_GLUED_TOWN = re.compile(r"(?<=\s)(AVE|BLVD|DR|RD|ST|LN|CT|HWY|WAY|PKWY)([A-Z][A-Z .'-]*)$", re.I)
+
+
+def suffix_into_town(address: str) -> str:
+    """A street's suffix run into the town after it ("1598 ALESSANDRO BLVDCHINO 91710",
+    "14409 FOOTHILL BLVDSOMI VALLEY 93063"): the space the reader lost is put back where the
+    rest reads nearly as one of the ZIP's towns (TOWN_MIN), and better than with the suffix in it
+    (STOCKTON stays); a suffix read twice, once standing
+    and once run into the town ("JACARANDA LN LNCAMARILLO"), is kept once."""
+    m = _PLACE_TAIL.match(address)
+    if not m:
+        return address
+    head = m.group("head")
+    glued = _GLUED_TOWN.search(head)
+    if not glued or len(head[: glued.start()].split()) < 2:  # a number and a name before it
+        return address
+    suffix, town = glued.group(1), glued.group(2)
+    rest, whole = (reference.city_key(t).replace(" ", "") for t in (town, suffix + town))
+    # The town read better without the suffix than with it: STOCKTON is no ST before OCKTON.
+    towns = (reference.city_key(n).replace(" ", "") for n in reference.town_names_of_zip(m.group("zip")))
+    if not any(ratio(rest, key) >= TOWN_MIN and ratio(rest, key) > ratio(whole, key) for key in towns):
+        return address
+    before = head[: glued.start()]
+    if before.split()[-1].upper() == suffix.upper():
+        return before + town + address[m.end("head"):]
+    return before + suffix + " " + town + address[m.end("head"):]
 
 
 def suffix_before_town(address: str) -> str:
