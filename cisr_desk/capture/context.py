@@ -718,8 +718,8 @@ def suffix_into_town(address: str) -> str:
     """A street's suffix run into the town after it ("1598 ALESSANDRO BLVDCHINO 91710",
     "14409 FOOTHILL BLVDSOMI VALLEY 93063"): the space the reader lost is put back where the
     rest reads nearly as one of the ZIP's towns (TOWN_MIN), and better than with the suffix in it
-    (STOCKTON stays); a suffix read twice, once standing
-    and once run into the town ("JACARANDA LN LNCAMARILLO"), is kept once."""
+    (STOCKTON stays). A suffix read twice, once standing and once run into the town ("JACARANDA
+    LN LNCAMARILLO"), is kept once."""
     m = _PLACE_TAIL.match(address)
     if not m:
         return address

@@ -263,7 +263,6 @@ def dates_settled_against_the_reader(readings: dict[str, Reading], types: dict[s
     return _mark_slips(readings, types, slips) if slips else []
 
 
-
 # How much likelier digits_never_read makes the digit a form never shows: as much as turns at most
 # 1 in 1000 of the tuning writers' digits toward any one other digit (validation set seed 31003,
 # 10,020 digits of 1,181 hand-printed numbers read right: at 3 nats 61 turn toward one of the nine
@@ -271,6 +270,16 @@ def dates_settled_against_the_reader(readings: dict[str, Reading], types: dict[s
 NEVER_READ_NATS = 3.0
 NEVER_WRITTEN = ("no {absent} among the {n} digits of this form, and the reader sees one nearly as likely "
                  "in a {read}: this hand's {absent}s may read as {read}s")
+
+
+def _turning(r: Reading, ftype: FieldType | None, true: str, nats: float) -> set[str]:
+    """The digits of the field's reading (as the value holds it) that turn to ``true`` when it is
+    made ``nats`` likelier; none where the field is not read again (_as_read)."""
+    before = _as_read(r, ftype)
+    if before is None:
+        return set()
+    after = _as_value(r.trace.text({true: nats}), ftype)
+    return {x for _, x, y in _digit_differences(before, after or "") or [] if y == true}
 
 
 def digits_never_read(readings: dict[str, Reading], types: dict[str, FieldType]) -> list[str]:
@@ -289,20 +298,14 @@ def digits_never_read(readings: dict[str, Reading], types: dict[str, FieldType])
         return []
     marked: list[str] = []
     for absent in sorted(set("012345689") - set(digits)):
-        close: dict[str, set[str]] = {}  # key -> digits read that turn to the absent one by SPLIT_MOST_NATS
+        close: dict[str, set[str]] = {}  # key -> its digits that turn to the absent one by SPLIT_MOST_NATS
         turned: dict[str, set[str]] = {}  # key -> those that turn by NEVER_READ_NATS
         for key, r in numeric.items():
-            before = _as_read(r, types.get(key))
-            if before is None:
-                continue
-            for nats, found in ((SPLIT_MOST_NATS, close), (NEVER_READ_NATS, turned)):
-                if nats != SPLIT_MOST_NATS and key not in close:
-                    break
-                after = _as_value(r.trace.text({absent: nats}), types.get(key))
-                reads = {x for _, x, y in _digit_differences(before, after or "") or [] if y == absent}
-                if reads:
-                    found[key] = reads
-        if not turned:
+            close[key] = _turning(r, types.get(key), absent, SPLIT_MOST_NATS)
+            if close[key]:
+                turned[key] = _turning(r, types.get(key), absent, NEVER_READ_NATS)
+        close = {key: reads for key, reads in close.items() if reads}
+        if not any(turned.values()):
             continue
         for key, reads in close.items():
             numeric[key].doubt(NEVER_WRITTEN.format(absent=absent, n=len(digits), read="/".join(sorted(reads))),
