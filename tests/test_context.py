@@ -13,7 +13,7 @@ from cisr_desk.capture.crosscheck import cross_check
 from cisr_desk.capture.context import (apply_context, fix_address, fix_city, fix_email, fix_service_address,
                                        fix_words_in, mailing_place_from_service, place_from_mailing,
                                        snap_address_city, snap_city, street_by_ink, zip_by_ink,
-                                       house_number_by_ink)
+                                       house_number_by_ink, sign_dates_by_ink, SIGNED_WITHIN_DAYS)
 from cisr_desk.capture.ppocr import Trace
 from cisr_desk.capture.read import Reading
 from cisr_desk.domain.policy import SitePolicy
@@ -1153,3 +1153,39 @@ def test_a_street_the_two_lines_disagree_on_is_the_one_their_ink_fits_best(maili
         r = readings[key]
         if r.value != was:
             assert r.must_check and r.confidence <= 0.7 and "fits the ink" in r.reasons[-1]
+
+
+DATE_LINE = "/0123456789"
+
+
+def _date(iso: str, written: str, close=None) -> Reading:
+    r = _r(iso, reasons=())
+    r.trace = _seen(written, close, DATE_LINE)
+    return r
+
+
+def test_a_sign_date_after_the_form_was_received_is_the_day_before_it_the_ink_bears_out():
+    """09/21 on a form received on 07/25, its 9 a crossed 7 the model saw nearly as likely: the
+    day of the two months before the stamp that the ink fits best, for the clerk."""
+    received = dt.date(2026, 7, 25)
+    readings = {"drp_sign_date": _date("2026-09-21", "09/21/2026", {1: ("7", 2.0)}),
+                "customer_sign_date": _date("2026-07-20", "07/20/2026")}  # in the window: as read
+    sign_dates_by_ink(readings, received)
+    r = readings["drp_sign_date"]
+    assert r.value == "2026-07-21" and r.must_check and "received (2026-07-25)" in r.reasons[-1]
+    assert readings["customer_sign_date"].value == "2026-07-20" and not readings["customer_sign_date"].reasons
+
+
+def test_a_sign_date_written_plainly_outside_the_window_or_without_a_stamp_stays():
+    received = dt.date(2026, 7, 25)
+    plain = {"customer_sign_date": _date("2026-09-21", "09/21/2026")}  # signed after it was received
+    sign_dates_by_ink(plain, received)
+    assert plain["customer_sign_date"].value == "2026-09-21" and not plain["customer_sign_date"].reasons
+    unstamped = {"customer_sign_date": _date("2026-09-21", "09/21/2026", {1: ("7", 2.0)})}
+    sign_dates_by_ink(unstamped, None)
+    assert unstamped["customer_sign_date"].value == "2026-09-21"
+    # Two days of the window the ink fits about as well (07/21 or 07/27): the clerk decides.
+    torn = {"customer_sign_date": _date("2026-09-21", "09/21/2026", {1: ("7", 2.0), 4: ("7", 0.5)})}
+    sign_dates_by_ink(torn, dt.date(2026, 7, 30))
+    assert torn["customer_sign_date"].value == "2026-09-21"
+    assert SIGNED_WITHIN_DAYS == 60

@@ -26,6 +26,7 @@ keeps going through the rules afterwards: a repair never silences a contradictio
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator
 from functools import lru_cache
@@ -1275,3 +1276,54 @@ def house_numbers(readings: dict[str, Reading]) -> None:
             # accepted without the clerk, however sure its readers were (one sure Tesseract reading
             # of 23596 beside 23526 was accepted and silently wrong).
             doubtful.doubt(why, at_most=0.7)
+
+
+SIGN_DATE_KEYS = ("customer_sign_date", "drp_sign_date")
+SIGNED_WITHIN_DAYS = 60  # a form signed more than two months before it was received is rare
+
+
+def _as_written(day: dt.date) -> tuple[str, ...]:
+    """A date as a hand writes it in the form's MM/DD/YYYY boxes, with and without leading zeros."""
+    return tuple(dict.fromkeys((day.strftime("%m/%d/%Y"), f"{day.month}/{day.day}/{day.year}")))
+
+
+def _ink_fit(trace, day: dt.date) -> float | None:
+    """How well the line's ink bears out ``day`` however it is written (_as_written)."""
+    fits = [s for text in _as_written(day) if (s := trace.score(text)) is not None]
+    return max(fits) if fits else None
+
+
+def sign_dates_by_ink(readings: dict[str, Reading], received: dt.date | None) -> None:
+    """A signature's date read after the day the form was received (its RECEIVED stamp), or more
+    than SIGNED_WITHIN_DAYS before it ("01/05/2026" on a form received in May, "2076"): the one day of
+    the SIGNED_WITHIN_DAYS up to the stamp that the ink bears out clearly best (INK_MARGIN over the
+    next), as a keying operator reads a month they cannot make out off the stamp. A date written
+    plainly outside that window (a form signed after it was received: the rules say so) is left as
+    read, as no day of the window comes within INK_SLACK of its ink. For the clerk to confirm."""
+    if received is None:
+        return
+    window = [received - dt.timedelta(days=n) for n in range(SIGNED_WITHIN_DAYS + 1)]
+    for key in SIGN_DATE_KEYS:
+        r = readings.get(key)
+        if r is None or r.trace is None or not isinstance(r.value, str):
+            continue
+        try:
+            date = dt.date.fromisoformat(r.value)
+        except ValueError:
+            continue
+        if window[-1] <= date <= received:
+            continue
+        read = r.trace.text()
+        here = r.trace.score(read) if read else None
+        if here is None:
+            continue
+        scored = sorted(((fit, day) for day in window if (fit := _ink_fit(r.trace, day)) is not None), reverse=True)
+        if not scored:
+            continue
+        best, day = scored[0]
+        if best < here - INK_SLACK or (len(scored) > 1 and best - scored[1][0] < INK_MARGIN):
+            continue
+        was = r.value
+        r.repair(day.isoformat())
+        r.doubt(f"read {was}: the day the ink fits best of the {SIGNED_WITHIN_DAYS} before the form was "
+                f"received ({received.isoformat()})", at_most=0.7)
