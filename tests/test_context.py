@@ -412,6 +412,8 @@ def test_oddities_a_reader_produces_are_doubted():
 def test_po_box_and_house_numbers_across_fields():
     assert fix_address("P.U. BOX 4489") == "P.O. BOX 4489"
     assert fix_address("P.0 BOX 4580") == "P.O. BOX 4580"
+    assert fix_address("P.0. D0X6676") == "P.O. BOX 6676"  # the B of BOX read as D (or 8)
+    assert fix_address("P.O. 80X 12") == "P.O. BOX 12"
     readings = {"mailing_street": Reading("44095 ORANGE ST", "", 0.94),
                 "sa1_address": Reading("14095 ORANGE ST, IRVINE 92618", "", 0.95),
                 "sa2_address": Reading("14 ELM ST, IRVINE 92618", "", 0.95)}

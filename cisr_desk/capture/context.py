@@ -152,7 +152,7 @@ def _speck_between_words(text: str) -> str:
                   lambda m: m.group(1) if m.group(1).upper() not in ABBREVIATED else m.group(0), text)
 
 
-_PO_BOX = re.compile(r"^\s*P\W{0,2}[OU0DCQ]\W{0,2}\s*B[O0]X(?![A-Za-z])", re.I)  # an O left open: C
+_PO_BOX = re.compile(r"^\s*P\W{0,2}[OU0DCQ]\W{0,2}\s*[BD8][O0]X(?![A-Za-z])", re.I)  # an O left open: C; a B: D, 8
 
 
 def fix_address(text: str) -> str:
