@@ -414,18 +414,24 @@ def snap_address_city(address: str) -> str:
     return head[: best[2]] + name + state + m.group("tail") + m.group("zip")
 
 
+def _town_key(name: str) -> str:
+    """A town's name as compared letter by letter: its city_key without spaces (SIMI VALLEY and
+    SIMIVALLEY alike)."""
+    return reference.city_key(name).replace(" ", "")
+
+
 def _town_fits(head: str, name: str) -> Iterator[tuple[float, int, int]]:
     """How nearly the words that end ``head`` (an address up to its ZIP) are the town ``name``:
     (rapidfuzz ratio, less the words taken beyond or short of the name's, where they start),
     for as many words as the name has, one fewer and one more; the street keeps its first."""
     tokens = list(re.finditer(r"[^\s,]+", head))
-    want = reference.city_key(name).replace(" ", "")
+    want = _town_key(name)
     n = len(name.split())
     for k in {max(1, n - 1), n, n + 1}:
         if k > len(tokens) - 1:
             continue
         start = tokens[-k].start()
-        written = reference.city_key(fix_words_in(head[start:])).replace(" ", "")
+        written = _town_key(fix_words_in(head[start:]))
         if written:
             yield ratio(written, want), -abs(k - n), start
 
@@ -729,9 +735,9 @@ def suffix_into_town(address: str) -> str:
     if not glued or len(head[: glued.start()].split()) < 2:  # a number and a name before it
         return address
     suffix, town = glued.group(1), glued.group(2)
-    rest, whole = (reference.city_key(t).replace(" ", "") for t in (town, suffix + town))
+    rest, whole = _town_key(town), _town_key(suffix + town)
     # The town read better without the suffix than with it: STOCKTON is no ST before OCKTON.
-    towns = (reference.city_key(n).replace(" ", "") for n in reference.town_names_of_zip(m.group("zip")))
+    towns = (_town_key(n) for n in reference.town_names_of_zip(m.group("zip")))
     if not any(ratio(rest, key) >= TOWN_MIN and ratio(rest, key) > ratio(whole, key) for key in towns):
         return address
     before = head[: glued.start()]
@@ -782,7 +788,7 @@ def snap_town(address: str, state: str = "CA") -> str:
     written = town.strip(" .,")
     if not written or reference.known_city(written, state) or not re.fullmatch(r"[A-Za-z .'-]+", written):
         return address
-    key = reference.city_key(written).replace(" ", "")
+    key = _town_key(written)
     if len(key) < 4:
         return address
     scores = sorted(((ratio(key, k), k) for k in _towns(state) if abs(len(k) - len(key)) <= 3), reverse=True)
