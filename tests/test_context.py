@@ -13,7 +13,8 @@ from cisr_desk.capture.crosscheck import cross_check
 from cisr_desk.capture.context import (apply_context, fix_address, fix_city, fix_email, fix_service_address,
                                        fix_words_in, mailing_place_from_service, place_from_mailing,
                                        snap_address_city, snap_city, street_by_ink, zip_by_ink,
-                                       house_number_by_ink, sign_dates_by_ink, SIGNED_WITHIN_DAYS)
+                                       house_number_by_ink, sign_dates_by_ink, SIGNED_WITHIN_DAYS,
+                                       term_dates_by_ink, term_ends)
 from cisr_desk.capture.ppocr import Trace
 from cisr_desk.capture.read import Reading
 from cisr_desk.domain.policy import SitePolicy
@@ -1191,3 +1192,55 @@ def test_a_sign_date_written_plainly_outside_the_window_or_without_a_stamp_stays
     sign_dates_by_ink(torn, dt.date(2026, 7, 30))
     assert torn["customer_sign_date"].value == "2026-09-21"
     assert SIGNED_WITHIN_DAYS == 60
+
+
+def test_a_term_ends_on_an_anniversary_of_its_start_or_a_few_days_before():
+    ends = term_ends(dt.date(2026, 9, 29))
+    assert dt.date(2027, 9, 29) in ends and dt.date(2027, 9, 26) in ends and dt.date(2031, 9, 28) in ends
+    assert dt.date(2027, 9, 30) not in ends and dt.date(2027, 9, 25) not in ends and dt.date(2032, 9, 29) not in ends
+    assert dt.date(2029, 2, 28) in term_ends(dt.date(2028, 2, 29))  # a leap day's anniversary
+
+
+def test_a_term_whose_months_were_both_misread_is_read_again_together_off_the_signature():
+    """A start of 01/14 on a form signed 08/08, and an end of 01/13 a year on: both 8s read as 1s,
+    an 8 the ink allows at two nats in each. The start alone is torn between 08/14 and 08/24 (its
+    1 might be a 2); the end's 13 settles it: 08/14 and 08/13 a year on, for the clerk."""
+    readings = {"customer_sign_date": _date("2026-08-08", "08/08/2026"),
+                "term_start": _date("2026-01-14", "01/14/2026", {1: ("8", 2.0), 3: ("2", 2.5)}),
+                "term_end": _date("2027-01-13", "01/13/2027", {1: ("8", 2.0)})}
+    term_dates_by_ink(readings)
+    start, end = readings["term_start"], readings["term_end"]
+    assert (start.value, end.value) == ("2026-08-14", "2027-08-13")
+    assert start.must_check and end.must_check and start.confidence <= 0.7 and end.confidence <= 0.7
+    assert "signed on 2026-08-08" in start.reasons[-1] and "(2026-08-14)" in end.reasons[-1]
+
+
+def test_a_term_end_that_is_no_anniversary_is_the_one_the_ink_bears_out():
+    """09/28/2027 for a term from 09/29/2026: its 8 a 7 the model saw nearly as likely."""
+    readings = {"customer_sign_date": _date("2026-09-29", "09/29/2026"),
+                "term_start": _date("2026-09-29", "09/29/2026"),
+                "term_end": _date("2027-09-30", "09/30/2027", {3: ("2", 1.0), 4: ("8", 1.5)})}
+    term_dates_by_ink(readings)
+    assert readings["term_start"].value == "2026-09-29" and not readings["term_start"].reasons
+    assert readings["term_end"].value == "2027-09-28" and readings["term_end"].must_check
+
+
+@pytest.mark.parametrize("start,end,close", [
+    ("2026-09-29", "2027-12-31", None),  # a term to the end of a year, written plainly
+    ("2026-09-29", "2027-09-28", {4: ("7", 0.5)}),  # the eve of the anniversary: as read
+    ("2026-09-29", "2027-09-30", {3: ("2", 1.0)}),  # 09/20 is a digit away, but no anniversary's eve
+])
+def test_term_dates_that_go_together_or_are_written_plainly_stay(start, end, close):
+    readings = {"customer_sign_date": _date("2026-09-29", "09/29/2026"),
+                "term_start": _date(start, f"{start[5:7]}/{start[8:]}/{start[:4]}"),
+                "term_end": _date(end, f"{end[5:7]}/{end[8:]}/{end[:4]}", close)}
+    term_dates_by_ink(readings)
+    assert (readings["term_start"].value, readings["term_end"].value) == (start, end)
+    assert not readings["term_end"].reasons
+
+
+def test_a_start_written_plainly_long_after_the_signature_stays():
+    readings = {"customer_sign_date": _date("2026-03-02", "03/02/2026"),
+                "term_start": _date("2026-07-01", "07/01/2026"), "term_end": _date("2027-06-30", "06/30/2027")}
+    term_dates_by_ink(readings)
+    assert (readings["term_start"].value, readings["term_end"].value) == ("2026-07-01", "2027-06-30")
