@@ -13,7 +13,8 @@ from cisr_desk.capture.crosscheck import cross_check
 from cisr_desk.capture.context import (apply_context, fix_address, fix_city, fix_email, fix_service_address,
                                        fix_words_in, mailing_place_from_service, place_from_mailing,
                                        snap_address_city, snap_city, street_by_ink, zip_by_ink,
-                                       house_number_by_ink, sign_dates_by_ink, SIGNED_WITHIN_DAYS,
+                                       house_number_by_ink, house_numbers_without_a_zero_first, sign_dates_by_ink,
+                                       SIGNED_WITHIN_DAYS,
                                        term_dates_by_ink, term_ends)
 from cisr_desk.capture.ppocr import Trace
 from cisr_desk.capture.read import Reading
@@ -1244,3 +1245,30 @@ def test_a_start_written_plainly_long_after_the_signature_stays():
                 "term_start": _date("2026-07-01", "07/01/2026"), "term_end": _date("2027-06-30", "06/30/2027")}
     term_dates_by_ink(readings)
     assert (readings["term_start"].value, readings["term_end"].value) == ("2026-07-01", "2027-06-30")
+
+
+@pytest.mark.parametrize("line,close,right", [
+    # A 9 whose tail the reader lost, a 9 it allows at two nats: 9587.
+    ("0587 TELEGRAPH RD UNIT 65, LAKE FOREST", {0: ("9", 2.0)}, "9587 TELEGRAPH RD UNIT 65, LAKE FOREST"),
+    # The ink allows a 6 and an 8 about as well: the clerk decides, told why.
+    ("053 W PACIFIC COAST HWY", {0: ("6", 2.0)}, None),
+])
+def test_a_house_number_read_with_a_zero_first_is_the_digit_the_ink_bears_out(line, close, right):
+    r = _traced(line, close)
+    if right is None:
+        r.trace.probs[1, LINE.index("8") + 1] = r.trace.probs[1, LINE.index("6") + 1]
+    readings = {"sa3_address": r}
+    house_numbers_without_a_zero_first(readings)
+    assert r.value == (right or line) and r.must_check and r.confidence <= 0.7
+    assert "starts with a 0" in r.reasons[-1]
+
+
+def test_house_numbers_without_a_zero_first_or_read_by_tesseract():
+    plain = _traced("9587 TELEGRAPH RD, LAKE FOREST", {0: ("0", 1.0)})
+    unit = _traced("958 TELEGRAPH RD UNIT 05, LAKE FOREST")
+    house_numbers_without_a_zero_first({"sa1_address": plain, "sa2_address": unit})
+    assert plain.value == "9587 TELEGRAPH RD, LAKE FOREST" and not plain.must_check
+    assert unit.value == "958 TELEGRAPH RD UNIT 05, LAKE FOREST" and not unit.must_check
+    tesseract = _r("0587 TELEGRAPH RD", reasons=())  # no ink to ask: to the clerk as read
+    house_numbers_without_a_zero_first({"mailing_street": tesseract})
+    assert tesseract.value == "0587 TELEGRAPH RD" and tesseract.must_check

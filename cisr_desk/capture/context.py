@@ -1011,6 +1011,36 @@ def house_number_by_ink(readings: dict[str, Reading]) -> None:
             number = win
 
 
+def house_numbers_without_a_zero_first(readings: dict[str, Reading]) -> None:
+    """No house number starts with a 0: a street read "0587 TELEGRAPH RD" or "053 W PACIFIC COAST
+    HWY" has its first digit misread (a 9 whose tail the reader lost, a 6 closed at the top). The
+    digit the neural reader's ink bears out clearly best in its place (INK_MARGIN over the next,
+    INK_SLACK of the line as read) is put there, as a keying operator would; where none is, the
+    line goes to the clerk with the reason. Only a number as the neural reader read it."""
+    for key in ADDRESS_KEYS:
+        r = readings.get(key)
+        if r is None or not isinstance(r.value, str):
+            continue
+        m = re.match(r"^(\s*)(0\d*)(?=\s)", r.value)
+        if m is None:
+            continue
+        read = _NUMBER_FIRST.match(r.trace.text() or "") if r.trace is not None else None
+        if read is None or read.group(1) != m.group(2):
+            r.doubt(f"house number {m.group(2)} starts with a 0: a digit misread", at_most=0.6)
+            continue
+        here = r.trace.score(read.group(0))
+        scored = sorted(((fit, d) for d in "123456789"
+                         if (fit := r.trace.score(d + read.group(1)[1:] + read.group(2))) is not None), reverse=True)
+        if here is None or not scored or scored[0][0] < here - INK_SLACK \
+                or (len(scored) > 1 and scored[0][0] - scored[1][0] < INK_MARGIN):
+            r.doubt(f"house number {m.group(2)} starts with a 0: a digit misread", at_most=0.6)
+            continue
+        number = scored[0][1] + m.group(2)[1:]
+        was = r.value
+        r.repair(m.group(1) + number + r.value[m.end():])
+        r.doubt(f"read {was!r}: no house number starts with a 0, and the ink fits {number} best", at_most=0.7)
+
+
 def _both_lines_weigh(first: str, second: str, mailing: dict[str, float | None], service: dict[str, float | None]
                       ) -> tuple[str, int] | None:
     """Of two readings of what the mailing street (read as ``first``) and a service address (read
