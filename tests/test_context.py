@@ -13,7 +13,7 @@ from cisr_desk.capture.crosscheck import cross_check
 from cisr_desk.capture.context import (apply_context, fix_address, fix_city, fix_email, fix_service_address,
                                        fix_words_in, mailing_place_from_service, place_from_mailing,
                                        snap_address_city, snap_city, street_by_ink, zip_by_ink,
-                                       house_number_by_ink, house_numbers_without_a_zero_first, sign_dates_by_ink,
+                                       house_number_by_ink, house_numbers_as_written, sign_dates_by_ink,
                                        SIGNED_WITHIN_DAYS,
                                        term_dates_by_ink, term_ends)
 from cisr_desk.capture.ppocr import Trace
@@ -1258,17 +1258,32 @@ def test_a_house_number_read_with_a_zero_first_is_the_digit_the_ink_bears_out(li
     if right is None:
         r.trace.probs[1, LINE.index("8") + 1] = r.trace.probs[1, LINE.index("6") + 1]
     readings = {"sa3_address": r}
-    house_numbers_without_a_zero_first(readings)
+    house_numbers_as_written(readings)
     assert r.value == (right or line) and r.must_check and r.confidence <= 0.7
-    assert "starts with a 0" in r.reasons[-1]
+    assert "as no one writes it (a 0 first)" in r.reasons[-1]
 
 
-def test_house_numbers_without_a_zero_first_or_read_by_tesseract():
+@pytest.mark.parametrize("line,close,right", [
+    ("9/8 VENTURA BLVD, TORRANCE 90505", {1: ("7", 1.5)}, "978 VENTURA BLVD, TORRANCE 90505"),  # a 7's stem
+    # A stroke between two digits that the model allows as nothing at two nats.
+    ("3/17 ORANGE ST WHITTIER 90603", None, "317 ORANGE ST WHITTIER 90603"),
+])
+def test_a_house_number_read_with_a_slash_in_it_is_the_number_the_ink_bears_out(line, close, right):
+    r = _traced(line, close, LINE + "/")
+    if close is None:
+        r.trace.probs[3, 0] = 0.98 * math.exp(-2.0)
+    fraction = _traced("123 1/2 MAIN ST", None, LINE + "/")  # a half after the number: as written
+    house_numbers_as_written({"sa1_address": r, "sa2_address": fraction})
+    assert r.value == right and r.must_check and "a slash in it" in r.reasons[-1]
+    assert fraction.value == "123 1/2 MAIN ST" and not fraction.must_check
+
+
+def test_house_numbers_as_written_or_read_by_tesseract():
     plain = _traced("9587 TELEGRAPH RD, LAKE FOREST", {0: ("0", 1.0)})
     unit = _traced("958 TELEGRAPH RD UNIT 05, LAKE FOREST")
-    house_numbers_without_a_zero_first({"sa1_address": plain, "sa2_address": unit})
+    house_numbers_as_written({"sa1_address": plain, "sa2_address": unit})
     assert plain.value == "9587 TELEGRAPH RD, LAKE FOREST" and not plain.must_check
     assert unit.value == "958 TELEGRAPH RD UNIT 05, LAKE FOREST" and not unit.must_check
     tesseract = _r("0587 TELEGRAPH RD", reasons=())  # no ink to ask: to the clerk as read
-    house_numbers_without_a_zero_first({"mailing_street": tesseract})
+    house_numbers_as_written({"mailing_street": tesseract})
     assert tesseract.value == "0587 TELEGRAPH RD" and tesseract.must_check

@@ -1011,34 +1011,52 @@ def house_number_by_ink(readings: dict[str, Reading]) -> None:
             number = win
 
 
-def house_numbers_without_a_zero_first(readings: dict[str, Reading]) -> None:
-    """No house number starts with a 0: a street read "0587 TELEGRAPH RD" or "053 W PACIFIC COAST
-    HWY" has its first digit misread (a 9 whose tail the reader lost, a 6 closed at the top). The
-    digit the neural reader's ink bears out clearly best in its place (INK_MARGIN over the next,
-    INK_SLACK of the line as read) is put there, as a keying operator would; where none is, the
-    line goes to the clerk with the reason. Only a number as the neural reader read it."""
+# A house number as no one writes it: a 0 first ("0587 TELEGRAPH RD": a 9 whose tail the reader
+# lost), or a stroke inside it read as a slash ("9/8 VENTURA BLVD" for 978, "3/17 ORANGE ST" for
+# 317; a fraction comes after the number, as in 123 1/2).
+_ILL_WRITTEN_NUMBER = re.compile(r"^(\s*)(0\d*|\d+/\d+)(?=\s)")
+
+
+def _as_numbers(token: str) -> list[str]:
+    """The house numbers ``token`` (a house number as no one writes it) may be, a digit misread."""
+    if "/" in token:
+        out = [token.replace("/", d) for d in "0123456789"] + [token.replace("/", "")]
+    else:
+        out = [d + token[1:] for d in "123456789"]
+    return [n for n in out if not n.startswith("0")]
+
+
+def house_numbers_as_written(readings: dict[str, Reading]) -> None:
+    """A street whose house number no one writes so (_ILL_WRITTEN_NUMBER) has a digit misread: the
+    number the neural reader's ink bears out clearly best (INK_MARGIN over the next, INK_SLACK of
+    the line as read) is put in its place, as a keying operator would; where none is, the line
+    goes to the clerk with the reason. Only a number as the neural reader read it is read again."""
     for key in ADDRESS_KEYS:
         r = readings.get(key)
         if r is None or not isinstance(r.value, str):
             continue
-        m = re.match(r"^(\s*)(0\d*)(?=\s)", r.value)
+        m = _ILL_WRITTEN_NUMBER.match(r.value)
         if m is None:
             continue
-        read = _NUMBER_FIRST.match(r.trace.text() or "") if r.trace is not None else None
-        if read is None or read.group(1) != m.group(2):
-            r.doubt(f"house number {m.group(2)} starts with a 0: a digit misread", at_most=0.6)
+        token = m.group(2)
+        why = f"house number {token} as no one writes it ({'a 0 first' if token[0] == '0' else 'a slash in it'})"
+        line = r.trace.text() if r.trace is not None else None
+        seen = _ILL_WRITTEN_NUMBER.match(line or "")
+        if seen is None or seen.group(2) != token:
+            r.doubt(f"{why}: a digit misread", at_most=0.6)
             continue
-        here = r.trace.score(read.group(0))
-        scored = sorted(((fit, d) for d in "123456789"
-                         if (fit := r.trace.score(d + read.group(1)[1:] + read.group(2))) is not None), reverse=True)
+        rest = line[seen.end():]
+        here = r.trace.score(line)
+        scored = sorted(((fit, n) for n in _as_numbers(token) if (fit := r.trace.score(n + rest)) is not None),
+                        reverse=True)
         if here is None or not scored or scored[0][0] < here - INK_SLACK \
                 or (len(scored) > 1 and scored[0][0] - scored[1][0] < INK_MARGIN):
-            r.doubt(f"house number {m.group(2)} starts with a 0: a digit misread", at_most=0.6)
+            r.doubt(f"{why}: a digit misread", at_most=0.6)
             continue
-        number = scored[0][1] + m.group(2)[1:]
+        number = scored[0][1]
         was = r.value
         r.repair(m.group(1) + number + r.value[m.end():])
-        r.doubt(f"read {was!r}: no house number starts with a 0, and the ink fits {number} best", at_most=0.7)
+        r.doubt(f"read {was!r}: {why}, and the ink fits {number} best", at_most=0.7)
 
 
 def _both_lines_weigh(first: str, second: str, mailing: dict[str, float | None], service: dict[str, float | None]
