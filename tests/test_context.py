@@ -1287,3 +1287,17 @@ def test_house_numbers_as_written_or_read_by_tesseract():
     tesseract = _r("0587 TELEGRAPH RD", reasons=())  # no ink to ask: to the clerk as read
     house_numbers_as_written({"mailing_street": tesseract})
     assert tesseract.value == "0587 TELEGRAPH RD" and tesseract.must_check
+
+
+def test_a_signature_read_as_the_misread_start_is_read_again_with_it():
+    """Start and signature both read 09/14, the end 09/15 a year on: the 4s were 7s (a closed 7, at
+    two nats in each line). The start is 09/17, and the signature, read as the start was, too."""
+    readings = {"customer_sign_date": _date("2026-09-14", "09/14/2026", {4: ("7", 2.0)}),
+                "term_start": _date("2026-09-14", "09/14/2026", {4: ("7", 2.0)}),
+                "term_end": _date("2027-09-15", "09/15/2027"),
+                "drp_sign_date": _date("2026-09-12", "09/12/2026")}
+    term_dates_by_ink(readings)
+    assert readings["term_start"].value == "2026-09-17"
+    signed = readings["customer_sign_date"]
+    assert signed.value == "2026-09-17" and signed.must_check and "as the term's start was" in signed.reasons[-1]
+    assert readings["drp_sign_date"].value == "2026-09-12" and not readings["drp_sign_date"].reasons

@@ -1422,6 +1422,24 @@ def term_ends(start: dt.date) -> list[dt.date]:
     return out
 
 
+def _same_slip(readings: dict[str, Reading], was: str, day: dt.date) -> None:
+    """The term's start was read ``was`` and is ``day``: a signature's date read as the same day is
+    the same hand's same digit, most likely misread the same way (the customer signs on the day the
+    term starts, most often). It is ``day`` where its ink allows that (INK_SLACK), and goes to the
+    clerk either way."""
+    for key in SIGN_DATE_KEYS:
+        r = readings.get(key)
+        if r is None or r.value != was:
+            continue
+        why = f"read {was}, as the term's start was, which the ink says is {day.isoformat()}"
+        read = r.trace.text() if r.trace is not None else None
+        here = r.trace.score(read) if read else None
+        fit = _ink_fit(r.trace, day) if here is not None else None
+        if fit is not None and fit >= here - INK_SLACK:
+            r.repair(day.isoformat())
+        r.doubt(why, at_most=0.7)
+
+
 def term_dates_by_ink(readings: dict[str, Reading]) -> None:
     """The term's dates as a keying operator reads a digit they cannot make out, where the two
     dates and the signature's do not go together: a start that is not on or soon after the
@@ -1460,6 +1478,7 @@ def term_dates_by_ink(readings: dict[str, Reading]) -> None:
             start_r.repair(start.isoformat())
             start_r.doubt(f"read {was}: the day the ink fits best of those a term signed on {signed.isoformat()} "
                           f"starts on", at_most=0.7)
+            _same_slip(readings, was, start)
     if end is None or end in term_ends(start) or end_r.trace is None:
         return
     day = _day_the_ink_bears_out(end_r, term_ends(start))
