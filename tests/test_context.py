@@ -13,7 +13,7 @@ from cisr_desk.capture.crosscheck import cross_check
 from cisr_desk.capture.context import (apply_context, fix_address, fix_city, fix_email, fix_service_address,
                                        fix_words_in, mailing_place_from_service, place_from_mailing,
                                        snap_address_city, snap_city, street_by_ink, zip_by_ink,
-                                       house_number_by_ink, house_numbers_as_written, sign_dates_by_ink,
+                                       directionals_by_ink, house_number_by_ink, house_numbers_as_written, sign_dates_by_ink,
                                        SIGNED_WITHIN_DAYS,
                                        term_dates_by_ink, term_ends)
 from cisr_desk.capture.ppocr import Trace
@@ -1301,3 +1301,21 @@ def test_a_signature_read_as_the_misread_start_is_read_again_with_it():
     signed = readings["customer_sign_date"]
     assert signed.value == "2026-09-17" and signed.must_check and "as the term's start was" in signed.reasons[-1]
     assert readings["drp_sign_date"].value == "2026-09-12" and not readings["drp_sign_date"].reasons
+
+
+@pytest.mark.parametrize("line,close,right", [
+    # An E whose bars ran together, read as & (the ink allows an E at two nats, an F at four).
+    ("7433 & BEACH BLVD, BISHOP, CA 93514", {5: ("E", 2.0)}, "7433 E BEACH BLVD, BISHOP, CA 93514"),
+    ("378 F OLIVE ST, MORENO VALLEY 92555", {4: ("E", 1.0)}, "378 E OLIVE ST, MORENO VALLEY 92555"),
+    # No directional the ink allows: as read.
+    ("378 F OLIVE ST, MORENO VALLEY 92555", None, None),
+    # Lettered streets, and a directional read as one.
+    ("123 F ST WHITTIER 90603", {4: ("E", 1.0)}, None),
+    ("123 F ST, WHITTIER", {4: ("E", 1.0)}, None),
+    ("7433 E BEACH BLVD", {5: ("F", 1.0)}, None),
+])
+def test_an_odd_mark_after_the_house_number_is_the_directional_the_ink_bears_out(line, close, right):
+    r = _traced(line, close, LINE + "&")
+    directionals_by_ink({"sa1_address": r})
+    assert r.value == (right or line)
+    assert r.must_check == (right is not None)

@@ -1059,6 +1059,39 @@ def house_numbers_as_written(readings: dict[str, Reading]) -> None:
         r.doubt(f"read {was!r}: {why}, and the ink fits {number} best", at_most=0.7)
 
 
+# After a house number, one mark that is no directional, before a street of a word or more and its
+# suffix ("7433 & BEACH BLVD", "378 F OLIVE ST"): the E, N, S or W the customer wrote, misread. A
+# lettered street ("123 F ST") is its letter and its suffix alone, and stays.
+_ODD_DIRECTIONAL = re.compile(r"^(\s*\d+\s+)([^\sNSEW\d])(\s+)(?=[A-Z]+\s+[A-Z])")
+DIRECTIONALS = "NSEW"
+
+
+def directionals_by_ink(readings: dict[str, Reading]) -> None:
+    """A street read with one odd mark after its house number (_ODD_DIRECTIONAL) has the directional
+    there that the neural reader's ink bears out clearly best (INK_MARGIN over the next, INK_SLACK
+    of the line as read), as a keying operator reads an E whose bars ran together; where none is
+    clear, or the line is not the neural reader's own, it is left to the acceptance as read."""
+    for key in ADDRESS_KEYS:
+        r = readings.get(key)
+        if r is None or r.trace is None or not isinstance(r.value, str):
+            continue
+        m = _ODD_DIRECTIONAL.match(r.value)
+        line = r.trace.text() or ""
+        if m is None or not line.startswith(m.group(0)) or r.value[m.end():].split()[0] in STREET_SUFFIXES:
+            continue  # a lettered street (F ST) whatever follows it
+        here = r.trace.score(line)
+        rest = line[len(m.group(1)) + 1:]
+        scored = sorted(((fit, d) for d in DIRECTIONALS if (fit := r.trace.score(m.group(1) + d + rest)) is not None),
+                        reverse=True)
+        if here is None or not scored or scored[0][0] < here - INK_SLACK \
+                or (len(scored) > 1 and scored[0][0] - scored[1][0] < INK_MARGIN):
+            continue
+        was = r.value
+        r.repair(m.group(1) + scored[0][1] + r.value[m.end(2):])
+        r.doubt(f"read {was!r}: {m.group(2)!r} after the house number is no direction, and the ink fits "
+                f"{scored[0][1]} best", at_most=0.7)
+
+
 def _both_lines_weigh(first: str, second: str, mailing: dict[str, float | None], service: dict[str, float | None]
                       ) -> tuple[str, int] | None:
     """Of two readings of what the mailing street (read as ``first``) and a service address (read

@@ -26,8 +26,9 @@ import numpy as np
 from cisr_desk.capture import digital
 from cisr_desk.capture.attachments import looks_like_attachment
 from cisr_desk.capture.confidence import score_fields, settle_drp_names
-from cisr_desk.capture.context import (apply_context, house_number_by_ink, house_numbers_as_written,
-                                      sign_dates_by_ink, street_by_ink, term_dates_by_ink, zip_by_ink)
+from cisr_desk.capture.context import (apply_context, directionals_by_ink, house_number_by_ink,
+                                      house_numbers_as_written, sign_dates_by_ink, street_by_ink, term_dates_by_ink,
+                                      zip_by_ink)
 from cisr_desk.capture.crosscheck import cross_check, drp_id_from_name, registered_contact
 from cisr_desk.capture.pages import open_pdf, refuse_if_damaged, render_page, too_large_for_a_form
 from cisr_desk.capture.read import Reading, components, crop, read_check, read_signature, read_text
@@ -249,6 +250,7 @@ def _build_form(template: FormTemplate, outcomes: dict[int, PageOutcome], group:
     house_number_by_ink(readings)
     street_by_ink(readings)
     house_numbers_as_written(readings)
+    directionals_by_ink(readings)
     if received is None and stamped:
         received = dt.date.fromisoformat(stamped)
     sign_dates_by_ink(readings, received)
