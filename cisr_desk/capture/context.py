@@ -913,6 +913,19 @@ INK_SLACK = 12.0
 INK_ZIP_TOWN_ZIPS = 12  # a town of more ZIPs than this (a city's) is no guide to one of them
 
 
+def _clearly_best(here: float | None, scored: list[tuple[float, object]]):
+    """Of candidate readings scored by the ink (fit, candidate), the one the ink fits clearly best
+    (INK_MARGIN over the next) and not far worse than the line as read (``here``, INK_SLACK);
+    None where there is none such, or no reading to compare with."""
+    if here is None or not scored:
+        return None
+    scored = sorted(scored, key=lambda fc: fc[0], reverse=True)
+    best, candidate = scored[0]
+    if best < here - INK_SLACK or (len(scored) > 1 and best - scored[1][0] < INK_MARGIN):
+        return None
+    return candidate
+
+
 def zip_by_ink(readings: dict[str, Reading]) -> None:
     """A ZIP, as read, that is none of the ZIPs of the town beside it ("TULARE 93794", "ONTARIO
     911L" ending a service address; a mailing ZIP 91970 under ROSEMEAD): the one ZIP of that town
@@ -1046,14 +1059,11 @@ def house_numbers_as_written(readings: dict[str, Reading]) -> None:
             r.doubt(f"{why}: a digit misread", at_most=0.6)
             continue
         rest = line[seen.end():]
-        here = r.trace.score(line)
-        scored = sorted(((fit, n) for n in _as_numbers(token) if (fit := r.trace.score(n + rest)) is not None),
-                        reverse=True)
-        if here is None or not scored or scored[0][0] < here - INK_SLACK \
-                or (len(scored) > 1 and scored[0][0] - scored[1][0] < INK_MARGIN):
+        number = _clearly_best(r.trace.score(line), [(fit, n) for n in _as_numbers(token)
+                                                     if (fit := r.trace.score(n + rest)) is not None])
+        if number is None:
             r.doubt(f"{why}: a digit misread", at_most=0.6)
             continue
-        number = scored[0][1]
         was = r.value
         r.repair(m.group(1) + number + r.value[m.end():])
         r.doubt(f"read {was!r}: {why}, and the ink fits {number} best", at_most=0.7)
@@ -1079,17 +1089,15 @@ def directionals_by_ink(readings: dict[str, Reading]) -> None:
         line = r.trace.text() or ""
         if m is None or not line.startswith(m.group(0)) or r.value[m.end():].split()[0] in STREET_SUFFIXES:
             continue  # a lettered street (F ST) whatever follows it
-        here = r.trace.score(line)
         rest = line[len(m.group(1)) + 1:]
-        scored = sorted(((fit, d) for d in DIRECTIONALS if (fit := r.trace.score(m.group(1) + d + rest)) is not None),
-                        reverse=True)
-        if here is None or not scored or scored[0][0] < here - INK_SLACK \
-                or (len(scored) > 1 and scored[0][0] - scored[1][0] < INK_MARGIN):
+        direction = _clearly_best(r.trace.score(line), [(fit, d) for d in DIRECTIONALS
+                                                        if (fit := r.trace.score(m.group(1) + d + rest)) is not None])
+        if direction is None:
             continue
         was = r.value
-        r.repair(m.group(1) + scored[0][1] + r.value[m.end(2):])
+        r.repair(m.group(1) + direction + r.value[m.end(2):])
         r.doubt(f"read {was!r}: {m.group(2)!r} after the house number is no direction, and the ink fits "
-                f"{scored[0][1]} best", at_most=0.7)
+                f"{direction} best", at_most=0.7)
 
 
 def _both_lines_weigh(first: str, second: str, mailing: dict[str, float | None], service: dict[str, float | None]
@@ -1177,14 +1185,7 @@ def _zip_the_ink_bears_out(trace, read: str, head: str, zips: set[str]) -> str |
     as the ink's own reading."""
     if len(zips) > INK_ZIP_TOWN_ZIPS:
         return None
-    as_read = trace.score(read)
-    scored = sorted(((s, z) for z in zips if (s := trace.score(head + z)) is not None), reverse=True)
-    if as_read is None or not scored:
-        return None
-    best, zip_code = scored[0]
-    if as_read - best > INK_SLACK or (len(scored) > 1 and best - scored[1][0] < INK_MARGIN):
-        return None
-    return zip_code
+    return _clearly_best(trace.score(read), [(s, z) for z in sorted(zips) if (s := trace.score(head + z)) is not None])
 
 
 SAME_PLACE_CITY_MIN = 60.0  # how nearly the mailing city read must be the service address's town
@@ -1394,16 +1395,10 @@ def _day_the_ink_bears_out(r: Reading, days: list[dt.date]) -> dt.date | None:
     over the next), and not far worse than the line as read (INK_SLACK): a date written plainly
     as none of them fits none well enough. None where there is no such day, or no ink to ask."""
     read = r.trace.text() if r.trace is not None else ""
-    here = r.trace.score(read) if read else None
-    if here is None:
+    if not read:
         return None
-    scored = sorted(((fit, day) for day in days if (fit := _ink_fit(r.trace, day)) is not None), reverse=True)
-    if not scored:
-        return None
-    best, day = scored[0]
-    if best < here - INK_SLACK or (len(scored) > 1 and best - scored[1][0] < INK_MARGIN):
-        return None
-    return day
+    fits = [(fit, day) for day in days if (fit := _ink_fit(r.trace, day)) is not None]
+    return _clearly_best(r.trace.score(read), fits)
 
 
 def sign_dates_by_ink(readings: dict[str, Reading], received: dt.date | None) -> None:
