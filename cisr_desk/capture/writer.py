@@ -30,17 +30,24 @@ MIN_DIGITS = 40  # fewer, and a form without a 7 is not remarkable (a second pag
 SEVENS_READ_AS_NINES = "no 7 among the {n} digits of this form but {nines} nines: a crossed 7 may have been read as 9"
 
 
+def _numbers_and_digits(readings: dict[str, Reading], types: dict[str, FieldType]
+                        ) -> tuple[dict[str, Reading], str]:
+    """The form's numeric fields and addresses that hold a value, and all their digits as the
+    readers saw them: a ZIP taken off its city (capture/context.py) is no evidence of how this hand
+    writes its 7s (yusei-magic's 91990 became ROSEMEAD's 91770, and with its 7s the form's nine
+    other 9s-for-7s went through unmarked)."""
+    numeric = {k: r for k, r in readings.items()
+               if (types.get(k) in NUMERIC or k in ADDRESS_KEYS) and isinstance(r.value, str) and r.value}
+    digits = "".join(re.sub(r"\D", "", r.raw if r.evidence.get("repaired") else r.value) for r in numeric.values())
+    return numeric, digits
+
+
 def sevens_read_as_nines(readings: dict[str, Reading], types: dict[str, FieldType]) -> list[str]:
     """Mark for the clerk every numeric field and address holding a 9 when the form's digits
     (its numbers' and its addresses' house numbers, units and ZIPs) have no 7 and more 9s than a
     tenth of them; returns the keys marked. A house number is written by the same hand: read
     alike in the mailing address and a service address, it is no less a 9 read for a 7."""
-    numeric = {k: r for k, r in readings.items()
-               if (types.get(k) in NUMERIC or k in ADDRESS_KEYS) and isinstance(r.value, str) and r.value}
-    # The digits as the readers saw them: a ZIP taken off its city (capture/context.py) is no
-    # evidence of how this hand writes its 7s (yusei-magic's 91990 became ROSEMEAD's 91770, and
-    # with its 7s the form's nine other 9s-for-7s went through unmarked).
-    digits = "".join(re.sub(r"\D", "", r.raw if r.evidence.get("repaired") else r.value) for r in numeric.values())
+    numeric, digits = _numbers_and_digits(readings, types)
     nines = digits.count("9")
     if len(digits) < MIN_DIGITS or "7" in digits or nines * 10 <= len(digits):
         return []
@@ -291,9 +298,7 @@ def digits_never_read(readings: dict[str, Reading], types: dict[str, FieldType])
     each field is read again with it NEVER_READ_NATS likelier, and its digits that turn go in the
     value; every field holding a digit that turns by SPLIT_MOST_NATS goes to the clerk. Nothing
     happens unless some digit turns by NEVER_READ_NATS. Returns the keys marked."""
-    numeric = {k: r for k, r in readings.items()
-               if (types.get(k) in NUMERIC or k in ADDRESS_KEYS) and isinstance(r.value, str) and r.value}
-    digits = "".join(re.sub(r"\D", "", r.raw if r.evidence.get("repaired") else r.value) for r in numeric.values())
+    numeric, digits = _numbers_and_digits(readings, types)
     if len(digits) < MIN_DIGITS:
         return []
     marked: list[str] = []
