@@ -35,6 +35,7 @@ from typing import NamedTuple
 from rapidfuzz.fuzz import ratio
 from rapidfuzz.distance import Levenshtein
 
+from cisr_desk.capture.crosscheck import anniversary
 from cisr_desk.capture.names import (common_first_names, common_surnames, common_words, glued_names, is_business,
                                      legal_forms, twin_surnames, words_from_either_reader)
 from cisr_desk.capture.read import Reading
@@ -1440,14 +1441,7 @@ TERM_EVE_DAYS = range(0, 4)  # a term ends on an anniversary of its start, or up
 def term_ends(start: dt.date) -> list[dt.date]:
     """The days a term that starts on ``start`` ends on: an anniversary, or its eve or so (a year
     counted as 365 days ends a day early across a 29 February)."""
-    out = []
-    for years in TERM_YEARS:
-        try:
-            anniversary = start.replace(year=start.year + years)
-        except ValueError:  # 29 February
-            anniversary = start.replace(year=start.year + years, day=28)
-        out += [anniversary - dt.timedelta(days=d) for d in TERM_EVE_DAYS]
-    return out
+    return [anniversary(start, years) - dt.timedelta(days=d) for years in TERM_YEARS for d in TERM_EVE_DAYS]
 
 
 def _same_slip(readings: dict[str, Reading], was: str, day: dt.date) -> None:

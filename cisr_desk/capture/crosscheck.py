@@ -67,7 +67,7 @@ def _term_end(readings: dict[str, Reading]) -> list[str]:
         first = dt.date.fromisoformat(start)
     except ValueError:
         return []
-    return [(_anniversary(first, years) - dt.timedelta(days=d)).isoformat() for years in range(1, 6) for d in (0, 1, 2)]
+    return [(anniversary(first, years) - dt.timedelta(days=d)).isoformat() for years in range(1, 6) for d in (0, 1, 2)]
 
 
 # field -> what related fields say it probably is
@@ -202,7 +202,7 @@ def term_dates(readings: dict[str, Reading]) -> list[str]:
 def _whole_years(start: dt.date, end: dt.date) -> bool:
     years = round((end - start).days / 365.25)
     return end > start and 1 <= years <= 10 \
-        and abs((end - _anniversary(start, years)).days) <= TERM_SLACK_DAYS
+        and abs((end - anniversary(start, years)).days) <= TERM_SLACK_DAYS
 
 
 # Of two months that each make the term whole years, the one whose start is this much nearer the
@@ -233,7 +233,8 @@ def _month_misread(start: dt.date, end: dt.date, signed: dt.date | None) -> tupl
     return found[0][1], found[0][2]
 
 
-def _anniversary(day: dt.date, years: int) -> dt.date:
+def anniversary(day: dt.date, years: int) -> dt.date:
+    """``day`` so many years on (a 29 February's falls on the 28th)."""
     try:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February
