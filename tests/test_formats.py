@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from cisr_desk.capture.formats import for_field, words
-from cisr_desk.capture.ppocr import (Trace, columns_for, decode_constrained, decode_greedy, label_classes, project,
-                                    viterbi)
+from cisr_desk.capture.ppocr import (Trace, columns_for, decode_constrained, decode_greedy, label_classes, path_scores,
+                                    project, viterbi)
 from cisr_desk.capture.stamp import parse_stamp
 from cisr_desk.domain.fields import FieldType as T
 
@@ -792,3 +792,25 @@ def test_a_text_s_path_score_is_its_best_alignment_to_the_line():
         assert found == word and trace.score(word) == pytest.approx(score)
     assert trace.score("932294") > trace.score("932254")  # a 9 the ink allows beats a 5 it does not
     assert trace.score("93A274") is None and trace.score("1" * 20) is None
+
+
+def test_texts_scored_together_score_as_each_alone():
+    """path_scores steps many texts of different lengths through the line at once (the ink rules
+    weigh a window of dates): each scores exactly as alone, and one the line cannot hold is None
+    without spoiling the others."""
+    rng = np.random.default_rng(7)
+    alphabet = "0123456789/"
+    for _ in range(40):
+        steps = int(rng.integers(3, 40))
+        probs = rng.dirichlet(np.full(len(alphabet) + 1, 0.3), size=steps).astype(np.float32)
+        texts = ["".join(rng.choice(list(alphabet), size=int(rng.integers(1, 12)))) for _ in range(6)]
+        texts += ["1/2X", "7" * (steps + 1)]
+        together = path_scores(probs, alphabet, texts)
+        assert together == [path_scores(probs, alphabet, [t])[0] for t in texts]
+        for text, score in zip(texts[:-2], together):  # as the constrained search finds that one text
+            found, best = viterbi(probs, alphabet, words({text}))
+            assert (found, score) == ((text, pytest.approx(best)) if found else (None, None))
+        assert together[-2] is None and together[-1] is None
+    trace = Trace(probs, alphabet)
+    assert trace.scores(texts) == dict(zip(texts, together))
+    assert trace.score(texts[0]) == together[0]  # asked again: the same, from what was weighed

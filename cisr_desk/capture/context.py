@@ -1376,10 +1376,15 @@ def _as_written(day: dt.date) -> tuple[str, ...]:
     return tuple(dict.fromkeys((day.strftime("%m/%d/%Y"), f"{day.month}/{day.day}/{day.year}")))
 
 
-def _ink_fit(trace, day: dt.date) -> float | None:
-    """How well the line's ink bears out ``day`` however it is written (_as_written)."""
-    fits = [s for text in _as_written(day) if (s := trace.score(text)) is not None]
-    return max(fits) if fits else None
+def _ink_fits(trace, days) -> dict[dt.date, float | None]:
+    """How well the line's ink bears out each of ``days`` however it is written (_as_written),
+    all weighed at once."""
+    scores = trace.scores([text for day in days for text in _as_written(day)])
+    fits = {}
+    for day in days:
+        written = [s for text in _as_written(day) if (s := scores[text]) is not None]
+        fits[day] = max(written) if written else None
+    return fits
 
 
 def _date_of(r: Reading | None) -> dt.date | None:
@@ -1398,7 +1403,7 @@ def _day_the_ink_bears_out(r: Reading, days: list[dt.date]) -> dt.date | None:
     read = r.trace.text() if r.trace is not None else ""
     if not read:
         return None
-    fits = [(fit, day) for day in days if (fit := _ink_fit(r.trace, day)) is not None]
+    fits = [(fit, day) for day, fit in _ink_fits(r.trace, days).items() if fit is not None]
     return _clearly_best(r.trace.score(read), fits)
 
 
@@ -1456,7 +1461,7 @@ def _same_slip(readings: dict[str, Reading], was: str, day: dt.date) -> None:
         why = f"read {was}, as the term's start was, which the ink says is {day.isoformat()}"
         read = r.trace.text() if r.trace is not None else None
         here = r.trace.score(read) if read else None
-        fit = _ink_fit(r.trace, day) if here is not None else None
+        fit = _ink_fits(r.trace, [day])[day] if here is not None else None
         if fit is not None and fit >= here - INK_SLACK:
             r.repair(day.isoformat())
         r.doubt(why, at_most=0.7)
@@ -1482,17 +1487,19 @@ def term_dates_by_ink(readings: dict[str, Reading]) -> None:
         return
     if signed is not None and start_r.trace is not None and (read := start_r.trace.text()):
         here = start_r.trace.score(read)
-        ends = end_r.trace if end is not None and end_r.trace is not None else None
+        window = [signed + dt.timedelta(days=n) for n in range(-TERM_EARLY_DAYS, TERM_STARTS_WITHIN_DAYS + 1)]
+        start_fits = _ink_fits(start_r.trace, window)
+        ends = end is not None and end_r.trace is not None
+        end_fits = _ink_fits(end_r.trace, sorted({e for day in window for e in term_ends(day)})) if ends else {}
 
         def both(day: dt.date) -> tuple[float, float] | None:
             """(the fit of the start and its likeliest end together, the start's own fit)"""
-            fit = _ink_fit(start_r.trace, day)
+            fit = start_fits[day]
             if fit is None:
                 return None
-            end_fits = [f for e in term_ends(day) if (f := _ink_fit(ends, e)) is not None] if ends else [0.0]
-            return fit + max(end_fits, default=-INK_SLACK), fit
+            fits = [f for e in term_ends(day) if (f := end_fits[e]) is not None] if ends else [0.0]
+            return fit + max(fits, default=-INK_SLACK), fit
 
-        window = [signed + dt.timedelta(days=n) for n in range(-TERM_EARLY_DAYS, TERM_STARTS_WITHIN_DAYS + 1)]
         scored = sorted(((fit, day) for day in window if (fit := both(day)) is not None), reverse=True)
         if here is not None and scored and scored[0][1] != start and scored[0][0][1] >= here - TERM_START_SLACK \
                 and (len(scored) == 1 or scored[0][0][0] - scored[1][0][0] >= INK_MARGIN):

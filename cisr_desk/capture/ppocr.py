@@ -34,7 +34,7 @@ import math
 import os
 import unicodedata
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib.util import find_spec
 from pathlib import Path
@@ -367,44 +367,70 @@ class Trace:
             return decode_greedy(probs, self.alphabet).text
         return viterbi_path(probs, self.alphabet, self.automaton)[0]
 
+    _scored: dict[str, float | None] = field(default_factory=dict, init=False, repr=False)
+
     def score(self, text: str) -> float | None:
         """The log-likelihood of the likeliest path of the line that reads exactly ``text``
         (None where it holds a character outside the alphabet, or is too long for the line):
         how well the ink bears out one reading against another."""
-        return path_score(self.probs, self.alphabet, text)
+        return self.scores([text])[text]
+
+    def scores(self, texts) -> dict[str, float | None]:
+        """``score`` of each of ``texts``, those not asked before all at once (path_scores): the
+        ink rules weigh hundreds of dates a line, most of them more than once."""
+        new = [t for t in dict.fromkeys(texts) if t not in self._scored]
+        if new:
+            self._scored.update(zip(new, path_scores(self.probs, self.alphabet, new)))
+        return {t: self._scored[t] for t in texts}
 
 
 def path_score(probs: np.ndarray, alphabet: str, text: str) -> float | None:
-    """Best CTC alignment of ``text`` to ``probs`` (T, 1 + len(alphabet)), as a log-likelihood.
+    """Best CTC alignment of ``text`` to ``probs`` (T, 1 + len(alphabet)), as a log-likelihood."""
+    return path_scores(probs, alphabet, [text])[0]
+
+
+def path_scores(probs: np.ndarray, alphabet: str, texts: list[str]) -> list[float | None]:
+    """Best CTC alignment of each of ``texts`` to ``probs`` (T, 1 + len(alphabet)), as a
+    log-likelihood (None where a text holds a character outside the alphabet or is longer than
+    the line has steps).
 
     The usual Viterbi over the text with blanks between its characters: a step stays on its
-    label, moves to the next, or skips a blank between two different characters."""
+    label, moves to the next, or skips a blank between two different characters. All the texts
+    step through the line together, each a row of blank-padded labels (a label only ever feeds
+    the ones after it, so the padding never reaches a text's own)."""
     index = {c: i + 1 for i, c in enumerate(alphabet)}
-    if any(c not in index for c in text):
-        return None
-    labels = [0]
-    for c in text:
-        labels += [index[c], 0]
-    n, steps = len(labels), probs.shape[0]
-    if steps < len(text):
-        return None
-    lp = np.log(probs[:, labels].astype(np.float64) + 1e-9)  # (T, n)
-    lab = np.array(labels)
+    steps = probs.shape[0]
+    out: list[float | None] = [None] * len(texts)
+    rows = [k for k, t in enumerate(texts) if steps >= max(len(t), 1) and all(c in index for c in t)]
+    if not rows:
+        return out
+    n = 2 * max(len(texts[k]) for k in rows) + 1
+    lab = np.zeros((len(rows), n), np.intp)
+    for r, k in enumerate(rows):
+        lab[r, 1: 2 * len(texts[k]): 2] = [index[c] for c in texts[k]]
+    lp = np.log(probs.astype(np.float64) + 1e-9)[:, lab]  # (T, texts, labels)
     # A skip over a blank is allowed into a character unlike the one two labels back.
-    skip = np.zeros(n, bool)
-    skip[2:] = (lab[2:] != 0) & (lab[2:] != lab[:-2])
+    skip = np.zeros(lab.shape, bool)
+    skip[:, 2:] = (lab[:, 2:] != 0) & (lab[:, 2:] != lab[:, :-2])
     neg = -1e18
-    alpha = np.full(n, neg)
-    alpha[0] = lp[0, 0]
+    alpha = np.full(lab.shape, neg)
+    alpha[:, 0] = lp[0, :, 0]
     if n > 1:
-        alpha[1] = lp[0, 1]
+        alpha[:, 1] = lp[0, :, 1]
+    step = np.empty_like(alpha)
+    jump = np.empty_like(alpha)
     for t in range(1, steps):
-        stay = alpha
-        step = np.concatenate(([neg], alpha[:-1]))
-        jump = np.where(skip, np.concatenate(([neg, neg], alpha[:-2])), neg)
-        alpha = np.maximum(np.maximum(stay, step), jump) + lp[t]
-    best = max(alpha[-1], alpha[-2]) if n > 1 else alpha[-1]
-    return float(best) if best > neg / 2 else None
+        step[:, 0] = neg
+        step[:, 1:] = alpha[:, :-1]
+        jump[:, :2] = neg
+        jump[:, 2:] = alpha[:, :-2]
+        jump[~skip] = neg
+        alpha = np.maximum(np.maximum(alpha, step), jump) + lp[t]
+    for r, k in enumerate(rows):
+        last = 2 * len(texts[k])
+        best = max(alpha[r, last], alpha[r, last - 1]) if last else alpha[r, 0]
+        out[k] = float(best) if best > neg / 2 else None
+    return out
 
 
 def model_input(image: np.ndarray) -> np.ndarray:
