@@ -342,3 +342,19 @@ def test_a_list_written_with_a_pale_pen_is_no_blank_sheet():
         for col in range(14):
             cv2.putText(pale, "3", (80 + 40 * col, 120 + 30 * row), cv2.FONT_HERSHEY_SIMPLEX, 0.6, 165, 1)
     assert not _is_blank(pale)
+
+
+def test_a_zone_s_paper_grey_is_numpy_s_median():
+    """read.median_grey counts the zone's greys instead of sorting them: the same value as
+    np.median for zones of any size, odd or even pixel counts, pale or dark."""
+    import numpy as np
+
+    from cisr_desk.capture.read import median_grey
+
+    rng = np.random.default_rng(3)
+    for _ in range(300):
+        h, w = (int(v) for v in rng.integers(1, 60, 2))
+        zone = rng.integers(0, 256, (h, w)).astype(np.uint8)
+        if rng.random() < 0.5:
+            zone = (zone // 5 + 200).astype(np.uint8)  # paper with a little ink
+        assert median_grey(zone) == float(np.median(zone))

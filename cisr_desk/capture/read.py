@@ -85,6 +85,14 @@ def ink_threshold(image: np.ndarray) -> float:
     return float(max(INK, min(dark + 0.6 * (paper - dark), paper - 50)))
 
 
+def median_grey(image: np.ndarray) -> float:
+    """np.median of a uint8 image, the same value, from its histogram (a tenth of the time)."""
+    counts = np.bincount(image.ravel(), minlength=256).cumsum()
+    n = int(counts[-1])
+    lower, upper = (int(np.searchsorted(counts, k, side="right")) for k in ((n - 1) // 2, n // 2))
+    return (lower + upper) / 2.0
+
+
 def components(binary: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
     """Connected marks (8-connected) of a 0/1 uint8 image: (count with the background, labels,
     stats), as cv2.connectedComponentsWithStats gives them. Labels are 16-bit where they cannot
@@ -131,7 +139,7 @@ def _grey_for_ocr(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
     trained on real photographs of text, not on thresholded ink)."""
     near = cv2.dilate(mask.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
     out = np.full(image.shape, 255, np.uint8)
-    paper = float(np.median(image)) if image.size else 255.0
+    paper = median_grey(image) if image.size else 255.0
     stretched = np.clip(image.astype(np.float32) * (255.0 / max(paper, 1.0)), 0, 255).astype(np.uint8)
     out[near] = stretched[near]
     return out
