@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 
 from cisr_desk.capture.confidence import score_fields
-from cisr_desk.capture.crosscheck import cross_check
+from cisr_desk.capture.crosscheck import cross_check, term_ends
 from cisr_desk.capture.context import (apply_context, fix_address, fix_city, fix_email, fix_service_address,
                                        fix_words_in, mailing_place_from_service, place_from_mailing,
                                        snap_address_city, snap_city, street_by_ink, zip_by_ink,
                                        directionals_by_ink, house_number_by_ink, house_numbers_as_written, sign_dates_by_ink,
                                        SIGNED_WITHIN_DAYS,
-                                       term_dates_by_ink, term_ends)
+                                       term_dates_by_ink)
 from cisr_desk.capture.ppocr import Trace
 from cisr_desk.capture.read import Reading
 from cisr_desk.domain.policy import SitePolicy

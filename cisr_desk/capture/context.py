@@ -35,7 +35,7 @@ from typing import NamedTuple
 from rapidfuzz.fuzz import ratio
 from rapidfuzz.distance import Levenshtein
 
-from cisr_desk.capture.crosscheck import anniversary
+from cisr_desk.capture.crosscheck import term_ends
 from cisr_desk.capture.names import (common_first_names, common_surnames, common_words, glued_names, is_business,
                                      legal_forms, twin_surnames, words_from_either_reader)
 from cisr_desk.capture.read import Reading
@@ -1439,16 +1439,6 @@ TERM_EARLY_DAYS = 7  # ... or, now and then, a few days before it (crosscheck.TE
 # tuning writers: the slips this mends cost 0.3 to 3.6 nats there, the starts it would have spoilt
 # 4.4 to 12).
 TERM_START_SLACK = 4.0
-TERM_YEARS = range(1, 6)
-TERM_EVE_DAYS = range(0, 4)  # a term ends on an anniversary of its start, or up to 3 days before
-
-
-def term_ends(start: dt.date) -> list[dt.date]:
-    """The days a term that starts on ``start`` ends on: an anniversary, or its eve or so (a year
-    counted as 365 days ends a day early across a 29 February)."""
-    return [anniversary(start, years) - dt.timedelta(days=d) for years in TERM_YEARS for d in TERM_EVE_DAYS]
-
-
 def _same_slip(readings: dict[str, Reading], was: str, day: dt.date) -> None:
     """The term's start was read ``was`` and is ``day``: a signature's date read as the same day is
     the same hand's same digit, most likely misread the same way (the customer signs on the day the

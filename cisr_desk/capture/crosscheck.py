@@ -67,7 +67,7 @@ def _term_end(readings: dict[str, Reading]) -> list[str]:
         first = dt.date.fromisoformat(start)
     except ValueError:
         return []
-    return [(anniversary(first, years) - dt.timedelta(days=d)).isoformat() for years in range(1, 6) for d in (0, 1, 2)]
+    return [end.isoformat() for end in term_ends(first)]
 
 
 # field -> what related fields say it probably is
@@ -239,6 +239,16 @@ def anniversary(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February
         return day.replace(year=day.year + years, day=28)
+
+
+TERM_YEARS = range(1, 6)
+TERM_EVE_DAYS = range(0, 4)  # a term ends on an anniversary of its start, or up to 3 days before
+
+
+def term_ends(start: dt.date) -> list[dt.date]:
+    """The days a term that starts on ``start`` ends on: an anniversary, or its eve or so (a year
+    counted as 365 days ends a day early across a 29 February)."""
+    return [anniversary(start, years) - dt.timedelta(days=d) for years in TERM_YEARS for d in TERM_EVE_DAYS]
 
 
 NEAR_SHARE = 0.2  # a reading this close to a registered value (edits per character) is it misread
