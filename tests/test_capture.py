@@ -358,3 +358,64 @@ def test_a_zone_s_paper_grey_is_numpy_s_median():
         if rng.random() < 0.5:
             zone = (zone // 5 + 200).astype(np.uint8)  # paper with a little ink
         assert median_grey(zone) == float(np.median(zone))
+
+
+def _written_line(text: str, jitter: float, seed: int = 0):
+    """A line's ink mask at the work resolution: capitals on one baseline, each letter moved up or
+    down by up to ``jitter`` pixels (a hand's baseline)."""
+    import cv2
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    line = np.zeros((90, 40 * len(text) + 40), np.uint8)
+    for i, ch in enumerate(text):
+        dy = int(round(rng.uniform(-jitter, jitter)))
+        cv2.putText(line, ch, (20 + 40 * i, 65 + dy), cv2.FONT_HERSHEY_SIMPLEX, 1.4, 1, 4)
+    return line
+
+
+def test_lines_set_by_a_printer_keep_to_the_pixel_and_hands_do_not():
+    """read.line_levels / set_by_a_printer: a page is taken as typed (its sure readings confirmed
+    by the quick reader) only where most of its lines keep their letters on one baseline and
+    under one cap line; letters a pixel or two off, as a hand writes them, and a page of too few
+    lines keep the second reader."""
+    from cisr_desk.capture.read import line_levels, set_by_a_printer
+
+    typed = [line_levels(_written_line(word, 0.0)) for word in ("HERNANDEZ", "MAIN ST", "FONTANA", "PALM DR")]
+    assert all(bottom <= 0.5 and top <= 0.5 for bottom, top in typed)
+    assert set_by_a_printer(typed)
+    hand = [line_levels(_written_line(word, 2.5, seed)) for seed, word in enumerate(("HERNANDEZ", "MAIN ST",
+                                                                                       "FONTANA", "PALM DR"))]
+    assert not set_by_a_printer(hand)
+    assert not set_by_a_printer(typed[:2])  # two lines tell nothing
+    assert line_levels(_written_line("AB", 0.0)) is None  # nor do two letters
+    assert line_levels(None) is None  # comb boxes have no line
+
+
+def test_a_typed_page_s_sure_readings_are_confirmed_by_the_quick_reader(tmp_path):
+    """On a typed page the quick reader confirms what Tesseract read surely in a field's format, and
+    the second reader still reads what they differ on; a hand-printed page keeps the second reader
+    throughout."""
+    from cisr_desk.capture import ppocr
+
+    if ppocr.default_reader() is None or ppocr.quick_reader() is None:
+        pytest.skip("no PP-OCR reader installed")
+    original = ppocr.PpOcrReader.probabilities
+    for style in ("typed", "hand"):
+        folder = tmp_path / style
+        generate_set(folder, 1, seed=4, styles=(style,), dpis=(300,), faults=False, writer_pool="tuning")
+        used = {True: 0, False: 0}  # calls of the quick reader, of the second reader
+
+        def counted(self, image):
+            used[self is ppocr.quick_reader()] += 1
+            return original(self, image)
+
+        ppocr.PpOcrReader.probabilities = counted
+        try:
+            docs = [extract_file(pdf, registry=Registry.load(demo_registry())) for pdf in sorted(folder.glob("*.pdf"))]
+        finally:
+            ppocr.PpOcrReader.probabilities = original
+        assert [len(d.forms) for d in docs] == [1]
+        assert (used[True] > 0) if style == "typed" else (used[True] == 0), (style, used)
+        if style == "hand":
+            assert used[False] > 10  # every field the neural reader reads

@@ -31,7 +31,8 @@ from cisr_desk.capture.context import (apply_context, directionals_by_ink, house
                                       zip_by_ink)
 from cisr_desk.capture.crosscheck import cross_check, drp_id_from_name, registered_contact
 from cisr_desk.capture.pages import open_pdf, refuse_if_damaged, render_page, too_large_for_a_form
-from cisr_desk.capture.read import Reading, components, crop, read_check, read_signature, read_text
+from cisr_desk.capture.read import (Reading, components, crop, line_levels, read_check, read_signature, read_text,
+                                    set_by_a_printer, written_ink)
 from cisr_desk.capture.register import (match_page, page_drift, reference, references, to_reg_scale,
                                        to_source_matrix)
 from cisr_desk.capture.separate import FormGroup, PageKind, separate
@@ -133,7 +134,7 @@ def analyse_page(path: str, number: int, folder: str,
 
 def _analyse_page(path: str, number: int, folder: str, force: tuple[str, int, bool | None] | None) -> PageOutcome:
     from cisr_desk.capture.ocr import default_engine
-    from cisr_desk.capture.ppocr import default_reader
+    from cisr_desk.capture.ppocr import default_reader, quick_reader
 
     templates = templates_in(folder)
     doc = open_pdf(Path(path))
@@ -166,15 +167,23 @@ def _analyse_page(path: str, number: int, folder: str, force: tuple[str, int, bo
         out.received = stamped.isoformat() if stamped else ""
     turned = np.ascontiguousarray(small[::-1, ::-1]) if match.rotated else small
     drift = page_drift(turned, reference(template.blank_path, template.id, match.page_index), match.matrix)
-    for spec in template.fields_on(match.page_index):
-        zone = extract_zone(src, matrix, template.blank_path, match.page_index, spec.rect, MARGIN,
-                            drift.at(spec.rect))
+    zones = [(spec, extract_zone(src, matrix, template.blank_path, match.page_index, spec.rect, MARGIN,
+                                 drift.at(spec.rect))) for spec in template.fields_on(match.page_index)]
+    # The ink of every text field first: a page whose lines were set by a printer has what
+    # Tesseract read surely confirmed by the quick reader, not the second one.
+    inks = {spec.key: written_ink(zone.image, spec, spec.rect, MARGIN) for spec, zone in zones
+            if not spec.type.is_mark}
+    typed = second is not None and set_by_a_printer(
+        [levels for ink in inks.values() if (levels := line_levels(ink[1])) is not None])
+    quick = quick_reader() if typed else None
+    for spec, zone in zones:
         if spec.type is FieldType.CHECK:
             out.readings[spec.key] = read_check(crop(zone.image, spec.rect, spec.rect, MARGIN, (-1.2, -1.2)))
         elif spec.type is FieldType.SIGNATURE:
             out.readings[spec.key] = read_signature(crop(zone.image, spec.rect, spec.rect, MARGIN))
         else:
-            out.readings[spec.key] = read_text(engine, zone.image, spec, spec.rect, MARGIN, second)
+            out.readings[spec.key] = read_text(engine, zone.image, spec, spec.rect, MARGIN, second, quick=quick,
+                                               ink=inks[spec.key])
     return out
 
 

