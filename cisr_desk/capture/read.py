@@ -86,7 +86,7 @@ def ink_threshold(image: np.ndarray) -> float:
 
 
 def median_grey(image: np.ndarray) -> float:
-    """np.median of a uint8 image, the same value, from its histogram (a tenth of the time)."""
+    """np.median of a uint8 image, the same value, from its histogram (a quarter of the time)."""
     counts = np.bincount(image.ravel(), minlength=256).cumsum()
     n = int(counts[-1])
     lower, upper = (int(np.searchsorted(counts, k, side="right")) for k in ((n - 1) // 2, n // 2))
