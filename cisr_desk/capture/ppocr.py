@@ -53,8 +53,8 @@ MODEL = "models/ppocrv6/small/rec/rec.onnx"
 # PP-OCRv6's tiny recogniser, five times as fast and much weaker on hand-printing: it only
 # confirms what Tesseract read surely on a page set by a printer (read.set_by_a_printer).
 QUICK_MODEL = "models/ppocrv6/tiny/rec/rec.onnx"
-DICTIONARIES = {QUICK_MODEL: "models/ppocrv6/ppocrv6_tiny_dict.txt"}  # the others': DICTIONARY
 DICTIONARY = "models/ppocrv6/ppocrv6_dict.txt"
+DICTIONARIES = {QUICK_MODEL: "models/ppocrv6/ppocrv6_tiny_dict.txt"}  # the others': DICTIONARY
 # PP-OCRv5's dictionary, shipped beside it, lists ideographs by stroke count (v6's by code point):
 # it says which ideographs are the simple ones.
 STROKE_ORDER = "models/ppocrv5/ppocrv5_dict.txt"
@@ -360,6 +360,7 @@ class Trace:
     probs: np.ndarray
     alphabet: str
     automaton: Automaton | None = None
+    _scored: dict[str, float | None] = field(default_factory=dict, init=False, repr=False)  # scores()
 
     def text(self, favour: dict[str, float] | None = None) -> str | None:
         """The line read again, each character of ``favour`` made that many nats likelier than
@@ -374,8 +375,6 @@ class Trace:
             return decode_greedy(probs, self.alphabet).text
         return viterbi_path(probs, self.alphabet, self.automaton)[0]
 
-    _scored: dict[str, float | None] = field(default_factory=dict, init=False, repr=False)
-
     def score(self, text: str) -> float | None:
         """The log-likelihood of the likeliest path of the line that reads exactly ``text``
         (None where it holds a character outside the alphabet, or is too long for the line):
@@ -389,11 +388,6 @@ class Trace:
         if new:
             self._scored.update(zip(new, path_scores(self.probs, self.alphabet, new)))
         return {t: self._scored[t] for t in texts}
-
-
-def path_score(probs: np.ndarray, alphabet: str, text: str) -> float | None:
-    """Best CTC alignment of ``text`` to ``probs`` (T, 1 + len(alphabet)), as a log-likelihood."""
-    return path_scores(probs, alphabet, [text])[0]
 
 
 def path_scores(probs: np.ndarray, alphabet: str, texts: list[str]) -> list[float | None]:
